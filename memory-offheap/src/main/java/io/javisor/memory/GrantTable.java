@@ -1,0 +1,317 @@
+package io.javisor.memory;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.javisor.memory.GrantEntryDescriptor.*;
+
+/**
+ * A domain's grant table, v1: the entries live in frames that the granting domain writes itself
+ * ({@link #entries()}); the hypervisor side ({@link #pin}/{@link #unpin}) reads an entry, checks
+ * it, and marks it GTF_reading/GTF_writing while another domain maps it or copies through it.
+ * <p>
+ * The entry is guest memory and may change at any time, so the hypervisor side reads the combined
+ * flags/domid word once, validates that copy, and claims the entry with a compare-and-swap on that
+ * same word; the frame number is read once when the first pin is taken and kept in the active
+ * entry, so that a granter rewriting the frame of a pinned entry changes nothing already mapped.
+ * Active-entry bookkeeping is serialised by this table's monitor.
+ */
+public final class GrantTable implements AutoCloseable
+{
+    /** Xen's default maximum grant frames for a v1 table. */
+    public static final int MAX_FRAMES = 64;
+    private static final int MAX_CAS_RETRIES = 4;
+
+    private final int domid;
+    private final GuestMemory memory;
+    private final FrameAllocator allocator;
+    private final long tableMfn;
+    private final int frameCount;
+    private final int entryCount;
+    private final UnsafeBuffer entries = new UnsafeBuffer(0, 0);
+
+    // Active entries, indexed by grant ref: pins held, and the frame and grantee seen at first pin.
+    private final int[] readPins;
+    private final int[] writePins;
+    private final int[] activeFrame;
+    private final int[] activeDomid;
+    private long activePins;
+    private boolean retired;
+    private Runnable onQuiescent;
+
+    /**
+     * Creates the table of {@code frameCount} frames for the domain owning {@code memory}. The
+     * frames come from the machine pool as hypervisor frames (they do not count against the
+     * domain's memory quota), zeroed, so every entry starts GTF_invalid.
+     */
+    public GrantTable(final FrameAllocator allocator, final GuestMemory memory, final int frameCount)
+    {
+        if (frameCount < 1 || frameCount > MAX_FRAMES)
+        {
+            throw new IllegalArgumentException("grant table frames must be 1.." + MAX_FRAMES + ": " + frameCount);
+        }
+        final long mfn = allocator.allocate(FrameAllocator.DOMID_XEN, frameCount);
+        if (mfn < 0)
+        {
+            throw new GuestMemoryAllocationException("no machine memory for a grant table of " + frameCount + " frames");
+        }
+        this.allocator = allocator;
+        this.domid = memory.domid();
+        this.memory = memory;
+        this.tableMfn = mfn;
+        this.frameCount = frameCount;
+        this.entryCount = frameCount * ENTRIES_PER_FRAME;
+        allocator.memory().wrap(mfn, frameCount, entries);
+        readPins = new int[entryCount];
+        writePins = new int[entryCount];
+        activeFrame = new int[entryCount];
+        activeDomid = new int[entryCount];
+    }
+
+    public int domid()
+    {
+        return domid;
+    }
+
+    public int entryCount()
+    {
+        return entryCount;
+    }
+
+    public int frameCount()
+    {
+        return frameCount;
+    }
+
+    /**
+     * The guest-visible entries, which the granting domain writes.
+     */
+    public AtomicBuffer entries()
+    {
+        return entries;
+    }
+
+    public boolean isValidRef(final int ref)
+    {
+        return ref >= 0 && ref < entryCount;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Granter side: what the owning guest does to its own table (Linux's gnttab_grant_foreign_access
+    // and gnttab_end_foreign_access_ref).
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Grants {@code grantee} access to guest frame {@code gpfn}: domid and frame are written first,
+     * then the flags are published with a release store so that a hypervisor that sees
+     * GTF_permit_access also sees the domid and frame it goes with.
+     */
+    public void grantAccess(final int ref, final int grantee, final long gpfn, final boolean readOnly)
+    {
+        if (!isValidRef(ref))
+        {
+            throw new IllegalArgumentException("grant ref out of range: " + ref);
+        }
+        final int offset = entryOffset(ref);
+        entries.putShort(offset + DOMID_OFFSET, (short)grantee);
+        entries.putInt(offset + FRAME_OFFSET, (int)gpfn);
+        entries.putShortVolatile(offset + FLAGS_OFFSET, (short)(GTF_PERMIT_ACCESS | (readOnly ? GTF_READONLY : 0)));
+    }
+
+    /**
+     * Revokes a grant if no other domain has it mapped or is copying through it.
+     *
+     * @return false, leaving the entry as it is, while GTF_reading or GTF_writing is set.
+     */
+    public boolean endForeignAccess(final int ref)
+    {
+        if (!isValidRef(ref))
+        {
+            throw new IllegalArgumentException("grant ref out of range: " + ref);
+        }
+        final int offset = entryOffset(ref);
+        while (true)
+        {
+            final int combined = entries.getIntVolatile(offset);
+            if ((flagsOf(combined) & (GTF_READING | GTF_WRITING)) != 0)
+            {
+                return false;
+            }
+            if (entries.compareAndSetInt(offset, combined, combine(0, domidOf(combined))))
+            {
+                return true;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Hypervisor side: pins taken on behalf of another domain.
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Pins entry {@code ref} for {@code grantee}, read-only or writable, and marks it in use.
+     *
+     * @return {@link GrantStatus#OKAY} or a GNTST error; on error nothing changed.
+     */
+    synchronized int pin(final int grantee, final int ref, final boolean readOnly)
+    {
+        if (retired)
+        {
+            return GrantStatus.BAD_DOMAIN;
+        }
+        if (!isValidRef(ref))
+        {
+            return GrantStatus.BAD_GNTREF;
+        }
+        final int offset = entryOffset(ref);
+        final boolean firstPin = readPins[ref] == 0 && writePins[ref] == 0;
+        if (!firstPin && activeDomid[ref] != grantee)
+        {
+            return GrantStatus.GENERAL_ERROR;
+        }
+        int combined = entries.getIntVolatile(offset);
+        for (int retries = 0; ; retries++)
+        {
+            final int flags = flagsOf(combined);
+            if ((flags & GTF_TYPE_MASK) != GTF_PERMIT_ACCESS || domidOf(combined) != grantee)
+            {
+                return GrantStatus.GENERAL_ERROR;
+            }
+            if (!readOnly && (flags & GTF_READONLY) != 0)
+            {
+                return GrantStatus.GENERAL_ERROR;
+            }
+            final int wanted = combine(flags | GTF_READING | (readOnly ? 0 : GTF_WRITING), grantee);
+            if (wanted == combined || entries.compareAndSetInt(offset, combined, wanted))
+            {
+                break;
+            }
+            if (retries == MAX_CAS_RETRIES)
+            {
+                // The granter keeps rewriting the entry under us.
+                return GrantStatus.GENERAL_ERROR;
+            }
+            combined = entries.getIntVolatile(offset);
+        }
+        if (firstPin)
+        {
+            // Read once: the frame is what the granter had published when the entry was claimed.
+            final int frame = entries.getIntVolatile(offset + FRAME_OFFSET);
+            if (!memory.isValidFrame(frame & 0xFFFF_FFFFL))
+            {
+                clearInUseFlags(ref, true, true);
+                return GrantStatus.BAD_PAGE;
+            }
+            activeFrame[ref] = frame;
+            activeDomid[ref] = grantee;
+        }
+        if (readOnly)
+        {
+            readPins[ref]++;
+        }
+        else
+        {
+            writePins[ref]++;
+        }
+        activePins++;
+        return GrantStatus.OKAY;
+    }
+
+    /**
+     * Drops a pin taken by {@link #pin}; clears GTF_writing when the last writable pin goes and
+     * GTF_reading when the last pin goes.
+     */
+    synchronized void unpin(final int ref, final boolean readOnly)
+    {
+        if (readOnly)
+        {
+            readPins[ref]--;
+        }
+        else
+        {
+            writePins[ref]--;
+        }
+        clearInUseFlags(ref, writePins[ref] == 0, readPins[ref] == 0 && writePins[ref] == 0);
+        activePins--;
+        if (retired && activePins == 0 && onQuiescent != null)
+        {
+            final Runnable callback = onQuiescent;
+            onQuiescent = null;
+            callback.run();
+        }
+    }
+
+    /**
+     * Host address of the frame a pinned entry refers to.
+     */
+    synchronized long pinnedFrameAddress(final int ref)
+    {
+        return memory.hostAddressOfFrame(activeFrame[ref] & 0xFFFF_FFFFL);
+    }
+
+    public synchronized long activePins()
+    {
+        return activePins;
+    }
+
+    public synchronized boolean isPinned(final int ref)
+    {
+        return isValidRef(ref) && (readPins[ref] | writePins[ref]) != 0;
+    }
+
+    /**
+     * Refuses every new pin from now on and runs {@code onQuiescent} once no pin is held (at once
+     * if none is). The domain's memory must outlive the pins, as Xen keeps a dying domain's pages
+     * until its grantees let go of them.
+     */
+    public void retire(final Runnable onQuiescent)
+    {
+        final boolean quiescent;
+        synchronized (this)
+        {
+            retired = true;
+            quiescent = activePins == 0;
+            if (!quiescent)
+            {
+                this.onQuiescent = onQuiescent;
+            }
+        }
+        if (quiescent)
+        {
+            onQuiescent.run();
+        }
+    }
+
+    private void clearInUseFlags(final int ref, final boolean clearWriting, final boolean clearReading)
+    {
+        final int mask = (clearWriting ? GTF_WRITING : 0) | (clearReading ? GTF_READING : 0);
+        if (mask == 0)
+        {
+            return;
+        }
+        final int offset = entryOffset(ref);
+        // Bounded: a granter that rewrites its entry without end only keeps its own grant busy.
+        for (int retries = 0; retries <= MAX_CAS_RETRIES * 4; retries++)
+        {
+            final int combined = entries.getIntVolatile(offset);
+            final int cleared = combine(flagsOf(combined) & ~mask, domidOf(combined));
+            if (cleared == combined || entries.compareAndSetInt(offset, combined, cleared))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Gives the table's frames back to the pool. Call after {@link #retire} has reported quiescence.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (entries.capacity() != 0)
+        {
+            entries.wrap(0, 0);
+            allocator.free(FrameAllocator.DOMID_XEN, tableMfn, frameCount);
+        }
+    }
+}
