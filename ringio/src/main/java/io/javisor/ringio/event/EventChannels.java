@@ -1,0 +1,465 @@
+package io.javisor.ringio.event;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import static io.javisor.ringio.event.EventChannelStatus.*;
+import static io.javisor.ringio.event.SharedInfoDescriptor.*;
+
+/**
+ * One domain's event channels: the port table and the 2-level pending/mask bitmaps in its
+ * shared-info frame, which the guest reads and writes itself.
+ * <p>
+ * Send path (lock-free): read the local port's binding (one volatile read), find the peer domain
+ * (one array read), test-and-set the peer port's pending bit with a CAS. An already-pending bit
+ * means the event coalesces into the one not yet handled: a peer that sends without end costs
+ * the receiver at most one wake-up per poll and no memory, which is how floods are bounded.
+ * If the bit was clear and the port is unmasked, the selector bit and upcall flag of vCPU 0 are
+ * raised and the port's {@link EventWaiter} (or the domain's) is woken.
+ * <p>
+ * Port bindings change only under the {@link EventChannelHub}'s monitor and are published as one
+ * packed long: state (bits 0-7), remote domid (8-23), remote port (24-39).
+ */
+public final class EventChannels
+{
+    private final int domid;
+    private final EventChannelHub hub;
+    private final AtomicBuffer sharedInfo;
+    private final int maxPorts;
+    private final AtomicLongArray bindings;
+    private final AtomicReferenceArray<EventWaiter> portWaiters;
+    private final EventWaiter domainWaiter = new EventWaiter();
+
+    /**
+     * @param sharedInfo the domain's shared-info frame (at least {@link SharedInfoDescriptor#SHARED_INFO_LENGTH}).
+     * @param maxPorts   ports this domain may use, at most {@link SharedInfoDescriptor#NR_EVENT_CHANNELS}.
+     */
+    public EventChannels(final int domid, final EventChannelHub hub, final AtomicBuffer sharedInfo, final int maxPorts)
+    {
+        if (maxPorts < 2 || maxPorts > NR_EVENT_CHANNELS)
+        {
+            throw new IllegalArgumentException("max ports must be 2.." + NR_EVENT_CHANNELS + ": " + maxPorts);
+        }
+        if (sharedInfo.capacity() < SHARED_INFO_LENGTH)
+        {
+            throw new IllegalArgumentException("shared info needs " + SHARED_INFO_LENGTH + " bytes");
+        }
+        this.domid = domid;
+        this.hub = hub;
+        this.sharedInfo = sharedInfo;
+        this.maxPorts = maxPorts;
+        this.bindings = new AtomicLongArray(maxPorts);
+        this.portWaiters = new AtomicReferenceArray<>(maxPorts);
+        hub.register(this);
+    }
+
+    public int domid()
+    {
+        return domid;
+    }
+
+    public AtomicBuffer sharedInfo()
+    {
+        return sharedInfo;
+    }
+
+    public int maxPorts()
+    {
+        return maxPorts;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Operations (EVTCHNOP_*), performed by this domain.
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * EVTCHNOP_alloc_unbound: a fresh port that {@code remoteDomid} may bind to.
+     *
+     * @return the port, or a negative errno.
+     */
+    public int allocUnbound(final int remoteDomid)
+    {
+        synchronized (hub)
+        {
+            if (hub.lookup(remoteDomid) == null)
+            {
+                return ESRCH;
+            }
+            final int port = freePort();
+            if (port > 0)
+            {
+                publish(port, UNBOUND, remoteDomid, 0);
+            }
+            return port;
+        }
+    }
+
+    /**
+     * EVTCHNOP_bind_interdomain: binds a fresh local port to {@code remotePort} of
+     * {@code remoteDomid}, which must be unbound and offered to this domain.
+     *
+     * @return the local port, or a negative errno.
+     */
+    public int bindInterdomain(final int remoteDomid, final int remotePort)
+    {
+        synchronized (hub)
+        {
+            final EventChannels remote = hub.lookup(remoteDomid);
+            if (remote == null)
+            {
+                return ESRCH;
+            }
+            if (!remote.isPort(remotePort))
+            {
+                return EINVAL;
+            }
+            final long remoteBinding = remote.bindings.get(remotePort);
+            if (stateOf(remoteBinding) != UNBOUND || remoteDomidOf(remoteBinding) != domid)
+            {
+                return EINVAL;
+            }
+            final int port = freePort();
+            if (port < 0)
+            {
+                return port;
+            }
+            publish(port, INTERDOMAIN, remoteDomid, remotePort);
+            remote.publish(remotePort, INTERDOMAIN, domid, port);
+            // Xen marks the new local port pending so that the binder sees any event it missed.
+            raise(port);
+            return port;
+        }
+    }
+
+    /**
+     * EVTCHNOP_send.
+     *
+     * @return 0, or a negative errno for a port that is not open. Sends on an unbound port are dropped.
+     */
+    public int send(final int port)
+    {
+        if (!isPort(port))
+        {
+            return EINVAL;
+        }
+        final long binding = bindings.get(port);
+        final int state = stateOf(binding);
+        if (state == INTERDOMAIN)
+        {
+            final EventChannels remote = hub.lookup(remoteDomidOf(binding));
+            if (remote != null)
+            {
+                remote.raise(remotePortOf(binding));
+            }
+            return 0;
+        }
+        return state == UNBOUND ? 0 : EINVAL;
+    }
+
+    /**
+     * EVTCHNOP_close: the port becomes free; an interdomain peer's port falls back to unbound.
+     */
+    public int close(final int port)
+    {
+        synchronized (hub)
+        {
+            if (!isPort(port))
+            {
+                return EINVAL;
+            }
+            final long binding = bindings.get(port);
+            final int state = stateOf(binding);
+            if (state == CLOSED)
+            {
+                return EINVAL;
+            }
+            if (state == INTERDOMAIN)
+            {
+                final EventChannels remote = hub.lookup(remoteDomidOf(binding));
+                final int remotePort = remotePortOf(binding);
+                if (remote != null && remote.isPort(remotePort))
+                {
+                    final long remoteBinding = remote.bindings.get(remotePort);
+                    if (stateOf(remoteBinding) == INTERDOMAIN && remoteDomidOf(remoteBinding) == domid &&
+                        remotePortOf(remoteBinding) == port)
+                    {
+                        remote.publish(remotePort, UNBOUND, domid, 0);
+                    }
+                }
+            }
+            bindings.set(port, 0);
+            portWaiters.set(port, null);
+            clearPending(port);
+            return 0;
+        }
+    }
+
+    /**
+     * EVTCHNOP_status: the port's state, or a negative errno.
+     */
+    public int status(final int port)
+    {
+        return isPort(port) ? stateOf(bindings.get(port)) : EINVAL;
+    }
+
+    /**
+     * The domain on the other end of an unbound or interdomain port, or a negative errno.
+     */
+    public int remoteDomain(final int port)
+    {
+        if (!isPort(port) || stateOf(bindings.get(port)) == CLOSED)
+        {
+            return EINVAL;
+        }
+        return remoteDomidOf(bindings.get(port));
+    }
+
+    /**
+     * The peer's port of an interdomain channel, or a negative errno.
+     */
+    public int remotePort(final int port)
+    {
+        if (!isPort(port) || stateOf(bindings.get(port)) != INTERDOMAIN)
+        {
+            return EINVAL;
+        }
+        return remotePortOf(bindings.get(port));
+    }
+
+    public int mask(final int port)
+    {
+        if (!isPort(port))
+        {
+            return EINVAL;
+        }
+        orLong(maskWordOffset(port), bitOf(port));
+        return 0;
+    }
+
+    /**
+     * EVTCHNOP_unmask: clears the mask bit; an event that arrived while masked is delivered now.
+     */
+    public int unmask(final int port)
+    {
+        if (!isPort(port))
+        {
+            return EINVAL;
+        }
+        andNotLong(maskWordOffset(port), bitOf(port));
+        if ((sharedInfo.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0)
+        {
+            upcall(port);
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Receiving side, used by Java domains (dom0's back ends, Java guests).
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The waiter woken by events on {@code port}; without one, events wake {@link #domainWaiter()}.
+     */
+    public void setWaiter(final int port, final EventWaiter waiter)
+    {
+        if (!isPort(port))
+        {
+            throw new IllegalArgumentException("not a port: " + port);
+        }
+        portWaiters.set(port, waiter);
+    }
+
+    public EventWaiter domainWaiter()
+    {
+        return domainWaiter;
+    }
+
+    public boolean isPending(final int port)
+    {
+        return isPort(port) && (sharedInfo.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0;
+    }
+
+    /**
+     * Clears the pending bit of {@code port}, as a guest's handler does before it handles the event.
+     *
+     * @return true if it was pending.
+     */
+    public boolean clearPending(final int port)
+    {
+        if (!isPort(port))
+        {
+            return false;
+        }
+        final long bit = bitOf(port);
+        return (andNotLong(pendingWordOffset(port), bit) & bit) != 0;
+    }
+
+    public boolean isUpcallPending()
+    {
+        return sharedInfo.getByteVolatile(vcpuInfoOffset(0) + UPCALL_PENDING_OFFSET) != 0;
+    }
+
+    /**
+     * The guest's upcall loop for vCPU 0: clears the upcall flag, takes the selector, and hands each
+     * pending unmasked port to {@code handler} after clearing its pending bit (an event raised while
+     * the handler runs is therefore seen by the next poll).
+     *
+     * @return the number of events handled.
+     */
+    public int poll(final EventHandler handler)
+    {
+        final int vcpuInfo = vcpuInfoOffset(0);
+        if (sharedInfo.getByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET) == 0)
+        {
+            return 0;
+        }
+        sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)0);
+        long selector = sharedInfo.getAndSetLong(vcpuInfo + PENDING_SEL_OFFSET, 0);
+        int handled = 0;
+        while (selector != 0)
+        {
+            final int word = Long.numberOfTrailingZeros(selector);
+            selector &= selector - 1;
+            final int pendingOffset = EVTCHN_PENDING_OFFSET + word * 8;
+            long ready = sharedInfo.getLongVolatile(pendingOffset) &
+                ~sharedInfo.getLongVolatile(EVTCHN_MASK_OFFSET + word * 8);
+            while (ready != 0)
+            {
+                final int bit = Long.numberOfTrailingZeros(ready);
+                ready &= ready - 1;
+                final int port = word * 64 + bit;
+                if (port < maxPorts && (andNotLong(pendingOffset, 1L << bit) & (1L << bit)) != 0)
+                {
+                    handler.onEvent(port);
+                    handled++;
+                }
+            }
+        }
+        return handled;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Internals.
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Marks {@code port} pending (the receiving end of a send).
+     */
+    void raise(final int port)
+    {
+        if (!isPort(port))
+        {
+            return;
+        }
+        final long bit = bitOf(port);
+        if ((orLong(pendingWordOffset(port), bit) & bit) != 0)
+        {
+            return; // coalesced into the event already pending
+        }
+        if ((sharedInfo.getLongVolatile(maskWordOffset(port)) & bit) != 0)
+        {
+            return; // delivered by unmask
+        }
+        upcall(port);
+    }
+
+    private void upcall(final int port)
+    {
+        final int vcpuInfo = vcpuInfoOffset(0);
+        final long selectorBit = 1L << (port >>> 6);
+        if ((orLong(vcpuInfo + PENDING_SEL_OFFSET, selectorBit) & selectorBit) == 0)
+        {
+            sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)1);
+        }
+        final EventWaiter waiter = portWaiters.get(port);
+        (waiter != null ? waiter : domainWaiter).wake();
+        if (waiter != null)
+        {
+            domainWaiter.wake();
+        }
+    }
+
+    /**
+     * Frees every port; interdomain peers fall back to unbound. Called with the hub's monitor held.
+     */
+    void closeAll()
+    {
+        for (int port = 1; port < maxPorts; port++)
+        {
+            if (stateOf(bindings.get(port)) != CLOSED)
+            {
+                close(port);
+            }
+        }
+    }
+
+    private boolean isPort(final int port)
+    {
+        return port > 0 && port < maxPorts;
+    }
+
+    private int freePort()
+    {
+        // Port 0 is never allocated, as in Xen.
+        for (int port = 1; port < maxPorts; port++)
+        {
+            if (stateOf(bindings.get(port)) == CLOSED)
+            {
+                return port;
+            }
+        }
+        return ENOSPC;
+    }
+
+    private void publish(final int port, final int state, final int remoteDomid, final int remotePort)
+    {
+        bindings.set(port, (state & 0xFFL) | ((remoteDomid & 0xFFFFL) << 8) | ((remotePort & 0xFFFFL) << 24));
+    }
+
+    private static int stateOf(final long binding)
+    {
+        return (int)(binding & 0xFF);
+    }
+
+    private static int remoteDomidOf(final long binding)
+    {
+        return (int)((binding >>> 8) & 0xFFFF);
+    }
+
+    private static int remotePortOf(final long binding)
+    {
+        return (int)((binding >>> 24) & 0xFFFF);
+    }
+
+    private long orLong(final int offset, final long bits)
+    {
+        long old;
+        do
+        {
+            old = sharedInfo.getLongVolatile(offset);
+            if ((old & bits) == bits)
+            {
+                return old;
+            }
+        }
+        while (!sharedInfo.compareAndSetLong(offset, old, old | bits));
+        return old;
+    }
+
+    private long andNotLong(final int offset, final long bits)
+    {
+        long old;
+        do
+        {
+            old = sharedInfo.getLongVolatile(offset);
+            if ((old & bits) == 0)
+            {
+                return old;
+            }
+        }
+        while (!sharedInfo.compareAndSetLong(offset, old, old & ~bits));
+        return old;
+    }
+}
