@@ -1,0 +1,192 @@
+package io.javisor.core;
+
+import io.javisor.memory.GrantMapper;
+import io.javisor.memory.GrantTable;
+import io.javisor.memory.GuestMemory;
+import io.javisor.ringio.event.EventChannels;
+
+/**
+ * A domain: an id, a name, guest memory, an event channel table, a grant table (as granter), a
+ * grant mapper (as grantee), and a xenstore home at {@code /local/domain/<id>}. Built and torn
+ * down by the {@link Hypervisor}; life-cycle transitions are serialised by this object's monitor.
+ */
+public final class Domain
+{
+    private final Hypervisor hypervisor;
+    private final int id;
+    private final DomainConfig config;
+    private final GuestMemory memory;
+    private final GrantTable grantTable;
+    private final GrantMapper grantMapper;
+    private final EventChannels eventChannels;
+    private final long sharedInfoMfn;
+    private volatile DomainState state = DomainState.CREATED;
+    private volatile ShutdownReason shutdownReason;
+    private volatile String crashReason;
+
+    Domain(
+        final Hypervisor hypervisor,
+        final int id,
+        final DomainConfig config,
+        final GuestMemory memory,
+        final GrantTable grantTable,
+        final GrantMapper grantMapper,
+        final EventChannels eventChannels,
+        final long sharedInfoMfn)
+    {
+        this.hypervisor = hypervisor;
+        this.id = id;
+        this.config = config;
+        this.memory = memory;
+        this.grantTable = grantTable;
+        this.grantMapper = grantMapper;
+        this.eventChannels = eventChannels;
+        this.sharedInfoMfn = sharedInfoMfn;
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public String name()
+    {
+        return config.name();
+    }
+
+    public DomainConfig config()
+    {
+        return config;
+    }
+
+    public DomainType type()
+    {
+        return config.type();
+    }
+
+    public GuestMemory memory()
+    {
+        return memory;
+    }
+
+    public GrantTable grantTable()
+    {
+        return grantTable;
+    }
+
+    public GrantMapper grantMapper()
+    {
+        return grantMapper;
+    }
+
+    public EventChannels eventChannels()
+    {
+        return eventChannels;
+    }
+
+    long sharedInfoMfn()
+    {
+        return sharedInfoMfn;
+    }
+
+    /**
+     * This domain's xenstore home, {@code /local/domain/<id>}.
+     */
+    public String xenstoreHome()
+    {
+        return "/local/domain/" + id;
+    }
+
+    public DomainState state()
+    {
+        return state;
+    }
+
+    public ShutdownReason shutdownReason()
+    {
+        return shutdownReason;
+    }
+
+    public String crashReason()
+    {
+        return crashReason;
+    }
+
+    public synchronized void unpause()
+    {
+        requireState("unpause", DomainState.CREATED, DomainState.PAUSED, DomainState.RUNNING);
+        state = DomainState.RUNNING;
+    }
+
+    public synchronized void pause()
+    {
+        requireState("pause", DomainState.RUNNING, DomainState.PAUSED, DomainState.CREATED);
+        state = DomainState.PAUSED;
+    }
+
+    /**
+     * The guest (or the toolstack) shuts the domain down; it stays until destroyed.
+     */
+    public synchronized void shutdown(final ShutdownReason reason)
+    {
+        requireState("shut down", DomainState.CREATED, DomainState.RUNNING, DomainState.PAUSED);
+        shutdownReason = reason;
+        state = reason == ShutdownReason.CRASH ? DomainState.CRASHED : DomainState.SHUTDOWN;
+    }
+
+    /**
+     * The domain did something it cannot survive; the reason is kept for {@code xl list -l}.
+     * Only this domain is affected.
+     */
+    public synchronized void crash(final String reason)
+    {
+        if (state == DomainState.DYING || state == DomainState.GONE)
+        {
+            return;
+        }
+        crashReason = reason;
+        shutdownReason = ShutdownReason.CRASH;
+        state = DomainState.CRASHED;
+    }
+
+    /**
+     * Destroys the domain: see {@link Hypervisor#destroyDomain(int)}.
+     */
+    public void destroy()
+    {
+        hypervisor.destroyDomain(id);
+    }
+
+    synchronized boolean markDying()
+    {
+        if (state == DomainState.DYING || state == DomainState.GONE)
+        {
+            return false;
+        }
+        state = DomainState.DYING;
+        return true;
+    }
+
+    void markGone()
+    {
+        state = DomainState.GONE;
+    }
+
+    private void requireState(final String action, final DomainState... allowed)
+    {
+        for (final DomainState s : allowed)
+        {
+            if (state == s)
+            {
+                return;
+            }
+        }
+        throw new IllegalStateException("cannot " + action + " domain " + id + " (" + name() + ") in state " + state);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Domain{" + id + ", " + name() + ", " + state + "}";
+    }
+}

@@ -1,0 +1,287 @@
+package io.javisor.core;
+
+import io.javisor.memory.FrameAllocator;
+import io.javisor.memory.GrantMapper;
+import io.javisor.memory.GrantTable;
+import io.javisor.memory.GrantTables;
+import io.javisor.memory.GuestMemory;
+import io.javisor.memory.MachineMemory;
+import io.javisor.memory.PageDescriptor;
+import io.javisor.ringio.event.EventChannelHub;
+import io.javisor.ringio.event.EventChannels;
+import io.javisor.ringio.event.SharedInfoDescriptor;
+import io.javisor.ringio.xenstore.XenStore;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The hypervisor: the machine frame pool, the index of grant tables and event channels, xenstore,
+ * and the domains. dom0, the runtime itself, exists from start-up with id 0.
+ * <p>
+ * Domain creation and destruction are control-plane operations serialised by this object's
+ * monitor; the data plane (rings, grants, events) never takes it.
+ */
+public final class Hypervisor implements AutoCloseable
+{
+    public static final int DOM0 = 0;
+    /** Domain ids go up to 0x7FEF; the rest are reserved, as in Xen. */
+    public static final int MAX_DOMID = 0x7FEF;
+
+    private final MachineMemory machineMemory;
+    private final FrameAllocator allocator;
+    private final GrantTables grantTables = new GrantTables();
+    private final EventChannelHub eventChannelHub = new EventChannelHub();
+    private final XenStore xenStore = new XenStore();
+    private final ConcurrentMap<Integer, Domain> domains = new ConcurrentHashMap<>();
+    private final Domain dom0;
+    private int nextDomid = 1;
+    private boolean closed;
+
+    public Hypervisor(final HypervisorConfig config)
+    {
+        final long frames = (long)config.machineMemoryMiB() * (1 << 20) / PageDescriptor.PAGE_SIZE;
+        if (config.machineMemoryMiB() <= 0 || frames > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("machine memory: " + config.machineMemoryMiB() + " MiB is out of range");
+        }
+        machineMemory = config.machineMemoryFile() == null ?
+            MachineMemory.anonymous((int)frames) : MachineMemory.fileBacked(config.machineMemoryFile(), (int)frames);
+        allocator = new FrameAllocator(machineMemory);
+        dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate());
+        dom0.unpause();
+    }
+
+    public static Hypervisor start()
+    {
+        return new Hypervisor(HypervisorConfig.defaults());
+    }
+
+    public Domain dom0()
+    {
+        return dom0;
+    }
+
+    public XenStore xenStore()
+    {
+        return xenStore;
+    }
+
+    public FrameAllocator frameAllocator()
+    {
+        return allocator;
+    }
+
+    public GrantTables grantTables()
+    {
+        return grantTables;
+    }
+
+    public EventChannelHub eventChannelHub()
+    {
+        return eventChannelHub;
+    }
+
+    /**
+     * @return the live domain with this id, or null.
+     */
+    public Domain domain(final int id)
+    {
+        return domains.get(id);
+    }
+
+    public Domain domainByName(final String name)
+    {
+        for (final Domain domain : domains.values())
+        {
+            if (domain.name().equals(name))
+            {
+                return domain;
+            }
+        }
+        return null;
+    }
+
+    public List<Domain> domains()
+    {
+        final List<Domain> list = new ArrayList<>(domains.values());
+        list.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        return list;
+    }
+
+    /**
+     * Builds a domain, paused in state CREATED; {@link Domain#unpause()} starts it.
+     *
+     * @throws IllegalArgumentException for a bad config (one line naming the setting).
+     * @throws DomainCreationException  when the machine cannot host it; nothing is left behind.
+     */
+    public synchronized Domain createDomain(final DomainConfig config)
+    {
+        ensureOpen();
+        config.validate();
+        if (domainByName(config.name()) != null)
+        {
+            throw new IllegalArgumentException("name: a domain called '" + config.name() + "' already exists");
+        }
+        return build(allocateDomid(), config);
+    }
+
+    /**
+     * Destroys a domain: it goes DYING at once (its mappings of other domains' grants are
+     * unmapped, its event channels closed, so peers see unbound ports, and its xenstore home is
+     * removed, firing @releaseDomain), and GONE when no other domain still maps its frames; only
+     * then do its frames return to the pool.
+     *
+     * @return false when there is no such domain (or it is already dying).
+     */
+    public boolean destroyDomain(final int id)
+    {
+        final Domain domain = domains.get(id);
+        if (domain == null || id == DOM0 && !closed || !domain.markDying())
+        {
+            return false;
+        }
+        domain.grantMapper().close();
+        eventChannelHub.unregister(domain.eventChannels());
+        if (id != DOM0)
+        {
+            xenStore.releaseDomain(id);
+        }
+        domain.grantTable().retire(() -> release(domain));
+        return true;
+    }
+
+    /**
+     * Frames currently free in the machine pool.
+     */
+    public long freeFrames()
+    {
+        return allocator.freeFrames();
+    }
+
+    private Domain build(final int domid, final DomainConfig config)
+    {
+        final int frames = config.memoryFrames();
+        allocator.setQuota(domid, frames);
+        GuestMemory memory = null;
+        GrantTable grantTable = null;
+        long sharedInfoMfn = -1;
+        EventChannels eventChannels = null;
+        try
+        {
+            memory = GuestMemory.allocate(allocator, domid, frames);
+            grantTable = new GrantTable(allocator, memory, config.grantFrames());
+            sharedInfoMfn = allocator.allocate(FrameAllocator.DOMID_XEN, 1);
+            if (sharedInfoMfn < 0)
+            {
+                throw new IllegalStateException("no machine frame for the shared-info page");
+            }
+            final UnsafeBuffer sharedInfo = new UnsafeBuffer(0, 0);
+            machineMemory.wrap(sharedInfoMfn, 1, sharedInfo);
+            eventChannels = new EventChannels(domid, eventChannelHub, sharedInfo, config.maxEventChannels());
+            grantTables.register(grantTable);
+            if (domid != DOM0)
+            {
+                xenStore.introduceDomain(domid); // xenstore knows dom0 from its own start
+            }
+            xenStore.write(DOM0, "/local/domain/" + domid + "/name", config.name());
+            xenStore.write(DOM0, "/local/domain/" + domid + "/domid", Integer.toString(domid));
+            xenStore.write(DOM0, "/local/domain/" + domid + "/memory/target", Long.toString(config.memoryMiB() * 1024L));
+            final Domain domain = new Domain(this, domid, config, memory, grantTable,
+                new GrantMapper(memory, grantTables), eventChannels, sharedInfoMfn);
+            domains.put(domid, domain);
+            return domain;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (eventChannels != null)
+            {
+                eventChannelHub.unregister(eventChannels);
+            }
+            if (grantTable != null)
+            {
+                grantTables.unregister(grantTable);
+                grantTable.close();
+            }
+            if (sharedInfoMfn >= 0)
+            {
+                allocator.free(FrameAllocator.DOMID_XEN, sharedInfoMfn, 1);
+            }
+            if (memory != null)
+            {
+                memory.close();
+            }
+            allocator.freeAll(domid);
+            if (domid != DOM0)
+            {
+                try
+                {
+                    xenStore.releaseDomain(domid);
+                }
+                catch (final RuntimeException ignore)
+                {
+                    // It was never introduced.
+                }
+            }
+            throw new DomainCreationException("cannot create domain '" + config.name() + "': " + ex.getMessage(), ex);
+        }
+    }
+
+    private void release(final Domain domain)
+    {
+        grantTables.unregister(domain.grantTable());
+        domain.grantTable().close();
+        allocator.free(FrameAllocator.DOMID_XEN, domain.sharedInfoMfn(), 1);
+        domain.memory().close();
+        allocator.freeAll(domain.id());
+        domains.remove(domain.id());
+        domain.markGone();
+    }
+
+    private int allocateDomid()
+    {
+        for (int i = 0; i < MAX_DOMID; i++)
+        {
+            final int candidate = nextDomid;
+            nextDomid = nextDomid == MAX_DOMID ? 1 : nextDomid + 1;
+            if (!domains.containsKey(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new DomainCreationException("no free domain id", null);
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("the hypervisor is shut down");
+        }
+    }
+
+    /**
+     * Destroys every domain, dom0 last, and unmaps the machine memory.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        for (final Domain domain : domains())
+        {
+            if (domain.id() != DOM0)
+            {
+                destroyDomain(domain.id());
+            }
+        }
+        closed = true;
+        destroyDomain(DOM0);
+        machineMemory.close();
+    }
+}
