@@ -1,0 +1,118 @@
+package io.javisor.ringio.xenstore;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+/**
+ * One node of the tree. Nodes are immutable: an edit builds new nodes along the path from the root
+ * and shares every untouched subtree with the old tree, so any root is a consistent snapshot that
+ * a transaction can read without a lock.
+ * <p>
+ * The generation changes whenever this node's own state changes (value, permissions, or the set of
+ * its children's names), and only then: a change deeper down leaves it alone. Transactions detect
+ * conflicts by comparing generations; 0 stands for "no node here".
+ */
+final class Node
+{
+    static final long ABSENT_GENERATION = 0;
+    static final byte[] EMPTY_VALUE = new byte[0];
+
+    private final byte[] value;
+    private final NodePermissions permissions;
+    // Never modified after construction: edits copy it; insertion order is the listing order.
+    private final LinkedHashMap<String, Node> children;
+    private final long generation;
+
+    private Node(
+        final byte[] value,
+        final NodePermissions permissions,
+        final LinkedHashMap<String, Node> children,
+        final long generation)
+    {
+        this.value = value;
+        this.permissions = permissions;
+        this.children = children;
+        this.generation = generation;
+    }
+
+    /**
+     * @param value       the value, which the node takes over and nobody may modify afterwards.
+     * @param permissions the access control list.
+     * @param generation  a generation no other node state had.
+     * @return a node without children.
+     */
+    static Node leaf(final byte[] value, final NodePermissions permissions, final long generation)
+    {
+        return new Node(value, permissions, new LinkedHashMap<>(), generation);
+    }
+
+    /**
+     * @return the value; callers must not modify it.
+     */
+    byte[] value()
+    {
+        return value;
+    }
+
+    NodePermissions permissions()
+    {
+        return permissions;
+    }
+
+    long generation()
+    {
+        return generation;
+    }
+
+    Node child(final String name)
+    {
+        return children.get(name);
+    }
+
+    List<String> childNames()
+    {
+        return new ArrayList<>(children.keySet());
+    }
+
+    Collection<Node> children()
+    {
+        return children.values();
+    }
+
+    Node withValue(final byte[] newValue, final long newGeneration)
+    {
+        return new Node(newValue, permissions, children, newGeneration);
+    }
+
+    Node withPermissions(final NodePermissions newPermissions, final long newGeneration)
+    {
+        return new Node(value, newPermissions, children, newGeneration);
+    }
+
+    Node withChildAdded(final String name, final Node child, final long newGeneration)
+    {
+        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
+        copy.put(name, child);
+        return new Node(value, permissions, copy, newGeneration);
+    }
+
+    Node withChildRemoved(final String name, final long newGeneration)
+    {
+        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
+        copy.remove(name);
+        return new Node(value, permissions, copy, newGeneration);
+    }
+
+    /**
+     * Replace an existing child by a new version of itself: the set of names is unchanged, so this
+     * node keeps its generation.
+     */
+    Node withChildReplaced(final String name, final Node child)
+    {
+        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
+        copy.put(name, child);
+        return new Node(value, permissions, copy, generation);
+    }
+}

@@ -1,0 +1,471 @@
+package io.javisor.ringio.xenstore;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+
+import static io.javisor.ringio.xenstore.XenDomainIds.isPrivileged;
+
+/**
+ * A version of the tree being edited, with the count of nodes each domain owns: the live store, a
+ * transaction's private view, or the copy a commit replays onto. It applies Xen's rules for
+ * permissions, inheritance and quotas.
+ * <p>
+ * Not thread-safe: the store's lock guards it. Every edit checks everything before it changes
+ * anything, so an edit that throws leaves the tree as it was.
+ */
+final class NodeTree
+{
+    private final XenStoreQuota quota;
+    private final LongSupplier generations;
+    // Paths whose state this view's reader depended on; null unless this is a transaction's view.
+    private final Set<String> accessedPaths;
+    // Changes that may fire watches; null for a transaction's view, which fires nothing until commit.
+    private final List<WatchTrigger> triggers;
+    private Node root;
+    private HashMap<Integer, Integer> ownedNodeCounts;
+
+    private NodeTree(
+        final XenStoreQuota quota,
+        final LongSupplier generations,
+        final Set<String> accessedPaths,
+        final List<WatchTrigger> triggers,
+        final Node root,
+        final HashMap<Integer, Integer> ownedNodeCounts)
+    {
+        this.quota = quota;
+        this.generations = generations;
+        this.accessedPaths = accessedPaths;
+        this.triggers = triggers;
+        this.root = root;
+        this.ownedNodeCounts = ownedNodeCounts;
+    }
+
+    /**
+     * @return a tree holding {@code /local/domain}, owned by dom0 and closed to everybody else.
+     */
+    static NodeTree initial(final XenStoreQuota quota, final LongSupplier generations)
+    {
+        final NodePermissions dom0Only = NodePermissions.of(XenDomainIds.DOM0, XenStoreAccess.NONE);
+        final long generation = generations.getAsLong();
+        final Node domain = Node.leaf(Node.EMPTY_VALUE, dom0Only, generation);
+        final Node local = Node.leaf(Node.EMPTY_VALUE, dom0Only, generation).withChildAdded("domain", domain, generation);
+        final Node root = Node.leaf(Node.EMPTY_VALUE, dom0Only, generation).withChildAdded("local", local, generation);
+        final HashMap<Integer, Integer> counts = new HashMap<>();
+        counts.put(XenDomainIds.DOM0, 3);
+        return new NodeTree(quota, generations, null, new ArrayList<>(), root, counts);
+    }
+
+    /**
+     * @return a private view for a transaction, starting from this tree's current state and
+     * recording which paths it looks at.
+     */
+    NodeTree transactionView()
+    {
+        return new NodeTree(quota, generations, new HashSet<>(), null, root, new HashMap<>(ownedNodeCounts));
+    }
+
+    /**
+     * @return a scratch copy to replay a transaction onto; {@link #adopt(NodeTree)} makes it live.
+     */
+    NodeTree scratchCopy()
+    {
+        return new NodeTree(quota, generations, null, new ArrayList<>(), root, new HashMap<>(ownedNodeCounts));
+    }
+
+    /**
+     * Take over the state of a scratch copy made from this tree.
+     */
+    void adopt(final NodeTree copy)
+    {
+        root = copy.root;
+        ownedNodeCounts = copy.ownedNodeCounts;
+    }
+
+    Node root()
+    {
+        return root;
+    }
+
+    Set<String> accessedPaths()
+    {
+        return accessedPaths;
+    }
+
+    /**
+     * @return the watch triggers collected since the last call, in the order the changes happened.
+     */
+    List<WatchTrigger> takeTriggers()
+    {
+        final List<WatchTrigger> taken = new ArrayList<>(triggers);
+        triggers.clear();
+        return taken;
+    }
+
+    int ownedNodeCount(final int domid)
+    {
+        return ownedNodeCounts.getOrDefault(domid, 0);
+    }
+
+    byte[] read(final int domid, final String path)
+    {
+        return readableNode(domid, path).value();
+    }
+
+    List<String> directory(final int domid, final String path)
+    {
+        return readableNode(domid, path).childNames();
+    }
+
+    NodePermissions getPermissions(final int domid, final String path)
+    {
+        return readableNode(domid, path).permissions();
+    }
+
+    void write(final int domid, final String path, final byte[] value)
+    {
+        touch(path);
+        final Node existing = find(root, path);
+        if (null == existing)
+        {
+            create(domid, path, value);
+            return;
+        }
+        requireWrite(domid, existing, path);
+        requireValueWithinQuota(domid, value);
+        final Node updated = existing.withValue(value, generations.getAsLong());
+        final String[] components = XenStorePaths.components(path);
+        final Node newRoot = rebuild(root, components, components.length, _ -> updated);
+        commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
+    }
+
+    /**
+     * Create a node with an empty value, and any missing parents; a node that exists already is left
+     * as it is, provided the caller may write it.
+     */
+    void mkdir(final int domid, final String path)
+    {
+        touch(path);
+        final Node existing = find(root, path);
+        if (null == existing)
+        {
+            create(domid, path, Node.EMPTY_VALUE);
+            return;
+        }
+        requireWrite(domid, existing, path);
+    }
+
+    /**
+     * Remove a node and everything below it. Removing a node that is not there succeeds when its
+     * parent exists and the caller may read the parent, as in Xen, so that removal is idempotent.
+     */
+    void rm(final int domid, final String path)
+    {
+        if (XenStorePaths.ROOT.equals(path))
+        {
+            throw new XenStoreException(XenStoreError.EINVAL, "the root cannot be removed");
+        }
+        touch(path);
+        final String parentPath = XenStorePaths.parent(path);
+        touch(parentPath);
+        final Node node = find(root, path);
+        if (null == node)
+        {
+            readableNode(domid, parentPath);
+            return;
+        }
+        requireWrite(domid, node, path);
+
+        final String[] components = XenStorePaths.components(path);
+        final String name = components[components.length - 1];
+        final long generation = generations.getAsLong();
+        final Node newRoot = rebuild(root, components, components.length - 1,
+            parent -> parent.withChildRemoved(name, generation));
+
+        final Node before = root;
+        final Map<Integer, Integer> removedPerOwner = new HashMap<>();
+        countByOwner(node, removedPerOwner);
+        removedPerOwner.forEach((owner, count) -> addOwnedNodes(owner, -count));
+        commitEdit(newRoot, new WatchTrigger(path, true, before));
+    }
+
+    /**
+     * Replace a node's permissions. Only the owner (or dom0) may; a guest may not give a node away,
+     * nor put more entries in its list than the quota allows.
+     */
+    void setPermissions(final int domid, final String path, final NodePermissions permissions)
+    {
+        touch(path);
+        final Node node = existingNode(domid, path);
+        final NodePermissions current = node.permissions();
+        if (!isPrivileged(domid))
+        {
+            if (current.owner() != domid)
+            {
+                throw new XenStoreException(XenStoreError.EACCES,
+                    "domain " + domid + " does not own " + path);
+            }
+            if (permissions.owner() != current.owner())
+            {
+                throw new XenStoreException(XenStoreError.EPERM,
+                    "domain " + domid + " may not give " + path + " to domain " + permissions.owner());
+            }
+            if (permissions.entryCount() > quota.maxPermissionsPerNode())
+            {
+                throw new XenStoreException(XenStoreError.ENOSPC,
+                    "more than " + quota.maxPermissionsPerNode() + " permission entries");
+            }
+        }
+        final Node updated = node.withPermissions(permissions, generations.getAsLong());
+        final String[] components = XenStorePaths.components(path);
+        final Node newRoot = rebuild(root, components, components.length, _ -> updated);
+        addOwnedNodes(current.owner(), -1);
+        addOwnedNodes(permissions.owner(), 1);
+        commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
+    }
+
+    /**
+     * Erase a departed domain from every permission list: what it owned passes to dom0, its grants
+     * go. Fires no watches, as xenstored does not.
+     */
+    void forgetDomain(final int domid)
+    {
+        root = withoutDomain(root, domid, generations.getAsLong());
+        final Integer owned = ownedNodeCounts.remove(domid);
+        if (null != owned)
+        {
+            addOwnedNodes(XenDomainIds.DOM0, owned);
+        }
+    }
+
+    /**
+     * @return the node at an absolute path in the given tree, or null.
+     */
+    static Node find(final Node root, final String path)
+    {
+        Node node = root;
+        for (final String name : XenStorePaths.components(path))
+        {
+            node = node.child(name);
+            if (null == node)
+            {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    /**
+     * @return the generation of the node at the path in the given tree, {@link Node#ABSENT_GENERATION}
+     * when there is none.
+     */
+    static long generationOf(final Node root, final String path)
+    {
+        final Node node = find(root, path);
+        return null == node ? Node.ABSENT_GENERATION : node.generation();
+    }
+
+    /**
+     * @return the permissions that decide who may see the path in the given tree: the node's own, or
+     * when it does not exist, those of its nearest existing ancestor.
+     */
+    static NodePermissions effectivePermissions(final Node root, final String path)
+    {
+        Node node = root;
+        for (final String name : XenStorePaths.components(path))
+        {
+            final Node child = node.child(name);
+            if (null == child)
+            {
+                break;
+            }
+            node = child;
+        }
+        return node.permissions();
+    }
+
+    private void create(final int domid, final String path, final byte[] value)
+    {
+        final String[] components = XenStorePaths.components(path);
+        Node ancestor = root;
+        int depth = 0;
+        while (depth < components.length)
+        {
+            final Node next = ancestor.child(components[depth]);
+            if (null == next)
+            {
+                break;
+            }
+            ancestor = next;
+            depth++;
+        }
+        final String ancestorPath = join(components, depth);
+        touch(ancestorPath);
+        requireWrite(domid, ancestor, ancestorPath);
+        requireValueWithinQuota(domid, value);
+
+        // New nodes inherit their parent's permissions, but what a guest creates it owns (as in
+        // xenstored), so that the node counts against the guest's quota and the guest controls it.
+        final NodePermissions inherited = isPrivileged(domid) ?
+            ancestor.permissions() : ancestor.permissions().withOwner(domid);
+        final int created = components.length - depth;
+        if (!isPrivileged(domid) && ownedNodeCount(domid) + created > quota.maxNodesPerDomain())
+        {
+            throw new XenStoreException(XenStoreError.ENOSPC,
+                "domain " + domid + " would own more than " + quota.maxNodesPerDomain() + " nodes");
+        }
+
+        final long generation = generations.getAsLong();
+        Node chain = Node.leaf(value, inherited, generation);
+        for (int i = components.length - 1; i > depth; i--)
+        {
+            chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i], chain, generation);
+            touch(join(components, i));
+        }
+        final Node top = chain;
+        final String topName = components[depth];
+        final Node newRoot = rebuild(root, components, depth,
+            parent -> parent.withChildAdded(topName, top, generation));
+        addOwnedNodes(inherited.owner(), created);
+        commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
+    }
+
+    private void commitEdit(final Node newRoot, final WatchTrigger trigger)
+    {
+        root = newRoot;
+        if (null != triggers)
+        {
+            triggers.add(trigger);
+        }
+    }
+
+    private Node readableNode(final int domid, final String path)
+    {
+        touch(path);
+        final Node node = existingNode(domid, path);
+        if (!node.permissions().accessFor(domid).canRead())
+        {
+            throw new XenStoreException(XenStoreError.EACCES, "domain " + domid + " may not read " + path);
+        }
+        return node;
+    }
+
+    /**
+     * @return the node at the path.
+     * @throws XenStoreException ENOENT when it does not exist, or EACCES when it does not exist and
+     *                           the caller may not read its nearest existing ancestor: a guest must not
+     *                           learn what exists in a subtree closed to it.
+     */
+    private Node existingNode(final int domid, final String path)
+    {
+        final Node node = find(root, path);
+        if (null != node)
+        {
+            return node;
+        }
+        if (!effectivePermissions(root, path).accessFor(domid).canRead())
+        {
+            throw new XenStoreException(XenStoreError.EACCES, "domain " + domid + " may not read " + path);
+        }
+        throw new XenStoreException(XenStoreError.ENOENT, path);
+    }
+
+    private void requireWrite(final int domid, final Node node, final String path)
+    {
+        if (!node.permissions().accessFor(domid).canWrite())
+        {
+            throw new XenStoreException(XenStoreError.EACCES, "domain " + domid + " may not write " + path);
+        }
+    }
+
+    private void requireValueWithinQuota(final int domid, final byte[] value)
+    {
+        if (!isPrivileged(domid) && value.length > quota.maxValueSize())
+        {
+            throw new XenStoreException(XenStoreError.E2BIG,
+                "value of " + value.length + " bytes exceeds " + quota.maxValueSize());
+        }
+    }
+
+    private void touch(final String path)
+    {
+        if (null != accessedPaths)
+        {
+            accessedPaths.add(path);
+        }
+    }
+
+    private void addOwnedNodes(final int domid, final int delta)
+    {
+        ownedNodeCounts.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
+    }
+
+    /**
+     * Rebuild the path from {@code node} down to depth {@code targetDepth}, applying {@code change} to
+     * the node found there; the nodes above it get the new version as a child.
+     */
+    private static Node rebuild(
+        final Node node, final String[] components, final int targetDepth, final UnaryOperator<Node> change)
+    {
+        return rebuild(node, components, 0, targetDepth, change);
+    }
+
+    private static Node rebuild(
+        final Node node,
+        final String[] components,
+        final int depth,
+        final int targetDepth,
+        final UnaryOperator<Node> change)
+    {
+        if (depth == targetDepth)
+        {
+            return change.apply(node);
+        }
+        final String name = components[depth];
+        return node.withChildReplaced(name, rebuild(node.child(name), components, depth + 1, targetDepth, change));
+    }
+
+    private static Node withoutDomain(final Node node, final int domid, final long generation)
+    {
+        final NodePermissions permissions = node.permissions().withoutDomain(domid);
+        Node result = permissions == node.permissions() ? node : node.withPermissions(permissions, generation);
+        for (final String name : node.childNames())
+        {
+            final Node child = node.child(name);
+            final Node newChild = withoutDomain(child, domid, generation);
+            if (newChild != child)
+            {
+                result = result.withChildReplaced(name, newChild);
+            }
+        }
+        return result;
+    }
+
+    private static void countByOwner(final Node node, final Map<Integer, Integer> counts)
+    {
+        counts.merge(node.permissions().owner(), 1, Integer::sum);
+        for (final Node child : node.children())
+        {
+            countByOwner(child, counts);
+        }
+    }
+
+    private static String join(final String[] components, final int count)
+    {
+        if (count == 0)
+        {
+            return XenStorePaths.ROOT;
+        }
+        final StringBuilder builder = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            builder.append('/').append(components[i]);
+        }
+        return builder.toString();
+    }
+}
