@@ -1,0 +1,21 @@
+package io.javisor.perf;
+
+import io.javisor.perf.ring.RingBenchmark;
+
+import java.util.List;
+
+/**
+ * Every harness benchmark, in the order {@code javisor bench} runs them, each with its defaults.
+ * A new benchmark (blk, net, cpu, ...) adds itself here.
+ */
+public final class HarnessBenchmarks
+{
+    private HarnessBenchmarks()
+    {
+    }
+
+    public static List<HarnessBenchmark> all()
+    {
+        return List.of(new RingBenchmark(RingBenchmark.Config.defaults()));
+    }
+}
