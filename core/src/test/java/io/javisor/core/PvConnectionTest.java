@@ -74,7 +74,8 @@ class PvConnectionTest
         device.write(Side.FRONTEND, "event-channel", Integer.toString(port));
         device.switchState(Side.FRONTEND, XenbusState.INITIALISED);
         assertEquals(XenbusState.CONNECTED,
-            device.awaitPeerState(Side.FRONTEND, s -> s == XenbusState.CONNECTED, Duration.ofSeconds(10)));
+            device.awaitPeerState(Side.FRONTEND, s -> s == XenbusState.CONNECTED || backEndFailure.get() != null,
+                Duration.ofSeconds(10)), () -> "back end: " + backEndFailure.get());
         device.switchState(Side.FRONTEND, XenbusState.CONNECTED);
 
         final UnsafeBuffer response = new UnsafeBuffer(new byte[ENTRY]);
@@ -153,7 +154,10 @@ class PvConnectionTest
             final UnsafeBuffer bounce = new UnsafeBuffer(0, 0);
             dom0.memory().wrapFrame(0, bounce);
             final GrantCopy copy = new GrantCopy();
-            while (device.peerState(Side.BACKEND) == XenbusState.CONNECTED)
+            // Serve until the front end starts closing (it may still be Initialised at first).
+            for (XenbusState peer = device.peerState(Side.BACKEND);
+                peer == XenbusState.INITIALISED || peer == XenbusState.CONNECTED;
+                peer = device.peerState(Side.BACKEND))
             {
                 dom0.eventChannels().clearPending(port);
                 if (!back.finalCheckForRequests())
