@@ -2,6 +2,7 @@ package io.javisor.ringio.console;
 
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The consumer of one direction of the console page: it copies published bytes out of the ring and
@@ -19,6 +20,7 @@ public final class ConsoleRingReader
     /** Returned instead of a byte count once the peer has corrupted the ring's indices. */
     public static final int BROKEN = -1;
 
+    private final UnsafeBuffer arrayView = new UnsafeBuffer(0, 0);
     private final AtomicBuffer page;
     private final int dataOffset;
     private final int capacity;
@@ -65,25 +67,12 @@ public final class ConsoleRingReader
     }
 
     /**
-     * Copy out as many published bytes as are available and fit.
-     *
-     * @return the number of bytes read, 0 when the ring is empty, or {@link #BROKEN}.
+     * As {@link #read(MutableDirectBuffer, int, int)}, for a byte array (through a reused view: no allocation).
      */
     public int read(final byte[] destination, final int offset, final int length)
     {
-        final int readable = claim(length);
-        if (readable > 0)
-        {
-            final int index = consumerIndex & (capacity - 1);
-            final int firstChunk = Math.min(readable, capacity - index);
-            page.getBytes(dataOffset + index, destination, offset, firstChunk);
-            if (readable > firstChunk)
-            {
-                page.getBytes(dataOffset, destination, offset + firstChunk, readable - firstChunk);
-            }
-            release(readable);
-        }
-        return readable;
+        arrayView.wrap(destination);
+        return read(arrayView, offset, length);
     }
 
     /**

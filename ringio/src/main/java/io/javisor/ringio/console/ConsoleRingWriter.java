@@ -2,6 +2,7 @@ package io.javisor.ringio.console;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The producer of one direction of the console page: it copies bytes into the ring and publishes
@@ -17,6 +18,7 @@ public final class ConsoleRingWriter
     /** Returned instead of a byte count once the peer has corrupted the ring's indices. */
     public static final int BROKEN = -1;
 
+    private final UnsafeBuffer arrayView = new UnsafeBuffer(0, 0);
     private final AtomicBuffer page;
     private final int dataOffset;
     private final int capacity;
@@ -63,25 +65,12 @@ public final class ConsoleRingWriter
     }
 
     /**
-     * Copy as many bytes as there is room for.
-     *
-     * @return the number of bytes written, 0 when the ring is full, or {@link #BROKEN}.
+     * As {@link #write(DirectBuffer, int, int)}, for a byte array (through a reused view: no allocation).
      */
     public int write(final byte[] source, final int offset, final int length)
     {
-        final int writable = reserve(length);
-        if (writable > 0)
-        {
-            final int index = producerIndex & (capacity - 1);
-            final int firstChunk = Math.min(writable, capacity - index);
-            page.putBytes(dataOffset + index, source, offset, firstChunk);
-            if (writable > firstChunk)
-            {
-                page.putBytes(dataOffset, source, offset + firstChunk, writable - firstChunk);
-            }
-            publish(writable);
-        }
-        return writable;
+        arrayView.wrap(source);
+        return write(arrayView, offset, length);
     }
 
     /**

@@ -3,8 +3,6 @@ package io.javisor.ringio.ring;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.invoke.VarHandle;
-
 import static io.javisor.ringio.ring.SharedRingDescriptor.*;
 
 /**
@@ -144,12 +142,7 @@ public final class BackRing
      */
     public boolean pushResponses()
     {
-        final int oldProd = buffer.getInt(RSP_PROD_OFFSET);
-        final int newProd = rspProdPvt;
-        // Release: response bytes before the index; full barrier: index before reading rsp_event.
-        buffer.putIntRelease(RSP_PROD_OFFSET, newProd);
-        VarHandle.fullFence();
-        return needsNotify(oldProd, newProd, buffer.getIntVolatile(RSP_EVENT_OFFSET));
+        return publishAndCheckNotify(buffer, RSP_PROD_OFFSET, RSP_EVENT_OFFSET, rspProdPvt);
     }
 
     /**
@@ -163,8 +156,7 @@ public final class BackRing
         {
             return true;
         }
-        buffer.putIntVolatile(REQ_EVENT_OFFSET, reqCons + 1);
-        VarHandle.fullFence();
+        armEvent(buffer, REQ_EVENT_OFFSET, reqCons + 1);
         return unconsumedRequests() != 0;
     }
 

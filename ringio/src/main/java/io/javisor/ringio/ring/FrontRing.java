@@ -3,8 +3,6 @@ package io.javisor.ringio.ring;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 
-import java.lang.invoke.VarHandle;
-
 import static io.javisor.ringio.ring.SharedRingDescriptor.*;
 
 /**
@@ -118,14 +116,7 @@ public final class FrontRing
      */
     public boolean pushRequests()
     {
-        final int oldProd = buffer.getInt(REQ_PROD_OFFSET);
-        final int newProd = reqProdPvt;
-        // Release: the entries are visible before the index that publishes them.
-        buffer.putIntRelease(REQ_PROD_OFFSET, newProd);
-        // Full barrier: the index store is ordered before the read of req_event, or the back end
-        // could arm req_event and re-check between them and both sides would sleep.
-        VarHandle.fullFence();
-        return needsNotify(oldProd, newProd, buffer.getIntVolatile(REQ_EVENT_OFFSET));
+        return publishAndCheckNotify(buffer, REQ_PROD_OFFSET, REQ_EVENT_OFFSET, reqProdPvt);
     }
 
     /**
@@ -192,8 +183,7 @@ public final class FrontRing
         {
             return true;
         }
-        buffer.putIntVolatile(RSP_EVENT_OFFSET, rspCons + 1);
-        VarHandle.fullFence();
+        armEvent(buffer, RSP_EVENT_OFFSET, rspCons + 1);
         return responsesAvailable() != 0;
     }
 
@@ -202,8 +192,7 @@ public final class FrontRing
      */
     public void armResponseEvent(final int batch)
     {
-        buffer.putIntVolatile(RSP_EVENT_OFFSET, rspCons + Math.max(1, batch));
-        VarHandle.fullFence();
+        armEvent(buffer, RSP_EVENT_OFFSET, rspCons + Math.max(1, batch));
     }
 
     public int requestsInFlight()

@@ -1,5 +1,9 @@
 package io.javisor.ringio.ring;
 
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.lang.invoke.VarHandle;
+
 /**
  * Layout of a Xen shared ring ({@code ring.h}) on its page(s):
  * <pre>
@@ -38,6 +42,34 @@ public final class SharedRingDescriptor
     public static int entryOffset(final int index, final int mask, final int entryLength)
     {
         return HEADER_LENGTH + (index & mask) * entryLength;
+    }
+
+    /**
+     * Publishes a producer index and applies the notify rule (the common half of
+     * RING_PUSH_REQUESTS_AND_CHECK_NOTIFY and RING_PUSH_RESPONSES_AND_CHECK_NOTIFY).
+     *
+     * @return true when the peer asked to be notified of the entries up to {@code newProd}.
+     */
+    public static boolean publishAndCheckNotify(
+        final AtomicBuffer ring, final int prodOffset, final int eventOffset, final int newProd)
+    {
+        final int oldProd = ring.getInt(prodOffset);
+        // Release: the entries are visible before the index that publishes them.
+        ring.putIntRelease(prodOffset, newProd);
+        // Full barrier: the index store is ordered before the read of the peer's event index, or
+        // the peer could arm its event and re-check between them and both sides would sleep.
+        VarHandle.fullFence();
+        return needsNotify(oldProd, newProd, ring.getIntVolatile(eventOffset));
+    }
+
+    /**
+     * Arms the event index at {@code event} and orders that store before the caller's re-check of
+     * the peer's producer index (the middle of RING_FINAL_CHECK_FOR_*).
+     */
+    public static void armEvent(final AtomicBuffer ring, final int eventOffset, final int event)
+    {
+        ring.putIntVolatile(eventOffset, event);
+        VarHandle.fullFence();
     }
 
     /**
