@@ -147,6 +147,14 @@ public final class MachineMemory implements AutoCloseable
     }
 
     /**
+     * A new ByteBuffer window onto this pool, for one IO thread.
+     */
+    public HostMemoryWindow newWindow()
+    {
+        return new HostMemoryWindow(baseAddress, length);
+    }
+
+    /**
      * Host virtual address of machine frame {@code mfn}; the caller has checked {@code mfn}.
      */
     long addressOf(final long mfn)
