@@ -1,6 +1,9 @@
 package io.javisor.core;
 
 import io.javisor.memory.GrantMapper;
+import io.javisor.memory.GrantReferencePool;
+import io.javisor.memory.GuestPageAllocator;
+import io.javisor.ringio.DomainResources;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GuestMemory;
 import io.javisor.ringio.event.EventChannels;
@@ -20,6 +23,7 @@ public final class Domain
     private final GrantMapper grantMapper;
     private final EventChannels eventChannels;
     private final long sharedInfoMfn;
+    private final DomainResources resources;
     private volatile DomainState state = DomainState.CREATED;
     private volatile ShutdownReason shutdownReason;
     private volatile String crashReason;
@@ -42,6 +46,28 @@ public final class Domain
         this.grantMapper = grantMapper;
         this.eventChannels = eventChannels;
         this.sharedInfoMfn = sharedInfoMfn;
+        this.resources = new DomainResources(
+            id,
+            memory,
+            new GuestPageAllocator(memory, 0),
+            grantTable,
+            // The first 8 references are reserved (console, xenstore), as GNTTAB_NR_RESERVED_ENTRIES.
+            new GrantReferencePool(RESERVED_GRANT_REFS, grantTable.entryCount() - RESERVED_GRANT_REFS),
+            grantMapper,
+            eventChannels,
+            hypervisor.xenStore(),
+            hypervisor::newMemoryWindow);
+    }
+
+    /** Grant references a domain keeps for itself, as Xen's GNTTAB_NR_RESERVED_ENTRIES. */
+    public static final int RESERVED_GRANT_REFS = 8;
+
+    /**
+     * What drivers running in this domain (Java front ends, back ends in dom0) use of it.
+     */
+    public DomainResources resources()
+    {
+        return resources;
     }
 
     public int id()

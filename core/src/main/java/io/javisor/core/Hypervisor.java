@@ -5,6 +5,7 @@ import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GrantTables;
 import io.javisor.memory.GuestMemory;
+import io.javisor.memory.HostMemoryWindow;
 import io.javisor.memory.MachineMemory;
 import io.javisor.memory.PageDescriptor;
 import io.javisor.ringio.event.EventChannelHub;
@@ -83,6 +84,14 @@ public final class Hypervisor implements AutoCloseable
     public EventChannelHub eventChannelHub()
     {
         return eventChannelHub;
+    }
+
+    /**
+     * A new allocation-free ByteBuffer window onto machine memory, for one IO thread.
+     */
+    public HostMemoryWindow newMemoryWindow()
+    {
+        return machineMemory.newWindow();
     }
 
     /**

@@ -2,7 +2,8 @@ package io.javisor.memory;
 
 /**
  * The free list of grant references a front end hands out from its own grant table, as Linux's
- * gnttab free list. Not thread-safe: one front end (one thread) owns a pool.
+ * gnttab free list. Thread-safe: the front ends of one domain share its pool (control plane and
+ * request set-up, not per-byte work).
  */
 public final class GrantReferencePool
 {
@@ -29,12 +30,12 @@ public final class GrantReferencePool
     /**
      * @return a free reference, or -1 when none is left.
      */
-    public int claim()
+    public synchronized int claim()
     {
         return freeCount == 0 ? -1 : free[--freeCount];
     }
 
-    public void release(final int ref)
+    public synchronized void release(final int ref)
     {
         if (freeCount == free.length)
         {
@@ -43,7 +44,7 @@ public final class GrantReferencePool
         free[freeCount++] = ref;
     }
 
-    public int available()
+    public synchronized int available()
     {
         return freeCount;
     }

@@ -1,0 +1,227 @@
+package io.javisor.blkback;
+
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.event.EventIdleStrategy;
+import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The block back end: an Agrona {@link Agent} serving a group of virtual block devices in a back-end
+ * domain (dom0 or a driver domain). One agent per device, or one for many (a {@code ThreadingMode}-like
+ * choice made by how devices are attached to agents).
+ * <p>
+ * Control-plane work (xenbus handshakes on watch events, attach, detach) arrives as commands on a
+ * many-to-one queue and runs on the agent's own thread, so a device's state is touched by one
+ * thread only. With {@link Mode#LATENCY} the agent busy-spins and leaves ring events disarmed;
+ * with {@link Mode#DENSITY} it arms them when idle and parks until an event channel wakes it.
+ */
+public final class BlkBackend implements Agent, AutoCloseable
+{
+    public enum Mode
+    {
+        /** Busy-spin: lowest latency, one core per agent. */
+        LATENCY,
+        /** Park on event channels when idle: many agents share the cores. */
+        DENSITY
+    }
+
+    private final DomainResources backend;
+    private final Mode mode;
+    private final String name;
+    private final EventWaiter waiter = new EventWaiter();
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final BlkRequestServer server;
+    private final List<Vbd> devices = new ArrayList<>();
+    private Vbd[] connected = new Vbd[0];
+    private AgentRunner runner;
+
+    public BlkBackend(final DomainResources backend, final Mode mode, final String name)
+    {
+        this.backend = backend;
+        this.mode = mode;
+        this.name = name;
+        this.server = new BlkRequestServer(backend.windows().get());
+    }
+
+    /**
+     * Starts the agent on its own thread with the idle strategy of its mode.
+     */
+    public BlkBackend start()
+    {
+        final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
+            new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(100));
+        runner = new AgentRunner(idle, error -> System.err.println("blkback " + name + ": " + error), null, this);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    /**
+     * Attaches {@code image} to domain {@code frontendDomid} as device {@code deviceId}: creates its
+     * xenstore nodes, publishes the back end's features and waits (InitWait) for the front end.
+     * May be called from any thread.
+     */
+    public Vbd attach(final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
+    {
+        final Vbd vbd = new Vbd(backend, frontendDomid, deviceId, image, readOnly);
+        vbd.publish();
+        final XenbusDevice xenbus = vbd.xenbus();
+        synchronized (devices)
+        {
+            devices.add(vbd);
+        }
+        // Watch events only enqueue; the handshake itself runs on the agent thread.
+        xenbus.watchPeerState(Side.BACKEND, state -> submit(() -> onFrontendState(vbd)));
+        return vbd;
+    }
+
+    /**
+     * Detaches a device: disconnects it and removes its xenstore nodes. May be called from any thread.
+     */
+    public void detach(final Vbd vbd)
+    {
+        submit(() ->
+        {
+            removeConnected(vbd);
+            vbd.detach();
+        });
+        synchronized (devices)
+        {
+            devices.remove(vbd);
+        }
+    }
+
+    public List<Vbd> devices()
+    {
+        synchronized (devices)
+        {
+            return List.copyOf(devices);
+        }
+    }
+
+    private void submit(final Runnable command)
+    {
+        while (!commands.offer(command))
+        {
+            Thread.onSpinWait(); // the agent drains the queue every duty cycle
+        }
+        waiter.wake();
+    }
+
+    private void onFrontendState(final Vbd vbd)
+    {
+        final boolean wasConnected = vbd.isConnected();
+        if (vbd.onFrontendState(waiter) && !wasConnected)
+        {
+            addConnected(vbd);
+        }
+        else if (!vbd.isConnected())
+        {
+            removeConnected(vbd);
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = commands.drain(Runnable::run);
+        final Vbd[] devices = connected;
+        for (final Vbd vbd : devices)
+        {
+            if (vbd.isConnected())
+            {
+                work += server.serve(vbd);
+                if (!vbd.isConnected())
+                {
+                    removeConnected(vbd); // a protocol error disconnected it
+                }
+            }
+        }
+        if (work == 0 && mode == Mode.DENSITY)
+        {
+            for (final Vbd vbd : devices)
+            {
+                if (vbd.isConnected() && vbd.ring().finalCheckForRequests())
+                {
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private boolean hasPendingWork()
+    {
+        if (!commands.isEmpty())
+        {
+            return true;
+        }
+        for (final Vbd vbd : connected)
+        {
+            if (vbd.isConnected() && backend.eventChannels().isPending(vbd.port()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void addConnected(final Vbd vbd)
+    {
+        final Vbd[] next = java.util.Arrays.copyOf(connected, connected.length + 1);
+        next[next.length - 1] = vbd;
+        connected = next;
+    }
+
+    private void removeConnected(final Vbd vbd)
+    {
+        final List<Vbd> keep = new ArrayList<>(connected.length);
+        for (final Vbd d : connected)
+        {
+            if (d != vbd)
+            {
+                keep.add(d);
+            }
+        }
+        connected = keep.toArray(new Vbd[0]);
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final Vbd vbd : connected)
+        {
+            vbd.disconnect(null);
+        }
+        connected = new Vbd[0];
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "blkback-" + name;
+    }
+
+    /**
+     * Stops the agent (devices are disconnected on its thread).
+     */
+    @Override
+    public void close()
+    {
+        if (runner != null)
+        {
+            runner.close();
+            runner = null;
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package io.javisor.blkback;
+
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.blkback.wire.BlkifDescriptor;
+import io.javisor.memory.GrantStatus;
+import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.ring.BackRing;
+import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import io.javisor.ringio.xenstore.XenbusState;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.javisor.blkback.BlkifXenstoreKeys.*;
+
+/**
+ * The back-end half of one virtual block device: a disk image served to one front end over one
+ * blkif ring. Its control plane (the xenbus handshake, mapping the ring, binding the event
+ * channel, tearing down) runs on the serving {@link BlkBackend} agent's thread, driven by watch
+ * events on the front end's state; its data plane is {@link BlkRequestServer}.
+ */
+public final class Vbd
+{
+    /** Indirect segments per request the back end accepts (Linux's default is 32; 256 = 1 MiB). */
+    public static final int MAX_INDIRECT_SEGMENTS = 256;
+    /** Persistent grants kept per device: every slot's segments, three times over, as Linux's 1056. */
+    public static final int MAX_PERSISTENT_GRANTS = 32 * BlkifDescriptor.MAX_SEGMENTS_PER_REQUEST * 3;
+
+    private final DomainResources backend;
+    private final int frontendDomid;
+    private final int deviceId;
+    private final DiskImage image;
+    private final boolean readOnly;
+    private final XenbusDevice xenbus;
+    private final VbdStatistics statistics = new VbdStatistics();
+    private final UnsafeBuffer ringPage = new UnsafeBuffer(0, 0);
+
+    private BackRing ring;
+    private int ringHandle = -1;
+    private int port = -1;
+    private PersistentGrants persistentGrants;
+    private volatile String disconnectReason;
+    private volatile boolean detached;
+
+    Vbd(final DomainResources backend, final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
+    {
+        this.backend = backend;
+        this.frontendDomid = frontendDomid;
+        this.deviceId = deviceId;
+        this.image = image;
+        this.readOnly = readOnly || image.isReadOnly();
+        this.xenbus = new XenbusDevice(backend.xenStore(), DEVICE_TYPE, frontendDomid, backend.domid(), deviceId);
+    }
+
+    public int frontendDomid()
+    {
+        return frontendDomid;
+    }
+
+    public int deviceId()
+    {
+        return deviceId;
+    }
+
+    public DiskImage image()
+    {
+        return image;
+    }
+
+    public boolean isReadOnly()
+    {
+        return readOnly;
+    }
+
+    public VbdStatistics statistics()
+    {
+        return statistics;
+    }
+
+    public boolean isConnected()
+    {
+        return ring != null;
+    }
+
+    /**
+     * Why the back end last dropped the connection (a protocol error of the front end), or null.
+     */
+    public String disconnectReason()
+    {
+        return disconnectReason;
+    }
+
+    public XenbusState backendState()
+    {
+        return xenbus.state(Side.BACKEND);
+    }
+
+    XenbusDevice xenbus()
+    {
+        return xenbus;
+    }
+
+    BackRing ring()
+    {
+        return ring;
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    DomainResources backend()
+    {
+        return backend;
+    }
+
+    PersistentGrants persistentGrants()
+    {
+        return persistentGrants;
+    }
+
+    boolean isDetached()
+    {
+        return detached;
+    }
+
+    /**
+     * Creates the device's xenstore directories and publishes the back end's features (InitWait).
+     */
+    void publish()
+    {
+        xenbus.create();
+        xenbus.write(Side.BACKEND, FEATURE_FLUSH_CACHE, "1");
+        xenbus.write(Side.BACKEND, FEATURE_BARRIER, "1");
+        xenbus.write(Side.BACKEND, FEATURE_DISCARD, "1");
+        xenbus.write(Side.BACKEND, DISCARD_GRANULARITY, Integer.toString(BlkifDescriptor.SECTOR_SIZE));
+        xenbus.write(Side.BACKEND, DISCARD_ALIGNMENT, "0");
+        xenbus.write(Side.BACKEND, DISCARD_SECURE, "0");
+        xenbus.write(Side.BACKEND, FEATURE_PERSISTENT, "1");
+        xenbus.write(Side.BACKEND, FEATURE_MAX_INDIRECT_SEGMENTS, Integer.toString(MAX_INDIRECT_SEGMENTS));
+        xenbus.write(Side.BACKEND, MAX_RING_PAGE_ORDER, "0");
+        xenbus.write(Side.BACKEND, MODE, readOnly ? "r" : "w");
+        xenbus.switchState(Side.BACKEND, XenbusState.INIT_WAIT);
+    }
+
+    /**
+     * Reacts to the front end's published state; runs on the agent thread.
+     *
+     * @return true when the device became connected.
+     */
+    boolean onFrontendState(final EventWaiter waiter)
+    {
+        if (detached)
+        {
+            return false;
+        }
+        final XenbusState front = xenbus.peerState(Side.BACKEND);
+        final XenbusState back = xenbus.state(Side.BACKEND);
+        switch (front)
+        {
+            case INITIALISED, CONNECTED ->
+            {
+                if (ring == null && (back == XenbusState.INIT_WAIT || back == XenbusState.INITIALISED))
+                {
+                    return connect(waiter);
+                }
+            }
+            case CLOSING ->
+            {
+                disconnect(null);
+                switchBackend(XenbusState.CLOSING);
+                switchBackend(XenbusState.CLOSED);
+            }
+            case CLOSED, UNKNOWN ->
+            {
+                disconnect(null);
+                switchBackend(XenbusState.CLOSED);
+            }
+            case INITIALISING ->
+            {
+                // A front end starting over (reconnect after the back end closed): offer again.
+                if (back == XenbusState.CLOSED)
+                {
+                    disconnect(null);
+                    switchBackend(XenbusState.INIT_WAIT);
+                }
+            }
+            default ->
+            {
+            }
+        }
+        return false;
+    }
+
+    private boolean connect(final EventWaiter waiter)
+    {
+        final int ringRef;
+        final int remotePort;
+        try
+        {
+            final String protocol = readFrontend(PROTOCOL, PROTOCOL_64);
+            if (!PROTOCOL_64.equals(protocol))
+            {
+                return fail("unsupported protocol '" + protocol + "' (only " + PROTOCOL_64 + ")");
+            }
+            ringRef = parseKey(RING_REF);
+            remotePort = parseKey(EVENT_CHANNEL);
+        }
+        catch (final IllegalArgumentException | XenStoreException ex)
+        {
+            return fail(ex.getMessage());
+        }
+        final int handle = backend.grantMapper().map(frontendDomid, ringRef, false);
+        if (handle < 0)
+        {
+            return fail("cannot map ring-ref " + ringRef + ": " + GrantStatus.describe(handle));
+        }
+        final int localPort = backend.eventChannels().bindInterdomain(frontendDomid, remotePort);
+        if (localPort < 0)
+        {
+            backend.grantMapper().unmap(handle);
+            return fail("cannot bind event-channel " + remotePort + ": error " + localPort);
+        }
+        backend.grantMapper().wrap(handle, ringPage);
+        ringHandle = handle;
+        port = localPort;
+        backend.eventChannels().setWaiter(localPort, waiter);
+        ring = new BackRing(ringPage, BlkifDescriptor.REQUEST_LENGTH).attach();
+        final boolean persistent = "1".equals(readFrontend(FEATURE_PERSISTENT, "0"));
+        persistentGrants = persistent ?
+            new PersistentGrants(backend.grantMapper(), frontendDomid, MAX_PERSISTENT_GRANTS) : null;
+        disconnectReason = null;
+
+        xenbus.write(Side.BACKEND, SECTORS, Long.toString(image.sectors()));
+        xenbus.write(Side.BACKEND, SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE));
+        xenbus.write(Side.BACKEND, PHYSICAL_SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE));
+        xenbus.write(Side.BACKEND, INFO, Integer.toString(readOnly ? BlkifDescriptor.INFO_READONLY : 0));
+        switchBackend(XenbusState.CONNECTED);
+        return true;
+    }
+
+    /**
+     * Drops the connection: unmaps the ring and every persistent grant, closes the event channel.
+     * With a reason (a protocol error of the front end) the back end also goes to Closing, which
+     * a front end answers by reconnecting; the reason is kept for inspection.
+     */
+    void disconnect(final String reason)
+    {
+        if (ring != null)
+        {
+            if (persistentGrants != null)
+            {
+                persistentGrants.clear();
+                persistentGrants = null;
+            }
+            backend.grantMapper().unmap(ringHandle);
+            backend.eventChannels().close(port);
+            ring = null;
+            ringHandle = -1;
+            port = -1;
+            ringPage.wrap(0, 0);
+        }
+        if (reason != null)
+        {
+            disconnectReason = reason;
+            System.err.println("blkback: vbd " + frontendDomid + "/" + deviceId + " disconnected: " + reason);
+            try
+            {
+                xenbus.write(Side.BACKEND, ERROR, reason);
+            }
+            catch (final XenStoreException ignore)
+            {
+                // The front end's domain may already be gone.
+            }
+            switchBackend(XenbusState.CLOSING);
+        }
+    }
+
+    /**
+     * Removes the device (detach): disconnects, marks the back end Closed and deletes its nodes.
+     */
+    void detach()
+    {
+        disconnect(null);
+        detached = true;
+        try
+        {
+            switchBackend(XenbusState.CLOSED);
+            xenbus.destroy();
+        }
+        catch (final XenStoreException ignore)
+        {
+            // Already gone with the front end's domain.
+        }
+    }
+
+    private boolean fail(final String reason)
+    {
+        disconnect(reason);
+        return false;
+    }
+
+    private void switchBackend(final XenbusState state)
+    {
+        try
+        {
+            if (xenbus.state(Side.BACKEND) != state)
+            {
+                xenbus.switchState(Side.BACKEND, state);
+            }
+        }
+        catch (final IllegalStateException | XenStoreException ex)
+        {
+            // An illegal transition or a vanished node: the state machine refuses, nothing to undo.
+        }
+    }
+
+    private String readFrontend(final String key, final String missing)
+    {
+        try
+        {
+            return xenbus.readPeer(Side.BACKEND, key);
+        }
+        catch (final XenStoreException ex)
+        {
+            return missing;
+        }
+    }
+
+    private int parseKey(final String key)
+    {
+        final String value = xenbus.readPeer(Side.BACKEND, key);
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("front end's " + key + " is not a number: '" + value + "'");
+        }
+    }
+}
