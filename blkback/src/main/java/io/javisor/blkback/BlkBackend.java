@@ -69,7 +69,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     /**
      * Attaches {@code image} to domain {@code frontendDomid} as device {@code deviceId}: creates its
      * xenstore nodes, publishes the back end's features and waits (InitWait) for the front end.
-     * May be called from any thread.
+     * The back end owns the image from now on and closes it on detach. May be called from any thread.
      */
     public Vbd attach(final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
     {
@@ -86,7 +86,8 @@ public final class BlkBackend implements Agent, AutoCloseable
     }
 
     /**
-     * Detaches a device: disconnects it and removes its xenstore nodes. May be called from any thread.
+     * Detaches a device: disconnects it, removes its xenstore nodes and closes its image.
+     * May be called from any thread; the work happens on the agent's.
      */
     public void detach(final Vbd vbd)
     {
@@ -94,6 +95,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         {
             removeConnected(vbd);
             vbd.detach();
+            vbd.image().close();
         });
         synchronized (devices)
         {
@@ -196,12 +198,22 @@ public final class BlkBackend implements Agent, AutoCloseable
         connected = keep.toArray(new Vbd[0]);
     }
 
+    /**
+     * On the agent thread as it stops: finishes queued commands, then detaches every device still
+     * attached and closes its image.
+     */
     @Override
     public void onClose()
     {
-        for (final Vbd vbd : connected)
+        commands.drain(Runnable::run);
+        for (final Vbd vbd : devices())
         {
-            vbd.disconnect(null);
+            vbd.detach();
+            vbd.image().close();
+        }
+        synchronized (devices)
+        {
+            devices.clear();
         }
         connected = new Vbd[0];
     }

@@ -1,5 +1,11 @@
 package io.javisor.core;
 
+import io.javisor.blkback.BlkBackend;
+import io.javisor.blkback.Vbd;
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.blkback.image.DiskImages;
+import io.javisor.blkback.image.DiskSpec;
+import io.javisor.blkback.image.VirtualDevice;
 import io.javisor.memory.FrameAllocator;
 import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantTable;
@@ -39,6 +45,7 @@ public final class Hypervisor implements AutoCloseable
     private final XenStore xenStore = new XenStore();
     private final ConcurrentMap<Integer, Domain> domains = new ConcurrentHashMap<>();
     private final Domain dom0;
+    private BlkBackend blockBackend;
     private int nextDomid = 1;
     private boolean closed;
 
@@ -164,6 +171,64 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
+     * Attaches {@code image} to {@code guest} as {@code vdev} (e.g. {@code xvda}), served by dom0's
+     * block back end; a Java guest then connects with {@code BlkFront.attach(guest.resources(), 0,
+     * VirtualDevice.deviceId(vdev), ...)}. The hypervisor owns the image from here on and closes it
+     * on detach.
+     *
+     * @throws IllegalArgumentException for a bad vdev name (one line naming it).
+     */
+    public Vbd attachDisk(final Domain guest, final String vdev, final DiskImage image, final DiskAccess access)
+    {
+        final int deviceId = VirtualDevice.deviceId(vdev);
+        return blockBackend().attach(guest.id(), deviceId, image, access == DiskAccess.READ_ONLY);
+    }
+
+    /**
+     * Attaches a disk from an xl.cfg disk spec, e.g. {@code format=raw, vdev=xvda, access=rw, target=PATH}.
+     *
+     * @throws IllegalArgumentException for a bad spec, and {@code DiskImageException} for a missing or
+     * malformed image, each with a one-line message; nothing is attached then.
+     */
+    public Vbd attachDisk(final Domain guest, final String spec)
+    {
+        final DiskSpec parsed = DiskSpec.parse(spec);
+        final DiskImage image = DiskImages.open(parsed);
+        try
+        {
+            return attachDisk(guest, parsed.vdev(), image, parsed.readOnly() ? DiskAccess.READ_ONLY : DiskAccess.READ_WRITE);
+        }
+        catch (final RuntimeException ex)
+        {
+            image.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Detaches a disk and closes its image.
+     */
+    public void detachDisk(final Vbd vbd)
+    {
+        blockBackend().detach(vbd);
+    }
+
+    /**
+     * dom0's block back end, started on first use: one agent serving every disk, parking on event
+     * channels when idle (density). Benchmarks that want a busy-spinning back end start their own
+     * {@link BlkBackend} on {@code dom0().resources()}.
+     */
+    public synchronized BlkBackend blockBackend()
+    {
+        ensureOpen();
+        if (blockBackend == null)
+        {
+            blockBackend = new BlkBackend(dom0.resources(), BlkBackend.Mode.DENSITY, "dom0").start();
+        }
+        return blockBackend;
+    }
+
+    /**
      * Frames currently free in the machine pool.
      */
     public long freeFrames()
@@ -281,6 +346,10 @@ public final class Hypervisor implements AutoCloseable
         if (closed)
         {
             return;
+        }
+        if (blockBackend != null)
+        {
+            blockBackend.close(); // detaches every disk and closes its image
         }
         for (final Domain domain : domains())
         {
