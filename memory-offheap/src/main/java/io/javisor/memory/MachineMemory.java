@@ -5,11 +5,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,31 +25,6 @@ import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
  */
 public final class MachineMemory implements AutoCloseable
 {
-    private static final int PROT_READ_WRITE = 0x3;
-    private static final int MAP_PRIVATE = 0x02;
-    private static final int MAP_ANONYMOUS = 0x20;
-    private static final int MAP_NORESERVE = 0x4000;
-    private static final int MADV_DONTNEED = 4;
-
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle MADVISE;
-
-    static
-    {
-        final Linker linker = Linker.nativeLinker();
-        MMAP = linker.downcallHandle(
-            linker.defaultLookup().find("mmap").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-        MUNMAP = linker.downcallHandle(
-            linker.defaultLookup().find("munmap").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-        MADVISE = linker.downcallHandle(
-            linker.defaultLookup().find("madvise").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    }
-
     private final int frameCount;
     private final long baseAddress;
     private final long length;
@@ -77,21 +48,7 @@ public final class MachineMemory implements AutoCloseable
     {
         checkFrameCount(frameCount);
         final long length = (long)frameCount << PAGE_SHIFT;
-        final MemorySegment address;
-        try
-        {
-            address = (MemorySegment)MMAP.invokeExact(
-                MemorySegment.NULL, length, PROT_READ_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException("mmap failed", t);
-        }
-        if (address.address() == -1L || address.address() == 0L)
-        {
-            throw new IllegalStateException("mmap of " + length + " bytes of machine memory failed");
-        }
-        return new MachineMemory(frameCount, address.address(), null, null);
+        return new MachineMemory(frameCount, AnonymousMemory.map(length), null, null);
     }
 
     /**
@@ -186,21 +143,9 @@ public final class MachineMemory implements AutoCloseable
     {
         final long address = addressOf(mfn);
         final long bytes = (long)frames << PAGE_SHIFT;
-        if (file == null)
+        if (file == null && AnonymousMemory.dontNeed(address, bytes))
         {
-            final int rc;
-            try
-            {
-                rc = (int)MADVISE.invokeExact(MemorySegment.ofAddress(address), bytes, MADV_DONTNEED);
-            }
-            catch (final Throwable t)
-            {
-                throw new IllegalStateException("madvise failed", t);
-            }
-            if (rc == 0)
-            {
-                return;
-            }
+            return;
         }
         MemorySegment.ofAddress(address).reinterpret(bytes).fill((byte)0);
     }
@@ -232,21 +177,9 @@ public final class MachineMemory implements AutoCloseable
         }
         else
         {
-            try
+            if (!AnonymousMemory.unmap(baseAddress, length))
             {
-                final int rc = (int)MUNMAP.invokeExact(MemorySegment.ofAddress(baseAddress), length);
-                if (rc != 0)
-                {
-                    throw new IllegalStateException("munmap failed: " + rc);
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                throw ex;
-            }
-            catch (final Throwable t)
-            {
-                throw new IllegalStateException("munmap failed", t);
+                throw new IllegalStateException("munmap of machine memory failed");
             }
         }
     }

@@ -1,13 +1,10 @@
 package io.javisor.blkback.image;
 
+import io.javisor.memory.AnonymousMemory;
 import org.agrona.UnsafeApi;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -26,38 +23,11 @@ import java.nio.ByteBuffer;
  */
 public final class RamDiskImage implements DiskImage
 {
-    private static final int PROT_READ_WRITE = 0x3;
-    private static final int MAP_PRIVATE = 0x02;
-    private static final int MAP_ANONYMOUS = 0x20;
-    private static final int MAP_NORESERVE = 0x4000;
-    private static final int MADV_DONTNEED = 4;
-    private static final long MAP_FAILED = -1L;
-
     private static final int CHUNK_SHIFT = 30;
     private static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
     private static final long CHUNK_MASK = CHUNK_SIZE - 1;
 
-    // Addresses cross the native boundary as plain longs (the same register on LP64), so the
-    // discard path passes an interior address without building a MemorySegment for it.
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle MADVISE;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(4096).asReadOnlyBuffer();
-
-    static
-    {
-        final Linker linker = Linker.nativeLinker();
-        MMAP = linker.downcallHandle(
-            linker.defaultLookup().find("mmap").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
-        MUNMAP = linker.downcallHandle(
-            linker.defaultLookup().find("munmap").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-        MADVISE = linker.downcallHandle(
-            linker.defaultLookup().find("madvise").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    }
 
     private final long size;
     private final boolean readOnly;
@@ -99,32 +69,20 @@ public final class RamDiskImage implements DiskImage
 
     private static long map(final long length)
     {
-        final long address;
         try
         {
-            address = (long)MMAP.invokeExact(0L, length, PROT_READ_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+            return AnonymousMemory.map(length);
         }
-        catch (final Throwable t)
+        catch (final IllegalStateException ex)
         {
-            throw new DiskImageException("ram disk: cannot map " + length + " bytes: " + t, t);
+            throw new DiskImageException("ram disk: cannot map " + length + " bytes of memory: " + ex.getMessage(), ex);
         }
-        if (address == MAP_FAILED || address == 0L)
-        {
-            throw new DiskImageException("ram disk: cannot map " + length + " bytes of memory");
-        }
-        return address;
     }
 
     private static void unmap(final long address, final long length)
     {
-        try
-        {
-            final int ignored = (int)MUNMAP.invokeExact(address, length);
-        }
-        catch (final Throwable ignored)
-        {
-            // munmap of a range we mapped does not fail; nothing to report from a cleanup action.
-        }
+        // A cleanup action has no one to report to; munmap of our own whole mapping does not fail.
+        AnonymousMemory.unmap(address, length);
     }
 
     @Override
@@ -252,14 +210,7 @@ public final class RamDiskImage implements DiskImage
 
     private boolean release(final long from, final long to)
     {
-        try
-        {
-            return (int)MADVISE.invokeExact(address + from, to - from, MADV_DONTNEED) == 0;
-        }
-        catch (final Throwable t)
-        {
-            return false;
-        }
+        return AnonymousMemory.dontNeed(address + from, to - from);
     }
 
     private void zero(final long from, final long to)
