@@ -45,7 +45,9 @@ public final class Hypervisor implements AutoCloseable
     private final XenStore xenStore = new XenStore();
     private final ConcurrentMap<Integer, Domain> domains = new ConcurrentHashMap<>();
     private final Domain dom0;
+    private final BackendThreading backendThreading;
     private BlkBackend blockBackend;
+    private final java.util.Map<Vbd, BlkBackend> dedicatedBackends = new java.util.IdentityHashMap<>();
     private int nextDomid = 1;
     private boolean closed;
 
@@ -59,6 +61,7 @@ public final class Hypervisor implements AutoCloseable
         machineMemory = config.machineMemoryFile() == null ?
             MachineMemory.anonymous((int)frames) : MachineMemory.fileBacked(config.machineMemoryFile(), (int)frames);
         allocator = new FrameAllocator(machineMemory);
+        backendThreading = config.backendThreading();
         dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate());
         dom0.unpause();
     }
@@ -181,7 +184,20 @@ public final class Hypervisor implements AutoCloseable
     public Vbd attachDisk(final Domain guest, final String vdev, final DiskImage image, final DiskAccess access)
     {
         final int deviceId = VirtualDevice.deviceId(vdev);
-        return blockBackend().attach(guest.id(), deviceId, image, access == DiskAccess.READ_ONLY);
+        final boolean readOnly = access == DiskAccess.READ_ONLY;
+        if (backendThreading == BackendThreading.SHARED)
+        {
+            return blockBackend().attach(guest.id(), deviceId, image, readOnly);
+        }
+        synchronized (this)
+        {
+            ensureOpen();
+            final BlkBackend backend = new BlkBackend(
+                dom0.resources(), BlkBackend.Mode.LATENCY, "dom0-d" + guest.id() + "-" + deviceId).start();
+            final Vbd vbd = backend.attach(guest.id(), deviceId, image, readOnly);
+            dedicatedBackends.put(vbd, backend);
+            return vbd;
+        }
     }
 
     /**
@@ -210,7 +226,19 @@ public final class Hypervisor implements AutoCloseable
      */
     public void detachDisk(final Vbd vbd)
     {
-        blockBackend().detach(vbd);
+        final BlkBackend dedicated;
+        synchronized (this)
+        {
+            dedicated = dedicatedBackends.remove(vbd);
+        }
+        if (dedicated != null)
+        {
+            dedicated.close(); // detaches its one device and closes the image
+        }
+        else
+        {
+            blockBackend().detach(vbd);
+        }
     }
 
     /**
@@ -351,6 +379,8 @@ public final class Hypervisor implements AutoCloseable
         {
             blockBackend.close(); // detaches every disk and closes its image
         }
+        dedicatedBackends.values().forEach(BlkBackend::close);
+        dedicatedBackends.clear();
         for (final Domain domain : domains())
         {
             if (domain.id() != DOM0)

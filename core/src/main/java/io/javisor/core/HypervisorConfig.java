@@ -9,26 +9,33 @@ import java.nio.file.Path;
  * @param machineMemoryMiB size of the machine frame pool; committed by the host only when touched.
  * @param machineMemoryFile file backing the pool (e.g. under /dev/shm), or null for anonymous memory.
  * @param dom0MemoryMiB     dom0's guest memory (back ends' bounce buffers, grant-copy targets).
+ * @param backendThreading  how dom0's back-end agents are spread over threads.
  */
-public record HypervisorConfig(int machineMemoryMiB, Path machineMemoryFile, int dom0MemoryMiB)
+public record HypervisorConfig(
+    int machineMemoryMiB, Path machineMemoryFile, int dom0MemoryMiB, BackendThreading backendThreading)
 {
     public static HypervisorConfig defaults()
     {
-        return new HypervisorConfig(4096, null, 16);
+        return new HypervisorConfig(4096, null, 16, BackendThreading.SHARED);
     }
 
     public HypervisorConfig withMachineMemoryMiB(final int mib)
     {
-        return new HypervisorConfig(mib, machineMemoryFile, dom0MemoryMiB);
+        return new HypervisorConfig(mib, machineMemoryFile, dom0MemoryMiB, backendThreading);
     }
 
     public HypervisorConfig withMachineMemoryFile(final Path file)
     {
-        return new HypervisorConfig(machineMemoryMiB, file, dom0MemoryMiB);
+        return new HypervisorConfig(machineMemoryMiB, file, dom0MemoryMiB, backendThreading);
     }
 
     public HypervisorConfig withDom0MemoryMiB(final int mib)
     {
-        return new HypervisorConfig(machineMemoryMiB, machineMemoryFile, mib);
+        return new HypervisorConfig(machineMemoryMiB, machineMemoryFile, mib, backendThreading);
+    }
+
+    public HypervisorConfig withBackendThreading(final BackendThreading threading)
+    {
+        return new HypervisorConfig(machineMemoryMiB, machineMemoryFile, dom0MemoryMiB, threading);
     }
 }

@@ -47,6 +47,27 @@ class DiskAttachTest
     }
 
     @Test
+    void withDedicatedThreadingEachDiskHasItsOwnBusySpinningAgent()
+    {
+        try (Hypervisor dedicated = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)
+            .withBackendThreading(BackendThreading.DEDICATED)))
+        {
+            final Domain guest = dedicated.createDomain(DomainConfig.pv("guest", 16));
+            final Vbd a = dedicated.attachDisk(guest, "xvda", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
+            final Vbd b = dedicated.attachDisk(guest, "xvdb", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
+            try (BlkFront fa = BlkFront.attach(guest.resources(), 0, a.deviceId(), BlkFrontConfig.defaults());
+                BlkFront fb = BlkFront.attach(guest.resources(), 0, b.deviceId(), BlkFrontConfig.defaults()))
+            {
+                final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+                assertEquals(0, fa.writeBlocking(0, 8, block, 0));
+                assertEquals(0, fb.readBlocking(0, 8, block, 0));
+            }
+            dedicated.detachDisk(a);
+            assertTrue(dedicated.blockBackend().devices().isEmpty(), "the shared agent served none of them");
+        }
+    }
+
+    @Test
     void anXlDiskSpecAttachesARawFileAndItsDataReachesTheFile(@TempDir final Path dir) throws Exception
     {
         final Path image = dir.resolve("disk.img");
