@@ -1,5 +1,7 @@
 package io.javisor.blkback;
 
+import io.javisor.ringio.StandaloneDomains;
+
 import io.javisor.blkback.image.RamDiskImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.ringio.DomainResources;
@@ -19,7 +21,7 @@ class BlkFrontBackTest
     private static final int XVDA = 51712;
     private static final int XVDB = 51728;
 
-    private final TestDomains domains = new TestDomains(256);
+    private final StandaloneDomains domains = new StandaloneDomains(256);
     private final DomainResources dom0 = domains.domain(0, 8);
     private final DomainResources guest = domains.domain(1, 16);
 

@@ -139,6 +139,16 @@ public final class GuestMemory implements AutoCloseable
         return true;
     }
 
+    /**
+     * The guest-physical address of a host address inside this domain's memory, or -1: how a
+     * buffer wrapped over this memory is named to the grant copy interface.
+     */
+    public long guestPhysicalAddressOf(final long hostAddress)
+    {
+        final long offset = hostAddress - allocator.memory().addressOf(firstMfn);
+        return offset >= 0 && offset < size ? offset : -1;
+    }
+
     public byte getByte(final long gpa)
     {
         return UnsafeApi.getByte(checked(gpa, 1));

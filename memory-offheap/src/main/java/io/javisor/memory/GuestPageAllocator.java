@@ -42,6 +42,25 @@ public final class GuestPageAllocator
         return gpfn;
     }
 
+    /**
+     * @return the first of {@code count} consecutive free guest frames, now allocated, or -1.
+     */
+    public synchronized long allocateContiguous(final int count)
+    {
+        int start = used.nextClearBit(0);
+        while (start + count <= memory.frameCount())
+        {
+            final int nextUsed = used.nextSetBit(start);
+            if (nextUsed < 0 || nextUsed >= start + count)
+            {
+                used.set(start, start + count);
+                return start;
+            }
+            start = used.nextClearBit(nextUsed);
+        }
+        return -1;
+    }
+
     public synchronized void free(final long gpfn)
     {
         if (!memory.isValidFrame(gpfn) || !used.get((int)gpfn))

@@ -121,6 +121,43 @@ public final class BackRing
     }
 
     /**
+     * Copies the request {@code ahead} places after the next one out of shared memory without
+     * consuming it (a packet spread over several slots is checked whole before any is consumed).
+     *
+     * @return false when that request was not counted by the last {@link #unconsumedRequests()}.
+     */
+    public boolean copyRequestAhead(final int ahead, final MutableDirectBuffer dst, final int dstOffset)
+    {
+        if (ahead < 0 || ahead >= available)
+        {
+            return false;
+        }
+        buffer.getBytes(entryOffset(reqCons + ahead, mask, entryLength), dst, dstOffset, entryLength);
+        return true;
+    }
+
+    /**
+     * Consumes {@code count} requests already copied with {@link #copyRequestAhead}.
+     */
+    public void skipRequests(final int count)
+    {
+        if (count < 0 || count > available)
+        {
+            throw new IllegalArgumentException("cannot skip " + count + " of " + available + " counted requests");
+        }
+        available -= count;
+        reqCons += count;
+    }
+
+    /**
+     * Requests counted by the last {@link #unconsumedRequests()} and not yet consumed.
+     */
+    public int counted()
+    {
+        return available;
+    }
+
+    /**
      * Claims the slot for the next response and returns its offset; the caller writes every byte
      * of the entry (padding included) and then calls {@link #pushResponses()}.
      *

@@ -1,4 +1,4 @@
-package io.javisor.blkback;
+package io.javisor.ringio;
 
 import io.javisor.memory.FrameAllocator;
 import io.javisor.memory.GrantMapper;
@@ -8,31 +8,35 @@ import io.javisor.memory.GrantTables;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.GuestPageAllocator;
 import io.javisor.memory.MachineMemory;
-import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventChannelHub;
 import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.xenstore.XenStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Just enough of a hypervisor for driver tests below core: machine memory, grant tables, event
- * channels and xenstore, and {@link DomainResources} for dom0 and guests.
+ * Just enough of a hypervisor to run split drivers without {@code core}: machine memory, grant
+ * tables, event channels and xenstore, and {@link DomainResources} for dom0 and guests (4 grant
+ * frames and 1024 event channels each). Used by the drivers' own tests; {@code core}'s Hypervisor
+ * is the real thing.
  */
-final class TestDomains implements AutoCloseable
+public final class StandaloneDomains implements AutoCloseable
 {
-    final MachineMemory machine;
-    final FrameAllocator allocator;
-    final GrantTables grantTables = new GrantTables();
-    final EventChannelHub hub = new EventChannelHub();
-    final XenStore xenStore = new XenStore();
+    public final MachineMemory machine;
+    public final FrameAllocator allocator;
+    public final GrantTables grantTables = new GrantTables();
+    public final EventChannelHub hub = new EventChannelHub();
+    public final XenStore xenStore = new XenStore();
 
-    TestDomains(final int machineMiB)
+    public StandaloneDomains(final int machineMiB)
     {
         machine = MachineMemory.anonymous(machineMiB * 256);
         allocator = new FrameAllocator(machine);
     }
 
-    DomainResources domain(final int domid, final int memoryMiB)
+    /**
+     * Builds domain {@code domid} with {@code memoryMiB} of memory; domid 0 is dom0.
+     */
+    public DomainResources domain(final int domid, final int memoryMiB)
     {
         final GuestMemory memory = GuestMemory.allocate(allocator, domid, memoryMiB * 256);
         final GrantTable table = new GrantTable(allocator, memory, 4);

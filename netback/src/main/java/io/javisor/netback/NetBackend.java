@@ -1,0 +1,518 @@
+package io.javisor.netback;
+
+import io.javisor.memory.GrantStatus;
+import io.javisor.memory.PageDescriptor;
+import io.javisor.netback.bridge.Bridge;
+import io.javisor.netback.pcap.PcapWriter;
+import io.javisor.netback.ratelimit.RateLimiter;
+import io.javisor.netback.wire.EthernetDescriptor;
+import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.event.EventIdleStrategy;
+import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.ring.BackRing;
+import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.javisor.netback.wire.NetifDescriptor.*;
+import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
+
+/**
+ * The network back end: an Agrona {@link Agent} serving a group of vifs (all vifs of a bridge, for
+ * frames to be switched without leaving the thread).
+ * <p>
+ * Transmit: a packet's slots (up to {@value io.javisor.netback.wire.NetifDescriptor#XEN_NETIF_NR_SLOTS_MIN})
+ * are copied out of the ring once and checked whole before any is consumed; the data is grant-copied
+ * into a frame buffer in the back end's own memory, every slot answered in its own ring slot, and
+ * the frame switched by the bridge. Receive: a frame for a vif is grant-copied into buffers the
+ * front end posted, the response written in the request's slot; with no buffer posted the frame is
+ * dropped and counted, never queued without bound. Packet-level errors (bad grant, inconsistent
+ * sizes) drop the packet with error responses; protocol errors (more slots than allowed, a slot
+ * crossing its page, broken ring indices) disable the vif with a reason. Responses are pushed and
+ * notified once per duty cycle per ring.
+ */
+public final class NetBackend implements Agent, AutoCloseable
+{
+    public enum Mode
+    {
+        LATENCY, DENSITY
+    }
+
+    private static final int MAX_FRAME = MAX_PACKET_SIZE;
+    private static final int FRAME_PAGES = (MAX_FRAME + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+
+    private final DomainResources backend;
+    private final Mode mode;
+    private final String name;
+    private final EventWaiter waiter = new EventWaiter();
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final List<Vif> vifs = new ArrayList<>();
+    private final GrantCopier copier;
+    private final UnsafeBuffer txFrame = new UnsafeBuffer(0, 0);
+    private final long txFrameGpa;
+    private final UnsafeBuffer staging = new UnsafeBuffer(0, 0);
+    private final long stagingGpa;
+    private final UnsafeBuffer slots = new UnsafeBuffer(new byte[XEN_NETIF_NR_SLOTS_MIN * TX_SLOT_LENGTH]);
+    private final UnsafeBuffer rxRequest = new UnsafeBuffer(new byte[RX_SLOT_LENGTH]);
+    private Vif[] connected = new Vif[0];
+    private volatile Thread thread;
+    private AgentRunner runner;
+    private Vif handoverTarget;
+    private final org.agrona.concurrent.MessageHandler handoverHandler =
+        (type, buffer, index, length) -> receive(handoverTarget, buffer, index, length);
+
+    public NetBackend(final DomainResources backend, final Mode mode, final String name)
+    {
+        this.backend = backend;
+        this.mode = mode;
+        this.name = name;
+        this.copier = new GrantCopier(backend.grantMapper());
+        final long txFrames = backend.pages().allocateContiguous(FRAME_PAGES);
+        final long stagingFrames = backend.pages().allocateContiguous(FRAME_PAGES);
+        if (txFrames < 0 || stagingFrames < 0)
+        {
+            throw new IllegalStateException("back-end domain " + backend.domid() + " has no room for netback frame buffers");
+        }
+        backend.memory().wrapFrames(txFrames, FRAME_PAGES, txFrame);
+        backend.memory().wrapFrames(stagingFrames, FRAME_PAGES, staging);
+        txFrameGpa = txFrames << PageDescriptor.PAGE_SHIFT;
+        stagingGpa = stagingFrames << PageDescriptor.PAGE_SHIFT;
+    }
+
+    public NetBackend start()
+    {
+        final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
+            new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(10));
+        runner = new AgentRunner(idle, error -> System.err.println("netback " + name + ": " + error), null, this);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
+    }
+
+    /**
+     * Creates vif {@code handle} of domain {@code frontendDomid} with MAC {@code mac} on
+     * {@code bridge}: its xenstore nodes are published on the agent thread, and it waits for the
+     * front end. Returns once published.
+     */
+    public Vif attach(final int frontendDomid, final int handle, final long mac, final Bridge bridge, final RateLimiter limiter)
+    {
+        if (runner == null)
+        {
+            throw new IllegalStateException("start the network back end before attaching vifs");
+        }
+        final Vif vif = new Vif(backend, frontendDomid, handle, mac, bridge, limiter);
+        final java.util.concurrent.CompletableFuture<Void> published = new java.util.concurrent.CompletableFuture<>();
+        submit(() ->
+        {
+            try
+            {
+                vif.publish(this, Thread.currentThread());
+                vifs.add(vif);
+                vif.xenbus().watchPeerState(Side.BACKEND, state -> submit(() -> onFrontendState(vif)));
+                published.complete(null);
+            }
+            catch (final RuntimeException ex)
+            {
+                published.completeExceptionally(ex);
+            }
+        });
+        published.join();
+        return vif;
+    }
+
+    public void detach(final Vif vif)
+    {
+        submit(() ->
+        {
+            removeConnected(vif);
+            vifs.remove(vif);
+            vif.detach();
+        });
+    }
+
+    void wake()
+    {
+        waiter.wake();
+    }
+
+    private void submit(final Runnable command)
+    {
+        while (!commands.offer(command))
+        {
+            Thread.onSpinWait();
+        }
+        waiter.wake();
+    }
+
+    private void onFrontendState(final Vif vif)
+    {
+        final boolean wasConnected = vif.isConnected();
+        if (vif.onFrontendState(waiter) && !wasConnected)
+        {
+            final Vif[] next = Arrays.copyOf(connected, connected.length + 1);
+            next[next.length - 1] = vif;
+            connected = next;
+        }
+        else if (!vif.isConnected())
+        {
+            removeConnected(vif);
+        }
+    }
+
+    private void removeConnected(final Vif vif)
+    {
+        connected = Arrays.stream(connected).filter(v -> v != vif).toArray(Vif[]::new);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = commands.drain(Runnable::run);
+        final long now = System.nanoTime();
+        final Vif[] vifs = connected;
+        for (final Vif vif : vifs)
+        {
+            if (vif.isConnected())
+            {
+                backend.eventChannels().clearPending(vif.port());
+                work += drainHandover(vif);
+                work += transmit(vif, now);
+            }
+        }
+        for (final Vif vif : vifs)
+        {
+            if (vif.isConnected() && vif.takeRxDirty() && vif.rxRing().pushResponses())
+            {
+                backend.eventChannels().send(vif.port());
+            }
+            if (!vif.isConnected())
+            {
+                removeConnected(vif);
+            }
+        }
+        if (work == 0 && mode == Mode.DENSITY)
+        {
+            for (final Vif vif : vifs)
+            {
+                if (vif.isConnected() && vif.throttledUntil() <= now && vif.txRing().finalCheckForRequests())
+                {
+                    work++;
+                }
+            }
+        }
+        return work;
+    }
+
+    private int drainHandover(final Vif vif)
+    {
+        final ManyToOneRingBuffer handover = vif.handover();
+        handoverTarget = vif;
+        return handover.read(handoverHandler, 64);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Transmit: guest → bridge.
+    // ---------------------------------------------------------------------------------------------
+
+    private int transmit(final Vif vif, final long now)
+    {
+        if (vif.throttledUntil() > now)
+        {
+            return 0;
+        }
+        final BackRing ring = vif.txRing();
+        int available = ring.unconsumedRequests();
+        if (available < 0)
+        {
+            vif.disconnect("tx ring broken: " + ring.brokenReason());
+            return 1;
+        }
+        int packets = 0;
+        while (available > 0 && vif.isConnected())
+        {
+            final int slotCount = countSlots(vif, ring, available);
+            if (slotCount == 0)
+            {
+                break; // the rest of the packet is not published yet
+            }
+            if (slotCount < 0)
+            {
+                return packets + 1; // protocol error: vif disabled
+            }
+            final int size = slots.getShort(TX_REQ_SIZE_OFFSET) & 0xFFFF;
+            final RateLimiter limiter = vif.rateLimiter();
+            if (limiter != null && !limiter.tryConsume(size, now))
+            {
+                vif.statistics().txThrottled++;
+                vif.throttledUntil(now + Math.max(1, limiter.nanosUntilAvailable(size, now)));
+                break;
+            }
+            final int status = copyPacket(vif, slotCount, size);
+            ring.skipRequests(slotCount);
+            for (int i = 0; i < slotCount; i++)
+            {
+                final int offset = ring.claimResponse();
+                final int id = slots.getShort(i * TX_SLOT_LENGTH + TX_REQ_ID_OFFSET) & 0xFFFF;
+                final boolean extra = isExtraSlot(i);
+                ring.buffer().putLong(offset, 0);
+                ring.buffer().putInt(offset + 8, 0);
+                ring.buffer().putShort(offset + TX_RSP_ID_OFFSET, (short)id);
+                ring.buffer().putShort(offset + TX_RSP_STATUS_OFFSET,
+                    (short)(extra ? NETIF_RSP_NULL : status));
+            }
+            available -= slotCount;
+            packets++;
+            if (status == NETIF_RSP_OKAY)
+            {
+                vif.statistics().txPackets++;
+                vif.statistics().txBytes += size;
+                final PcapWriter capture = vif.capture();
+                if (capture != null)
+                {
+                    capture.write(txFrame, 0, size);
+                }
+                vif.bridge().forward(vif.bridgePort(), txFrame, 0, size, now);
+            }
+            else
+            {
+                vif.statistics().txErrors++;
+            }
+        }
+        if (packets > 0 && vif.isConnected() && ring.pushResponses())
+        {
+            backend.eventChannels().send(vif.port());
+        }
+        return packets;
+    }
+
+    private int extraMask;
+
+    private boolean isExtraSlot(final int index)
+    {
+        return (extraMask & (1 << index)) != 0;
+    }
+
+    /**
+     * Copies the slots of the next packet out of the ring (without consuming them) and checks them.
+     *
+     * @return the slot count; 0 when the packet is not complete yet; −1 after disabling the vif.
+     */
+    private int countSlots(final Vif vif, final BackRing ring, final int available)
+    {
+        extraMask = 0;
+        int count = 0;
+        boolean more = true;
+        boolean extraFollows = false;
+        while (more || extraFollows)
+        {
+            if (count == XEN_NETIF_NR_SLOTS_MIN)
+            {
+                vif.disconnect("packet uses more than " + XEN_NETIF_NR_SLOTS_MIN + " slots");
+                return -1;
+            }
+            if (count == available)
+            {
+                return 0;
+            }
+            final int at = count * TX_SLOT_LENGTH;
+            ring.copyRequestAhead(count, slots, at);
+            if (extraFollows)
+            {
+                // An extra-info slot (netif_extra_info): its own flags say whether another follows.
+                extraMask |= 1 << count;
+                extraFollows = (slots.getByte(at + 1) & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
+                count++;
+                continue;
+            }
+            final int flags = slots.getShort(at + TX_REQ_FLAGS_OFFSET) & 0xFFFF;
+            final int offset = slots.getShort(at + TX_REQ_OFFSET_OFFSET) & 0xFFFF;
+            final int size = slots.getShort(at + TX_REQ_SIZE_OFFSET) & 0xFFFF;
+            if (count > 0 && offset + size > PAGE_SIZE || count == 0 && offset >= PAGE_SIZE)
+            {
+                vif.disconnect("tx slot crosses its page (offset " + offset + ", size " + size + ")");
+                return -1;
+            }
+            more = (flags & NETTXF_MORE_DATA) != 0;
+            extraFollows = count == 0 && (flags & NETTXF_EXTRA_INFO) != 0;
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * Grant-copies the packet's data slots into the frame buffer.
+     *
+     * @return NETIF_RSP_OKAY or NETIF_RSP_ERROR (the packet is dropped).
+     */
+    private int copyPacket(final Vif vif, final int slotCount, final int size)
+    {
+        if (size < EthernetDescriptor.HEADER_LENGTH || size > MAX_FRAME)
+        {
+            return NETIF_RSP_ERROR;
+        }
+        int rest = 0;
+        for (int i = 1; i < slotCount; i++)
+        {
+            if (!isExtraSlot(i))
+            {
+                rest += slots.getShort(i * TX_SLOT_LENGTH + TX_REQ_SIZE_OFFSET) & 0xFFFF;
+            }
+        }
+        final int firstLength = size - rest;
+        final int firstOffset = slots.getShort(TX_REQ_OFFSET_OFFSET) & 0xFFFF;
+        if (firstLength <= 0 || firstOffset + firstLength > PAGE_SIZE)
+        {
+            return NETIF_RSP_ERROR; // the sizes disagree
+        }
+        int copied = 0;
+        for (int i = 0; i < slotCount; i++)
+        {
+            if (isExtraSlot(i))
+            {
+                continue;
+            }
+            final int at = i * TX_SLOT_LENGTH;
+            final int ref = slots.getInt(at + TX_REQ_GREF_OFFSET);
+            final int offset = slots.getShort(at + TX_REQ_OFFSET_OFFSET) & 0xFFFF;
+            final int length = i == 0 ? firstLength : slots.getShort(at + TX_REQ_SIZE_OFFSET) & 0xFFFF;
+            if (length > 0 && copier.fromGrant(vif.frontendDomid(), ref, offset, txFrameGpa + copied, length) != GrantStatus.OKAY)
+            {
+                return NETIF_RSP_ERROR;
+            }
+            copied += length;
+        }
+        return NETIF_RSP_OKAY;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Receive: bridge → guest. Called on this agent's thread only.
+    // ---------------------------------------------------------------------------------------------
+
+    boolean receive(final Vif vif, final DirectBuffer frame, final int offset, final int length)
+    {
+        if (!vif.isConnected())
+        {
+            vif.statistics().rxDroppedNoBuffer++;
+            return false;
+        }
+        if (length > MAX_FRAME || length <= 0)
+        {
+            vif.statistics().rxDroppedTooBig++;
+            return false;
+        }
+        final BackRing ring = vif.rxRing();
+        final int needed = (length + PAGE_SIZE - 1) / PAGE_SIZE;
+        if (ring.counted() < needed)
+        {
+            final int available = ring.unconsumedRequests();
+            if (available < 0)
+            {
+                vif.disconnect("rx ring broken: " + ring.brokenReason());
+                return false;
+            }
+            if (available < needed)
+            {
+                vif.statistics().rxDroppedNoBuffer++;
+                return false;
+            }
+        }
+        long sourceGpa = backend.memory().guestPhysicalAddressOf(frame.addressOffset() + offset);
+        if (sourceGpa < 0 || frame.byteArray() != null)
+        {
+            staging.putBytes(0, frame, offset, length);
+            sourceGpa = stagingGpa;
+        }
+        int done = 0;
+        for (int slot = 0; slot < needed; slot++)
+        {
+            ring.copyRequest(rxRequest, 0);
+            final int id = rxRequest.getShort(RX_REQ_ID_OFFSET) & 0xFFFF;
+            final int ref = rxRequest.getInt(RX_REQ_GREF_OFFSET);
+            final int chunk = Math.min(PAGE_SIZE, length - done);
+            final int status = copier.toGrant(sourceGpa + done, vif.frontendDomid(), ref, 0, chunk);
+            final int responseOffset = ring.claimResponse();
+            ring.buffer().putLong(responseOffset, 0);
+            ring.buffer().putShort(responseOffset + RX_RSP_ID_OFFSET, (short)id);
+            ring.buffer().putShort(responseOffset + RX_RSP_OFFSET_OFFSET, (short)0);
+            ring.buffer().putShort(responseOffset + RX_RSP_FLAGS_OFFSET,
+                (short)(slot + 1 < needed ? NETRXF_MORE_DATA | NETRXF_DATA_VALIDATED : NETRXF_DATA_VALIDATED));
+            ring.buffer().putShort(responseOffset + RX_RSP_STATUS_OFFSET,
+                (short)(status == GrantStatus.OKAY ? chunk : NETIF_RSP_ERROR));
+            done += chunk;
+        }
+        vif.markRxDirty();
+        vif.statistics().rxPackets++;
+        vif.statistics().rxBytes += length;
+        final PcapWriter capture = vif.capture();
+        if (capture != null)
+        {
+            capture.write(frame, offset, length);
+        }
+        return true;
+    }
+
+    private boolean hasPendingWork()
+    {
+        if (!commands.isEmpty())
+        {
+            return true;
+        }
+        for (final Vif vif : connected)
+        {
+            if (vif.isConnected() && (backend.eventChannels().isPending(vif.port()) || vif.handover().size() > 0))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public List<Vif> vifs()
+    {
+        return List.copyOf(vifs);
+    }
+
+    @Override
+    public void onClose()
+    {
+        commands.drain(Runnable::run);
+        for (final Vif vif : vifs)
+        {
+            vif.detach();
+        }
+        vifs.clear();
+        connected = new Vif[0];
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "netback-" + name;
+    }
+
+    @Override
+    public void close()
+    {
+        if (runner != null)
+        {
+            runner.close();
+            runner = null;
+        }
+    }
+}

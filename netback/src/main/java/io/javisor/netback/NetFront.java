@@ -1,0 +1,456 @@
+package io.javisor.netback;
+
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.event.EventChannels;
+import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.ring.FrontRing;
+import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import io.javisor.ringio.xenstore.XenbusState;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import static io.javisor.memory.PageDescriptor.PAGE_SHIFT;
+import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
+import static io.javisor.netback.NetifXenstoreKeys.*;
+import static io.javisor.netback.wire.NetifDescriptor.*;
+
+/**
+ * The Java network front end a Java guest uses: it attaches to vif {@code handle} through the
+ * xenbus handshake, sends frames on the tx ring and receives them from the rx ring, keeping the
+ * rx ring stocked with granted pages.
+ * <p>
+ * Transmit pages are granted read-only to the back end once and reused; a frame is copied into
+ * free pages (one per 4 KiB, chained with more_data) and published with {@link #flush()}, at
+ * most one notification per batch. Receive pages are granted writable once and reposted as soon
+ * as the frame they carried has been handed to the handler. Single-threaded: one thread owns a
+ * NetFront; send/flush/poll allocate nothing.
+ */
+public final class NetFront implements AutoCloseable
+{
+    private final DomainResources guest;
+    private final XenbusDevice xenbus;
+    private final NetFrontConfig config;
+    private final EventChannels events;
+    private final EventWaiter waiter = new EventWaiter();
+    private final int backendDomid;
+    private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
+    private final FrontRing tx;
+    private final FrontRing rx;
+    private final long txRingGpfn;
+    private final long rxRingGpfn;
+    private final int txRingRef;
+    private final int rxRingRef;
+    private final int port;
+
+    private final long[] txGpfn;
+    private final int[] txRef;
+    private final int[] txFree;
+    private int txFreeCount;
+    private final long[] rxGpfn;
+    private final int[] rxRef;
+    private final UnsafeBuffer rxView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer reassembly = new UnsafeBuffer(new byte[MAX_PACKET_SIZE]);
+    private int reassembled;
+    private long mac;
+    private boolean closed;
+    private long rxErrors;
+    private long txErrors;
+    private long bogusResponses;
+
+    private NetFront(final DomainResources guest, final int backendDomid, final int handle, final NetFrontConfig config)
+    {
+        if (config.txBuffers() < 1 || config.txBuffers() > 256 || config.rxBuffers() < 1 || config.rxBuffers() > 256)
+        {
+            throw new IllegalArgumentException("tx and rx buffers must be 1..256");
+        }
+        this.guest = guest;
+        this.config = config;
+        this.backendDomid = backendDomid;
+        this.events = guest.eventChannels();
+        this.xenbus = new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, handle);
+        txRingGpfn = allocatePage();
+        rxRingGpfn = allocatePage();
+        guest.memory().wrapFrame(txRingGpfn, txPage);
+        guest.memory().wrapFrame(rxRingGpfn, rxPage);
+        tx = new FrontRing(txPage, TX_SLOT_LENGTH).initialise();
+        rx = new FrontRing(rxPage, RX_SLOT_LENGTH).initialise();
+        txRingRef = claimRef();
+        rxRingRef = claimRef();
+        guest.grantTable().grantAccess(txRingRef, backendDomid, txRingGpfn, false);
+        guest.grantTable().grantAccess(rxRingRef, backendDomid, rxRingGpfn, false);
+        port = events.allocUnbound(backendDomid);
+        if (port < 0)
+        {
+            throw new IllegalStateException("no event channel for the network front end: error " + port);
+        }
+        events.setWaiter(port, waiter);
+
+        txGpfn = new long[config.txBuffers()];
+        txRef = new int[config.txBuffers()];
+        txFree = new int[config.txBuffers()];
+        for (int i = 0; i < txGpfn.length; i++)
+        {
+            txGpfn[i] = allocatePage();
+            txRef[i] = claimRef();
+            guest.grantTable().grantAccess(txRef[i], backendDomid, txGpfn[i], true);
+            txFree[txFreeCount++] = txGpfn.length - 1 - i;
+        }
+        rxGpfn = new long[config.rxBuffers()];
+        rxRef = new int[config.rxBuffers()];
+        for (int i = 0; i < rxGpfn.length; i++)
+        {
+            rxGpfn[i] = allocatePage();
+            rxRef[i] = claimRef();
+            guest.grantTable().grantAccess(rxRef[i], backendDomid, rxGpfn[i], false);
+            postRx(i);
+        }
+        rx.pushRequests();
+    }
+
+    /**
+     * Attaches to vif {@code handle} of this guest, served by a back end in {@code backendDomid},
+     * and runs the handshake to Connected.
+     */
+    public static NetFront attach(final DomainResources guest, final int backendDomid, final int handle, final NetFrontConfig config)
+    {
+        final NetFront front = new NetFront(guest, backendDomid, handle, config);
+        try
+        {
+            front.connect();
+            return front;
+        }
+        catch (final RuntimeException ex)
+        {
+            front.release();
+            throw ex;
+        }
+    }
+
+    private void connect()
+    {
+        awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait");
+        final String macText = read(Side.FRONTEND, MAC);
+        mac = macText == null ? -1 : MacAddress.parse(macText);
+        xenbus.write(Side.FRONTEND, TX_RING_REF, Integer.toString(txRingRef));
+        xenbus.write(Side.FRONTEND, RX_RING_REF, Integer.toString(rxRingRef));
+        xenbus.write(Side.FRONTEND, EVENT_CHANNEL, Integer.toString(port));
+        xenbus.write(Side.FRONTEND, REQUEST_RX_COPY, "1");
+        xenbus.write(Side.FRONTEND, FEATURE_RX_NOTIFY, "1");
+        xenbus.write(Side.FRONTEND, FEATURE_SG, "1");
+        xenbus.switchState(Side.FRONTEND, XenbusState.INITIALISED);
+        awaitBackend(s -> s == XenbusState.CONNECTED, "Connected");
+        xenbus.switchState(Side.FRONTEND, XenbusState.CONNECTED);
+        events.send(port); // the back end may have missed the rx buffers posted before it bound
+    }
+
+    private void awaitBackend(final java.util.function.Predicate<XenbusState> condition, final String what)
+    {
+        final Duration timeout = config.handshakeTimeout();
+        try
+        {
+            final XenbusState state = xenbus.awaitPeerState(Side.FRONTEND,
+                s -> condition.test(s) || s == XenbusState.CLOSING || s == XenbusState.CLOSED, timeout);
+            if (!condition.test(state))
+            {
+                throw new IllegalStateException("network back end went " + state + " before " + what + backendError());
+            }
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("network back end did not reach " + what + " within " + timeout + backendError());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the network back end");
+        }
+    }
+
+    private String backendError()
+    {
+        final String error = read(Side.BACKEND, ERROR);
+        return error == null ? "" : ": " + error;
+    }
+
+    private String read(final Side side, final String key)
+    {
+        try
+        {
+            return side == Side.FRONTEND ? guest.xenStore().readString(guest.domid(), xenbus.frontendPath() + "/" + key) :
+                xenbus.readPeer(Side.FRONTEND, key);
+        }
+        catch (final XenStoreException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * This vif's MAC address (as the toolstack assigned it), as a long.
+     */
+    public long mac()
+    {
+        return mac;
+    }
+
+    /**
+     * Queues one frame; {@link #flush()} publishes it.
+     *
+     * @return false when there are not enough free transmit pages or ring slots (poll, then retry).
+     */
+    public boolean send(final DirectBuffer frame, final int offset, final int length)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("network front end is closed");
+        }
+        if (length < 14 || length > MAX_PACKET_SIZE)
+        {
+            throw new IllegalArgumentException("a frame is 14.." + MAX_PACKET_SIZE + " bytes: " + length);
+        }
+        final int pages = (length + PAGE_SIZE - 1) / PAGE_SIZE;
+        if (pages > txFreeCount || pages > tx.freeRequests() || pages > XEN_NETIF_NR_SLOTS_MIN)
+        {
+            return false;
+        }
+        int done = 0;
+        for (int slot = 0; slot < pages; slot++)
+        {
+            final int buffer = txFree[--txFreeCount];
+            final int chunk = Math.min(PAGE_SIZE, length - done);
+            guest.memory().putBytes(txGpfn[buffer] << PAGE_SHIFT, frame, offset + done, chunk);
+            final int at = tx.claimRequest();
+            txPage.putInt(at + TX_REQ_GREF_OFFSET, txRef[buffer]);
+            txPage.putShort(at + TX_REQ_OFFSET_OFFSET, (short)0);
+            txPage.putShort(at + TX_REQ_FLAGS_OFFSET, (short)(slot + 1 < pages ? NETTXF_MORE_DATA : 0));
+            txPage.putShort(at + TX_REQ_ID_OFFSET, (short)buffer);
+            // First slot: the whole packet's size; later slots: their own.
+            txPage.putShort(at + TX_REQ_SIZE_OFFSET, (short)(slot == 0 ? length : chunk));
+            done += chunk;
+        }
+        return true;
+    }
+
+    /**
+     * Publishes queued frames, notifying the back end once if it asked to be told.
+     */
+    public void flush()
+    {
+        if (tx.pushRequests())
+        {
+            events.send(port);
+        }
+    }
+
+    /**
+     * Reclaims sent pages and hands received frames to {@code handler}, reposting their buffers.
+     *
+     * @return frames received.
+     */
+    public int poll(final FrameHandler handler)
+    {
+        events.clearPending(port);
+        reclaimTx();
+        int frames = 0;
+        final int available = rx.responsesAvailable();
+        if (available < 0)
+        {
+            throw new IllegalStateException("rx ring broken by the back end: " + rx.brokenReason());
+        }
+        for (int i = 0; i < available; i++)
+        {
+            final int at = rx.responseOffset();
+            final int id = rxPage.getShort(at + RX_RSP_ID_OFFSET) & 0xFFFF;
+            final int offset = rxPage.getShort(at + RX_RSP_OFFSET_OFFSET) & 0xFFFF;
+            final int flags = rxPage.getShort(at + RX_RSP_FLAGS_OFFSET) & 0xFFFF;
+            final int status = rxPage.getShort(at + RX_RSP_STATUS_OFFSET);
+            rx.consumeResponse();
+            if (id >= rxGpfn.length)
+            {
+                bogusResponses++;
+                continue;
+            }
+            if (status <= 0 || offset + status > PAGE_SIZE)
+            {
+                rxErrors++;
+                reassembled = 0;
+            }
+            else
+            {
+                guest.memory().wrapFrame(rxGpfn[id], rxView);
+                if ((flags & NETRXF_MORE_DATA) != 0 || reassembled > 0)
+                {
+                    if (reassembled + status <= reassembly.capacity())
+                    {
+                        reassembly.putBytes(reassembled, rxView, offset, status);
+                        reassembled += status;
+                    }
+                    if ((flags & NETRXF_MORE_DATA) == 0)
+                    {
+                        handler.onFrame(reassembly, 0, reassembled);
+                        reassembled = 0;
+                        frames++;
+                    }
+                }
+                else
+                {
+                    handler.onFrame(rxView, offset, status);
+                    frames++;
+                }
+            }
+            postRx(id);
+        }
+        if (available > 0 && rx.pushRequests())
+        {
+            events.send(port);
+        }
+        return frames;
+    }
+
+    /**
+     * Waits (parked on the event channel) until the back end has answered something, or the timeout.
+     */
+    public boolean awaitActivity(final long timeoutNs)
+    {
+        if (rx.finalCheckForResponses() | tx.finalCheckForResponses())
+        {
+            return true;
+        }
+        return waiter.await(timeoutNs, () -> events.isPending(port));
+    }
+
+    public int txBuffersFree()
+    {
+        return txFreeCount;
+    }
+
+    public long rxErrors()
+    {
+        return rxErrors;
+    }
+
+    public long txErrors()
+    {
+        return txErrors;
+    }
+
+    public long bogusResponses()
+    {
+        return bogusResponses;
+    }
+
+    private void reclaimTx()
+    {
+        final int available = tx.responsesAvailable();
+        if (available < 0)
+        {
+            throw new IllegalStateException("tx ring broken by the back end: " + tx.brokenReason());
+        }
+        for (int i = 0; i < available; i++)
+        {
+            final int at = tx.responseOffset();
+            final int id = txPage.getShort(at + TX_RSP_ID_OFFSET) & 0xFFFF;
+            final int status = txPage.getShort(at + TX_RSP_STATUS_OFFSET);
+            tx.consumeResponse();
+            if (status == NETIF_RSP_NULL)
+            {
+                continue;
+            }
+            if (id >= txGpfn.length || txFreeCount == txFree.length)
+            {
+                bogusResponses++;
+                continue;
+            }
+            if (status != NETIF_RSP_OKAY)
+            {
+                txErrors++;
+            }
+            txFree[txFreeCount++] = id;
+        }
+    }
+
+    private void postRx(final int buffer)
+    {
+        final int at = rx.claimRequest();
+        rxPage.putShort(at + RX_REQ_ID_OFFSET, (short)buffer);
+        rxPage.putShort(at + 2, (short)0);
+        rxPage.putInt(at + RX_REQ_GREF_OFFSET, rxRef[buffer]);
+    }
+
+    private long allocatePage()
+    {
+        final long gpfn = guest.pages().allocate();
+        if (gpfn < 0)
+        {
+            throw new IllegalStateException("guest " + guest.domid() + " has no free page for the network front end");
+        }
+        return gpfn;
+    }
+
+    private int claimRef()
+    {
+        final int ref = guest.grantReferences().claim();
+        if (ref < 0)
+        {
+            throw new IllegalStateException("guest " + guest.domid() + " has no free grant reference");
+        }
+        return ref;
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSING);
+            xenbus.awaitPeerState(Side.FRONTEND, s -> s == XenbusState.CLOSED || s == XenbusState.UNKNOWN,
+                config.handshakeTimeout());
+            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSED);
+        }
+        catch (final TimeoutException | RuntimeException ex)
+        {
+            // The back end is gone or stuck: release what it does not hold.
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        release();
+    }
+
+    private void release()
+    {
+        events.close(port);
+        releasePage(txRingRef, txRingGpfn);
+        releasePage(rxRingRef, rxRingGpfn);
+        for (int i = 0; i < txGpfn.length; i++)
+        {
+            releasePage(txRef[i], txGpfn[i]);
+        }
+        for (int i = 0; i < rxGpfn.length; i++)
+        {
+            releasePage(rxRef[i], rxGpfn[i]);
+        }
+    }
+
+    private void releasePage(final int ref, final long gpfn)
+    {
+        if (guest.grantTable().endForeignAccess(ref))
+        {
+            guest.grantReferences().release(ref);
+            guest.pages().free(gpfn);
+        }
+    }
+}

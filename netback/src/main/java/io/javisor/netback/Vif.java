@@ -1,0 +1,453 @@
+package io.javisor.netback;
+
+import io.javisor.memory.GrantStatus;
+import io.javisor.netback.bridge.Bridge;
+import io.javisor.netback.bridge.BridgePort;
+import io.javisor.netback.pcap.PcapWriter;
+import io.javisor.netback.ratelimit.RateLimiter;
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.NetifDescriptor;
+import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.ring.BackRing;
+import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import io.javisor.ringio.xenstore.XenbusState;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+
+import static io.javisor.netback.NetifXenstoreKeys.*;
+
+/**
+ * The back-end half of one virtual network interface: a guest's tx and rx rings, served by one
+ * {@link NetBackend} agent, and its port on a {@link Bridge}.
+ * <p>
+ * Its control plane (the xenbus handshake, mapping both rings, binding the event channel, tearing
+ * down) runs on the serving agent's thread. Frames switched to it by the bridge on the agent's own
+ * thread go straight into the guest's posted receive buffers; frames from another agent's thread
+ * are handed over through a bounded many-to-one queue (full = drop and count): a vif's rings are
+ * only ever touched by its own agent.
+ */
+public final class Vif implements BridgePort
+{
+    /** Frames waiting for this vif from other agents' threads, at most this many bytes. */
+    private static final int HANDOVER_QUEUE_BYTES = 256 * 1024;
+    static final int HANDOVER_MSG_TYPE = 1;
+
+    private final DomainResources backend;
+    private final int frontendDomid;
+    private final int handle;
+    private final long mac;
+    private final Bridge bridge;
+    private final RateLimiter rateLimiter;
+    private final XenbusDevice xenbus;
+    private final VifStatistics statistics = new VifStatistics();
+    private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
+    private final ManyToOneRingBuffer handover = new ManyToOneRingBuffer(
+        new UnsafeBuffer(ByteBuffer.allocateDirect(HANDOVER_QUEUE_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+
+    private volatile PcapWriter capture;
+    private volatile Thread owner;
+    private NetBackend agent;
+    private int bridgePort = -1;
+    private BackRing tx;
+    private BackRing rx;
+    private int txHandle = -1;
+    private int rxHandle = -1;
+    private int port = -1;
+    private long throttledUntil;
+    private boolean rxDirty;
+    private volatile String disableReason;
+    private volatile boolean detached;
+
+    Vif(final DomainResources backend, final int frontendDomid, final int handle, final long mac, final Bridge bridge,
+        final RateLimiter rateLimiter)
+    {
+        this.backend = backend;
+        this.frontendDomid = frontendDomid;
+        this.handle = handle;
+        this.mac = mac;
+        this.bridge = bridge;
+        this.rateLimiter = rateLimiter;
+        this.xenbus = new XenbusDevice(backend.xenStore(), DEVICE_TYPE, frontendDomid, backend.domid(), handle);
+    }
+
+    @Override
+    public String name()
+    {
+        return "vif" + frontendDomid + "." + handle;
+    }
+
+    public int frontendDomid()
+    {
+        return frontendDomid;
+    }
+
+    public int handle()
+    {
+        return handle;
+    }
+
+    public long macAddress()
+    {
+        return mac;
+    }
+
+    public Bridge bridge()
+    {
+        return bridge;
+    }
+
+    public VifStatistics statistics()
+    {
+        return statistics;
+    }
+
+    public boolean isConnected()
+    {
+        return tx != null;
+    }
+
+    /**
+     * Why the back end disabled this vif (a protocol error of the front end), or null.
+     */
+    public String disableReason()
+    {
+        return disableReason;
+    }
+
+    public XenbusState backendState()
+    {
+        return xenbus.state(Side.BACKEND);
+    }
+
+    /**
+     * Starts (or, with null, stops) writing every frame this vif sends and receives to a pcap file.
+     */
+    public void capture(final PcapWriter writer)
+    {
+        capture = writer;
+    }
+
+    PcapWriter capture()
+    {
+        return capture;
+    }
+
+    XenbusDevice xenbus()
+    {
+        return xenbus;
+    }
+
+    BackRing txRing()
+    {
+        return tx;
+    }
+
+    BackRing rxRing()
+    {
+        return rx;
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    int bridgePort()
+    {
+        return bridgePort;
+    }
+
+    DomainResources backend()
+    {
+        return backend;
+    }
+
+    RateLimiter rateLimiter()
+    {
+        return rateLimiter;
+    }
+
+    long throttledUntil()
+    {
+        return throttledUntil;
+    }
+
+    void throttledUntil(final long nanos)
+    {
+        throttledUntil = nanos;
+    }
+
+    boolean takeRxDirty()
+    {
+        final boolean dirty = rxDirty;
+        rxDirty = false;
+        return dirty;
+    }
+
+    void markRxDirty()
+    {
+        rxDirty = true;
+    }
+
+    ManyToOneRingBuffer handover()
+    {
+        return handover;
+    }
+
+    boolean isDetached()
+    {
+        return detached;
+    }
+
+    /**
+     * A frame switched to this vif. On the owning agent's thread it goes straight into a posted
+     * receive buffer; from any other thread it is queued for the owner.
+     */
+    @Override
+    public boolean deliver(final DirectBuffer frame, final int offset, final int length)
+    {
+        final NetBackend owningAgent = agent;
+        if (owningAgent == null || tx == null && Thread.currentThread() == owner)
+        {
+            statistics.rxDroppedNoBuffer++;
+            return false;
+        }
+        if (Thread.currentThread() == owner)
+        {
+            return owningAgent.receive(this, frame, offset, length);
+        }
+        if (!handover.write(HANDOVER_MSG_TYPE, frame, offset, length))
+        {
+            statistics.rxDroppedQueueFull++;
+            return false;
+        }
+        owningAgent.wake();
+        return true;
+    }
+
+    /**
+     * Publishes the vif's xenstore nodes and features (InitWait); runs on the agent thread.
+     */
+    void publish(final NetBackend agent, final Thread owner)
+    {
+        this.agent = agent;
+        this.owner = owner;
+        xenbus.create();
+        xenbus.write(Side.BACKEND, FEATURE_RX_COPY, "1");
+        xenbus.write(Side.BACKEND, FEATURE_RX_FLIP, "0");
+        xenbus.write(Side.BACKEND, FEATURE_SG, "1");
+        xenbus.write(Side.BACKEND, FEATURE_GSO_TCPV4, "0");
+        xenbus.write(Side.BACKEND, FEATURE_SPLIT_EVENT_CHANNELS, "0");
+        xenbus.write(Side.BACKEND, MULTI_QUEUE_MAX_QUEUES, "1");
+        xenbus.write(Side.BACKEND, MAC, MacAddress.toString(mac));
+        xenbus.write(Side.BACKEND, BRIDGE, bridge.name());
+        xenbus.write(Side.BACKEND, HANDLE, Integer.toString(handle));
+        // The toolstack tells the front end its MAC in its own directory, as xl does.
+        xenbus.write(Side.FRONTEND, MAC, MacAddress.toString(mac));
+        bridgePort = bridge.attach(this);
+        xenbus.switchState(Side.BACKEND, XenbusState.INIT_WAIT);
+    }
+
+    /**
+     * Reacts to the front end's state; runs on the agent thread.
+     *
+     * @return true when the vif became connected.
+     */
+    boolean onFrontendState(final EventWaiter waiter)
+    {
+        if (detached)
+        {
+            return false;
+        }
+        final XenbusState front = xenbus.peerState(Side.BACKEND);
+        final XenbusState back = xenbus.state(Side.BACKEND);
+        switch (front)
+        {
+            case INITIALISED, CONNECTED ->
+            {
+                if (tx == null && (back == XenbusState.INIT_WAIT || back == XenbusState.INITIALISED))
+                {
+                    return connect(waiter);
+                }
+            }
+            case CLOSING ->
+            {
+                disconnect(null);
+                switchBackend(XenbusState.CLOSING);
+                switchBackend(XenbusState.CLOSED);
+            }
+            case CLOSED, UNKNOWN ->
+            {
+                disconnect(null);
+                switchBackend(XenbusState.CLOSED);
+            }
+            case INITIALISING ->
+            {
+                if (back == XenbusState.CLOSED)
+                {
+                    disconnect(null);
+                    switchBackend(XenbusState.INIT_WAIT);
+                }
+            }
+            default ->
+            {
+            }
+        }
+        return false;
+    }
+
+    private boolean connect(final EventWaiter waiter)
+    {
+        final int txRef;
+        final int rxRef;
+        final int remotePort;
+        try
+        {
+            if (!"1".equals(readFrontend(REQUEST_RX_COPY)))
+            {
+                return fail("front end did not request rx-copy (request-rx-copy=1 is required)");
+            }
+            txRef = parseKey(TX_RING_REF);
+            rxRef = parseKey(RX_RING_REF);
+            remotePort = parseKey(EVENT_CHANNEL);
+        }
+        catch (final IllegalArgumentException | XenStoreException ex)
+        {
+            return fail(ex.getMessage());
+        }
+        final int txMap = backend.grantMapper().map(frontendDomid, txRef, false);
+        if (txMap < 0)
+        {
+            return fail("cannot map tx-ring-ref " + txRef + ": " + GrantStatus.describe(txMap));
+        }
+        final int rxMap = backend.grantMapper().map(frontendDomid, rxRef, false);
+        if (rxMap < 0)
+        {
+            backend.grantMapper().unmap(txMap);
+            return fail("cannot map rx-ring-ref " + rxRef + ": " + GrantStatus.describe(rxMap));
+        }
+        final int localPort = backend.eventChannels().bindInterdomain(frontendDomid, remotePort);
+        if (localPort < 0)
+        {
+            backend.grantMapper().unmap(txMap);
+            backend.grantMapper().unmap(rxMap);
+            return fail("cannot bind event-channel " + remotePort + ": error " + localPort);
+        }
+        backend.grantMapper().wrap(txMap, txPage);
+        backend.grantMapper().wrap(rxMap, rxPage);
+        txHandle = txMap;
+        rxHandle = rxMap;
+        port = localPort;
+        backend.eventChannels().setWaiter(localPort, waiter);
+        tx = new BackRing(txPage, NetifDescriptor.TX_SLOT_LENGTH).attach();
+        rx = new BackRing(rxPage, NetifDescriptor.RX_SLOT_LENGTH).attach();
+        disableReason = null;
+        switchBackend(XenbusState.CONNECTED);
+        return true;
+    }
+
+    /**
+     * Drops the connection; with a reason (a protocol error) the vif is disabled: the back end goes
+     * Closing and publishes the reason, the front end may reconnect.
+     */
+    void disconnect(final String reason)
+    {
+        if (tx != null)
+        {
+            backend.grantMapper().unmap(txHandle);
+            backend.grantMapper().unmap(rxHandle);
+            backend.eventChannels().close(port);
+            tx = null;
+            rx = null;
+            txHandle = -1;
+            rxHandle = -1;
+            port = -1;
+            txPage.wrap(0, 0);
+            rxPage.wrap(0, 0);
+        }
+        if (reason != null)
+        {
+            disableReason = reason;
+            System.err.println("netback: " + name() + " disabled: " + reason);
+            try
+            {
+                xenbus.write(Side.BACKEND, ERROR, reason);
+            }
+            catch (final XenStoreException ignore)
+            {
+                // The guest may be gone already.
+            }
+            switchBackend(XenbusState.CLOSING);
+        }
+    }
+
+    void detach()
+    {
+        disconnect(null);
+        detached = true;
+        bridge.detach(bridgePort);
+        try
+        {
+            switchBackend(XenbusState.CLOSED);
+            xenbus.destroy();
+        }
+        catch (final XenStoreException ignore)
+        {
+            // Gone with the guest.
+        }
+    }
+
+    private boolean fail(final String reason)
+    {
+        disconnect(reason);
+        return false;
+    }
+
+    private void switchBackend(final XenbusState state)
+    {
+        try
+        {
+            if (xenbus.state(Side.BACKEND) != state)
+            {
+                xenbus.switchState(Side.BACKEND, state);
+            }
+        }
+        catch (final IllegalStateException | XenStoreException ex)
+        {
+            // Refused by the state machine or the node is gone: nothing to undo.
+        }
+    }
+
+    private String readFrontend(final String key)
+    {
+        try
+        {
+            return xenbus.readPeer(Side.BACKEND, key);
+        }
+        catch (final XenStoreException ex)
+        {
+            return null;
+        }
+    }
+
+    private int parseKey(final String key)
+    {
+        final String value = xenbus.readPeer(Side.BACKEND, key);
+        try
+        {
+            return Integer.parseInt(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("front end's " + key + " is not a number: '" + value + "'");
+        }
+    }
+}

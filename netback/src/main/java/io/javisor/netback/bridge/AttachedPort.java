@@ -1,0 +1,37 @@
+package io.javisor.netback.bridge;
+
+/**
+ * A port as the bridge holds it: the {@link BridgePort}, its number, its counters and whether it
+ * is still attached. A new object per attach, so a MAC table entry that refers to it can never
+ * be taken for a later port that reuses the number.
+ */
+final class AttachedPort
+{
+    static final int RECEIVED = 0;
+    static final int DELIVERED = 1;
+    static final int REFUSED = 2;
+
+    final BridgePort port;
+    final int number;
+    final Counters counters = new Counters(3);
+    /** MAC table entries pointing here; forwarding thread only. */
+    int learnedMacs;
+    /** Cleared by detach before the port leaves the published array; read by the forwarding thread. */
+    private volatile boolean attached = true;
+
+    AttachedPort(final BridgePort port, final int number)
+    {
+        this.port = port;
+        this.number = number;
+    }
+
+    boolean isAttached()
+    {
+        return attached;
+    }
+
+    void markDetached()
+    {
+        attached = false;
+    }
+}
