@@ -7,6 +7,12 @@ import io.javisor.blkback.image.DiskImages;
 import io.javisor.blkback.image.DiskSpec;
 import io.javisor.blkback.image.VirtualDevice;
 import io.javisor.memory.FrameAllocator;
+import io.javisor.netback.NetBackend;
+import io.javisor.netback.Vif;
+import io.javisor.netback.bridge.Bridge;
+import io.javisor.netback.bridge.Bridges;
+import io.javisor.netback.ratelimit.RateLimiter;
+import io.javisor.netback.spec.VifSpec;
 import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GrantTables;
@@ -48,6 +54,9 @@ public final class Hypervisor implements AutoCloseable
     private final BackendThreading backendThreading;
     private BlkBackend blockBackend;
     private final java.util.Map<Vbd, BlkBackend> dedicatedBackends = new java.util.IdentityHashMap<>();
+    private final Bridges bridges = new Bridges();
+    private NetBackend networkBackend;
+    private final java.util.Map<Vif, NetBackend> dedicatedNetBackends = new java.util.IdentityHashMap<>();
     private int nextDomid = 1;
     private boolean closed;
 
@@ -257,6 +266,92 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
+     * Attaches a virtual network interface to {@code guest} from an xl.cfg vif spec, e.g.
+     * {@code mac=00:16:3e:01:02:03,bridge=xenbr0,rate=10MB/s} (a random 00:16:3e MAC when none is
+     * given; bridge xenbr0 by default), served by dom0's network back end. A Java guest then
+     * connects with {@code NetFront.attach(guest.resources(), 0, vif.handle(), ...)}.
+     *
+     * @throws IllegalArgumentException for a bad spec (one line naming the bad part).
+     */
+    public Vif attachVif(final Domain guest, final String spec)
+    {
+        final VifSpec parsed = VifSpec.parse(spec);
+        final Bridge bridge = bridges.getOrCreate(parsed.bridge());
+        final RateLimiter limiter = RateLimiter.fromSpec(parsed);
+        synchronized (this)
+        {
+            ensureOpen();
+            final int handle = nextVifHandle(guest);
+            if (backendThreading == BackendThreading.SHARED)
+            {
+                return networkBackend().attach(guest.id(), handle, parsed.mac(), bridge, limiter);
+            }
+            final NetBackend backend = new NetBackend(
+                dom0.resources(), NetBackend.Mode.LATENCY, "dom0-v" + guest.id() + "-" + handle).start();
+            final Vif vif = backend.attach(guest.id(), handle, parsed.mac(), bridge, limiter);
+            dedicatedNetBackends.put(vif, backend);
+            return vif;
+        }
+    }
+
+    /**
+     * Detaches a vif: its port leaves the bridge and its xenstore nodes are removed.
+     */
+    public void detachVif(final Vif vif)
+    {
+        final NetBackend dedicated;
+        synchronized (this)
+        {
+            dedicated = dedicatedNetBackends.remove(vif);
+        }
+        if (dedicated != null)
+        {
+            dedicated.close();
+        }
+        else
+        {
+            networkBackend().detach(vif);
+        }
+    }
+
+    /**
+     * The bridges vifs are switched on, by name (xenbr0, ...).
+     */
+    public Bridges bridges()
+    {
+        return bridges;
+    }
+
+    /**
+     * dom0's network back end, started on first use (see {@link #blockBackend()}).
+     */
+    public synchronized NetBackend networkBackend()
+    {
+        ensureOpen();
+        if (networkBackend == null)
+        {
+            networkBackend = new NetBackend(dom0.resources(), NetBackend.Mode.DENSITY, "dom0").start();
+        }
+        return networkBackend;
+    }
+
+    private int nextVifHandle(final Domain guest)
+    {
+        final java.util.Set<Integer> used = new java.util.HashSet<>();
+        if (networkBackend != null)
+        {
+            networkBackend.vifs().stream().filter(v -> v.frontendDomid() == guest.id()).forEach(v -> used.add(v.handle()));
+        }
+        dedicatedNetBackends.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).forEach(v -> used.add(v.handle()));
+        int handle = 0;
+        while (used.contains(handle))
+        {
+            handle++;
+        }
+        return handle;
+    }
+
+    /**
      * Frames currently free in the machine pool.
      */
     public long freeFrames()
@@ -381,6 +476,12 @@ public final class Hypervisor implements AutoCloseable
         }
         dedicatedBackends.values().forEach(BlkBackend::close);
         dedicatedBackends.clear();
+        if (networkBackend != null)
+        {
+            networkBackend.close();
+        }
+        dedicatedNetBackends.values().forEach(NetBackend::close);
+        dedicatedNetBackends.clear();
         for (final Domain domain : domains())
         {
             if (domain.id() != DOM0)
