@@ -264,7 +264,6 @@ public final class Vbd
         }
         if (reason != null)
         {
-            disconnectReason = reason;
             System.err.println("blkback: vbd " + frontendDomid + "/" + deviceId + " disconnected: " + reason);
             try
             {
@@ -274,6 +273,8 @@ public final class Vbd
             {
                 // The front end's domain may already be gone.
             }
+            // Published last: whoever sees the reason here also finds it in xenstore.
+            disconnectReason = reason;
             switchBackend(XenbusState.CLOSING);
         }
     }

@@ -6,6 +6,8 @@ import io.javisor.netback.bridge.Bridge;
 import io.javisor.netback.pcap.PcapWriter;
 import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.wire.EthernetDescriptor;
+import io.javisor.netback.wire.NetifRxResponse;
+import io.javisor.netback.wire.NetifTxResponse;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
@@ -65,6 +67,8 @@ public final class NetBackend implements Agent, AutoCloseable
     private final long stagingGpa;
     private final UnsafeBuffer slots = new UnsafeBuffer(new byte[XEN_NETIF_NR_SLOTS_MIN * TX_SLOT_LENGTH]);
     private final UnsafeBuffer rxRequest = new UnsafeBuffer(new byte[RX_SLOT_LENGTH]);
+    private final NetifTxResponse txResponse = new NetifTxResponse();
+    private final NetifRxResponse rxResponse = new NetifRxResponse();
     private Vif[] connected = new Vif[0];
     private volatile Thread thread;
     private AgentRunner runner;
@@ -267,14 +271,8 @@ public final class NetBackend implements Agent, AutoCloseable
             ring.skipRequests(slotCount);
             for (int i = 0; i < slotCount; i++)
             {
-                final int offset = ring.claimResponse();
                 final int id = slots.getShort(i * TX_SLOT_LENGTH + TX_REQ_ID_OFFSET) & 0xFFFF;
-                final boolean extra = isExtraSlot(i);
-                ring.buffer().putLong(offset, 0);
-                ring.buffer().putInt(offset + 8, 0);
-                ring.buffer().putShort(offset + TX_RSP_ID_OFFSET, (short)id);
-                ring.buffer().putShort(offset + TX_RSP_STATUS_OFFSET,
-                    (short)(extra ? NETIF_RSP_NULL : status));
+                txResponse.wrap(ring.buffer(), ring.claimResponse()).write(id, isExtraSlot(i) ? NETIF_RSP_NULL : status);
             }
             available -= slotCount;
             packets++;
@@ -446,14 +444,9 @@ public final class NetBackend implements Agent, AutoCloseable
             final int ref = rxRequest.getInt(RX_REQ_GREF_OFFSET);
             final int chunk = Math.min(PAGE_SIZE, length - done);
             final int status = copier.toGrant(sourceGpa + done, vif.frontendDomid(), ref, 0, chunk);
-            final int responseOffset = ring.claimResponse();
-            ring.buffer().putLong(responseOffset, 0);
-            ring.buffer().putShort(responseOffset + RX_RSP_ID_OFFSET, (short)id);
-            ring.buffer().putShort(responseOffset + RX_RSP_OFFSET_OFFSET, (short)0);
-            ring.buffer().putShort(responseOffset + RX_RSP_FLAGS_OFFSET,
-                (short)(slot + 1 < needed ? NETRXF_MORE_DATA | NETRXF_DATA_VALIDATED : NETRXF_DATA_VALIDATED));
-            ring.buffer().putShort(responseOffset + RX_RSP_STATUS_OFFSET,
-                (short)(status == GrantStatus.OKAY ? chunk : NETIF_RSP_ERROR));
+            rxResponse.wrap(ring.buffer(), ring.claimResponse()).write(id, 0,
+                slot + 1 < needed ? NETRXF_MORE_DATA | NETRXF_DATA_VALIDATED : NETRXF_DATA_VALIDATED,
+                status == GrantStatus.OKAY ? chunk : NETIF_RSP_ERROR);
             done += chunk;
         }
         vif.markRxDirty();

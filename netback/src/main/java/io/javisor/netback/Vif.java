@@ -375,7 +375,6 @@ public final class Vif implements BridgePort
         }
         if (reason != null)
         {
-            disableReason = reason;
             System.err.println("netback: " + name() + " disabled: " + reason);
             try
             {
@@ -385,6 +384,8 @@ public final class Vif implements BridgePort
             {
                 // The guest may be gone already.
             }
+            // Published last: whoever sees the reason here also finds it in xenstore.
+            disableReason = reason;
             switchBackend(XenbusState.CLOSING);
         }
     }

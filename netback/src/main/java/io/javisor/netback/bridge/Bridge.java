@@ -1,5 +1,8 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.EthernetDescriptor;
+
 import org.agrona.DirectBuffer;
 
 import java.lang.invoke.MethodHandles;
@@ -318,15 +321,15 @@ public final class Bridge
             statistics.increment(BridgeStatistics.DROPPED_SHORT);
             return 0;
         }
-        final long destination = Mac.read(frame, offset);
-        final long source = Mac.read(frame, offset + Mac.LENGTH);
-        if (!Mac.isValidSource(source))
+        final long destination = MacAddress.read(frame, offset);
+        final long source = MacAddress.read(frame, offset + EthernetDescriptor.ADDRESS_LENGTH);
+        if (!MacAddress.isValidUnicast(source))
         {
             statistics.increment(BridgeStatistics.DROPPED_INVALID_SOURCE);
             return 0;
         }
         macTable.learn(source, ingress, nowNanos);
-        if (Mac.isGroup(destination))
+        if (MacAddress.isMulticast(destination))
         {
             return flood(ports, ingress, frame, offset, length);
         }

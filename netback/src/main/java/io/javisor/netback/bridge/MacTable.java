@@ -15,6 +15,9 @@ import java.util.Arrays;
  */
 final class MacTable
 {
+    /** An empty slot: no real MAC has bits above the low 48. */
+    private static final long NO_MAC = -1L;
+
     private static final long HASH_MULTIPLIER = 0x9E37_79B9_7F4A_7C15L;
 
     private final long[] macs;
@@ -38,7 +41,7 @@ final class MacTable
         this.capacity = capacity;
         this.ageingNanos = ageingNanos;
         this.statistics = statistics;
-        Arrays.fill(macs, Mac.NONE);
+        Arrays.fill(macs, NO_MAC);
     }
 
     int size()
@@ -82,7 +85,7 @@ final class MacTable
                 lastSeen[i] = nowNanos;
                 return;
             }
-            if (entry == Mac.NONE)
+            if (entry == NO_MAC)
             {
                 if (size == capacity)
                 {
@@ -164,7 +167,7 @@ final class MacTable
         {
             // A removal shifts a later entry of the chain into slot i, so look at i again. Entries
             // only ever move into the hole, so none that is still to be visited is skipped.
-            while (macs[i] != Mac.NONE)
+            while (macs[i] != NO_MAC)
             {
                 final boolean expired = age && isExpired(i, nowNanos);
                 if (!expired && owners[i].isAttached())
@@ -197,7 +200,7 @@ final class MacTable
             {
                 return i;
             }
-            if (entry == Mac.NONE)
+            if (entry == NO_MAC)
             {
                 return -1;
             }
@@ -214,7 +217,7 @@ final class MacTable
         owners[index].learnedMacs--;
         size--;
         int hole = index;
-        for (int i = (index + 1) & mask; macs[i] != Mac.NONE; i = (i + 1) & mask)
+        for (int i = (index + 1) & mask; macs[i] != NO_MAC; i = (i + 1) & mask)
         {
             // The entry at i may fill the hole if the hole lies on its probe path, i.e. between its
             // home slot and i (cyclically): then it is at least as far from home as from the hole.
@@ -226,7 +229,7 @@ final class MacTable
                 hole = i;
             }
         }
-        macs[hole] = Mac.NONE;
+        macs[hole] = NO_MAC;
         owners[hole] = null;
     }
 }

@@ -1,5 +1,8 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.EthernetDescriptor;
+
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +57,7 @@ class BridgeAllocationTest
             final long now = (start + i) * 10;
             if (k == 7)
             {
-                Mac.write(rotating, Mac.LENGTH, mac(100 + ((i >>> 3) & 1023)));
+                MacAddress.write(mac(100 + ((i >>> 3) & 1023)), rotating, EthernetDescriptor.ADDRESS_LENGTH);
             }
             bridge.forward(ingress[k], frames[k], 0, Frames.LENGTH, now);
             if ((i & 0xFFFF) == 0)

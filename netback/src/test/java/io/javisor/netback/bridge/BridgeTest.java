@@ -1,5 +1,8 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.EthernetDescriptor;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeEach;
@@ -192,7 +195,7 @@ class BridgeTest
         for (int i = 0; i < frames; i++)
         {
             final long source = random.nextLong() & 0xFEFF_FFFF_FFFFL; // I/G bit clear: unicast
-            Mac.write(buffer, Mac.LENGTH, source == 0 ? 1 : source);
+            MacAddress.write(source == 0 ? 1 : source, buffer, EthernetDescriptor.ADDRESS_LENGTH);
             small.forward(pa, buffer, 0, Frames.LENGTH, i);
             assertTrue(small.macCount() <= 4096);
         }
@@ -340,8 +343,8 @@ class BridgeTest
     void framesAtAnOffsetAreReadWhereTheyAre()
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[100]);
-        Mac.write(buffer, 30, BROADCAST);
-        Mac.write(buffer, 36, A);
+        MacAddress.write(BROADCAST, buffer, 30);
+        MacAddress.write(A, buffer, 36);
 
         assertEquals(2, bridge.forward(portA, buffer, 30, 64, 0));
         assertEquals(A, vifB.lastSource);

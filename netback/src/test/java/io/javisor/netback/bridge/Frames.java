@@ -1,5 +1,8 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.EthernetDescriptor;
+
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
@@ -10,7 +13,7 @@ import java.nio.ByteOrder;
 final class Frames
 {
     static final int LENGTH = 60;
-    static final long BROADCAST = Mac.BROADCAST;
+    static final long BROADCAST = MacAddress.BROADCAST;
     /** 01:00:5e:00:00:01, all-hosts IPv4 multicast. */
     static final long MULTICAST = 0x01_00_5E_00_00_01L;
 
@@ -35,8 +38,8 @@ final class Frames
 
     static void write(final UnsafeBuffer buffer, final long destination, final long source)
     {
-        Mac.write(buffer, 0, destination);
-        Mac.write(buffer, Mac.LENGTH, source);
+        MacAddress.write(destination, buffer, 0);
+        MacAddress.write(source, buffer, EthernetDescriptor.ADDRESS_LENGTH);
         buffer.putShort(12, (short)0x0800, ByteOrder.BIG_ENDIAN);
     }
 }

@@ -1,5 +1,7 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -59,7 +61,7 @@ class MacTableTest
             else if (action < 95)
             {
                 final AttachedPort expected = live(owner, seen, mac, now, ageing);
-                assertSame(expected, table.lookup(mac, now), "lookup " + Mac.format(mac) + " at " + now);
+                assertSame(expected, table.lookup(mac, now), "lookup " + MacAddress.toString(mac) + " at " + now);
                 if (expected == null)
                 {
                     owner.remove(mac);

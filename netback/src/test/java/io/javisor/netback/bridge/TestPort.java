@@ -1,5 +1,8 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.wire.EthernetDescriptor;
+
 import org.agrona.DirectBuffer;
 
 /**
@@ -30,8 +33,8 @@ class TestPort implements BridgePort
             return false;
         }
         accepted++;
-        lastDestination = Mac.read(frame, offset);
-        lastSource = Mac.read(frame, offset + Mac.LENGTH);
+        lastDestination = MacAddress.read(frame, offset);
+        lastSource = MacAddress.read(frame, offset + EthernetDescriptor.ADDRESS_LENGTH);
         lastLength = length;
         return true;
     }
