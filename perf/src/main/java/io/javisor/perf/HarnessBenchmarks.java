@@ -1,5 +1,7 @@
 package io.javisor.perf;
 
+import io.javisor.perf.blk.BlkBenchmark;
+import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
 
 import java.util.List;
@@ -16,6 +18,8 @@ public final class HarnessBenchmarks
 
     public static List<HarnessBenchmark> all()
     {
-        return List.of(new RingBenchmark(RingBenchmark.Config.defaults()));
+        return List.of(new RingBenchmark(RingBenchmark.Config.defaults()),
+            new BlkBenchmark(BlkBenchmark.Config.defaults()),
+            new NetBenchmark(NetBenchmark.Config.defaults()));
     }
 }
