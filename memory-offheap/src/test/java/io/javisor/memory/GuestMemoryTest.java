@@ -104,6 +104,25 @@ class GuestMemoryTest
     }
 
     @Test
+    void thePageAllocatorFindsContiguousRunsAndZeroesFreedPages()
+    {
+        final GuestMemory memory = GuestMemory.allocate(allocator, 1, 8);
+        final GuestPageAllocator pages = new GuestPageAllocator(memory, 1);
+        final long a = pages.allocate();
+        final long b = pages.allocate();
+        assertEquals(1, a, "frame 0 is reserved");
+        assertEquals(2, b);
+        pages.free(a);
+        assertEquals(3, pages.allocateContiguous(3), "frame 1 alone is too small a hole");
+        assertEquals(-1, pages.allocateContiguous(3), "frames 1, 6, 7 are not 3 in a row");
+        memory.putLong(b * PAGE_SIZE, 42);
+        pages.free(b);
+        assertEquals(0, memory.getLong(b * PAGE_SIZE), "a freed page is zeroed");
+        assertEquals(1, pages.allocateContiguous(2));
+        assertThrows(IllegalArgumentException.class, () -> pages.free(b + 100));
+    }
+
+    @Test
     void fileBackedMemoryIsVisibleThroughTheFile(@TempDir final Path dir) throws Exception
     {
         final Path file = dir.resolve("machine.mem");

@@ -138,6 +138,26 @@ class SharedRingTest
     }
 
     @Test
+    void aMultiSlotPacketCanBeReadAheadWholeBeforeAnySlotIsConsumed()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            page.putLong(front.claimRequest(), 100 + i);
+        }
+        front.pushRequests();
+        assertEquals(3, back.unconsumedRequests());
+        assertTrue(back.copyRequestAhead(2, copy, 0));
+        assertEquals(102, copy.getLong(0));
+        assertFalse(back.copyRequestAhead(3, copy, 0), "only what was counted");
+        assertEquals(3, back.counted(), "looking ahead consumes nothing");
+        back.skipRequests(2);
+        assertEquals(1, back.counted());
+        assertTrue(back.copyRequest(copy, 0));
+        assertEquals(102, copy.getLong(0));
+        assertThrows(IllegalArgumentException.class, () -> back.skipRequests(1));
+    }
+
+    @Test
     void indicesRunFreeAcrossTheU32Wrap()
     {
         // Start both sides just before the wrap, as after 4 billion requests.
