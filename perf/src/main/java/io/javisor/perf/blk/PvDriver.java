@@ -41,6 +41,11 @@ final class PvDriver
     private final long[] intendedStart = new long[REGIONS];
     private final Completions completions = new Completions();
     private Histogram openLoopHistogram;
+    private double openIntervalNs;
+    private long openStart;
+    private long openIssueEnd;
+    private long openDue;
+    private long openIssued;
     private boolean refilling;
     private boolean refillWrite;
     private int refillDepth;
@@ -260,7 +265,8 @@ final class PvDriver
      * is due at start + i / rate) for {@code durationNs}, as many in flight as the schedule
      * demands (at most the front end's queue depth: a request that finds the queue full waits
      * and its wait counts). Each request's latency runs from its intended start to its
-     * completion.
+     * completion. A request that is due when a slot frees is issued from the completion handler
+     * at once, so that a backlog after a stall drains at the pipelined rate.
      *
      * @return requests completed and recorded; {@link #lastIssued()} and {@link #lastElapsedNs()}
      * (from the first intended start to the last completion) describe the run.
@@ -272,56 +278,72 @@ final class PvDriver
             throw new IllegalArgumentException("rate must be > 0: " + ratePerSecond);
         }
         final BlkFront front = this.front;
-        final double intervalNs = 1e9 / ratePerSecond;
-        openLoopHistogram = histogram;
         final long recordedBefore = histogram.getTotalCount();
-        final long start = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(10);
-        final long issueEnd = start + durationNs;
-        long issued = 0;
-        long due = start;
-        long lastProgress = start;
+        openIntervalNs = 1e9 / ratePerSecond;
+        openStart = System.nanoTime() + TimeUnit.MICROSECONDS.toNanos(10);
+        openIssueEnd = openStart + durationNs;
+        openDue = openStart;
+        openIssued = 0;
+        openLoopHistogram = histogram;
+        long lastProgress = openStart;
+        long lastCount = histogram.getTotalCount();
         int spins = 0;
         while (true)
         {
             final long now = System.nanoTime();
-            if (now >= issueEnd)
+            if (now >= openIssueEnd)
             {
                 break;
             }
-            int queued = 0;
-            while (due <= now && due < issueEnd)
-            {
-                final long tag = nextTag;
-                if (!front.read(random.nextSector(), BlkRig.SECTORS_PER_BLOCK, readBuffer, region(tag), tag))
-                {
-                    break; // queue full: this request waits, and its wait is part of its latency
-                }
-                nextTag++;
-                intendedStart[(int)(tag & REGION_MASK)] = due;
-                issued++;
-                queued++;
-                due = start + (long)(issued * intervalNs);
-            }
-            if (queued > 0)
-            {
-                front.submit();
-            }
+            issueDue(now);
             if (front.poll(completions) > 0)
             {
-                lastProgress = now;
                 spins = 0;
             }
             else if (++spins == STALL_CHECK_SPINS)
             {
                 spins = 0;
+                final long count = histogram.getTotalCount();
+                if (count != lastCount || front.inFlight() == 0) // a slow schedule may leave nothing in flight
+                {
+                    lastCount = count;
+                    lastProgress = now;
+                }
                 checkBackEnd(lastProgress);
             }
         }
+        openIssueEnd = Long.MIN_VALUE; // nothing more is due: the handler issues no more
         drain();
-        lastElapsedNs = System.nanoTime() - start;
-        lastIssued = issued;
+        lastElapsedNs = System.nanoTime() - openStart;
+        lastIssued = openIssued;
         openLoopHistogram = null;
         return histogram.getTotalCount() - recordedBefore;
+    }
+
+    /**
+     * Issues every request of the open-loop schedule due by {@code now} that finds a free slot,
+     * and submits them together.
+     */
+    private void issueDue(final long now)
+    {
+        int queued = 0;
+        while (openDue <= now && openDue < openIssueEnd)
+        {
+            final long tag = nextTag;
+            if (!front.read(random.nextSector(), BlkRig.SECTORS_PER_BLOCK, readBuffer, region(tag), tag))
+            {
+                break; // queue full: this request waits, and its wait is part of its latency
+            }
+            nextTag++;
+            intendedStart[(int)(tag & REGION_MASK)] = openDue;
+            openIssued++;
+            queued++;
+            openDue = openStart + (long)(openIssued * openIntervalNs);
+        }
+        if (queued > 0)
+        {
+            front.submit();
+        }
     }
 
     /**
@@ -370,8 +392,8 @@ final class PvDriver
     }
 
     /**
-     * The one completion handler: counts errors and, during an open-loop run, records each
-     * request's latency from its intended start.
+     * The one completion handler: counts errors; in a closed loop, queues the replacement; in an
+     * open loop, records the request's latency from its intended start and issues what is due.
      */
     private final class Completions implements BlkCompletionHandler
     {
@@ -392,8 +414,10 @@ final class PvDriver
             final Histogram histogram = openLoopHistogram;
             if (histogram != null)
             {
-                final long latency = System.nanoTime() - intendedStart[(int)(tag & REGION_MASK)];
+                final long now = System.nanoTime();
+                final long latency = now - intendedStart[(int)(tag & REGION_MASK)];
                 histogram.recordValue(Math.max(0, Math.min(latency, PingPong.HIGHEST_TRACKABLE_NS)));
+                issueDue(now);
             }
         }
     }
