@@ -7,6 +7,7 @@ import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusBackend;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -33,6 +34,7 @@ public final class Vbd
     private final DiskImage image;
     private final boolean readOnly;
     private final XenbusDevice xenbus;
+    private final XenbusBackend backendXenbus;
     private final VbdStatistics statistics = new VbdStatistics();
     private final UnsafeBuffer ringPage = new UnsafeBuffer(0, 0);
 
@@ -51,6 +53,7 @@ public final class Vbd
         this.image = image;
         this.readOnly = readOnly || image.isReadOnly();
         this.xenbus = new XenbusDevice(backend.xenStore(), DEVICE_TYPE, frontendDomid, backend.domid(), deviceId);
+        this.backendXenbus = new XenbusBackend(xenbus);
     }
 
     public int frontendDomid()
@@ -142,7 +145,7 @@ public final class Vbd
         xenbus.write(Side.BACKEND, FEATURE_MAX_INDIRECT_SEGMENTS, Integer.toString(MAX_INDIRECT_SEGMENTS));
         xenbus.write(Side.BACKEND, MAX_RING_PAGE_ORDER, "0");
         xenbus.write(Side.BACKEND, MODE, readOnly ? "r" : "w");
-        xenbus.switchState(Side.BACKEND, XenbusState.INIT_WAIT);
+        backendXenbus.switchTo(XenbusState.INIT_WAIT);
     }
 
     /**
@@ -156,42 +159,23 @@ public final class Vbd
         {
             return false;
         }
-        final XenbusState front = xenbus.peerState(Side.BACKEND);
-        final XenbusState back = xenbus.state(Side.BACKEND);
-        switch (front)
+        return backendXenbus.followFrontend(new XenbusBackend.Driver()
         {
-            case INITIALISED, CONNECTED ->
+            public boolean connect()
             {
-                if (ring == null && (back == XenbusState.INIT_WAIT || back == XenbusState.INITIALISED))
-                {
-                    return connect(waiter);
-                }
+                return Vbd.this.connect(waiter);
             }
-            case CLOSING ->
+
+            public void disconnect()
             {
-                disconnect(null);
-                switchBackend(XenbusState.CLOSING);
-                switchBackend(XenbusState.CLOSED);
+                Vbd.this.disconnect(null);
             }
-            case CLOSED, UNKNOWN ->
+
+            public boolean isConnected()
             {
-                disconnect(null);
-                switchBackend(XenbusState.CLOSED);
+                return ring != null;
             }
-            case INITIALISING ->
-            {
-                // A front end starting over (reconnect after the back end closed): offer again.
-                if (back == XenbusState.CLOSED)
-                {
-                    disconnect(null);
-                    switchBackend(XenbusState.INIT_WAIT);
-                }
-            }
-            default ->
-            {
-            }
-        }
-        return false;
+        });
     }
 
     private boolean connect(final EventWaiter waiter)
@@ -200,13 +184,13 @@ public final class Vbd
         final int remotePort;
         try
         {
-            final String protocol = readFrontend(PROTOCOL, PROTOCOL_64);
+            final String protocol = backendXenbus.readFrontend(PROTOCOL, PROTOCOL_64);
             if (!PROTOCOL_64.equals(protocol))
             {
                 return fail("unsupported protocol '" + protocol + "' (only " + PROTOCOL_64 + ")");
             }
-            ringRef = parseKey(RING_REF);
-            remotePort = parseKey(EVENT_CHANNEL);
+            ringRef = backendXenbus.readFrontendInt(RING_REF);
+            remotePort = backendXenbus.readFrontendInt(EVENT_CHANNEL);
         }
         catch (final IllegalArgumentException | XenStoreException ex)
         {
@@ -228,7 +212,7 @@ public final class Vbd
         port = localPort;
         backend.eventChannels().setWaiter(localPort, waiter);
         ring = new BackRing(ringPage, BlkifDescriptor.REQUEST_LENGTH).attach();
-        final boolean persistent = "1".equals(readFrontend(FEATURE_PERSISTENT, "0"));
+        final boolean persistent = "1".equals(backendXenbus.readFrontend(FEATURE_PERSISTENT, "0"));
         persistentGrants = persistent ?
             new PersistentGrants(backend.grantMapper(), frontendDomid, MAX_PERSISTENT_GRANTS) : null;
         disconnectReason = null;
@@ -237,7 +221,7 @@ public final class Vbd
         xenbus.write(Side.BACKEND, SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE));
         xenbus.write(Side.BACKEND, PHYSICAL_SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE));
         xenbus.write(Side.BACKEND, INFO, Integer.toString(readOnly ? BlkifDescriptor.INFO_READONLY : 0));
-        switchBackend(XenbusState.CONNECTED);
+        backendXenbus.switchTo(XenbusState.CONNECTED);
         return true;
     }
 
@@ -265,17 +249,11 @@ public final class Vbd
         if (reason != null)
         {
             System.err.println("blkback: vbd " + frontendDomid + "/" + deviceId + " disconnected: " + reason);
-            try
-            {
-                xenbus.write(Side.BACKEND, ERROR, reason);
-            }
-            catch (final XenStoreException ignore)
-            {
-                // The front end's domain may already be gone.
-            }
-            // Published last: whoever sees the reason here also finds it in xenstore.
+            backendXenbus.publishError(reason);
+            // Between the two: whoever sees the reason finds it in xenstore, and whoever sees
+            // Closing finds the reason here.
             disconnectReason = reason;
-            switchBackend(XenbusState.CLOSING);
+            backendXenbus.switchTo(XenbusState.CLOSING);
         }
     }
 
@@ -286,60 +264,12 @@ public final class Vbd
     {
         disconnect(null);
         detached = true;
-        try
-        {
-            switchBackend(XenbusState.CLOSED);
-            xenbus.destroy();
-        }
-        catch (final XenStoreException ignore)
-        {
-            // Already gone with the front end's domain.
-        }
+        backendXenbus.destroy();
     }
 
     private boolean fail(final String reason)
     {
         disconnect(reason);
         return false;
-    }
-
-    private void switchBackend(final XenbusState state)
-    {
-        try
-        {
-            if (xenbus.state(Side.BACKEND) != state)
-            {
-                xenbus.switchState(Side.BACKEND, state);
-            }
-        }
-        catch (final IllegalStateException | XenStoreException ex)
-        {
-            // An illegal transition or a vanished node: the state machine refuses, nothing to undo.
-        }
-    }
-
-    private String readFrontend(final String key, final String missing)
-    {
-        try
-        {
-            return xenbus.readPeer(Side.BACKEND, key);
-        }
-        catch (final XenStoreException ex)
-        {
-            return missing;
-        }
-    }
-
-    private int parseKey(final String key)
-    {
-        final String value = xenbus.readPeer(Side.BACKEND, key);
-        try
-        {
-            return Integer.parseInt(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("front end's " + key + " is not a number: '" + value + "'");
-        }
     }
 }

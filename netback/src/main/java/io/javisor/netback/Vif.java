@@ -11,6 +11,7 @@ import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusBackend;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -46,6 +47,7 @@ public final class Vif implements BridgePort
     private final Bridge bridge;
     private final RateLimiter rateLimiter;
     private final XenbusDevice xenbus;
+    private final XenbusBackend backendXenbus;
     private final VifStatistics statistics = new VifStatistics();
     private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
@@ -76,6 +78,7 @@ public final class Vif implements BridgePort
         this.bridge = bridge;
         this.rateLimiter = rateLimiter;
         this.xenbus = new XenbusDevice(backend.xenStore(), DEVICE_TYPE, frontendDomid, backend.domid(), handle);
+        this.backendXenbus = new XenbusBackend(xenbus);
     }
 
     @Override
@@ -253,7 +256,7 @@ public final class Vif implements BridgePort
         // The toolstack tells the front end its MAC in its own directory, as xl does.
         xenbus.write(Side.FRONTEND, MAC, MacAddress.toString(mac));
         bridgePort = bridge.attach(this);
-        xenbus.switchState(Side.BACKEND, XenbusState.INIT_WAIT);
+        backendXenbus.switchTo(XenbusState.INIT_WAIT);
     }
 
     /**
@@ -267,41 +270,23 @@ public final class Vif implements BridgePort
         {
             return false;
         }
-        final XenbusState front = xenbus.peerState(Side.BACKEND);
-        final XenbusState back = xenbus.state(Side.BACKEND);
-        switch (front)
+        return backendXenbus.followFrontend(new XenbusBackend.Driver()
         {
-            case INITIALISED, CONNECTED ->
+            public boolean connect()
             {
-                if (tx == null && (back == XenbusState.INIT_WAIT || back == XenbusState.INITIALISED))
-                {
-                    return connect(waiter);
-                }
+                return Vif.this.connect(waiter);
             }
-            case CLOSING ->
+
+            public void disconnect()
             {
-                disconnect(null);
-                switchBackend(XenbusState.CLOSING);
-                switchBackend(XenbusState.CLOSED);
+                Vif.this.disconnect(null);
             }
-            case CLOSED, UNKNOWN ->
+
+            public boolean isConnected()
             {
-                disconnect(null);
-                switchBackend(XenbusState.CLOSED);
+                return tx != null;
             }
-            case INITIALISING ->
-            {
-                if (back == XenbusState.CLOSED)
-                {
-                    disconnect(null);
-                    switchBackend(XenbusState.INIT_WAIT);
-                }
-            }
-            default ->
-            {
-            }
-        }
-        return false;
+        });
     }
 
     private boolean connect(final EventWaiter waiter)
@@ -311,13 +296,13 @@ public final class Vif implements BridgePort
         final int remotePort;
         try
         {
-            if (!"1".equals(readFrontend(REQUEST_RX_COPY)))
+            if (!"1".equals(backendXenbus.readFrontend(REQUEST_RX_COPY, null)))
             {
                 return fail("front end did not request rx-copy (request-rx-copy=1 is required)");
             }
-            txRef = parseKey(TX_RING_REF);
-            rxRef = parseKey(RX_RING_REF);
-            remotePort = parseKey(EVENT_CHANNEL);
+            txRef = backendXenbus.readFrontendInt(TX_RING_REF);
+            rxRef = backendXenbus.readFrontendInt(RX_RING_REF);
+            remotePort = backendXenbus.readFrontendInt(EVENT_CHANNEL);
         }
         catch (final IllegalArgumentException | XenStoreException ex)
         {
@@ -350,7 +335,7 @@ public final class Vif implements BridgePort
         tx = new BackRing(txPage, NetifDescriptor.TX_SLOT_LENGTH).attach();
         rx = new BackRing(rxPage, NetifDescriptor.RX_SLOT_LENGTH).attach();
         disableReason = null;
-        switchBackend(XenbusState.CONNECTED);
+        backendXenbus.switchTo(XenbusState.CONNECTED);
         return true;
     }
 
@@ -376,17 +361,11 @@ public final class Vif implements BridgePort
         if (reason != null)
         {
             System.err.println("netback: " + name() + " disabled: " + reason);
-            try
-            {
-                xenbus.write(Side.BACKEND, ERROR, reason);
-            }
-            catch (final XenStoreException ignore)
-            {
-                // The guest may be gone already.
-            }
-            // Published last: whoever sees the reason here also finds it in xenstore.
+            backendXenbus.publishError(reason);
+            // Between the two: whoever sees the reason finds it in xenstore, and whoever sees
+            // Closing finds the reason here.
             disableReason = reason;
-            switchBackend(XenbusState.CLOSING);
+            backendXenbus.switchTo(XenbusState.CLOSING);
         }
     }
 
@@ -395,60 +374,12 @@ public final class Vif implements BridgePort
         disconnect(null);
         detached = true;
         bridge.detach(bridgePort);
-        try
-        {
-            switchBackend(XenbusState.CLOSED);
-            xenbus.destroy();
-        }
-        catch (final XenStoreException ignore)
-        {
-            // Gone with the guest.
-        }
+        backendXenbus.destroy();
     }
 
     private boolean fail(final String reason)
     {
         disconnect(reason);
         return false;
-    }
-
-    private void switchBackend(final XenbusState state)
-    {
-        try
-        {
-            if (xenbus.state(Side.BACKEND) != state)
-            {
-                xenbus.switchState(Side.BACKEND, state);
-            }
-        }
-        catch (final IllegalStateException | XenStoreException ex)
-        {
-            // Refused by the state machine or the node is gone: nothing to undo.
-        }
-    }
-
-    private String readFrontend(final String key)
-    {
-        try
-        {
-            return xenbus.readPeer(Side.BACKEND, key);
-        }
-        catch (final XenStoreException ex)
-        {
-            return null;
-        }
-    }
-
-    private int parseKey(final String key)
-    {
-        final String value = xenbus.readPeer(Side.BACKEND, key);
-        try
-        {
-            return Integer.parseInt(value.trim());
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("front end's " + key + " is not a number: '" + value + "'");
-        }
     }
 }
