@@ -55,7 +55,8 @@ public final class NetFront implements AutoCloseable
     private int txFreeCount;
     private final long[] rxGpfn;
     private final int[] rxRef;
-    private final UnsafeBuffer rxView = new UnsafeBuffer(0, 0);
+    // One view per receive page, made once: the receive path only indexes them.
+    private final UnsafeBuffer[] rxViews;
     private final UnsafeBuffer reassembly = new UnsafeBuffer(new byte[MAX_PACKET_SIZE]);
     private int reassembled;
     private long mac;
@@ -104,9 +105,12 @@ public final class NetFront implements AutoCloseable
         }
         rxGpfn = new long[config.rxBuffers()];
         rxRef = new int[config.rxBuffers()];
+        rxViews = new UnsafeBuffer[config.rxBuffers()];
         for (int i = 0; i < rxGpfn.length; i++)
         {
             rxGpfn[i] = allocatePage();
+            rxViews[i] = new UnsafeBuffer(0, 0);
+            guest.memory().wrapFrame(rxGpfn[i], rxViews[i]);
             rxRef[i] = claimRef();
             guest.grantTable().grantAccess(rxRef[i], backendDomid, rxGpfn[i], false);
             postRx(i);
@@ -284,7 +288,7 @@ public final class NetFront implements AutoCloseable
             }
             else
             {
-                guest.memory().wrapFrame(rxGpfn[id], rxView);
+                final UnsafeBuffer rxView = rxViews[id];
                 if ((flags & NETRXF_MORE_DATA) != 0 || reassembled > 0)
                 {
                     if (reassembled + status <= reassembly.capacity())
