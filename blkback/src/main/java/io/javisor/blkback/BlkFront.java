@@ -4,9 +4,9 @@ import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.FrontRing;
-import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.GrantedPages;
 import io.javisor.ringio.xenstore.XenbusDevice;
-import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import io.javisor.ringio.xenstore.XenbusFrontend;
 import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -15,7 +15,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static io.javisor.blkback.BlkifXenstoreKeys.*;
 import static io.javisor.blkback.wire.BlkifDescriptor.*;
@@ -40,7 +39,8 @@ public final class BlkFront implements AutoCloseable
     private static final long SLOT_MASK = 0xFFFF_FFFFL;
 
     private final DomainResources guest;
-    private final XenbusDevice xenbus;
+    private final XenbusFrontend xenbus;
+    private final GrantedPages shared;
     private final BlkFrontConfig config;
     private final EventChannels events;
     private final EventWaiter waiter = new EventWaiter();
@@ -51,7 +51,6 @@ public final class BlkFront implements AutoCloseable
     private final long ringGpfn;
     private final int ringRef;
     private final int port;
-    private final int backendDomid;
 
     private final int queueDepth;
     private final int segmentsPerSlot;
@@ -81,17 +80,18 @@ public final class BlkFront implements AutoCloseable
         }
         this.guest = guest;
         this.config = config;
-        this.backendDomid = backendDomid;
         this.events = guest.eventChannels();
-        this.xenbus = new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, deviceId);
+        this.xenbus = new XenbusFrontend(
+            new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, deviceId), "block back end");
+        this.shared = new GrantedPages(guest, backendDomid, "block front end");
 
-        ringGpfn = allocatePage();
+        ringGpfn = shared.allocatePage();
         guest.memory().wrapFrame(ringGpfn, ringPage);
         ring = new FrontRing(ringPage, REQUEST_LENGTH).initialise();
         queueDepth = Math.min(config.queueDepth(), ring.size());
         segmentsPerSlot = config.segmentsPerSlot();
-        ringRef = claimRef();
-        guest.grantTable().grantAccess(ringRef, backendDomid, ringGpfn, false);
+        ringRef = shared.claimReference();
+        shared.grant(ringRef, ringGpfn, false);
         port = events.allocUnbound(backendDomid);
         if (port < 0)
         {
@@ -104,11 +104,11 @@ public final class BlkFront implements AutoCloseable
         pageRef = new int[pages];
         for (int i = 0; i < pages; i++)
         {
-            pageGpfn[i] = allocatePage();
-            pageRef[i] = claimRef();
+            pageGpfn[i] = shared.allocatePage();
+            pageRef[i] = shared.claimReference();
             if (config.persistent())
             {
-                guest.grantTable().grantAccess(pageRef[i], backendDomid, pageGpfn[i], false);
+                shared.grant(pageRef[i], pageGpfn[i], false);
             }
         }
         freeSlots = new int[queueDepth];
@@ -150,59 +150,17 @@ public final class BlkFront implements AutoCloseable
     private void connect()
     {
         final Duration timeout = config.handshakeTimeout();
-        awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, timeout, "InitWait");
-        final boolean backendPersistent = "1".equals(readBackend(FEATURE_PERSISTENT));
-        xenbus.write(Side.FRONTEND, RING_REF, Integer.toString(ringRef));
-        xenbus.write(Side.FRONTEND, EVENT_CHANNEL, Integer.toString(port));
-        xenbus.write(Side.FRONTEND, PROTOCOL, PROTOCOL_64);
-        xenbus.write(Side.FRONTEND, FEATURE_PERSISTENT, config.persistent() && backendPersistent ? "1" : "0");
-        xenbus.switchState(Side.FRONTEND, XenbusState.INITIALISED);
-        awaitBackend(s -> s == XenbusState.CONNECTED, timeout, "Connected");
-        sectors = Long.parseLong(readBackend(SECTORS).trim());
-        readOnly = (Integer.parseInt(readBackend(INFO).trim()) & INFO_READONLY) != 0;
-        xenbus.switchState(Side.FRONTEND, XenbusState.CONNECTED);
-    }
-
-    private void awaitBackend(
-        final java.util.function.Predicate<XenbusState> condition, final Duration timeout, final String what)
-    {
-        try
-        {
-            final XenbusState state = xenbus.awaitPeerState(Side.FRONTEND,
-                s -> condition.test(s) || s == XenbusState.CLOSING || s == XenbusState.CLOSED, timeout);
-            if (!condition.test(state))
-            {
-                throw new IllegalStateException("block back end went " + state + " before " + what +
-                    errorSuffix());
-            }
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("block back end did not reach " + what + " within " + timeout + errorSuffix());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the block back end");
-        }
-    }
-
-    private String errorSuffix()
-    {
-        final String error = readBackend(ERROR);
-        return error == null ? "" : ": " + error;
-    }
-
-    private String readBackend(final String key)
-    {
-        try
-        {
-            return xenbus.readPeer(Side.FRONTEND, key);
-        }
-        catch (final XenStoreException ex)
-        {
-            return null;
-        }
+        xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", timeout);
+        final boolean backendPersistent = "1".equals(xenbus.readBackend(FEATURE_PERSISTENT));
+        xenbus.write(RING_REF, Integer.toString(ringRef));
+        xenbus.write(EVENT_CHANNEL, Integer.toString(port));
+        xenbus.write(PROTOCOL, PROTOCOL_64);
+        xenbus.write(FEATURE_PERSISTENT, config.persistent() && backendPersistent ? "1" : "0");
+        xenbus.switchTo(XenbusState.INITIALISED);
+        xenbus.awaitBackend(s -> s == XenbusState.CONNECTED, "Connected", timeout);
+        sectors = Long.parseLong(xenbus.readBackend(SECTORS).trim());
+        readOnly = (Integer.parseInt(xenbus.readBackend(INFO).trim()) & INFO_READONLY) != 0;
+        xenbus.switchTo(XenbusState.CONNECTED);
     }
 
     public long sectors()
@@ -541,7 +499,7 @@ public final class BlkFront implements AutoCloseable
             if (!config.persistent())
             {
                 // Per-request grant: the back end only reads the page of a write.
-                guest.grantTable().grantAccess(pageRef[page], backendDomid, pageGpfn[page], operation == OP_WRITE);
+                shared.grant(pageRef[page], pageGpfn[page], operation == OP_WRITE);
             }
             final int inPage = Math.min(SECTORS_PER_PAGE, remaining);
             final int segOffset = offset + SEGMENTS_OFFSET + seg * SEGMENT_LENGTH;
@@ -600,26 +558,6 @@ public final class BlkFront implements AutoCloseable
         freeSlots[freeCount++] = slot;
     }
 
-    private long allocatePage()
-    {
-        final long gpfn = guest.pages().allocate();
-        if (gpfn < 0)
-        {
-            throw new IllegalStateException("guest " + guest.domid() + " has no free page for the block front end");
-        }
-        return gpfn;
-    }
-
-    private int claimRef()
-    {
-        final int ref = guest.grantReferences().claim();
-        if (ref < 0)
-        {
-            throw new IllegalStateException("guest " + guest.domid() + " has no free grant reference");
-        }
-        return ref;
-    }
-
     /**
      * Closes the device: Closing, waits (bounded) for the back end to close, then revokes the
      * grants and frees the pages and the event channel.
@@ -632,44 +570,21 @@ public final class BlkFront implements AutoCloseable
             return;
         }
         closed = true;
-        try
-        {
-            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSING);
-            xenbus.awaitPeerState(Side.FRONTEND, s -> s == XenbusState.CLOSED || s == XenbusState.UNKNOWN,
-                config.handshakeTimeout());
-            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSED);
-        }
-        catch (final TimeoutException | RuntimeException ex)
-        {
-            // The back end is gone or stuck: revoke what it does not hold mapped, keep the rest.
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        xenbus.close(config.handshakeTimeout());
         release();
     }
 
     private void release()
     {
         events.close(port);
-        releasePage(ringRef, ringGpfn);
+        shared.release(ringRef, ringGpfn);
         for (int i = 0; i < pageGpfn.length; i++)
         {
             if (pageGpfn[i] != 0 || pageRef[i] != 0)
             {
-                releasePage(pageRef[i], pageGpfn[i]);
+                shared.release(pageRef[i], pageGpfn[i]);
             }
         }
     }
 
-    private void releasePage(final int ref, final long gpfn)
-    {
-        // A page the back end still maps stays granted and allocated (it would leak, not be reused).
-        if (guest.grantTable().endForeignAccess(ref))
-        {
-            guest.grantReferences().release(ref);
-            guest.pages().free(gpfn);
-        }
-    }
 }

@@ -5,15 +5,13 @@ import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.FrontRing;
-import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.GrantedPages;
 import io.javisor.ringio.xenstore.XenbusDevice;
-import io.javisor.ringio.xenstore.XenbusDevice.Side;
+import io.javisor.ringio.xenstore.XenbusFrontend;
 import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 
 import static io.javisor.memory.PageDescriptor.PAGE_SHIFT;
 import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
@@ -34,11 +32,11 @@ import static io.javisor.netback.wire.NetifDescriptor.*;
 public final class NetFront implements AutoCloseable
 {
     private final DomainResources guest;
-    private final XenbusDevice xenbus;
+    private final XenbusFrontend xenbus;
+    private final GrantedPages shared;
     private final NetFrontConfig config;
     private final EventChannels events;
     private final EventWaiter waiter = new EventWaiter();
-    private final int backendDomid;
     private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
     private final FrontRing tx;
@@ -73,19 +71,20 @@ public final class NetFront implements AutoCloseable
         }
         this.guest = guest;
         this.config = config;
-        this.backendDomid = backendDomid;
         this.events = guest.eventChannels();
-        this.xenbus = new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, handle);
-        txRingGpfn = allocatePage();
-        rxRingGpfn = allocatePage();
+        this.xenbus = new XenbusFrontend(
+            new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, handle), "network back end");
+        this.shared = new GrantedPages(guest, backendDomid, "network front end");
+        txRingGpfn = shared.allocatePage();
+        rxRingGpfn = shared.allocatePage();
         guest.memory().wrapFrame(txRingGpfn, txPage);
         guest.memory().wrapFrame(rxRingGpfn, rxPage);
         tx = new FrontRing(txPage, TX_SLOT_LENGTH).initialise();
         rx = new FrontRing(rxPage, RX_SLOT_LENGTH).initialise();
-        txRingRef = claimRef();
-        rxRingRef = claimRef();
-        guest.grantTable().grantAccess(txRingRef, backendDomid, txRingGpfn, false);
-        guest.grantTable().grantAccess(rxRingRef, backendDomid, rxRingGpfn, false);
+        txRingRef = shared.claimReference();
+        rxRingRef = shared.claimReference();
+        shared.grant(txRingRef, txRingGpfn, false);
+        shared.grant(rxRingRef, rxRingGpfn, false);
         port = events.allocUnbound(backendDomid);
         if (port < 0)
         {
@@ -98,9 +97,9 @@ public final class NetFront implements AutoCloseable
         txFree = new int[config.txBuffers()];
         for (int i = 0; i < txGpfn.length; i++)
         {
-            txGpfn[i] = allocatePage();
-            txRef[i] = claimRef();
-            guest.grantTable().grantAccess(txRef[i], backendDomid, txGpfn[i], true);
+            txGpfn[i] = shared.allocatePage();
+            txRef[i] = shared.claimReference();
+            shared.grant(txRef[i], txGpfn[i], true);
             txFree[txFreeCount++] = txGpfn.length - 1 - i;
         }
         rxGpfn = new long[config.rxBuffers()];
@@ -108,11 +107,11 @@ public final class NetFront implements AutoCloseable
         rxViews = new UnsafeBuffer[config.rxBuffers()];
         for (int i = 0; i < rxGpfn.length; i++)
         {
-            rxGpfn[i] = allocatePage();
+            rxGpfn[i] = shared.allocatePage();
             rxViews[i] = new UnsafeBuffer(0, 0);
             guest.memory().wrapFrame(rxGpfn[i], rxViews[i]);
-            rxRef[i] = claimRef();
-            guest.grantTable().grantAccess(rxRef[i], backendDomid, rxGpfn[i], false);
+            rxRef[i] = shared.claimReference();
+            shared.grant(rxRef[i], rxGpfn[i], false);
             postRx(i);
         }
         rx.pushRequests();
@@ -139,61 +138,19 @@ public final class NetFront implements AutoCloseable
 
     private void connect()
     {
-        awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait");
-        final String macText = read(Side.FRONTEND, MAC);
+        xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", config.handshakeTimeout());
+        final String macText = xenbus.readOwn(MAC);
         mac = macText == null ? -1 : MacAddress.parse(macText);
-        xenbus.write(Side.FRONTEND, TX_RING_REF, Integer.toString(txRingRef));
-        xenbus.write(Side.FRONTEND, RX_RING_REF, Integer.toString(rxRingRef));
-        xenbus.write(Side.FRONTEND, EVENT_CHANNEL, Integer.toString(port));
-        xenbus.write(Side.FRONTEND, REQUEST_RX_COPY, "1");
-        xenbus.write(Side.FRONTEND, FEATURE_RX_NOTIFY, "1");
-        xenbus.write(Side.FRONTEND, FEATURE_SG, "1");
-        xenbus.switchState(Side.FRONTEND, XenbusState.INITIALISED);
-        awaitBackend(s -> s == XenbusState.CONNECTED, "Connected");
-        xenbus.switchState(Side.FRONTEND, XenbusState.CONNECTED);
+        xenbus.write(TX_RING_REF, Integer.toString(txRingRef));
+        xenbus.write(RX_RING_REF, Integer.toString(rxRingRef));
+        xenbus.write(EVENT_CHANNEL, Integer.toString(port));
+        xenbus.write(REQUEST_RX_COPY, "1");
+        xenbus.write(FEATURE_RX_NOTIFY, "1");
+        xenbus.write(FEATURE_SG, "1");
+        xenbus.switchTo(XenbusState.INITIALISED);
+        xenbus.awaitBackend(s -> s == XenbusState.CONNECTED, "Connected", config.handshakeTimeout());
+        xenbus.switchTo(XenbusState.CONNECTED);
         events.send(port); // the back end may have missed the rx buffers posted before it bound
-    }
-
-    private void awaitBackend(final java.util.function.Predicate<XenbusState> condition, final String what)
-    {
-        final Duration timeout = config.handshakeTimeout();
-        try
-        {
-            final XenbusState state = xenbus.awaitPeerState(Side.FRONTEND,
-                s -> condition.test(s) || s == XenbusState.CLOSING || s == XenbusState.CLOSED, timeout);
-            if (!condition.test(state))
-            {
-                throw new IllegalStateException("network back end went " + state + " before " + what + backendError());
-            }
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("network back end did not reach " + what + " within " + timeout + backendError());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the network back end");
-        }
-    }
-
-    private String backendError()
-    {
-        final String error = read(Side.BACKEND, ERROR);
-        return error == null ? "" : ": " + error;
-    }
-
-    private String read(final Side side, final String key)
-    {
-        try
-        {
-            return side == Side.FRONTEND ? guest.xenStore().readString(guest.domid(), xenbus.frontendPath() + "/" + key) :
-                xenbus.readPeer(Side.FRONTEND, key);
-        }
-        catch (final XenStoreException ex)
-        {
-            return null;
-        }
     }
 
     /**
@@ -388,26 +345,6 @@ public final class NetFront implements AutoCloseable
         rxPage.putInt(at + RX_REQ_GREF_OFFSET, rxRef[buffer]);
     }
 
-    private long allocatePage()
-    {
-        final long gpfn = guest.pages().allocate();
-        if (gpfn < 0)
-        {
-            throw new IllegalStateException("guest " + guest.domid() + " has no free page for the network front end");
-        }
-        return gpfn;
-    }
-
-    private int claimRef()
-    {
-        final int ref = guest.grantReferences().claim();
-        if (ref < 0)
-        {
-            throw new IllegalStateException("guest " + guest.domid() + " has no free grant reference");
-        }
-        return ref;
-    }
-
     @Override
     public void close()
     {
@@ -416,45 +353,23 @@ public final class NetFront implements AutoCloseable
             return;
         }
         closed = true;
-        try
-        {
-            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSING);
-            xenbus.awaitPeerState(Side.FRONTEND, s -> s == XenbusState.CLOSED || s == XenbusState.UNKNOWN,
-                config.handshakeTimeout());
-            xenbus.switchState(Side.FRONTEND, XenbusState.CLOSED);
-        }
-        catch (final TimeoutException | RuntimeException ex)
-        {
-            // The back end is gone or stuck: release what it does not hold.
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        xenbus.close(config.handshakeTimeout());
         release();
     }
 
     private void release()
     {
         events.close(port);
-        releasePage(txRingRef, txRingGpfn);
-        releasePage(rxRingRef, rxRingGpfn);
+        shared.release(txRingRef, txRingGpfn);
+        shared.release(rxRingRef, rxRingGpfn);
         for (int i = 0; i < txGpfn.length; i++)
         {
-            releasePage(txRef[i], txGpfn[i]);
+            shared.release(txRef[i], txGpfn[i]);
         }
         for (int i = 0; i < rxGpfn.length; i++)
         {
-            releasePage(rxRef[i], rxGpfn[i]);
+            shared.release(rxRef[i], rxGpfn[i]);
         }
     }
 
-    private void releasePage(final int ref, final long gpfn)
-    {
-        if (guest.grantTable().endForeignAccess(ref))
-        {
-            guest.grantReferences().release(ref);
-            guest.pages().free(gpfn);
-        }
-    }
 }

@@ -79,6 +79,11 @@ public final class XenbusDevice
             XenStorePaths.domainPath(backendDomid) + "/backend/" + type + '/' + frontendDomid + '/' + deviceId);
     }
 
+    public XenStore store()
+    {
+        return store;
+    }
+
     public String type()
     {
         return type;
