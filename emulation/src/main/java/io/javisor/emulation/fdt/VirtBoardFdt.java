@@ -1,0 +1,158 @@
+package io.javisor.emulation.fdt;
+
+/**
+ * The device tree of javisor's HVM platform, which mirrors QEMU's RISC-V {@code virt} machine with one hart,
+ * so that a kernel finds the same devices at the same addresses on both.
+ */
+public final class VirtBoardFdt
+{
+    public static final long DRAM_BASE = 0x8000_0000L;
+    public static final long TEST_BASE = 0x0010_0000L;
+    public static final long TEST_SIZE = 0x1000L;
+    public static final long CLINT_BASE = 0x0200_0000L;
+    public static final long CLINT_SIZE = 0x1_0000L;
+    public static final long PLIC_BASE = 0x0C00_0000L;
+    public static final long PLIC_SIZE = 0x60_0000L;
+    public static final int PLIC_SOURCES = 95;
+    public static final long UART0_BASE = 0x1000_0000L;
+    public static final long UART0_SIZE = 0x100L;
+    public static final int UART0_IRQ = 10;
+    public static final int UART0_CLOCK_HZ = 3_686_400;
+    public static final int TIMEBASE_HZ = 10_000_000;
+    public static final String ISA = "rv64imac_zicsr_zifencei";
+
+    /** Phandles are arbitrary non-zero ids, unique within the tree. */
+    public static final int CPU0_INTC_PHANDLE = 1;
+    public static final int PLIC_PHANDLE = 2;
+
+    // Local interrupt numbers on the hart's interrupt controller (mcause/scause codes).
+    private static final int IRQ_M_SOFTWARE = 3;
+    private static final int IRQ_M_TIMER = 7;
+    private static final int IRQ_S_EXTERNAL = 9;
+    private static final int IRQ_M_EXTERNAL = 11;
+
+    private static final long PAGE_SIZE = 4096;
+
+    private VirtBoardFdt()
+    {
+    }
+
+    /**
+     * Build the blob.
+     *
+     * @param memorySize bytes of RAM at {@link #DRAM_BASE}; a positive multiple of 4 KiB.
+     * @param bootargs   kernel command line for /chosen, or null for none.
+     */
+    public static byte[] build(final long memorySize, final String bootargs)
+    {
+        // Whole pages only; a positive long cannot reach past 2^64 from DRAM_BASE, so no overflow check is needed.
+        if (memorySize <= 0 || memorySize % PAGE_SIZE != 0)
+        {
+            throw new IllegalArgumentException("memory size 0x" + Long.toHexString(memorySize)
+                + " is not a positive multiple of 4 KiB");
+        }
+
+        final FdtWriter fdt = new FdtWriter();
+        fdt.beginNode("")
+            .propertyU32("#address-cells", 2)
+            .propertyU32("#size-cells", 2)
+            .propertyString("compatible", "riscv-virtio")
+            .propertyString("model", "javisor,virt");
+
+        fdt.beginNode("chosen");
+        if (null != bootargs)
+        {
+            fdt.propertyString("bootargs", bootargs);
+        }
+        fdt.propertyString("stdout-path", "/soc/" + unitName("serial", UART0_BASE))
+            .endNode();
+
+        fdt.beginNode(unitName("memory", DRAM_BASE))
+            .propertyString("device_type", "memory")
+            .propertyU64("reg", DRAM_BASE, memorySize)
+            .endNode();
+
+        writeCpus(fdt);
+        writeSoc(fdt);
+        return fdt.endNode().finish();
+    }
+
+    private static void writeCpus(final FdtWriter fdt)
+    {
+        fdt.beginNode("cpus")
+            .propertyU32("#address-cells", 1)
+            .propertyU32("#size-cells", 0)
+            .propertyU32("timebase-frequency", TIMEBASE_HZ);
+
+        fdt.beginNode("cpu@0")
+            .propertyString("device_type", "cpu")
+            .propertyU32("reg", 0)
+            .propertyString("status", "okay")
+            .propertyString("compatible", "riscv")
+            .propertyString("riscv,isa", ISA)
+            // The newer split form, preferred by Linux 6.4 and later; both describe the same ISA.
+            .propertyString("riscv,isa-base", "rv64i")
+            .propertyStrings("riscv,isa-extensions", "i", "m", "a", "c", "zicsr", "zifencei")
+            .propertyString("mmu-type", "riscv,sv39");
+
+        fdt.beginNode("interrupt-controller")
+            .propertyU32("#address-cells", 0)
+            .propertyU32("#interrupt-cells", 1)
+            .propertyEmpty("interrupt-controller")
+            .propertyString("compatible", "riscv,cpu-intc")
+            .propertyU32("phandle", CPU0_INTC_PHANDLE)
+            .endNode();
+
+        fdt.endNode().endNode();
+    }
+
+    private static void writeSoc(final FdtWriter fdt)
+    {
+        fdt.beginNode("soc")
+            .propertyU32("#address-cells", 2)
+            .propertyU32("#size-cells", 2)
+            .propertyString("compatible", "simple-bus")
+            // Empty ranges: bus addresses are CPU physical addresses.
+            .propertyEmpty("ranges");
+
+        fdt.beginNode(unitName("test", TEST_BASE))
+            .propertyStrings("compatible", "sifive,test1", "sifive,test0", "syscon")
+            .propertyU64("reg", TEST_BASE, TEST_SIZE)
+            .endNode();
+
+        fdt.beginNode(unitName("serial", UART0_BASE))
+            .propertyString("compatible", "ns16550a")
+            .propertyU64("reg", UART0_BASE, UART0_SIZE)
+            .propertyU32("clock-frequency", UART0_CLOCK_HZ)
+            .propertyU32("interrupts", UART0_IRQ)
+            .propertyU32("interrupt-parent", PLIC_PHANDLE)
+            .endNode();
+
+        fdt.beginNode(unitName("plic", PLIC_BASE))
+            .propertyStrings("compatible", "sifive,plic-1.0.0", "riscv,plic0")
+            .propertyU64("reg", PLIC_BASE, PLIC_SIZE)
+            .propertyU32("#address-cells", 0)
+            .propertyU32("#interrupt-cells", 1)
+            .propertyEmpty("interrupt-controller")
+            .propertyU32("riscv,ndev", PLIC_SOURCES)
+            // PLIC context 0 is hart 0 M-mode, context 1 is hart 0 S-mode.
+            .propertyU32("interrupts-extended",
+                CPU0_INTC_PHANDLE, IRQ_M_EXTERNAL, CPU0_INTC_PHANDLE, IRQ_S_EXTERNAL)
+            .propertyU32("phandle", PLIC_PHANDLE)
+            .endNode();
+
+        fdt.beginNode(unitName("clint", CLINT_BASE))
+            .propertyStrings("compatible", "sifive,clint0", "riscv,clint0")
+            .propertyU64("reg", CLINT_BASE, CLINT_SIZE)
+            .propertyU32("interrupts-extended",
+                CPU0_INTC_PHANDLE, IRQ_M_SOFTWARE, CPU0_INTC_PHANDLE, IRQ_M_TIMER)
+            .endNode();
+
+        fdt.endNode();
+    }
+
+    private static String unitName(final String name, final long address)
+    {
+        return name + "@" + Long.toHexString(address);
+    }
+}

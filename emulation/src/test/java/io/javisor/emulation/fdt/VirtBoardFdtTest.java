@@ -1,0 +1,145 @@
+package io.javisor.emulation.fdt;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class VirtBoardFdtTest
+{
+    private static final long MEMORY = 128L << 20;
+    private static final String BOOTARGS = "console=ttyS0 earlycon";
+
+    @Test
+    void describesTheVirtBoard()
+    {
+        final FdtTestReader.Node root = new FdtTestReader(VirtBoardFdt.build(MEMORY, BOOTARGS)).root;
+
+        assertEquals(2, root.u32("#address-cells"));
+        assertEquals(2, root.u32("#size-cells"));
+        assertEquals("riscv-virtio", root.string("compatible"));
+        assertEquals("javisor,virt", root.string("model"));
+
+        final FdtTestReader.Node chosen = root.at("/chosen");
+        assertEquals(BOOTARGS, chosen.string("bootargs"));
+        assertEquals("/soc/serial@10000000", chosen.string("stdout-path"));
+
+        final FdtTestReader.Node memory = root.at("/memory@80000000");
+        assertEquals("memory", memory.string("device_type"));
+        assertArrayEquals(new long[]{0x8000_0000L, MEMORY}, memory.u64s("reg"));
+
+        final FdtTestReader.Node cpus = root.at("/cpus");
+        assertEquals(10_000_000, cpus.u32("timebase-frequency"));
+        final FdtTestReader.Node cpu = cpus.child("cpu@0");
+        assertEquals("cpu", cpu.string("device_type"));
+        assertEquals(0, cpu.u32("reg"));
+        assertEquals("okay", cpu.string("status"));
+        assertEquals("riscv", cpu.string("compatible"));
+        assertEquals("rv64imac_zicsr_zifencei", cpu.string("riscv,isa"));
+        assertEquals("riscv,sv39", cpu.string("mmu-type"));
+        final FdtTestReader.Node intc = cpu.child("interrupt-controller");
+        assertEquals(1, intc.u32("#interrupt-cells"));
+        assertEquals(0, intc.raw("interrupt-controller").length);
+        assertEquals("riscv,cpu-intc", intc.string("compatible"));
+        final int intcPhandle = intc.u32("phandle");
+
+        final FdtTestReader.Node soc = root.at("/soc");
+        assertEquals("simple-bus", soc.string("compatible"));
+        assertEquals(0, soc.raw("ranges").length);
+
+        final FdtTestReader.Node clint = soc.child("clint@2000000");
+        assertEquals(List.of("sifive,clint0", "riscv,clint0"), clint.strings("compatible"));
+        assertArrayEquals(new long[]{0x200_0000L, 0x1_0000L}, clint.u64s("reg"));
+        assertArrayEquals(new int[]{intcPhandle, 3, intcPhandle, 7}, clint.u32s("interrupts-extended"));
+
+        final FdtTestReader.Node plic = soc.child("plic@c000000");
+        assertEquals(List.of("sifive,plic-1.0.0", "riscv,plic0"), plic.strings("compatible"));
+        assertArrayEquals(new long[]{0xC00_0000L, 0x60_0000L}, plic.u64s("reg"));
+        assertEquals(1, plic.u32("#interrupt-cells"));
+        assertEquals(0, plic.raw("interrupt-controller").length);
+        assertEquals(95, plic.u32("riscv,ndev"));
+        assertArrayEquals(new int[]{intcPhandle, 11, intcPhandle, 9}, plic.u32s("interrupts-extended"));
+        final int plicPhandle = plic.u32("phandle");
+        assertNotEquals(intcPhandle, plicPhandle);
+
+        final FdtTestReader.Node serial = soc.child("serial@10000000");
+        assertEquals("ns16550a", serial.string("compatible"));
+        assertArrayEquals(new long[]{0x1000_0000L, 0x100L}, serial.u64s("reg"));
+        assertEquals(3_686_400, serial.u32("clock-frequency"));
+        assertEquals(10, serial.u32("interrupts"));
+        assertEquals(plicPhandle, serial.u32("interrupt-parent"));
+
+        final FdtTestReader.Node test = soc.child("test@100000");
+        assertEquals(List.of("sifive,test1", "sifive,test0", "syscon"), test.strings("compatible"));
+        assertArrayEquals(new long[]{0x10_0000L, 0x1000L}, test.u64s("reg"));
+    }
+
+    @Test
+    void omitsBootargsWhenNull()
+    {
+        final FdtTestReader.Node chosen = new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root.at("/chosen");
+        assertFalse(chosen.properties().containsKey("bootargs"));
+        assertEquals("/soc/serial@10000000", chosen.string("stdout-path"));
+    }
+
+    @Test
+    void rejectsBadMemorySize()
+    {
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(0, null));
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(-4096, null));
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(4097, null));
+    }
+
+    @Test
+    void decompilesWithDtc(@TempDir final Path dir) throws IOException, InterruptedException
+    {
+        final String dtc = findOnPath("dtc");
+        Assumptions.assumeTrue(null != dtc,
+            "dtc not found on PATH: install Debian's device-tree-compiler package to run this test");
+
+        final Path dtb = dir.resolve("virt.dtb");
+        final Path stderr = dir.resolve("dtc.err");
+        Files.write(dtb, VirtBoardFdt.build(MEMORY, BOOTARGS));
+        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
+            .redirectError(stderr.toFile())
+            .start();
+        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
+        final String errors = Files.readString(stderr);
+
+        assertEquals(0, process.exitValue(), "dtc failed: " + errors);
+        assertFalse(errors.contains("ERROR"), errors);
+        assertTrue(errors.isBlank(), "dtc warnings: " + errors);
+        assertTrue(dts.contains("compatible = \"ns16550a\";"), dts);
+        assertTrue(dts.contains("bootargs = \"" + BOOTARGS + "\";"), dts);
+        assertTrue(dts.contains("memory@80000000 {"), dts);
+        assertTrue(dts.contains("riscv,isa = \"rv64imac_zicsr_zifencei\";"), dts);
+    }
+
+    private static String findOnPath(final String program)
+    {
+        final String path = System.getenv("PATH");
+        if (null == path)
+        {
+            return null;
+        }
+        for (final String directory : path.split(File.pathSeparator))
+        {
+            final Path candidate = Path.of(directory, program);
+            if (Files.isExecutable(candidate))
+            {
+                return candidate.toString();
+            }
+        }
+        return null;
+    }
+}
