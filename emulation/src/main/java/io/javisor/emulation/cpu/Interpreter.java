@@ -1,0 +1,592 @@
+package io.javisor.emulation.cpu;
+
+import io.javisor.emulation.isa.Decoded;
+import io.javisor.emulation.isa.Decoder;
+import io.javisor.emulation.isa.Opcode;
+
+/**
+ * A plain fetch-decode-execute interpreter for RV64IMAC + Zicsr in M-mode (U/S privilege levels
+ * exist in {@link CpuState} and MRET can return to them, but no MMU and no S-mode trap
+ * delegation yet). All exceptions are taken in M-mode to {@code mtvec} in direct mode.
+ * <p>
+ * Each instruction is fetched through the {@link Bus} and decoded anew. A later optimisation is
+ * a per-page cache of decoded words (indexed by (pc & 0xFFF) >> 1, invalidated on stores to the
+ * page and on FENCE.I); the translator will supersede both for hot code.
+ * <p>
+ * Misaligned loads, stores and AMOs trap (cause 4 / 6) rather than being emulated. With C in
+ * misa, instruction addresses are only ever 2-byte aligned (JALR clears bit 0, branch and jump
+ * offsets are even), so cause 0 cannot arise.
+ */
+public final class Interpreter
+{
+    public static final int CAUSE_FETCH_ACCESS = 1;
+    public static final int CAUSE_ILLEGAL_INSTRUCTION = 2;
+    public static final int CAUSE_BREAKPOINT = 3;
+    public static final int CAUSE_LOAD_MISALIGNED = 4;
+    public static final int CAUSE_LOAD_ACCESS = 5;
+    public static final int CAUSE_STORE_MISALIGNED = 6;
+    public static final int CAUSE_STORE_ACCESS = 7;
+    public static final int CAUSE_ECALL_U = 8;
+    public static final int CAUSE_ECALL_S = 9;
+    public static final int CAUSE_ECALL_M = 11;
+
+    public static final int CSR_MSTATUS = 0x300;
+    public static final int CSR_MISA = 0x301;
+    public static final int CSR_MTVEC = 0x305;
+    public static final int CSR_MSCRATCH = 0x340;
+    public static final int CSR_MEPC = 0x341;
+    public static final int CSR_MCAUSE = 0x342;
+    public static final int CSR_MTVAL = 0x343;
+    public static final int CSR_CYCLE = 0xC00;
+    public static final int CSR_TIME = 0xC01;
+    public static final int CSR_INSTRET = 0xC02;
+    public static final int CSR_MVENDORID = 0xF11;
+    public static final int CSR_MARCHID = 0xF12;
+    public static final int CSR_MIMPID = 0xF13;
+    public static final int CSR_MHARTID = 0xF14;
+
+    /** Returned by {@link #readCsr} for a CSR that does not exist or may not be accessed. */
+    private static final int CSR_OK = 0;
+    private static final int CSR_ILLEGAL = 1;
+
+    private final CpuState cpu;
+    private final Bus bus;
+    /** Set by {@link #readCsr}: whether the access was legal. Avoids a boxed/out-param result. */
+    private int csrStatus;
+    /** Whether a trap was taken since the last retired instruction. */
+    private boolean trappedSinceRetire;
+
+    public Interpreter(final CpuState cpu, final Bus bus)
+    {
+        this.cpu = cpu;
+        this.bus = bus;
+    }
+
+    public CpuState cpu()
+    {
+        return cpu;
+    }
+
+    /**
+     * Run until {@code maxInstructions} steps have been executed (a step retires one instruction
+     * or takes one exception) or the hart halts.
+     */
+    public StopReason run(final long maxInstructions)
+    {
+        final CpuState cpu = this.cpu;
+        final Bus bus = this.bus;
+        final long[] x = cpu.x;
+
+        for (long steps = 0; steps < maxInstructions; steps++)
+        {
+            final long pc = cpu.pc;
+
+            // Fetch a halfword at a time, so a 16-bit instruction at the end of RAM still runs.
+            long bits = bus.load16(pc);
+            if (bus.takeFault())
+            {
+                if (trap(CAUSE_FETCH_ACCESS, pc))
+                {
+                    return StopReason.TRAP_LOOP;
+                }
+                continue;
+            }
+            if ((bits & 3) == 3)
+            {
+                bits |= bus.load16(pc + 2) << 16;
+                if (bus.takeFault())
+                {
+                    if (trap(CAUSE_FETCH_ACCESS, pc + 2))
+                    {
+                        return StopReason.TRAP_LOOP;
+                    }
+                    continue;
+                }
+            }
+
+            final int insn = (int)bits;
+            final long d = Decoder.decodeAny(insn);
+            final int rd = Decoded.rd(d);
+            final int rs1 = Decoded.rs1(d);
+            final int rs2 = Decoded.rs2(d);
+            final long imm = Decoded.imm(d);
+            final long a = x[rs1];
+            final long b = x[rs2];
+            long next = pc + Decoded.length(d);
+            long result = 0;
+            boolean writes = true;
+            int cause = -1;
+            long tval = 0;
+
+            switch (Decoded.opcode(d))
+            {
+                case Opcode.LUI: result = imm; break;
+                case Opcode.AUIPC: result = pc + imm; break;
+                case Opcode.JAL: result = next; next = pc + imm; break;
+                case Opcode.JALR: result = next; next = (a + imm) & ~1L; break;
+                case Opcode.BEQ: writes = false; if (a == b) next = pc + imm; break;
+                case Opcode.BNE: writes = false; if (a != b) next = pc + imm; break;
+                case Opcode.BLT: writes = false; if (a < b) next = pc + imm; break;
+                case Opcode.BGE: writes = false; if (a >= b) next = pc + imm; break;
+                case Opcode.BLTU: writes = false; if (Long.compareUnsigned(a, b) < 0) next = pc + imm; break;
+                case Opcode.BGEU: writes = false; if (Long.compareUnsigned(a, b) >= 0) next = pc + imm; break;
+
+                case Opcode.LB:
+                case Opcode.LH:
+                case Opcode.LW:
+                case Opcode.LD:
+                case Opcode.LBU:
+                case Opcode.LHU:
+                case Opcode.LWU:
+                {
+                    final long addr = a + imm;
+                    final int op = Decoded.opcode(d);
+                    final int size = loadSize(op);
+                    if ((addr & (size - 1)) != 0)
+                    {
+                        cause = CAUSE_LOAD_MISALIGNED;
+                        tval = addr;
+                        break;
+                    }
+                    final long v = load(bus, addr, size);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_LOAD_ACCESS;
+                        tval = addr;
+                        break;
+                    }
+                    switch (op)
+                    {
+                        case Opcode.LB: result = (byte)v; break;
+                        case Opcode.LH: result = (short)v; break;
+                        case Opcode.LW: result = (int)v; break;
+                        default: result = v; break;
+                    }
+                    break;
+                }
+
+                case Opcode.SB:
+                case Opcode.SH:
+                case Opcode.SW:
+                case Opcode.SD:
+                {
+                    writes = false;
+                    final long addr = a + imm;
+                    final int size = 1 << (Decoded.opcode(d) - Opcode.SB);
+                    if ((addr & (size - 1)) != 0)
+                    {
+                        cause = CAUSE_STORE_MISALIGNED;
+                        tval = addr;
+                        break;
+                    }
+                    store(bus, addr, size, b);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_STORE_ACCESS;
+                        tval = addr;
+                        break;
+                    }
+                    if ((addr & ~7L) == (cpu.reservation & ~7L))
+                    {
+                        cpu.reservation = -1;
+                    }
+                    break;
+                }
+
+                case Opcode.ADDI: result = a + imm; break;
+                case Opcode.SLTI: result = a < imm ? 1 : 0; break;
+                case Opcode.SLTIU: result = Long.compareUnsigned(a, imm) < 0 ? 1 : 0; break;
+                case Opcode.XORI: result = a ^ imm; break;
+                case Opcode.ORI: result = a | imm; break;
+                case Opcode.ANDI: result = a & imm; break;
+                case Opcode.SLLI: result = a << imm; break;
+                case Opcode.SRLI: result = a >>> imm; break;
+                case Opcode.SRAI: result = a >> imm; break;
+
+                case Opcode.ADD: result = a + b; break;
+                case Opcode.SUB: result = a - b; break;
+                case Opcode.SLL: result = a << b; break;
+                case Opcode.SLT: result = a < b ? 1 : 0; break;
+                case Opcode.SLTU: result = Long.compareUnsigned(a, b) < 0 ? 1 : 0; break;
+                case Opcode.XOR: result = a ^ b; break;
+                case Opcode.SRL: result = a >>> b; break;
+                case Opcode.SRA: result = a >> b; break;
+                case Opcode.OR: result = a | b; break;
+                case Opcode.AND: result = a & b; break;
+
+                case Opcode.ADDIW: result = (int)(a + imm); break;
+                case Opcode.SLLIW: result = (int)a << imm; break;
+                case Opcode.SRLIW: result = (int)a >>> imm; break;
+                case Opcode.SRAIW: result = (int)a >> imm; break;
+                case Opcode.ADDW: result = (int)(a + b); break;
+                case Opcode.SUBW: result = (int)(a - b); break;
+                case Opcode.SLLW: result = (int)a << b; break;
+                case Opcode.SRLW: result = (int)a >>> b; break;
+                case Opcode.SRAW: result = (int)a >> b; break;
+
+                case Opcode.FENCE:
+                case Opcode.FENCE_I:
+                    // One hart, no caches, no decoded-instruction cache yet: nothing to order.
+                    writes = false;
+                    break;
+
+                case Opcode.ECALL:
+                    writes = false;
+                    cause = cpu.priv == CpuState.PRIV_M ? CAUSE_ECALL_M :
+                        cpu.priv == CpuState.PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U;
+                    break;
+                case Opcode.EBREAK:
+                    writes = false;
+                    cause = CAUSE_BREAKPOINT;
+                    tval = pc;
+                    break;
+
+                case Opcode.MRET:
+                {
+                    writes = false;
+                    if (cpu.priv != CpuState.PRIV_M)
+                    {
+                        cause = CAUSE_ILLEGAL_INSTRUCTION;
+                        tval = insnBits(d, insn);
+                        break;
+                    }
+                    final long s = cpu.mstatus;
+                    final int mpp = (int)((s & CpuState.MSTATUS_MPP) >>> CpuState.MSTATUS_MPP_SHIFT);
+                    long ns = (s & ~(CpuState.MSTATUS_MIE | CpuState.MSTATUS_MPP)) | CpuState.MSTATUS_MPIE;
+                    if ((s & CpuState.MSTATUS_MPIE) != 0)
+                    {
+                        ns |= CpuState.MSTATUS_MIE;
+                    }
+                    // MPP becomes the least-privileged mode supported: U.
+                    cpu.mstatus = ns;
+                    cpu.priv = mpp;
+                    next = cpu.mepc;
+                    break;
+                }
+
+                case Opcode.WFI:
+                    if (cpu.priv == CpuState.PRIV_U)
+                    {
+                        cause = CAUSE_ILLEGAL_INSTRUCTION;
+                        tval = insnBits(d, insn);
+                        writes = false;
+                        break;
+                    }
+                    retire(cpu, next);
+                    return StopReason.WFI;
+
+                case Opcode.CSRRW:
+                case Opcode.CSRRS:
+                case Opcode.CSRRC:
+                case Opcode.CSRRWI:
+                case Opcode.CSRRSI:
+                case Opcode.CSRRCI:
+                {
+                    final int op = Decoded.opcode(d);
+                    final int csr = Decoded.csr(d);
+                    final boolean immediate = op >= Opcode.CSRRWI;
+                    final long src = immediate ? rs1 : a;
+                    final int kind = immediate ? op - Opcode.CSRRWI : op - Opcode.CSRRW;
+                    // CSRRW always writes; CSRRS/C write only when the source field is not 0.
+                    final boolean doWrite = kind == 0 || rs1 != 0;
+                    // CSRRW with rd = x0 must not read (no side effects here, so reading is fine).
+                    final long old = readCsr(csr);
+                    if (csrStatus != CSR_OK || doWrite && !csrWritable(csr))
+                    {
+                        cause = CAUSE_ILLEGAL_INSTRUCTION;
+                        tval = insnBits(d, insn);
+                        writes = false;
+                        break;
+                    }
+                    if (doWrite)
+                    {
+                        final long value = kind == 0 ? src : kind == 1 ? old | src : old & ~src;
+                        writeCsr(csr, value);
+                    }
+                    result = old;
+                    break;
+                }
+
+                case Opcode.MUL: result = a * b; break;
+                case Opcode.MULH: result = Math.multiplyHigh(a, b); break;
+                case Opcode.MULHSU: result = Math.multiplyHigh(a, b) + ((a >> 63) & b); break;
+                case Opcode.MULHU: result = Math.unsignedMultiplyHigh(a, b); break;
+                case Opcode.DIV:
+                    // Java's Long.MIN_VALUE / -1 already yields MIN_VALUE, as the spec wants.
+                    result = b == 0 ? -1 : a / b;
+                    break;
+                case Opcode.DIVU: result = b == 0 ? -1 : Long.divideUnsigned(a, b); break;
+                case Opcode.REM: result = b == 0 ? a : a % b; break;
+                case Opcode.REMU: result = b == 0 ? a : Long.remainderUnsigned(a, b); break;
+                case Opcode.MULW: result = (int)a * (int)b; break;
+                case Opcode.DIVW: result = (int)b == 0 ? -1 : (int)a / (int)b; break;
+                case Opcode.DIVUW:
+                    result = (int)b == 0 ? -1 : (int)Integer.divideUnsigned((int)a, (int)b);
+                    break;
+                case Opcode.REMW: result = (int)b == 0 ? (int)a : (int)a % (int)b; break;
+                case Opcode.REMUW:
+                    result = (int)b == 0 ? (int)a : (int)Integer.remainderUnsigned((int)a, (int)b);
+                    break;
+
+                case Opcode.LR_W:
+                case Opcode.LR_D:
+                {
+                    final int size = Decoded.opcode(d) == Opcode.LR_W ? 4 : 8;
+                    if ((a & (size - 1)) != 0)
+                    {
+                        cause = CAUSE_LOAD_MISALIGNED;
+                        tval = a;
+                        break;
+                    }
+                    final long v = load(bus, a, size);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_LOAD_ACCESS;
+                        tval = a;
+                        break;
+                    }
+                    result = size == 4 ? (int)v : v;
+                    cpu.reservation = a;
+                    break;
+                }
+                case Opcode.SC_W:
+                case Opcode.SC_D:
+                {
+                    final int size = Decoded.opcode(d) == Opcode.SC_W ? 4 : 8;
+                    if ((a & (size - 1)) != 0)
+                    {
+                        cause = CAUSE_STORE_MISALIGNED;
+                        tval = a;
+                        break;
+                    }
+                    if (cpu.reservation != a)
+                    {
+                        cpu.reservation = -1;
+                        result = 1;
+                        break;
+                    }
+                    store(bus, a, size, b);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_STORE_ACCESS;
+                        tval = a;
+                        break;
+                    }
+                    cpu.reservation = -1;
+                    result = 0;
+                    break;
+                }
+
+                case Opcode.AMOSWAP_W: case Opcode.AMOADD_W: case Opcode.AMOXOR_W: case Opcode.AMOAND_W:
+                case Opcode.AMOOR_W: case Opcode.AMOMIN_W: case Opcode.AMOMAX_W: case Opcode.AMOMINU_W:
+                case Opcode.AMOMAXU_W:
+                case Opcode.AMOSWAP_D: case Opcode.AMOADD_D: case Opcode.AMOXOR_D: case Opcode.AMOAND_D:
+                case Opcode.AMOOR_D: case Opcode.AMOMIN_D: case Opcode.AMOMAX_D: case Opcode.AMOMINU_D:
+                case Opcode.AMOMAXU_D:
+                {
+                    final int op = Decoded.opcode(d);
+                    final boolean word = op < Opcode.LR_D;
+                    final int size = word ? 4 : 8;
+                    if ((a & (size - 1)) != 0)
+                    {
+                        cause = CAUSE_STORE_MISALIGNED;
+                        tval = a;
+                        break;
+                    }
+                    final long raw = load(bus, a, size);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_STORE_ACCESS;
+                        tval = a;
+                        break;
+                    }
+                    final long old = word ? (int)raw : raw;
+                    final long src = word ? (int)b : b;
+                    final long value = amo(word ? op : op - Opcode.AMO_D_OFFSET, old, src);
+                    store(bus, a, size, value);
+                    if (bus.takeFault())
+                    {
+                        cause = CAUSE_STORE_ACCESS;
+                        tval = a;
+                        break;
+                    }
+                    if ((a & ~7L) == (cpu.reservation & ~7L))
+                    {
+                        cpu.reservation = -1;
+                    }
+                    result = old;
+                    break;
+                }
+
+                default:
+                    // ILLEGAL, and SRET / SFENCE.VMA until S-mode exists.
+                    writes = false;
+                    cause = CAUSE_ILLEGAL_INSTRUCTION;
+                    tval = insnBits(d, insn);
+                    break;
+            }
+
+            if (cause >= 0)
+            {
+                if (trap(cause, tval))
+                {
+                    return StopReason.TRAP_LOOP;
+                }
+                continue;
+            }
+            if (writes && rd != 0)
+            {
+                x[rd] = result;
+            }
+            retire(cpu, next);
+        }
+        return StopReason.BUDGET_EXHAUSTED;
+    }
+
+    private void retire(final CpuState cpu, final long next)
+    {
+        cpu.pc = next;
+        cpu.instret++;
+        trappedSinceRetire = false;
+    }
+
+    /** The instruction's own bits for mtval: 16 of them for a compressed one. */
+    private static long insnBits(final long decoded, final int insn)
+    {
+        return Decoded.length(decoded) == 2 ? insn & 0xFFFFL : insn & 0xFFFF_FFFFL;
+    }
+
+    private static int loadSize(final int op)
+    {
+        switch (op)
+        {
+            case Opcode.LB: case Opcode.LBU: return 1;
+            case Opcode.LH: case Opcode.LHU: return 2;
+            case Opcode.LW: case Opcode.LWU: return 4;
+            default: return 8;
+        }
+    }
+
+    private static long load(final Bus bus, final long addr, final int size)
+    {
+        switch (size)
+        {
+            case 1: return bus.load8(addr);
+            case 2: return bus.load16(addr);
+            case 4: return bus.load32(addr);
+            default: return bus.load64(addr);
+        }
+    }
+
+    private static void store(final Bus bus, final long addr, final int size, final long value)
+    {
+        switch (size)
+        {
+            case 1: bus.store8(addr, value); break;
+            case 2: bus.store16(addr, value); break;
+            case 4: bus.store32(addr, value); break;
+            default: bus.store64(addr, value); break;
+        }
+    }
+
+    private static long amo(final int wordOp, final long old, final long src)
+    {
+        switch (wordOp)
+        {
+            case Opcode.AMOSWAP_W: return src;
+            case Opcode.AMOADD_W: return old + src;
+            case Opcode.AMOXOR_W: return old ^ src;
+            case Opcode.AMOAND_W: return old & src;
+            case Opcode.AMOOR_W: return old | src;
+            case Opcode.AMOMIN_W: return Math.min(old, src);
+            case Opcode.AMOMAX_W: return Math.max(old, src);
+            case Opcode.AMOMINU_W: return Long.compareUnsigned(old, src) <= 0 ? old : src;
+            default: return Long.compareUnsigned(old, src) >= 0 ? old : src;
+        }
+    }
+
+    /**
+     * Take an exception in M-mode.
+     *
+     * @return whether this is a trap loop: no instruction retired since the previous trap entry.
+     */
+    private boolean trap(final long cause, final long tval)
+    {
+        final CpuState cpu = this.cpu;
+        // Nothing retired since the last trap entry and we are still at the handler's address:
+        // the handler's first instruction traps, and would forever. (Checking the pc too means
+        // an embedder that moves pc between runs is not mistaken for a loop.)
+        final boolean loop = trappedSinceRetire && cpu.pc == (cpu.mtvec & ~3L);
+        trappedSinceRetire = true;
+        cpu.mepc = cpu.pc;
+        cpu.mcause = cause;
+        cpu.mtval = tval;
+        long s = cpu.mstatus & ~(CpuState.MSTATUS_MPIE | CpuState.MSTATUS_MPP | CpuState.MSTATUS_MIE);
+        if ((cpu.mstatus & CpuState.MSTATUS_MIE) != 0)
+        {
+            s |= CpuState.MSTATUS_MPIE;
+        }
+        s |= (long)cpu.priv << CpuState.MSTATUS_MPP_SHIFT;
+        cpu.mstatus = s;
+        cpu.priv = CpuState.PRIV_M;
+        cpu.pc = cpu.mtvec & ~3L;
+        return loop;
+    }
+
+    /** Read a CSR, setting {@link #csrStatus}. */
+    private long readCsr(final int csr)
+    {
+        final CpuState cpu = this.cpu;
+        // Bits 9:8 give the lowest privilege level that may access the CSR.
+        if (((csr >>> 8) & 3) > cpu.priv)
+        {
+            csrStatus = CSR_ILLEGAL;
+            return 0;
+        }
+        csrStatus = CSR_OK;
+        switch (csr)
+        {
+            case CSR_MSTATUS: return cpu.mstatus();
+            case CSR_MISA: return CpuState.MISA;
+            case CSR_MTVEC: return cpu.mtvec;
+            case CSR_MSCRATCH: return cpu.mscratch;
+            case CSR_MEPC: return cpu.mepc;
+            case CSR_MCAUSE: return cpu.mcause;
+            case CSR_MTVAL: return cpu.mtval;
+            case CSR_CYCLE:
+            case CSR_TIME:
+            case CSR_INSTRET:
+                return cpu.instret;
+            case CSR_MVENDORID:
+            case CSR_MARCHID:
+            case CSR_MIMPID:
+                return 0;
+            case CSR_MHARTID: return cpu.mhartid;
+            default:
+                csrStatus = CSR_ILLEGAL;
+                return 0;
+        }
+    }
+
+    /** CSRs whose bits 11:10 are 3 are read-only. */
+    private static boolean csrWritable(final int csr)
+    {
+        return (csr >>> 10) != 3;
+    }
+
+    private void writeCsr(final int csr, final long value)
+    {
+        final CpuState cpu = this.cpu;
+        switch (csr)
+        {
+            case CSR_MSTATUS: cpu.writeMstatus(value); break;
+            case CSR_MISA: break; // WARL, fixed
+            case CSR_MTVEC: cpu.mtvec = value & ~2L; break;
+            case CSR_MSCRATCH: cpu.mscratch = value; break;
+            case CSR_MEPC: cpu.mepc = value & ~1L; break;
+            case CSR_MCAUSE: cpu.mcause = value; break;
+            case CSR_MTVAL: cpu.mtval = value; break;
+            default: break;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.javisor.emulation.cpu;
+
+/** Why {@link Interpreter#run(long)} returned. */
+public enum StopReason
+{
+    /** The step budget was used up; the hart is at a clean instruction boundary. */
+    BUDGET_EXHAUSTED,
+    /**
+     * A trap was raised with no instruction retired since the previous trap entry: the handler's
+     * first instruction itself traps, so the hart would loop forever. State is left as after the
+     * second trap entry.
+     */
+    TRAP_LOOP,
+    /** WFI executed; there are no interrupt sources yet, so the hart halts. pc is after the WFI. */
+    WFI
+}
