@@ -15,7 +15,7 @@ package io.javisor.emulation.cpu;
  * does not retire and is not counted. The cycle and time CSRs read as {@code instret} until a
  * real timer exists.
  */
-public final class CpuState
+public final class CpuState implements InterruptLines
 {
     public static final int PRIV_U = 0;
     public static final int PRIV_S = 1;
@@ -29,17 +29,40 @@ public final class CpuState
     public static final long MSTATUS_SPP = 1L << 8;
     public static final int MSTATUS_MPP_SHIFT = 11;
     public static final long MSTATUS_MPP = 3L << MSTATUS_MPP_SHIFT;
-    /** S-mode is not implemented yet, so SIE/SPIE/SPP read as zero. */
-    public static final long MSTATUS_WRITABLE = MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_MPP;
+    public static final long MSTATUS_MPRV = 1L << 17;
+    public static final long MSTATUS_SUM = 1L << 18;
+    public static final long MSTATUS_MXR = 1L << 19;
+    /** TVM, TW, TSR and the FS/VS/XS fields are not implemented and read as zero. */
+    public static final long MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |
+        MSTATUS_SPP | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR;
+    /** The mstatus bits that sstatus shows and may write (UXL is shown too, read-only). */
+    public static final long SSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM |
+        MSTATUS_MXR;
+    public static final long SSTATUS_FIXED = 2L << 32;
+
+    /** Interrupt bits of mip/mie. */
+    public static final int IRQ_SSIP = 1;
+    public static final int IRQ_MSIP = 3;
+    public static final int IRQ_STIP = 5;
+    public static final int IRQ_MTIP = 7;
+    public static final int IRQ_SEIP = 9;
+    public static final int IRQ_MEIP = 11;
+    /** The interrupts that exist; mie is writable in exactly these bits. */
+    public static final long IRQ_ALL = 1L << IRQ_SSIP | 1L << IRQ_MSIP | 1L << IRQ_STIP | 1L << IRQ_MTIP |
+        1L << IRQ_SEIP | 1L << IRQ_MEIP;
+    /** The S-level interrupts, the only ones mideleg can delegate. */
+    public static final long IRQ_S_ALL = 1L << IRQ_SSIP | 1L << IRQ_STIP | 1L << IRQ_SEIP;
+    /**
+     * Exceptions medeleg can delegate: all the standard causes apart from ECALL from M (11) and
+     * the reserved 10 and 14.
+     */
+    public static final long MEDELEG_WRITABLE = 0xB3FFL;
     /** UXL = SXL = 2 (64-bit), read-only. */
     public static final long MSTATUS_FIXED = 2L << 32 | 2L << 34;
 
-    /**
-     * MXL = 2 (RV64) with the A, C, I and M extensions and U-mode (MRET can drop to U); no F/D, and
-     * no S until S-mode (SRET, delegation, satp) exists.
-     */
+    /** MXL = 2 (RV64) with the A, C, I and M extensions, S-mode and U-mode; no F/D. */
     public static final long MISA = 2L << 62 | 1L << ('A' - 'A') | 1L << ('C' - 'A') | 1L << ('I' - 'A') |
-        1L << ('M' - 'A') | 1L << ('U' - 'A');
+        1L << ('M' - 'A') | 1L << ('S' - 'A') | 1L << ('U' - 'A');
 
     /** General purpose registers; x[0] is never written. */
     public final long[] x = new long[32];
@@ -58,6 +81,23 @@ public final class CpuState
     public long mtval;
     public long mscratch;
     public final long mhartid;
+    public long medeleg;
+    public long mideleg;
+    public long mie;
+    /** Pending interrupts; the M-level bits are driven by devices, not by software. */
+    public long mip;
+    /** Bit 0 CY, 1 TM, 2 IR: whether the counters may be read below M. Reset value 0. */
+    public long mcounteren;
+    /** Same, gating U-mode reads (on top of {@link #mcounteren}). */
+    public long scounteren;
+
+    public long stvec;
+    public long sepc;
+    public long scause;
+    public long stval;
+    public long sscratch;
+    /** MODE 0 (bare) or 8 (Sv39); set directly, it needs an {@link Interpreter#flushTlb}. */
+    public long satp;
 
     /** LR/SC reservation: the reserved physical address, or -1 for none. */
     public long reservation = -1;
@@ -81,12 +121,33 @@ public final class CpuState
     {
         long v = value & MSTATUS_WRITABLE;
         final long mpp = (v & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
-        if (mpp != PRIV_M && mpp != PRIV_U)
+        if (mpp == 2)
         {
-            // MPP is WARL: S is not implemented and 2 is reserved, so keep the old legal value.
+            // MPP is WARL: 2 is reserved, so keep the old legal value.
             v = (v & ~MSTATUS_MPP) | (mstatus & MSTATUS_MPP);
         }
         mstatus = v;
+    }
+
+    @Override
+    public void setPending(final int bit, final boolean level)
+    {
+        final long mask = 1L << bit;
+        if ((IRQ_ALL & mask) == 0)
+        {
+            throw new IllegalArgumentException("no interrupt line " + bit);
+        }
+        mip = level ? mip | mask : mip & ~mask;
+    }
+
+    public long sstatus()
+    {
+        return mstatus & SSTATUS_WRITABLE | SSTATUS_FIXED;
+    }
+
+    public void writeSstatus(final long value)
+    {
+        mstatus = (mstatus & ~SSTATUS_WRITABLE) | (value & SSTATUS_WRITABLE);
     }
 
     public long reg(final int i)

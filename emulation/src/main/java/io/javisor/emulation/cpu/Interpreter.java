@@ -5,9 +5,9 @@ import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
 
 /**
- * A plain fetch-decode-execute interpreter for RV64IMAC + Zicsr in M-mode (U/S privilege levels
- * exist in {@link CpuState} and MRET can return to them, but no MMU and no S-mode trap
- * delegation yet). All exceptions are taken in M-mode to {@code mtvec} in direct mode.
+ * A plain fetch-decode-execute interpreter for RV64IMAC + Zicsr with M, S and U modes and Sv39
+ * paging (see {@link Sv39}, including MPRV for loads and stores). Exceptions are taken in M-mode to {@code mtvec}, or in S-mode to {@code stvec} when they
+ * arise in S or U and are delegated through {@code medeleg}; both vectors in direct mode.
  * <p>
  * Each instruction is fetched through the {@link Bus} and decoded anew. A later optimisation is
  * a per-page cache of decoded words (indexed by (pc & 0xFFF) >> 1, invalidated on stores to the
@@ -29,14 +29,32 @@ public final class Interpreter
     public static final int CAUSE_ECALL_U = 8;
     public static final int CAUSE_ECALL_S = 9;
     public static final int CAUSE_ECALL_M = 11;
+    public static final int CAUSE_FETCH_PAGE_FAULT = 12;
+    public static final int CAUSE_LOAD_PAGE_FAULT = 13;
+    public static final int CAUSE_STORE_PAGE_FAULT = 15;
 
+    public static final int CSR_SSTATUS = 0x100;
+    public static final int CSR_SIE = 0x104;
+    public static final int CSR_STVEC = 0x105;
+    public static final int CSR_SCOUNTEREN = 0x106;
+    public static final int CSR_SSCRATCH = 0x140;
+    public static final int CSR_SEPC = 0x141;
+    public static final int CSR_SCAUSE = 0x142;
+    public static final int CSR_STVAL = 0x143;
+    public static final int CSR_SIP = 0x144;
+    public static final int CSR_SATP = 0x180;
     public static final int CSR_MSTATUS = 0x300;
     public static final int CSR_MISA = 0x301;
+    public static final int CSR_MEDELEG = 0x302;
+    public static final int CSR_MIDELEG = 0x303;
+    public static final int CSR_MIE = 0x304;
     public static final int CSR_MTVEC = 0x305;
+    public static final int CSR_MCOUNTEREN = 0x306;
     public static final int CSR_MSCRATCH = 0x340;
     public static final int CSR_MEPC = 0x341;
     public static final int CSR_MCAUSE = 0x342;
     public static final int CSR_MTVAL = 0x343;
+    public static final int CSR_MIP = 0x344;
     public static final int CSR_CYCLE = 0xC00;
     public static final int CSR_TIME = 0xC01;
     public static final int CSR_INSTRET = 0xC02;
@@ -51,6 +69,7 @@ public final class Interpreter
 
     private final CpuState cpu;
     private final Bus bus;
+    private final Sv39 mmu;
     /** Set by {@link #readCsr}: whether the access was legal. Avoids a boxed/out-param result. */
     private int csrStatus;
     /** Whether a trap was taken since the last retired instruction. */
@@ -60,6 +79,13 @@ public final class Interpreter
     {
         this.cpu = cpu;
         this.bus = bus;
+        this.mmu = new Sv39(cpu, bus);
+    }
+
+    /** Drop every cached translation; needed after changing satp or page tables behind the CPU's back. */
+    public void flushTlb()
+    {
+        mmu.flushAll();
     }
 
     public CpuState cpu()
@@ -79,10 +105,25 @@ public final class Interpreter
 
         for (long steps = 0; steps < maxInstructions; steps++)
         {
+            // Interrupts are checked at every instruction boundary; taking one is a step.
+            if ((cpu.mip & cpu.mie) != 0 && takeInterrupt())
+            {
+                continue;
+            }
             final long pc = cpu.pc;
 
-            // Fetch a halfword at a time, so a 16-bit instruction at the end of RAM still runs.
-            long bits = bus.load16(pc);
+            // Fetch a halfword at a time, so a 16-bit instruction at the end of RAM (or of a
+            // mapped page) still runs.
+            final long fpa = mmu.translate(pc, Sv39.FETCH);
+            if (fpa == Sv39.FAULT)
+            {
+                if (trap(mmu.faultCause, pc))
+                {
+                    return StopReason.TRAP_LOOP;
+                }
+                continue;
+            }
+            long bits = bus.load16(fpa);
             if (bus.takeFault())
             {
                 if (trap(CAUSE_FETCH_ACCESS, pc))
@@ -93,7 +134,16 @@ public final class Interpreter
             }
             if ((bits & 3) == 3)
             {
-                bits |= bus.load16(pc + 2) << 16;
+                final long fpa2 = (pc & 0xFFF) != 0xFFE ? fpa + 2 : mmu.translate(pc + 2, Sv39.FETCH);
+                if (fpa2 == Sv39.FAULT)
+                {
+                    if (trap(mmu.faultCause, pc + 2))
+                    {
+                        return StopReason.TRAP_LOOP;
+                    }
+                    continue;
+                }
+                bits |= bus.load16(fpa2) << 16;
                 if (bus.takeFault())
                 {
                     if (trap(CAUSE_FETCH_ACCESS, pc + 2))
@@ -148,7 +198,14 @@ public final class Interpreter
                         tval = addr;
                         break;
                     }
-                    final long v = load(bus, addr, size);
+                    final long pa = mmu.translate(addr, Sv39.LOAD);
+                    if (pa == Sv39.FAULT)
+                    {
+                        cause = mmu.faultCause;
+                        tval = addr;
+                        break;
+                    }
+                    final long v = load(bus, pa, size);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_LOAD_ACCESS;
@@ -179,14 +236,21 @@ public final class Interpreter
                         tval = addr;
                         break;
                     }
-                    store(bus, addr, size, b);
+                    final long pa = mmu.translate(addr, Sv39.STORE);
+                    if (pa == Sv39.FAULT)
+                    {
+                        cause = mmu.faultCause;
+                        tval = addr;
+                        break;
+                    }
+                    store(bus, pa, size, b);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_STORE_ACCESS;
                         tval = addr;
                         break;
                     }
-                    if ((addr & ~7L) == (cpu.reservation & ~7L))
+                    if ((pa & ~7L) == (cpu.reservation & ~7L))
                     {
                         cpu.reservation = -1;
                     }
@@ -257,12 +321,57 @@ public final class Interpreter
                     {
                         ns |= CpuState.MSTATUS_MIE;
                     }
-                    // MPP becomes the least-privileged mode supported: U.
+                    // MPP becomes the least-privileged mode supported: U. Leaving M clears MPRV.
+                    if (mpp != CpuState.PRIV_M)
+                    {
+                        ns &= ~CpuState.MSTATUS_MPRV;
+                    }
                     cpu.mstatus = ns;
                     cpu.priv = mpp;
                     next = cpu.mepc;
                     break;
                 }
+
+                case Opcode.SRET:
+                {
+                    writes = false;
+                    if (cpu.priv == CpuState.PRIV_U)
+                    {
+                        cause = CAUSE_ILLEGAL_INSTRUCTION;
+                        tval = insnBits(d, insn);
+                        break;
+                    }
+                    final long s = cpu.mstatus;
+                    final int spp = (s & CpuState.MSTATUS_SPP) != 0 ? CpuState.PRIV_S : CpuState.PRIV_U;
+                    long ns = (s & ~(CpuState.MSTATUS_SIE | CpuState.MSTATUS_SPP)) | CpuState.MSTATUS_SPIE;
+                    if ((s & CpuState.MSTATUS_SPIE) != 0)
+                    {
+                        ns |= CpuState.MSTATUS_SIE;
+                    }
+                    cpu.mstatus = ns & ~CpuState.MSTATUS_MPRV;   // SRET never returns to M
+                    cpu.priv = spp;
+                    next = cpu.sepc;
+                    break;
+                }
+
+                case Opcode.SFENCE_VMA:
+                    // ASIDs are not tracked, so rs2 is ignored: flush all, or one address.
+                    writes = false;
+                    if (cpu.priv == CpuState.PRIV_U)
+                    {
+                        cause = CAUSE_ILLEGAL_INSTRUCTION;
+                        tval = insnBits(d, insn);
+                        break;
+                    }
+                    if (rs1 == 0)
+                    {
+                        mmu.flushAll();
+                    }
+                    else
+                    {
+                        mmu.flush(a);
+                    }
+                    break;
 
                 case Opcode.WFI:
                     if (cpu.priv == CpuState.PRIV_U)
@@ -272,8 +381,15 @@ public final class Interpreter
                         writes = false;
                         break;
                     }
-                    retire(cpu, next);
-                    return StopReason.WFI;
+                    writes = false;
+                    // An interrupt pending in mie resumes the hart whatever the global enables;
+                    // otherwise stop so the caller can sleep until a line is raised.
+                    if ((cpu.mip & cpu.mie) == 0)
+                    {
+                        retire(cpu, next);
+                        return StopReason.WFI;
+                    }
+                    break;
 
                 case Opcode.CSRRW:
                 case Opcode.CSRRS:
@@ -338,7 +454,14 @@ public final class Interpreter
                         tval = a;
                         break;
                     }
-                    final long v = load(bus, a, size);
+                    final long pa = mmu.translate(a, Sv39.LOAD);
+                    if (pa == Sv39.FAULT)
+                    {
+                        cause = mmu.faultCause;
+                        tval = a;
+                        break;
+                    }
+                    final long v = load(bus, pa, size);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_LOAD_ACCESS;
@@ -346,7 +469,7 @@ public final class Interpreter
                         break;
                     }
                     result = size == 4 ? (int)v : v;
-                    cpu.reservation = a;
+                    cpu.reservation = pa;
                     break;
                 }
                 case Opcode.SC_W:
@@ -359,13 +482,20 @@ public final class Interpreter
                         tval = a;
                         break;
                     }
-                    if (cpu.reservation != a)
+                    final long pa = mmu.translate(a, Sv39.STORE);
+                    if (pa == Sv39.FAULT)
+                    {
+                        cause = mmu.faultCause;
+                        tval = a;
+                        break;
+                    }
+                    if (cpu.reservation != pa)
                     {
                         cpu.reservation = -1;
                         result = 1;
                         break;
                     }
-                    store(bus, a, size, b);
+                    store(bus, pa, size, b);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_STORE_ACCESS;
@@ -393,7 +523,14 @@ public final class Interpreter
                         tval = a;
                         break;
                     }
-                    final long raw = load(bus, a, size);
+                    final long pa = mmu.translate(a, Sv39.STORE);
+                    if (pa == Sv39.FAULT)
+                    {
+                        cause = mmu.faultCause;
+                        tval = a;
+                        break;
+                    }
+                    final long raw = load(bus, pa, size);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_STORE_ACCESS;
@@ -403,14 +540,14 @@ public final class Interpreter
                     final long old = word ? (int)raw : raw;
                     final long src = word ? (int)b : b;
                     final long value = amo(word ? op : op - Opcode.AMO_D_OFFSET, old, src);
-                    store(bus, a, size, value);
+                    store(bus, pa, size, value);
                     if (bus.takeFault())
                     {
                         cause = CAUSE_STORE_ACCESS;
                         tval = a;
                         break;
                     }
-                    if ((a & ~7L) == (cpu.reservation & ~7L))
+                    if ((pa & ~7L) == (cpu.reservation & ~7L))
                     {
                         cpu.reservation = -1;
                     }
@@ -419,7 +556,7 @@ public final class Interpreter
                 }
 
                 default:
-                    // ILLEGAL, and SRET / SFENCE.VMA until S-mode exists.
+                    // ILLEGAL.
                     writes = false;
                     cause = CAUSE_ILLEGAL_INSTRUCTION;
                     tval = insnBits(d, insn);
@@ -506,30 +643,109 @@ public final class Interpreter
     }
 
     /**
-     * Take an exception in M-mode.
+     * Take an exception: in S-mode when it arises in S or U and its medeleg bit is set, otherwise
+     * in M-mode.
      *
      * @return whether this is a trap loop: no instruction retired since the previous trap entry.
      */
     private boolean trap(final long cause, final long tval)
     {
         final CpuState cpu = this.cpu;
+        final boolean toS = cpu.priv <= CpuState.PRIV_S && ((cpu.medeleg >>> cause) & 1) != 0;
+        return enterTrap(toS, cause, tval);
+    }
+
+    /** Interrupts in priority order: MEI, MSI, MTI, SEI, SSI, STI. */
+    private static final int[] IRQ_PRIORITY = {
+        CpuState.IRQ_MEIP, CpuState.IRQ_MSIP, CpuState.IRQ_MTIP,
+        CpuState.IRQ_SEIP, CpuState.IRQ_SSIP, CpuState.IRQ_STIP,
+    };
+
+    /**
+     * Take the highest-priority pending interrupt that is enabled in the current mode, if any.
+     * Undelegated ones go to M when running below M or with MIE set; delegated ones go to S when
+     * running in U, or in S with SIE set, and never interrupt M.
+     *
+     * @return whether one was taken
+     */
+    private boolean takeInterrupt()
+    {
+        final CpuState cpu = this.cpu;
+        final long pending = cpu.mip & cpu.mie;
+        final long s = cpu.mstatus;
+        final long toM = pending & ~cpu.mideleg;
+        final long toS = pending & cpu.mideleg;
+        final boolean mEnabled = cpu.priv < CpuState.PRIV_M || (s & CpuState.MSTATUS_MIE) != 0;
+        final boolean sEnabled = cpu.priv < CpuState.PRIV_S ||
+            cpu.priv == CpuState.PRIV_S && (s & CpuState.MSTATUS_SIE) != 0;
+        final long enabled = (mEnabled ? toM : 0) | (sEnabled ? toS : 0);
+        if (enabled == 0)
+        {
+            return false;
+        }
+        for (final int bit : IRQ_PRIORITY)
+        {
+            if ((enabled >>> bit & 1) != 0)
+            {
+                enterTrap((toS >>> bit & 1) != 0, Long.MIN_VALUE | bit, 0);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Enter a trap handler in S-mode or M-mode. Interrupts with the vector in mode 1 (vectored) go
+     * to base + 4 * cause.
+     *
+     * @return whether this is a trap loop (see {@link #trap})
+     */
+    private boolean enterTrap(final boolean toS, final long cause, final long tval)
+    {
+        final CpuState cpu = this.cpu;
+        final long tvec = toS ? cpu.stvec : cpu.mtvec;
+        long handler = tvec & ~3L;
+        if (cause < 0 && (tvec & 1) != 0)
+        {
+            handler += 4 * (cause & 63);
+        }
         // Nothing retired since the last trap entry and we are still at the handler's address:
         // the handler's first instruction traps, and would forever. (Checking the pc too means
         // an embedder that moves pc between runs is not mistaken for a loop.)
-        final boolean loop = trappedSinceRetire && cpu.pc == (cpu.mtvec & ~3L);
+        final boolean loop = trappedSinceRetire && cpu.pc == handler;
         trappedSinceRetire = true;
-        cpu.mepc = cpu.pc;
-        cpu.mcause = cause;
-        cpu.mtval = tval;
-        long s = cpu.mstatus & ~(CpuState.MSTATUS_MPIE | CpuState.MSTATUS_MPP | CpuState.MSTATUS_MIE);
-        if ((cpu.mstatus & CpuState.MSTATUS_MIE) != 0)
+        if (toS)
         {
-            s |= CpuState.MSTATUS_MPIE;
+            cpu.sepc = cpu.pc;
+            cpu.scause = cause;
+            cpu.stval = tval;
+            long s = cpu.mstatus & ~(CpuState.MSTATUS_SPIE | CpuState.MSTATUS_SPP | CpuState.MSTATUS_SIE);
+            if ((cpu.mstatus & CpuState.MSTATUS_SIE) != 0)
+            {
+                s |= CpuState.MSTATUS_SPIE;
+            }
+            if (cpu.priv == CpuState.PRIV_S)
+            {
+                s |= CpuState.MSTATUS_SPP;
+            }
+            cpu.mstatus = s;
+            cpu.priv = CpuState.PRIV_S;
         }
-        s |= (long)cpu.priv << CpuState.MSTATUS_MPP_SHIFT;
-        cpu.mstatus = s;
-        cpu.priv = CpuState.PRIV_M;
-        cpu.pc = cpu.mtvec & ~3L;
+        else
+        {
+            cpu.mepc = cpu.pc;
+            cpu.mcause = cause;
+            cpu.mtval = tval;
+            long s = cpu.mstatus & ~(CpuState.MSTATUS_MPIE | CpuState.MSTATUS_MPP | CpuState.MSTATUS_MIE);
+            if ((cpu.mstatus & CpuState.MSTATUS_MIE) != 0)
+            {
+                s |= CpuState.MSTATUS_MPIE;
+            }
+            s |= (long)cpu.priv << CpuState.MSTATUS_MPP_SHIFT;
+            cpu.mstatus = s;
+            cpu.priv = CpuState.PRIV_M;
+        }
+        cpu.pc = handler;
         return loop;
     }
 
@@ -556,7 +772,32 @@ public final class Interpreter
             case CSR_CYCLE:
             case CSR_TIME:
             case CSR_INSTRET:
+            {
+                // Below M, mcounteren must allow the read; in U, scounteren must as well.
+                final int bit = csr - CSR_CYCLE;
+                if (cpu.priv < CpuState.PRIV_M && ((cpu.mcounteren >>> bit) & 1) == 0 ||
+                    cpu.priv < CpuState.PRIV_S && ((cpu.scounteren >>> bit) & 1) == 0)
+                {
+                    csrStatus = CSR_ILLEGAL;
+                    return 0;
+                }
                 return cpu.instret;
+            }
+            case CSR_SSTATUS: return cpu.sstatus();
+            case CSR_SIE: return cpu.mie & cpu.mideleg;
+            case CSR_SIP: return cpu.mip & cpu.mideleg;
+            case CSR_STVEC: return cpu.stvec;
+            case CSR_SCOUNTEREN: return cpu.scounteren;
+            case CSR_SSCRATCH: return cpu.sscratch;
+            case CSR_SEPC: return cpu.sepc;
+            case CSR_SCAUSE: return cpu.scause;
+            case CSR_STVAL: return cpu.stval;
+            case CSR_SATP: return cpu.satp;
+            case CSR_MEDELEG: return cpu.medeleg;
+            case CSR_MIDELEG: return cpu.mideleg;
+            case CSR_MIE: return cpu.mie;
+            case CSR_MIP: return cpu.mip;
+            case CSR_MCOUNTEREN: return cpu.mcounteren;
             case CSR_MVENDORID:
             case CSR_MARCHID:
             case CSR_MIMPID:
@@ -586,6 +827,37 @@ public final class Interpreter
             case CSR_MEPC: cpu.mepc = value & ~1L; break;
             case CSR_MCAUSE: cpu.mcause = value; break;
             case CSR_MTVAL: cpu.mtval = value; break;
+            case CSR_MEDELEG: cpu.medeleg = value & CpuState.MEDELEG_WRITABLE; break;
+            case CSR_MIDELEG: cpu.mideleg = value & CpuState.IRQ_S_ALL; break;
+            case CSR_MIE: cpu.mie = value & CpuState.IRQ_ALL; break;
+            case CSR_MIP:
+                // Software may set or clear only the S-level bits; the M-level ones follow devices.
+                cpu.mip = (cpu.mip & ~CpuState.IRQ_S_ALL) | (value & CpuState.IRQ_S_ALL);
+                break;
+            case CSR_MCOUNTEREN: cpu.mcounteren = value & 7; break;
+            case CSR_SSTATUS: cpu.writeSstatus(value); break;
+            case CSR_SIE: cpu.mie = (cpu.mie & ~cpu.mideleg) | (value & cpu.mideleg); break;
+            case CSR_SIP:
+            {
+                // From S only SSIP is writable, and only when delegated.
+                final long mask = cpu.mideleg & (1L << CpuState.IRQ_SSIP);
+                cpu.mip = (cpu.mip & ~mask) | (value & mask);
+                break;
+            }
+            case CSR_STVEC: cpu.stvec = value & ~2L; break;
+            case CSR_SCOUNTEREN: cpu.scounteren = value & 7; break;
+            case CSR_SSCRATCH: cpu.sscratch = value; break;
+            case CSR_SEPC: cpu.sepc = value & ~1L; break;
+            case CSR_SCAUSE: cpu.scause = value; break;
+            case CSR_STVAL: cpu.stval = value; break;
+            case CSR_SATP:
+                // WARL: a write with an unsupported MODE has no effect; bare (0) and Sv39 (8).
+                if (value >>> 60 == 0 || value >>> 60 == Sv39.SATP_MODE_SV39)
+                {
+                    cpu.satp = value & (0xFL << 60 | 0xFFFFL << 44 | (1L << 44) - 1);
+                    mmu.flushAll();
+                }
+                break;
             default: break;
         }
     }

@@ -11,6 +11,9 @@ public enum StopReason
      * second trap entry.
      */
     TRAP_LOOP,
-    /** WFI executed; there are no interrupt sources yet, so the hart halts. pc is after the WFI. */
+    /**
+     * WFI executed with no interrupt pending in mie; pc is after the WFI. The caller may sleep
+     * until a line is raised through {@link InterruptLines} and then run again.
+     */
     WFI
 }

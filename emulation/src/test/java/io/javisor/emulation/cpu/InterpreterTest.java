@@ -281,7 +281,7 @@ class InterpreterTest
         assertEquals(6, m.cpu.mscratch);
         final long misa = m.x(10);
         assertEquals(2, misa >>> 62);
-        assertEquals(1L | 1L << 2 | 1L << 8 | 1L << 12 | 1L << 20, misa & 0x3FF_FFFF, "IMAC + U");
+        assertEquals(1L | 1L << 2 | 1L << 8 | 1L << 12 | 1L << 18 | 1L << 20, misa & 0x3FF_FFFF, "IMAC + S + U");
         assertEquals(misa, m.x(16));
         assertEquals(0, m.x(11));
         assertEquals(8, m.x(12), "instret counts the instructions retired before the read");

@@ -39,6 +39,8 @@ class PrivilegeTest
     {
         m.cpu.priv = CpuState.PRIV_U;
         m.cpu.mtvec = BASE + 0x100;
+        m.cpu.mcounteren = 7;           // let U read instret
+        m.cpu.scounteren = 7;
         final int insn = csrrs(1, Interpreter.CSR_MSCRATCH, 0);
         m.emit(csrrs(3, Interpreter.CSR_INSTRET, 0), insn);
         m.at(0x100).emit(csrrs(2, Interpreter.CSR_MEPC, 0), addi(2, 2, 4), csrrw(0, Interpreter.CSR_MEPC, 2),
@@ -76,8 +78,9 @@ class PrivilegeTest
         m.set(1, 1L << 11).set(2, 3L << 11).set(3, 2L << 11).set(4, -1L);
         m.emit(
             csrrw(0, Interpreter.CSR_MSTATUS, 2),   // MPP = M
-            csrrw(0, Interpreter.CSR_MSTATUS, 1),   // MPP = S: not implemented, ignored
             csrrs(5, Interpreter.CSR_MSTATUS, 0),
+            csrrw(0, Interpreter.CSR_MSTATUS, 1),   // MPP = S
+            csrrs(8, Interpreter.CSR_MSTATUS, 0),
             csrrw(0, Interpreter.CSR_MSTATUS, 3),   // MPP = 2: reserved, ignored
             csrrs(6, Interpreter.CSR_MSTATUS, 0),
             csrrw(0, Interpreter.CSR_MSTATUS, 4),   // all ones: only implemented bits stick
@@ -85,7 +88,8 @@ class PrivilegeTest
             wfi());
         assertEquals(StopReason.WFI, m.run(100));
         assertEquals(3L << 11 | CpuState.MSTATUS_FIXED, m.x(5));
-        assertEquals(3L << 11 | CpuState.MSTATUS_FIXED, m.x(6));
-        assertEquals(CpuState.MSTATUS_MIE | CpuState.MSTATUS_MPIE | 3L << 11 | CpuState.MSTATUS_FIXED, m.x(7));
+        assertEquals(1L << 11 | CpuState.MSTATUS_FIXED, m.x(8));
+        assertEquals(1L << 11 | CpuState.MSTATUS_FIXED, m.x(6), "MPP = 2 leaves S in place");
+        assertEquals(CpuState.MSTATUS_WRITABLE | CpuState.MSTATUS_FIXED, m.x(7));
     }
 }
