@@ -67,6 +67,8 @@ public final class Interpreter
     private static final int CSR_OK = 0;
     private static final int CSR_ILLEGAL = 1;
 
+    // Set by translateData when it returns Sv39.FAULT: avoids allocating a result pair.
+    private int dataFaultCause;
     private final CpuState cpu;
     private final Bus bus;
     private final Sv39 mmu;
@@ -192,16 +194,10 @@ public final class Interpreter
                     final long addr = a + imm;
                     final int op = Decoded.opcode(d);
                     final int size = loadSize(op);
-                    if ((addr & (size - 1)) != 0)
-                    {
-                        cause = CAUSE_LOAD_MISALIGNED;
-                        tval = addr;
-                        break;
-                    }
-                    final long pa = mmu.translate(addr, Sv39.LOAD);
+                    final long pa = translateData(addr, size, Sv39.LOAD);
                     if (pa == Sv39.FAULT)
                     {
-                        cause = mmu.faultCause;
+                        cause = dataFaultCause;
                         tval = addr;
                         break;
                     }
@@ -230,16 +226,10 @@ public final class Interpreter
                     writes = false;
                     final long addr = a + imm;
                     final int size = 1 << (Decoded.opcode(d) - Opcode.SB);
-                    if ((addr & (size - 1)) != 0)
-                    {
-                        cause = CAUSE_STORE_MISALIGNED;
-                        tval = addr;
-                        break;
-                    }
-                    final long pa = mmu.translate(addr, Sv39.STORE);
+                    final long pa = translateData(addr, size, Sv39.STORE);
                     if (pa == Sv39.FAULT)
                     {
-                        cause = mmu.faultCause;
+                        cause = dataFaultCause;
                         tval = addr;
                         break;
                     }
@@ -448,16 +438,10 @@ public final class Interpreter
                 case Opcode.LR_D:
                 {
                     final int size = Decoded.opcode(d) == Opcode.LR_W ? 4 : 8;
-                    if ((a & (size - 1)) != 0)
-                    {
-                        cause = CAUSE_LOAD_MISALIGNED;
-                        tval = a;
-                        break;
-                    }
-                    final long pa = mmu.translate(a, Sv39.LOAD);
+                    final long pa = translateData(a, size, Sv39.LOAD);
                     if (pa == Sv39.FAULT)
                     {
-                        cause = mmu.faultCause;
+                        cause = dataFaultCause;
                         tval = a;
                         break;
                     }
@@ -476,16 +460,10 @@ public final class Interpreter
                 case Opcode.SC_D:
                 {
                     final int size = Decoded.opcode(d) == Opcode.SC_W ? 4 : 8;
-                    if ((a & (size - 1)) != 0)
-                    {
-                        cause = CAUSE_STORE_MISALIGNED;
-                        tval = a;
-                        break;
-                    }
-                    final long pa = mmu.translate(a, Sv39.STORE);
+                    final long pa = translateData(a, size, Sv39.STORE);
                     if (pa == Sv39.FAULT)
                     {
-                        cause = mmu.faultCause;
+                        cause = dataFaultCause;
                         tval = a;
                         break;
                     }
@@ -517,16 +495,10 @@ public final class Interpreter
                     final int op = Decoded.opcode(d);
                     final boolean word = op < Opcode.LR_D;
                     final int size = word ? 4 : 8;
-                    if ((a & (size - 1)) != 0)
-                    {
-                        cause = CAUSE_STORE_MISALIGNED;
-                        tval = a;
-                        break;
-                    }
-                    final long pa = mmu.translate(a, Sv39.STORE);
+                    final long pa = translateData(a, size, Sv39.STORE);
                     if (pa == Sv39.FAULT)
                     {
-                        cause = mmu.faultCause;
+                        cause = dataFaultCause;
                         tval = a;
                         break;
                     }
@@ -640,6 +612,28 @@ public final class Interpreter
             case Opcode.AMOMINU_W: return Long.compareUnsigned(old, src) <= 0 ? old : src;
             default: return Long.compareUnsigned(old, src) >= 0 ? old : src;
         }
+    }
+
+    /**
+     * The checks every data access makes before it touches the bus: natural alignment (misaligned
+     * accesses trap rather than being emulated), then translation for a load or a store (AMOs and
+     * SC translate as stores).
+     *
+     * @return the physical address, or {@link Sv39#FAULT} with the cause left in {@link #dataFaultCause}.
+     */
+    private long translateData(final long address, final int size, final int access)
+    {
+        if ((address & (size - 1)) != 0)
+        {
+            dataFaultCause = access == Sv39.LOAD ? CAUSE_LOAD_MISALIGNED : CAUSE_STORE_MISALIGNED;
+            return Sv39.FAULT;
+        }
+        final long pa = mmu.translate(address, access);
+        if (pa == Sv39.FAULT)
+        {
+            dataFaultCause = mmu.faultCause;
+        }
+        return pa;
     }
 
     /**

@@ -273,9 +273,7 @@ public final class NetBenchmark implements HarnessBenchmark
 
         private static void row(final PrintWriter out, final Latency latency)
         {
-            final LatencySummary s = latency.summary;
-            out.printf(Locale.ROOT, "%-44s %,12d %,9d %,9d %,9d %,10d %9.1f%n",
-                latency.description, s.count(), s.p50(), s.p99(), s.p999(), s.max(), s.mean());
+            latency.summary.printRow(out, latency.description, 44);
         }
     }
 

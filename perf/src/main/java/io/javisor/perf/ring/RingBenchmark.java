@@ -147,9 +147,7 @@ public final class RingBenchmark implements HarnessBenchmark
 
         private static void row(final PrintWriter out, final KindResult kind)
         {
-            final LatencySummary s = kind.summary;
-            out.printf(Locale.ROOT, "%-34s %,12d %,9d %,9d %,9d %,10d %9.1f%n",
-                kind.description, s.count(), s.p50(), s.p99(), s.p999(), s.max(), s.mean());
+            kind.summary.printRow(out, kind.description, 34);
         }
     }
 
