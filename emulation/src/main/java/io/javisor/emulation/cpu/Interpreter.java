@@ -72,6 +72,7 @@ public final class Interpreter
     private final CpuState cpu;
     private final Bus bus;
     private final Sv39 mmu;
+    private MachineFirmware firmware;
     /** Set by {@link #readCsr}: whether the access was legal. Avoids a boxed/out-param result. */
     private int csrStatus;
     /** Whether a trap was taken since the last retired instruction. */
@@ -82,6 +83,15 @@ public final class Interpreter
         this.cpu = cpu;
         this.bus = bus;
         this.mmu = new Sv39(cpu, bus);
+    }
+
+    /**
+     * Install host firmware that answers ECALLs from S-mode (javisor's SBI), or {@code null} to let
+     * them trap to M-mode like any other exception.
+     */
+    public void setFirmware(final MachineFirmware firmware)
+    {
+        this.firmware = firmware;
     }
 
     /** Drop every cached translation; needed after changing satp or page tables behind the CPU's back. */
@@ -286,6 +296,25 @@ public final class Interpreter
 
                 case Opcode.ECALL:
                     writes = false;
+                    if (firmware != null && cpu.priv == CpuState.PRIV_S)
+                    {
+                        final StopReason stop = firmware.ecallFromSupervisor(cpu);
+                        if (cpu.pc == pc)
+                        {
+                            retire(cpu, next);
+                        }
+                        else
+                        {
+                            // The firmware resumed the hart elsewhere; the ECALL still retired.
+                            cpu.instret++;
+                            trappedSinceRetire = false;
+                        }
+                        if (stop != null)
+                        {
+                            return stop;
+                        }
+                        continue;
+                    }
                     cause = cpu.priv == CpuState.PRIV_M ? CAUSE_ECALL_M :
                         cpu.priv == CpuState.PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U;
                     break;

@@ -15,5 +15,10 @@ public enum StopReason
      * WFI executed with no interrupt pending in mie; pc is after the WFI. The caller may sleep
      * until a line is raised through {@link InterruptLines} and then run again.
      */
-    WFI
+    WFI,
+    /**
+     * The {@link MachineFirmware} stopped the hart or asked for a system reset (SBI SRST, HSM
+     * hart_stop); the firmware knows which.
+     */
+    FIRMWARE_STOP
 }
