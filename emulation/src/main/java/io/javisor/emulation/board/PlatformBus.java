@@ -33,6 +33,12 @@ public final class PlatformBus implements Bus
         return ram.memory();
     }
 
+    @Override
+    public GuestMemory directRam()
+    {
+        return ram.memory();
+    }
+
     /**
      * Map {@code device} at {@code base}.
      *

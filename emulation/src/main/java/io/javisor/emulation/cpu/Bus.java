@@ -1,5 +1,7 @@
 package io.javisor.emulation.cpu;
 
+import io.javisor.memory.GuestMemory;
+
 /**
  * Physical memory as the CPU sees it.
  * <p>
@@ -36,4 +38,13 @@ public interface Bus
      * @return whether an access since the last call faulted; clears the flag.
      */
     boolean takeFault();
+
+    /**
+     * @return the RAM mapped at {@link RamBus#RAM_BASE} when the CPU may load, store and fetch
+     * there directly, bypassing this bus (RAM has no side effects to model), or null
+     */
+    default GuestMemory directRam()
+    {
+        return null;
+    }
 }

@@ -32,9 +32,16 @@ public final class CpuState implements InterruptLines
     public static final long MSTATUS_MPRV = 1L << 17;
     public static final long MSTATUS_SUM = 1L << 18;
     public static final long MSTATUS_MXR = 1L << 19;
-    /** TVM, TW, TSR and the FS/VS/XS fields are not implemented and read as zero. */
+    /** Trap virtual memory: satp accesses and SFENCE.VMA in S-mode are illegal. */
+    public static final long MSTATUS_TVM = 1L << 20;
+    /** Timeout wait: WFI below M-mode is illegal (the time limit is zero). */
+    public static final long MSTATUS_TW = 1L << 21;
+    /** Trap SRET: SRET in S-mode is illegal. */
+    public static final long MSTATUS_TSR = 1L << 22;
+    /** The FS/VS/XS fields are not implemented (no F, D or V) and read as zero. */
     public static final long MSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE |
-        MSTATUS_SPP | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR;
+        MSTATUS_SPP | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TW |
+        MSTATUS_TSR;
     /** The mstatus bits that sstatus shows and may write (UXL is shown too, read-only). */
     public static final long SSTATUS_WRITABLE = MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM |
         MSTATUS_MXR;
@@ -64,8 +71,12 @@ public final class CpuState implements InterruptLines
     public static final long MISA = 2L << 62 | 1L << ('A' - 'A') | 1L << ('C' - 'A') | 1L << ('I' - 'A') |
         1L << ('M' - 'A') | 1L << ('S' - 'A') | 1L << ('U' - 'A');
 
-    /** General purpose registers; x[0] is never written. */
-    public final long[] x = new long[32];
+    /**
+     * General purpose registers x0..x31, plus {@code x[32]}: a write sink that pre-decoded
+     * instructions with {@code rd = x0} write to, so that no fast path tests for x0. x[0] is never
+     * written and reads as zero; x[32] holds garbage and is not architectural.
+     */
+    public final long[] x = new long[33];
     public long pc;
     /** Exactly the number of instructions retired since reset. */
     public long instret;
@@ -98,6 +109,13 @@ public final class CpuState implements InterruptLines
     public long sscratch;
     /** MODE 0 (bare) or 8 (Sv39); set directly, it needs an {@link Interpreter#flushTlb}. */
     public long satp;
+
+    /**
+     * PMP configuration (pmpcfg0 and pmpcfg2, 8 entries each) and addresses (pmpaddr0..15). The
+     * registers hold what M-mode writes (WARL, lock bits honoured) but do not restrict accesses.
+     */
+    public final long[] pmpcfg = new long[2];
+    public final long[] pmpaddr = new long[16];
 
     /** LR/SC reservation: the reserved physical address, or -1 for none. */
     public long reservation = -1;

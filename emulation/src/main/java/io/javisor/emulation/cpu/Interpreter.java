@@ -3,6 +3,10 @@ package io.javisor.emulation.cpu;
 import io.javisor.emulation.isa.Decoded;
 import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
+import io.javisor.memory.GuestMemory;
+import org.agrona.UnsafeApi;
+
+import java.util.function.LongSupplier;
 
 /**
  * A plain fetch-decode-execute interpreter for RV64IMAC + Zicsr with M, S and U modes and Sv39
@@ -62,6 +66,19 @@ public final class Interpreter
     public static final int CSR_MARCHID = 0xF12;
     public static final int CSR_MIMPID = 0xF13;
     public static final int CSR_MHARTID = 0xF14;
+    public static final int CSR_MCYCLE = 0xB00;
+    public static final int CSR_MINSTRET = 0xB02;
+    public static final int CSR_PMPCFG0 = 0x3A0;
+    public static final int CSR_PMPCFG2 = 0x3A2;
+    public static final int CSR_PMPADDR0 = 0x3B0;
+    public static final int CSR_PMPADDR15 = 0x3BF;
+    /** pmpcfg lock bit of one entry: the entry and its address ignore writes until reset. */
+    private static final long PMP_L = 0x80;
+    /** pmpaddr holds bits 55:2 of an address. */
+    private static final long PMP_ADDR_MASK = (1L << 54) - 1;
+
+    /** At most this many pages (64 MiB of slots) of pre-decoded instructions are kept. */
+    static final int MAX_DECODED_PAGES = 4096;
 
     /** Returned by {@link #readCsr} for a CSR that does not exist or may not be accessed. */
     private static final int CSR_OK = 0;
@@ -77,12 +94,36 @@ public final class Interpreter
     private int csrStatus;
     /** Whether a trap was taken since the last retired instruction. */
     private boolean trappedSinceRetire;
+    /** Set by {@link #requestStop()}; read at the next instruction boundary the run loop checks. */
+    private boolean stopRequested;
+    /** The {@code time} CSR's source (the board's mtime), or null to read {@link CpuState#instret}. */
+    private LongSupplier timeSource;
+    /** minstret/mcycle as written by M-mode, minus {@link CpuState#instret}, which stays exact. */
+    private long counterOffset;
+
+    /** Native address of RAM at {@link RamBus#RAM_BASE}, or 0 when the bus offers no direct RAM. */
+    private final long ramAddress;
+    private final long ramSize;
+    private final DecodedPages code;
 
     public Interpreter(final CpuState cpu, final Bus bus)
     {
         this.cpu = cpu;
         this.bus = bus;
         this.mmu = new Sv39(cpu, bus);
+        final GuestMemory ram = bus.directRam();
+        if (ram != null && ram.size() <= Integer.MAX_VALUE)
+        {
+            this.ramAddress = ram.ram().addressOffset();
+            this.ramSize = ram.size();
+            this.code = new DecodedPages(ramSize, MAX_DECODED_PAGES);
+        }
+        else
+        {
+            this.ramAddress = 0;
+            this.ramSize = 0;
+            this.code = null;
+        }
     }
 
     /**
@@ -100,6 +141,49 @@ public final class Interpreter
         mmu.flushAll();
     }
 
+    /**
+     * Ask {@link #run} to return {@link StopReason#HOST_STOP} at the next instruction boundary.
+     * For device models and firmware running on the hart's thread (a test finisher, a reset).
+     */
+    public void requestStop()
+    {
+        stopRequested = true;
+    }
+
+    /** Read the {@code time} CSR from the board's timer (10 MHz mtime on the virt board). */
+    public void setTimeSource(final LongSupplier timeSource)
+    {
+        this.timeSource = timeSource;
+    }
+
+    /**
+     * Tell the CPU that RAM in {@code [pa, pa + length)} was written behind its back (a loader,
+     * firmware, device DMA), so that pre-decoded instructions there are dropped.
+     */
+    public void invalidateCode(final long pa, final long length)
+    {
+        final long off = pa - RamBus.RAM_BASE;
+        if (code != null && length > 0 && Long.compareUnsigned(off, ramSize) < 0)
+        {
+            code.invalidateRange(off, Math.min(length, ramSize - off));
+        }
+    }
+
+    /** Drop every pre-decoded instruction (FENCE.I does this too). */
+    public void flushCode()
+    {
+        if (code != null)
+        {
+            code.clear();
+        }
+    }
+
+    /** @return how many RAM pages hold pre-decoded instructions now. */
+    public int decodedPages()
+    {
+        return code == null ? 0 : code.cachedPages();
+    }
+
     public CpuState cpu()
     {
         return cpu;
@@ -107,478 +191,765 @@ public final class Interpreter
 
     /**
      * Run until {@code maxInstructions} steps have been executed (a step retires one instruction
-     * or takes one exception) or the hart halts.
+     * or takes one exception or interrupt) or the hart stops.
+     * <p>
+     * Straight-line work runs in {@link #runCached} over pre-decoded instructions of one page;
+     * everything else (CSRs, system instructions, atomics, device accesses, anything that traps)
+     * runs one instruction at a time through {@link #step}. Interrupt lines and enables change only
+     * in those slow steps, in device models they call, or between calls to this method, so
+     * checking for an interrupt before each fast run and each slow step takes it at exactly the
+     * instruction boundary the specification requires.
      */
     public StopReason run(final long maxInstructions)
     {
         final CpuState cpu = this.cpu;
-        final Bus bus = this.bus;
-        final long[] x = cpu.x;
-
-        for (long steps = 0; steps < maxInstructions; steps++)
+        long steps = 0;
+        while (steps < maxInstructions)
         {
-            // Interrupts are checked at every instruction boundary; taking one is a step.
+            if (stopRequested)
+            {
+                stopRequested = false;
+                return StopReason.HOST_STOP;
+            }
             if ((cpu.mip & cpu.mie) != 0 && takeInterrupt())
             {
+                steps++;
                 continue;
             }
-            final long pc = cpu.pc;
-
-            // Fetch a halfword at a time, so a 16-bit instruction at the end of RAM (or of a
-            // mapped page) still runs.
-            final long fpa = mmu.translate(pc, Sv39.FETCH);
-            if (fpa == Sv39.FAULT)
+            if (ramAddress != 0)
             {
-                if (trap(mmu.faultCause, pc))
+                final long retired = runCached(maxInstructions - steps);
+                if (retired > 0)
                 {
-                    return StopReason.TRAP_LOOP;
-                }
-                continue;
-            }
-            long bits = bus.load16(fpa);
-            if (bus.takeFault())
-            {
-                if (trap(CAUSE_FETCH_ACCESS, pc))
-                {
-                    return StopReason.TRAP_LOOP;
-                }
-                continue;
-            }
-            if ((bits & 3) == 3)
-            {
-                final long fpa2 = (pc & 0xFFF) != 0xFFE ? fpa + 2 : mmu.translate(pc + 2, Sv39.FETCH);
-                if (fpa2 == Sv39.FAULT)
-                {
-                    if (trap(mmu.faultCause, pc + 2))
-                    {
-                        return StopReason.TRAP_LOOP;
-                    }
-                    continue;
-                }
-                bits |= bus.load16(fpa2) << 16;
-                if (bus.takeFault())
-                {
-                    if (trap(CAUSE_FETCH_ACCESS, pc + 2))
-                    {
-                        return StopReason.TRAP_LOOP;
-                    }
+                    steps += retired;
                     continue;
                 }
             }
-
-            final int insn = (int)bits;
-            final long d = Decoder.decodeAny(insn);
-            final int rd = Decoded.rd(d);
-            final int rs1 = Decoded.rs1(d);
-            final int rs2 = Decoded.rs2(d);
-            final long imm = Decoded.imm(d);
-            final long a = x[rs1];
-            final long b = x[rs2];
-            long next = pc + Decoded.length(d);
-            long result = 0;
-            boolean writes = true;
-            int cause = -1;
-            long tval = 0;
-
-            switch (Decoded.opcode(d))
+            final StopReason stop = step();
+            steps++;
+            if (stop != null)
             {
-                case Opcode.LUI: result = imm; break;
-                case Opcode.AUIPC: result = pc + imm; break;
-                case Opcode.JAL: result = next; next = pc + imm; break;
-                case Opcode.JALR: result = next; next = (a + imm) & ~1L; break;
-                case Opcode.BEQ: writes = false; if (a == b) next = pc + imm; break;
-                case Opcode.BNE: writes = false; if (a != b) next = pc + imm; break;
-                case Opcode.BLT: writes = false; if (a < b) next = pc + imm; break;
-                case Opcode.BGE: writes = false; if (a >= b) next = pc + imm; break;
-                case Opcode.BLTU: writes = false; if (Long.compareUnsigned(a, b) < 0) next = pc + imm; break;
-                case Opcode.BGEU: writes = false; if (Long.compareUnsigned(a, b) >= 0) next = pc + imm; break;
+                return stop;
+            }
+        }
+        return StopReason.BUDGET_EXHAUSTED;
+    }
 
-                case Opcode.LB:
-                case Opcode.LH:
-                case Opcode.LW:
-                case Opcode.LD:
-                case Opcode.LBU:
-                case Opcode.LHU:
-                case Opcode.LWU:
+    /**
+     * Execute instructions from the pre-decoded page that holds {@code pc}, for as long as control
+     * stays in that page and every instruction is one the fast path handles: integer ALU and M
+     * operations, branches, jumps, and loads and stores that hit RAM naturally aligned without a
+     * fault. Anything else ends the run with pc at that instruction, for {@link #step}.
+     * <p>
+     * Within one call nothing can change the translation of the page (satp, privilege, MPRV and
+     * SFENCE.VMA are slow-path instructions), so the fetch translation and the data translation
+     * mode are computed once on entry.
+     *
+     * @param limit the most instructions to retire
+     * @return how many instructions were retired (0: the first one needs the general path)
+     */
+    private long runCached(final long limit)
+    {
+        final CpuState cpu = this.cpu;
+        final long startPc = cpu.pc;
+        final long fetchPa = mmu.translate(startPc, Sv39.FETCH);
+        if (fetchPa == Sv39.FAULT)
+        {
+            return 0;
+        }
+        final long fetchOff = fetchPa - RamBus.RAM_BASE;
+        if (Long.compareUnsigned(fetchOff, ramSize) >= 0)
+        {
+            return 0;
+        }
+        final DecodedPages code = this.code;
+        final long[] page = code.page((int)(fetchOff >>> 12));
+        final long pageAddress = ramAddress + (fetchOff & ~0xFFFL);
+        final long virtualPage = startPc & ~0xFFFL;
+        final boolean bare = mmu.isBare(Sv39.LOAD);
+        final long ramAddress = this.ramAddress;
+        final long ramSize = this.ramSize;
+        final long[] x = cpu.x;
+
+        long pc = startPc;
+        long retired = 0;
+        run:
+        while (retired < limit && (pc & ~0xFFFL) == virtualPage)
+        {
+            final int slot = (int)(pc & 0xFFF) >>> 1;
+            long d = page[slot];
+            if (d == 0)
+            {
+                d = decodeSlot(page, pageAddress, slot);
+                if (d == 0)
                 {
-                    final long addr = a + imm;
-                    final int op = Decoded.opcode(d);
+                    break;
+                }
+            }
+            final int rd = CachedInstruction.rd(d);
+            final long a = x[CachedInstruction.rs1(d)];
+            final long b = x[CachedInstruction.rs2(d)];
+            final long imm = CachedInstruction.imm(d);
+            final long next = pc + CachedInstruction.length(d);
+            switch (CachedInstruction.opcode(d))
+            {
+                case Opcode.LUI: x[rd] = imm; pc = next; break;
+                case Opcode.AUIPC: x[rd] = pc + imm; pc = next; break;
+                case Opcode.JAL: x[rd] = next; pc += imm; break;
+                case Opcode.JALR: x[rd] = next; pc = (a + imm) & ~1L; break;
+                case Opcode.BEQ: pc = a == b ? pc + imm : next; break;
+                case Opcode.BNE: pc = a != b ? pc + imm : next; break;
+                case Opcode.BLT: pc = a < b ? pc + imm : next; break;
+                case Opcode.BGE: pc = a >= b ? pc + imm : next; break;
+                case Opcode.BLTU: pc = Long.compareUnsigned(a, b) < 0 ? pc + imm : next; break;
+                case Opcode.BGEU: pc = Long.compareUnsigned(a, b) >= 0 ? pc + imm : next; break;
+
+                case Opcode.LB: case Opcode.LH: case Opcode.LW: case Opcode.LD:
+                case Opcode.LBU: case Opcode.LHU: case Opcode.LWU:
+                {
+                    final int op = CachedInstruction.opcode(d);
                     final int size = loadSize(op);
-                    final long pa = translateData(addr, size, Sv39.LOAD);
-                    if (pa == Sv39.FAULT)
+                    final long va = a + imm;
+                    if ((va & (size - 1)) != 0)
                     {
-                        cause = dataFaultCause;
-                        tval = addr;
-                        break;
+                        break run;
                     }
-                    final long v = load(bus, pa, size);
-                    if (bus.takeFault())
+                    final long pa = bare ? va : mmu.translate(va, Sv39.LOAD);
+                    final long off = pa - RamBus.RAM_BASE;
+                    if (pa == Sv39.FAULT || Long.compareUnsigned(off, ramSize - size) > 0)
                     {
-                        cause = CAUSE_LOAD_ACCESS;
-                        tval = addr;
-                        break;
+                        break run;
                     }
+                    final long address = ramAddress + off;
                     switch (op)
                     {
-                        case Opcode.LB: result = (byte)v; break;
-                        case Opcode.LH: result = (short)v; break;
-                        case Opcode.LW: result = (int)v; break;
-                        default: result = v; break;
+                        case Opcode.LB: x[rd] = UnsafeApi.getByte(address); break;
+                        case Opcode.LH: x[rd] = UnsafeApi.getShort(address); break;
+                        case Opcode.LW: x[rd] = UnsafeApi.getInt(address); break;
+                        case Opcode.LD: x[rd] = UnsafeApi.getLong(address); break;
+                        case Opcode.LBU: x[rd] = UnsafeApi.getByte(address) & 0xFFL; break;
+                        case Opcode.LHU: x[rd] = UnsafeApi.getShort(address) & 0xFFFFL; break;
+                        default: x[rd] = UnsafeApi.getInt(address) & 0xFFFF_FFFFL; break;
                     }
+                    pc = next;
                     break;
                 }
 
-                case Opcode.SB:
-                case Opcode.SH:
-                case Opcode.SW:
-                case Opcode.SD:
+                case Opcode.SB: case Opcode.SH: case Opcode.SW: case Opcode.SD:
                 {
-                    writes = false;
-                    final long addr = a + imm;
-                    final int size = 1 << (Decoded.opcode(d) - Opcode.SB);
-                    final long pa = translateData(addr, size, Sv39.STORE);
-                    if (pa == Sv39.FAULT)
+                    final int size = 1 << (CachedInstruction.opcode(d) - Opcode.SB);
+                    final long va = a + imm;
+                    if ((va & (size - 1)) != 0)
                     {
-                        cause = dataFaultCause;
-                        tval = addr;
-                        break;
+                        break run;
                     }
-                    store(bus, pa, size, b);
-                    if (bus.takeFault())
+                    final long pa = bare ? va : mmu.translate(va, Sv39.STORE);
+                    final long off = pa - RamBus.RAM_BASE;
+                    if (pa == Sv39.FAULT || Long.compareUnsigned(off, ramSize - size) > 0)
                     {
-                        cause = CAUSE_STORE_ACCESS;
-                        tval = addr;
-                        break;
+                        break run;
                     }
-                    if ((pa & ~7L) == (cpu.reservation & ~7L))
+                    final long address = ramAddress + off;
+                    switch (size)
                     {
-                        cpu.reservation = -1;
+                        case 1: UnsafeApi.putByte(address, (byte)b); break;
+                        case 2: UnsafeApi.putShort(address, (short)b); break;
+                        case 4: UnsafeApi.putInt(address, (int)b); break;
+                        default: UnsafeApi.putLong(address, b); break;
                     }
+                    wroteRam(off, size);
+                    pc = next;
                     break;
                 }
 
-                case Opcode.ADDI: result = a + imm; break;
-                case Opcode.SLTI: result = a < imm ? 1 : 0; break;
-                case Opcode.SLTIU: result = Long.compareUnsigned(a, imm) < 0 ? 1 : 0; break;
-                case Opcode.XORI: result = a ^ imm; break;
-                case Opcode.ORI: result = a | imm; break;
-                case Opcode.ANDI: result = a & imm; break;
-                case Opcode.SLLI: result = a << imm; break;
-                case Opcode.SRLI: result = a >>> imm; break;
-                case Opcode.SRAI: result = a >> imm; break;
-
-                case Opcode.ADD: result = a + b; break;
-                case Opcode.SUB: result = a - b; break;
-                case Opcode.SLL: result = a << b; break;
-                case Opcode.SLT: result = a < b ? 1 : 0; break;
-                case Opcode.SLTU: result = Long.compareUnsigned(a, b) < 0 ? 1 : 0; break;
-                case Opcode.XOR: result = a ^ b; break;
-                case Opcode.SRL: result = a >>> b; break;
-                case Opcode.SRA: result = a >> b; break;
-                case Opcode.OR: result = a | b; break;
-                case Opcode.AND: result = a & b; break;
-
-                case Opcode.ADDIW: result = (int)(a + imm); break;
-                case Opcode.SLLIW: result = (int)a << imm; break;
-                case Opcode.SRLIW: result = (int)a >>> imm; break;
-                case Opcode.SRAIW: result = (int)a >> imm; break;
-                case Opcode.ADDW: result = (int)(a + b); break;
-                case Opcode.SUBW: result = (int)(a - b); break;
-                case Opcode.SLLW: result = (int)a << b; break;
-                case Opcode.SRLW: result = (int)a >>> b; break;
-                case Opcode.SRAW: result = (int)a >> b; break;
-
-                case Opcode.FENCE:
-                case Opcode.FENCE_I:
-                    // One hart, no caches, no decoded-instruction cache yet: nothing to order.
-                    writes = false;
+                case Opcode.ADDI: x[rd] = a + imm; pc = next; break;
+                case Opcode.SLTI: x[rd] = a < imm ? 1 : 0; pc = next; break;
+                case Opcode.SLTIU: x[rd] = Long.compareUnsigned(a, imm) < 0 ? 1 : 0; pc = next; break;
+                case Opcode.XORI: x[rd] = a ^ imm; pc = next; break;
+                case Opcode.ORI: x[rd] = a | imm; pc = next; break;
+                case Opcode.ANDI: x[rd] = a & imm; pc = next; break;
+                case Opcode.SLLI: x[rd] = a << imm; pc = next; break;
+                case Opcode.SRLI: x[rd] = a >>> imm; pc = next; break;
+                case Opcode.SRAI: x[rd] = a >> imm; pc = next; break;
+                case Opcode.ADD: x[rd] = a + b; pc = next; break;
+                case Opcode.SUB: x[rd] = a - b; pc = next; break;
+                case Opcode.SLL: x[rd] = a << b; pc = next; break;
+                case Opcode.SLT: x[rd] = a < b ? 1 : 0; pc = next; break;
+                case Opcode.SLTU: x[rd] = Long.compareUnsigned(a, b) < 0 ? 1 : 0; pc = next; break;
+                case Opcode.XOR: x[rd] = a ^ b; pc = next; break;
+                case Opcode.SRL: x[rd] = a >>> b; pc = next; break;
+                case Opcode.SRA: x[rd] = a >> b; pc = next; break;
+                case Opcode.OR: x[rd] = a | b; pc = next; break;
+                case Opcode.AND: x[rd] = a & b; pc = next; break;
+                case Opcode.ADDIW: x[rd] = (int)(a + imm); pc = next; break;
+                case Opcode.SLLIW: x[rd] = (int)a << imm; pc = next; break;
+                case Opcode.SRLIW: x[rd] = (int)a >>> imm; pc = next; break;
+                case Opcode.SRAIW: x[rd] = (int)a >> imm; pc = next; break;
+                case Opcode.ADDW: x[rd] = (int)(a + b); pc = next; break;
+                case Opcode.SUBW: x[rd] = (int)(a - b); pc = next; break;
+                case Opcode.SLLW: x[rd] = (int)a << b; pc = next; break;
+                case Opcode.SRLW: x[rd] = (int)a >>> b; pc = next; break;
+                case Opcode.SRAW: x[rd] = (int)a >> b; pc = next; break;
+                case Opcode.MUL: x[rd] = a * b; pc = next; break;
+                case Opcode.MULH: x[rd] = Math.multiplyHigh(a, b); pc = next; break;
+                case Opcode.MULHSU: x[rd] = Math.multiplyHigh(a, b) + ((a >> 63) & b); pc = next; break;
+                case Opcode.MULHU: x[rd] = Math.unsignedMultiplyHigh(a, b); pc = next; break;
+                case Opcode.DIV: x[rd] = b == 0 ? -1 : a / b; pc = next; break;
+                case Opcode.DIVU: x[rd] = b == 0 ? -1 : Long.divideUnsigned(a, b); pc = next; break;
+                case Opcode.REM: x[rd] = b == 0 ? a : a % b; pc = next; break;
+                case Opcode.REMU: x[rd] = b == 0 ? a : Long.remainderUnsigned(a, b); pc = next; break;
+                case Opcode.MULW: x[rd] = (int)a * (int)b; pc = next; break;
+                case Opcode.DIVW: x[rd] = (int)b == 0 ? -1 : (int)a / (int)b; pc = next; break;
+                case Opcode.DIVUW:
+                    x[rd] = (int)b == 0 ? -1 : Integer.divideUnsigned((int)a, (int)b);
+                    pc = next;
                     break;
-
-                case Opcode.ECALL:
-                    writes = false;
-                    if (firmware != null && cpu.priv == CpuState.PRIV_S)
-                    {
-                        final StopReason stop = firmware.ecallFromSupervisor(cpu);
-                        if (cpu.pc == pc)
-                        {
-                            retire(cpu, next);
-                        }
-                        else
-                        {
-                            // The firmware resumed the hart elsewhere; the ECALL still retired.
-                            cpu.instret++;
-                            trappedSinceRetire = false;
-                        }
-                        if (stop != null)
-                        {
-                            return stop;
-                        }
-                        continue;
-                    }
-                    cause = cpu.priv == CpuState.PRIV_M ? CAUSE_ECALL_M :
-                        cpu.priv == CpuState.PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U;
+                case Opcode.REMW: x[rd] = (int)b == 0 ? (int)a : (int)a % (int)b; pc = next; break;
+                case Opcode.REMUW:
+                    x[rd] = (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b);
+                    pc = next;
                     break;
-                case Opcode.EBREAK:
-                    writes = false;
-                    cause = CAUSE_BREAKPOINT;
-                    tval = pc;
-                    break;
+                case Opcode.FENCE: pc = next; break;
+                default:
+                    break run;
+            }
+            retired++;
+        }
+        cpu.pc = pc;
+        if (retired > 0)
+        {
+            cpu.instret += retired;
+            trappedSinceRetire = false;
+        }
+        return retired;
+    }
 
-                case Opcode.MRET:
+    /**
+     * Decode the instruction at {@code slot} of a RAM page into the cache.
+     *
+     * @return the cached word, or 0 when it must not be cached (illegal, or crossing the page)
+     */
+    private static long decodeSlot(final long[] page, final long pageAddress, final int slot)
+    {
+        final int low = UnsafeApi.getShort(pageAddress + 2L * slot) & 0xFFFF;
+        final int insn;
+        if ((low & 3) == 3)
+        {
+            if (slot == DecodedPages.SLOTS - 1)
+            {
+                return 0;
+            }
+            insn = low | (UnsafeApi.getShort(pageAddress + 2L * slot + 2) & 0xFFFF) << 16;
+        }
+        else
+        {
+            insn = low;
+        }
+        final long decoded = Decoder.decodeAny(insn);
+        if (Decoded.opcode(decoded) == Opcode.ILLEGAL)
+        {
+            return 0;
+        }
+        final long cached = CachedInstruction.of(decoded);
+        page[slot] = cached;
+        return cached;
+    }
+
+    /** Bookkeeping after the CPU wrote RAM at {@code off}: the decode cache and the reservation. */
+    private void wroteRam(final long off, final int size)
+    {
+        code.invalidate(off, size);
+        final long pa = RamBus.RAM_BASE + off;
+        if ((pa & ~7L) == (cpu.reservation & ~7L))
+        {
+            cpu.reservation = -1;
+        }
+    }
+
+    /** The general path's counterpart of {@link #wroteRam}: {@code pa} may be anywhere. */
+    private void wrotePhysical(final long pa, final int size)
+    {
+        final long off = pa - RamBus.RAM_BASE;
+        if (code != null && Long.compareUnsigned(off, ramSize) < 0)
+        {
+            code.invalidate(off, size);
+        }
+        if ((pa & ~7L) == (cpu.reservation & ~7L))
+        {
+            cpu.reservation = -1;
+        }
+    }
+
+    /**
+     * Execute one instruction (or take the exception it raises) by the general path: fetch and
+     * translate through the MMU and the bus, decode, execute.
+     *
+     * @return null to go on, or why {@link #run} must return
+     */
+    private StopReason step()
+    {
+        final CpuState cpu = this.cpu;
+        final Bus bus = this.bus;
+        final long[] x = cpu.x;
+        final long pc = cpu.pc;
+
+        // Fetch a halfword at a time, so a 16-bit instruction at the end of RAM (or of a
+        // mapped page) still runs.
+        final long fpa = mmu.translate(pc, Sv39.FETCH);
+        if (fpa == Sv39.FAULT)
+        {
+            if (trap(mmu.faultCause, pc))
+            {
+                return StopReason.TRAP_LOOP;
+            }
+            return null;
+        }
+        long bits = bus.load16(fpa);
+        if (bus.takeFault())
+        {
+            if (trap(CAUSE_FETCH_ACCESS, pc))
+            {
+                return StopReason.TRAP_LOOP;
+            }
+            return null;
+        }
+        if ((bits & 3) == 3)
+        {
+            final long fpa2 = (pc & 0xFFF) != 0xFFE ? fpa + 2 : mmu.translate(pc + 2, Sv39.FETCH);
+            if (fpa2 == Sv39.FAULT)
+            {
+                if (trap(mmu.faultCause, pc + 2))
                 {
-                    writes = false;
-                    if (cpu.priv != CpuState.PRIV_M)
-                    {
-                        cause = CAUSE_ILLEGAL_INSTRUCTION;
-                        tval = insnBits(d, insn);
-                        break;
-                    }
-                    final long s = cpu.mstatus;
-                    final int mpp = (int)((s & CpuState.MSTATUS_MPP) >>> CpuState.MSTATUS_MPP_SHIFT);
-                    long ns = (s & ~(CpuState.MSTATUS_MIE | CpuState.MSTATUS_MPP)) | CpuState.MSTATUS_MPIE;
-                    if ((s & CpuState.MSTATUS_MPIE) != 0)
-                    {
-                        ns |= CpuState.MSTATUS_MIE;
-                    }
-                    // MPP becomes the least-privileged mode supported: U. Leaving M clears MPRV.
-                    if (mpp != CpuState.PRIV_M)
-                    {
-                        ns &= ~CpuState.MSTATUS_MPRV;
-                    }
-                    cpu.mstatus = ns;
-                    cpu.priv = mpp;
-                    next = cpu.mepc;
-                    break;
+                    return StopReason.TRAP_LOOP;
                 }
-
-                case Opcode.SRET:
+                return null;
+            }
+            bits |= bus.load16(fpa2) << 16;
+            if (bus.takeFault())
+            {
+                if (trap(CAUSE_FETCH_ACCESS, pc + 2))
                 {
-                    writes = false;
-                    if (cpu.priv == CpuState.PRIV_U)
-                    {
-                        cause = CAUSE_ILLEGAL_INSTRUCTION;
-                        tval = insnBits(d, insn);
-                        break;
-                    }
-                    final long s = cpu.mstatus;
-                    final int spp = (s & CpuState.MSTATUS_SPP) != 0 ? CpuState.PRIV_S : CpuState.PRIV_U;
-                    long ns = (s & ~(CpuState.MSTATUS_SIE | CpuState.MSTATUS_SPP)) | CpuState.MSTATUS_SPIE;
-                    if ((s & CpuState.MSTATUS_SPIE) != 0)
-                    {
-                        ns |= CpuState.MSTATUS_SIE;
-                    }
-                    cpu.mstatus = ns & ~CpuState.MSTATUS_MPRV;   // SRET never returns to M
-                    cpu.priv = spp;
-                    next = cpu.sepc;
+                    return StopReason.TRAP_LOOP;
+                }
+                return null;
+            }
+        }
+
+        final int insn = (int)bits;
+        final long d = Decoder.decodeAny(insn);
+        final int rd = Decoded.rd(d);
+        final int rs1 = Decoded.rs1(d);
+        final int rs2 = Decoded.rs2(d);
+        final long imm = Decoded.imm(d);
+        final long a = x[rs1];
+        final long b = x[rs2];
+        long next = pc + Decoded.length(d);
+        long result = 0;
+        boolean writes = true;
+        int cause = -1;
+        long tval = 0;
+
+        switch (Decoded.opcode(d))
+        {
+            case Opcode.LUI: result = imm; break;
+            case Opcode.AUIPC: result = pc + imm; break;
+            case Opcode.JAL: result = next; next = pc + imm; break;
+            case Opcode.JALR: result = next; next = (a + imm) & ~1L; break;
+            case Opcode.BEQ: writes = false; if (a == b) next = pc + imm; break;
+            case Opcode.BNE: writes = false; if (a != b) next = pc + imm; break;
+            case Opcode.BLT: writes = false; if (a < b) next = pc + imm; break;
+            case Opcode.BGE: writes = false; if (a >= b) next = pc + imm; break;
+            case Opcode.BLTU: writes = false; if (Long.compareUnsigned(a, b) < 0) next = pc + imm; break;
+            case Opcode.BGEU: writes = false; if (Long.compareUnsigned(a, b) >= 0) next = pc + imm; break;
+
+            case Opcode.LB:
+            case Opcode.LH:
+            case Opcode.LW:
+            case Opcode.LD:
+            case Opcode.LBU:
+            case Opcode.LHU:
+            case Opcode.LWU:
+            {
+                final long addr = a + imm;
+                final int op = Decoded.opcode(d);
+                final int size = loadSize(op);
+                final long pa = translateData(addr, size, Sv39.LOAD);
+                if (pa == Sv39.FAULT)
+                {
+                    cause = dataFaultCause;
+                    tval = addr;
                     break;
                 }
+                final long v = load(bus, pa, size);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_LOAD_ACCESS;
+                    tval = addr;
+                    break;
+                }
+                switch (op)
+                {
+                    case Opcode.LB: result = (byte)v; break;
+                    case Opcode.LH: result = (short)v; break;
+                    case Opcode.LW: result = (int)v; break;
+                    default: result = v; break;
+                }
+                break;
+            }
 
-                case Opcode.SFENCE_VMA:
-                    // ASIDs are not tracked, so rs2 is ignored: flush all, or one address.
-                    writes = false;
-                    if (cpu.priv == CpuState.PRIV_U)
+            case Opcode.SB:
+            case Opcode.SH:
+            case Opcode.SW:
+            case Opcode.SD:
+            {
+                writes = false;
+                final long addr = a + imm;
+                final int size = 1 << (Decoded.opcode(d) - Opcode.SB);
+                final long pa = translateData(addr, size, Sv39.STORE);
+                if (pa == Sv39.FAULT)
+                {
+                    cause = dataFaultCause;
+                    tval = addr;
+                    break;
+                }
+                store(bus, pa, size, b);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_STORE_ACCESS;
+                    tval = addr;
+                    break;
+                }
+                wrotePhysical(pa, size);
+                break;
+            }
+
+            case Opcode.ADDI: result = a + imm; break;
+            case Opcode.SLTI: result = a < imm ? 1 : 0; break;
+            case Opcode.SLTIU: result = Long.compareUnsigned(a, imm) < 0 ? 1 : 0; break;
+            case Opcode.XORI: result = a ^ imm; break;
+            case Opcode.ORI: result = a | imm; break;
+            case Opcode.ANDI: result = a & imm; break;
+            case Opcode.SLLI: result = a << imm; break;
+            case Opcode.SRLI: result = a >>> imm; break;
+            case Opcode.SRAI: result = a >> imm; break;
+
+            case Opcode.ADD: result = a + b; break;
+            case Opcode.SUB: result = a - b; break;
+            case Opcode.SLL: result = a << b; break;
+            case Opcode.SLT: result = a < b ? 1 : 0; break;
+            case Opcode.SLTU: result = Long.compareUnsigned(a, b) < 0 ? 1 : 0; break;
+            case Opcode.XOR: result = a ^ b; break;
+            case Opcode.SRL: result = a >>> b; break;
+            case Opcode.SRA: result = a >> b; break;
+            case Opcode.OR: result = a | b; break;
+            case Opcode.AND: result = a & b; break;
+
+            case Opcode.ADDIW: result = (int)(a + imm); break;
+            case Opcode.SLLIW: result = (int)a << imm; break;
+            case Opcode.SRLIW: result = (int)a >>> imm; break;
+            case Opcode.SRAIW: result = (int)a >> imm; break;
+            case Opcode.ADDW: result = (int)(a + b); break;
+            case Opcode.SUBW: result = (int)(a - b); break;
+            case Opcode.SLLW: result = (int)a << b; break;
+            case Opcode.SRLW: result = (int)a >>> b; break;
+            case Opcode.SRAW: result = (int)a >> b; break;
+
+            case Opcode.FENCE:
+                // One hart and no caches: nothing to order.
+                writes = false;
+                break;
+            case Opcode.FENCE_I:
+                // Stores already keep the decode cache exact; dropping it also covers writes
+                // that reached RAM some other way and were not reported.
+                writes = false;
+                flushCode();
+                break;
+
+            case Opcode.ECALL:
+                writes = false;
+                if (firmware != null && cpu.priv == CpuState.PRIV_S)
+                {
+                    final StopReason stop = firmware.ecallFromSupervisor(cpu);
+                    if (cpu.pc == pc)
                     {
-                        cause = CAUSE_ILLEGAL_INSTRUCTION;
-                        tval = insnBits(d, insn);
-                        break;
-                    }
-                    if (rs1 == 0)
-                    {
-                        mmu.flushAll();
+                        retire(cpu, next);
                     }
                     else
                     {
-                        mmu.flush(a);
+                        // The firmware resumed the hart elsewhere; the ECALL still retired.
+                        cpu.instret++;
+                        trappedSinceRetire = false;
                     }
-                    break;
-
-                case Opcode.WFI:
-                    if (cpu.priv == CpuState.PRIV_U)
+                    if (stop != null)
                     {
-                        cause = CAUSE_ILLEGAL_INSTRUCTION;
-                        tval = insnBits(d, insn);
-                        writes = false;
-                        break;
+                        return stop;
                     }
-                    writes = false;
-                    // An interrupt pending in mie resumes the hart whatever the global enables;
-                    // otherwise stop so the caller can sleep until a line is raised.
-                    if ((cpu.mip & cpu.mie) == 0)
-                    {
-                        retire(cpu, next);
-                        return StopReason.WFI;
-                    }
-                    break;
-
-                case Opcode.CSRRW:
-                case Opcode.CSRRS:
-                case Opcode.CSRRC:
-                case Opcode.CSRRWI:
-                case Opcode.CSRRSI:
-                case Opcode.CSRRCI:
-                {
-                    final int op = Decoded.opcode(d);
-                    final int csr = Decoded.csr(d);
-                    final boolean immediate = op >= Opcode.CSRRWI;
-                    final long src = immediate ? rs1 : a;
-                    final int kind = immediate ? op - Opcode.CSRRWI : op - Opcode.CSRRW;
-                    // CSRRW always writes; CSRRS/C write only when the source field is not 0.
-                    final boolean doWrite = kind == 0 || rs1 != 0;
-                    // CSRRW with rd = x0 must not read (no side effects here, so reading is fine).
-                    final long old = readCsr(csr);
-                    if (csrStatus != CSR_OK || doWrite && !csrWritable(csr))
-                    {
-                        cause = CAUSE_ILLEGAL_INSTRUCTION;
-                        tval = insnBits(d, insn);
-                        writes = false;
-                        break;
-                    }
-                    if (doWrite)
-                    {
-                        final long value = kind == 0 ? src : kind == 1 ? old | src : old & ~src;
-                        writeCsr(csr, value);
-                    }
-                    result = old;
-                    break;
+                    return null;
                 }
+                cause = cpu.priv == CpuState.PRIV_M ? CAUSE_ECALL_M :
+                    cpu.priv == CpuState.PRIV_S ? CAUSE_ECALL_S : CAUSE_ECALL_U;
+                break;
+            case Opcode.EBREAK:
+                writes = false;
+                cause = CAUSE_BREAKPOINT;
+                tval = pc;
+                break;
 
-                case Opcode.MUL: result = a * b; break;
-                case Opcode.MULH: result = Math.multiplyHigh(a, b); break;
-                case Opcode.MULHSU: result = Math.multiplyHigh(a, b) + ((a >> 63) & b); break;
-                case Opcode.MULHU: result = Math.unsignedMultiplyHigh(a, b); break;
-                case Opcode.DIV:
-                    // Java's Long.MIN_VALUE / -1 already yields MIN_VALUE, as the spec wants.
-                    result = b == 0 ? -1 : a / b;
-                    break;
-                case Opcode.DIVU: result = b == 0 ? -1 : Long.divideUnsigned(a, b); break;
-                case Opcode.REM: result = b == 0 ? a : a % b; break;
-                case Opcode.REMU: result = b == 0 ? a : Long.remainderUnsigned(a, b); break;
-                case Opcode.MULW: result = (int)a * (int)b; break;
-                case Opcode.DIVW: result = (int)b == 0 ? -1 : (int)a / (int)b; break;
-                case Opcode.DIVUW:
-                    result = (int)b == 0 ? -1 : (int)Integer.divideUnsigned((int)a, (int)b);
-                    break;
-                case Opcode.REMW: result = (int)b == 0 ? (int)a : (int)a % (int)b; break;
-                case Opcode.REMUW:
-                    result = (int)b == 0 ? (int)a : (int)Integer.remainderUnsigned((int)a, (int)b);
-                    break;
-
-                case Opcode.LR_W:
-                case Opcode.LR_D:
+            case Opcode.MRET:
+            {
+                writes = false;
+                if (cpu.priv != CpuState.PRIV_M)
                 {
-                    final int size = Decoded.opcode(d) == Opcode.LR_W ? 4 : 8;
-                    final long pa = translateData(a, size, Sv39.LOAD);
-                    if (pa == Sv39.FAULT)
-                    {
-                        cause = dataFaultCause;
-                        tval = a;
-                        break;
-                    }
-                    final long v = load(bus, pa, size);
-                    if (bus.takeFault())
-                    {
-                        cause = CAUSE_LOAD_ACCESS;
-                        tval = a;
-                        break;
-                    }
-                    result = size == 4 ? (int)v : v;
-                    cpu.reservation = pa;
-                    break;
-                }
-                case Opcode.SC_W:
-                case Opcode.SC_D:
-                {
-                    final int size = Decoded.opcode(d) == Opcode.SC_W ? 4 : 8;
-                    final long pa = translateData(a, size, Sv39.STORE);
-                    if (pa == Sv39.FAULT)
-                    {
-                        cause = dataFaultCause;
-                        tval = a;
-                        break;
-                    }
-                    if (cpu.reservation != pa)
-                    {
-                        cpu.reservation = -1;
-                        result = 1;
-                        break;
-                    }
-                    store(bus, pa, size, b);
-                    if (bus.takeFault())
-                    {
-                        cause = CAUSE_STORE_ACCESS;
-                        tval = a;
-                        break;
-                    }
-                    cpu.reservation = -1;
-                    result = 0;
-                    break;
-                }
-
-                case Opcode.AMOSWAP_W: case Opcode.AMOADD_W: case Opcode.AMOXOR_W: case Opcode.AMOAND_W:
-                case Opcode.AMOOR_W: case Opcode.AMOMIN_W: case Opcode.AMOMAX_W: case Opcode.AMOMINU_W:
-                case Opcode.AMOMAXU_W:
-                case Opcode.AMOSWAP_D: case Opcode.AMOADD_D: case Opcode.AMOXOR_D: case Opcode.AMOAND_D:
-                case Opcode.AMOOR_D: case Opcode.AMOMIN_D: case Opcode.AMOMAX_D: case Opcode.AMOMINU_D:
-                case Opcode.AMOMAXU_D:
-                {
-                    final int op = Decoded.opcode(d);
-                    final boolean word = op < Opcode.LR_D;
-                    final int size = word ? 4 : 8;
-                    final long pa = translateData(a, size, Sv39.STORE);
-                    if (pa == Sv39.FAULT)
-                    {
-                        cause = dataFaultCause;
-                        tval = a;
-                        break;
-                    }
-                    final long raw = load(bus, pa, size);
-                    if (bus.takeFault())
-                    {
-                        cause = CAUSE_STORE_ACCESS;
-                        tval = a;
-                        break;
-                    }
-                    final long old = word ? (int)raw : raw;
-                    final long src = word ? (int)b : b;
-                    final long value = amo(word ? op : op - Opcode.AMO_D_OFFSET, old, src);
-                    store(bus, pa, size, value);
-                    if (bus.takeFault())
-                    {
-                        cause = CAUSE_STORE_ACCESS;
-                        tval = a;
-                        break;
-                    }
-                    if ((pa & ~7L) == (cpu.reservation & ~7L))
-                    {
-                        cpu.reservation = -1;
-                    }
-                    result = old;
-                    break;
-                }
-
-                default:
-                    // ILLEGAL.
-                    writes = false;
                     cause = CAUSE_ILLEGAL_INSTRUCTION;
                     tval = insnBits(d, insn);
                     break;
+                }
+                final long s = cpu.mstatus;
+                final int mpp = (int)((s & CpuState.MSTATUS_MPP) >>> CpuState.MSTATUS_MPP_SHIFT);
+                long ns = (s & ~(CpuState.MSTATUS_MIE | CpuState.MSTATUS_MPP)) | CpuState.MSTATUS_MPIE;
+                if ((s & CpuState.MSTATUS_MPIE) != 0)
+                {
+                    ns |= CpuState.MSTATUS_MIE;
+                }
+                // MPP becomes the least-privileged mode supported: U. Leaving M clears MPRV.
+                if (mpp != CpuState.PRIV_M)
+                {
+                    ns &= ~CpuState.MSTATUS_MPRV;
+                }
+                cpu.mstatus = ns;
+                cpu.priv = mpp;
+                next = cpu.mepc;
+                break;
             }
 
-            if (cause >= 0)
+            case Opcode.SRET:
             {
-                if (trap(cause, tval))
+                writes = false;
+                if (cpu.priv == CpuState.PRIV_U ||
+                    cpu.priv == CpuState.PRIV_S && (cpu.mstatus & CpuState.MSTATUS_TSR) != 0)
                 {
-                    return StopReason.TRAP_LOOP;
+                    cause = CAUSE_ILLEGAL_INSTRUCTION;
+                    tval = insnBits(d, insn);
+                    break;
                 }
-                continue;
+                final long s = cpu.mstatus;
+                final int spp = (s & CpuState.MSTATUS_SPP) != 0 ? CpuState.PRIV_S : CpuState.PRIV_U;
+                long ns = (s & ~(CpuState.MSTATUS_SIE | CpuState.MSTATUS_SPP)) | CpuState.MSTATUS_SPIE;
+                if ((s & CpuState.MSTATUS_SPIE) != 0)
+                {
+                    ns |= CpuState.MSTATUS_SIE;
+                }
+                cpu.mstatus = ns & ~CpuState.MSTATUS_MPRV;   // SRET never returns to M
+                cpu.priv = spp;
+                next = cpu.sepc;
+                break;
             }
-            if (writes && rd != 0)
+
+            case Opcode.SFENCE_VMA:
+                // ASIDs are not tracked, so rs2 is ignored: flush all, or one address.
+                writes = false;
+                if (cpu.priv == CpuState.PRIV_U ||
+                    cpu.priv == CpuState.PRIV_S && (cpu.mstatus & CpuState.MSTATUS_TVM) != 0)
+                {
+                    cause = CAUSE_ILLEGAL_INSTRUCTION;
+                    tval = insnBits(d, insn);
+                    break;
+                }
+                if (rs1 == 0)
+                {
+                    mmu.flushAll();
+                }
+                else
+                {
+                    mmu.flush(a);
+                }
+                break;
+
+            case Opcode.WFI:
+                if (cpu.priv == CpuState.PRIV_U ||
+                    cpu.priv == CpuState.PRIV_S && (cpu.mstatus & CpuState.MSTATUS_TW) != 0)
+                {
+                    cause = CAUSE_ILLEGAL_INSTRUCTION;
+                    tval = insnBits(d, insn);
+                    writes = false;
+                    break;
+                }
+                writes = false;
+                // An interrupt pending in mie resumes the hart whatever the global enables;
+                // otherwise stop so the caller can sleep until a line is raised.
+                if ((cpu.mip & cpu.mie) == 0)
+                {
+                    retire(cpu, next);
+                    return StopReason.WFI;
+                }
+                break;
+
+            case Opcode.CSRRW:
+            case Opcode.CSRRS:
+            case Opcode.CSRRC:
+            case Opcode.CSRRWI:
+            case Opcode.CSRRSI:
+            case Opcode.CSRRCI:
             {
-                x[rd] = result;
+                final int op = Decoded.opcode(d);
+                final int csr = Decoded.csr(d);
+                final boolean immediate = op >= Opcode.CSRRWI;
+                final long src = immediate ? rs1 : a;
+                final int kind = immediate ? op - Opcode.CSRRWI : op - Opcode.CSRRW;
+                // CSRRW always writes; CSRRS/C write only when the source field is not 0.
+                final boolean doWrite = kind == 0 || rs1 != 0;
+                // CSRRW with rd = x0 must not read (no side effects here, so reading is fine).
+                final long old = readCsr(csr);
+                if (csrStatus != CSR_OK || doWrite && !csrWritable(csr))
+                {
+                    cause = CAUSE_ILLEGAL_INSTRUCTION;
+                    tval = insnBits(d, insn);
+                    writes = false;
+                    break;
+                }
+                if (doWrite)
+                {
+                    final long value = kind == 0 ? src : kind == 1 ? old | src : old & ~src;
+                    writeCsr(csr, value);
+                }
+                result = old;
+                break;
             }
-            retire(cpu, next);
+
+            case Opcode.MUL: result = a * b; break;
+            case Opcode.MULH: result = Math.multiplyHigh(a, b); break;
+            case Opcode.MULHSU: result = Math.multiplyHigh(a, b) + ((a >> 63) & b); break;
+            case Opcode.MULHU: result = Math.unsignedMultiplyHigh(a, b); break;
+            case Opcode.DIV:
+                // Java's Long.MIN_VALUE / -1 already yields MIN_VALUE, as the spec wants.
+                result = b == 0 ? -1 : a / b;
+                break;
+            case Opcode.DIVU: result = b == 0 ? -1 : Long.divideUnsigned(a, b); break;
+            case Opcode.REM: result = b == 0 ? a : a % b; break;
+            case Opcode.REMU: result = b == 0 ? a : Long.remainderUnsigned(a, b); break;
+            case Opcode.MULW: result = (int)a * (int)b; break;
+            case Opcode.DIVW: result = (int)b == 0 ? -1 : (int)a / (int)b; break;
+            case Opcode.DIVUW:
+                result = (int)b == 0 ? -1 : (int)Integer.divideUnsigned((int)a, (int)b);
+                break;
+            case Opcode.REMW: result = (int)b == 0 ? (int)a : (int)a % (int)b; break;
+            case Opcode.REMUW:
+                result = (int)b == 0 ? (int)a : (int)Integer.remainderUnsigned((int)a, (int)b);
+                break;
+
+            case Opcode.LR_W:
+            case Opcode.LR_D:
+            {
+                final int size = Decoded.opcode(d) == Opcode.LR_W ? 4 : 8;
+                final long pa = translateData(a, size, Sv39.LOAD);
+                if (pa == Sv39.FAULT)
+                {
+                    cause = dataFaultCause;
+                    tval = a;
+                    break;
+                }
+                final long v = load(bus, pa, size);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_LOAD_ACCESS;
+                    tval = a;
+                    break;
+                }
+                result = size == 4 ? (int)v : v;
+                cpu.reservation = pa;
+                break;
+            }
+            case Opcode.SC_W:
+            case Opcode.SC_D:
+            {
+                final int size = Decoded.opcode(d) == Opcode.SC_W ? 4 : 8;
+                final long pa = translateData(a, size, Sv39.STORE);
+                if (pa == Sv39.FAULT)
+                {
+                    cause = dataFaultCause;
+                    tval = a;
+                    break;
+                }
+                if (cpu.reservation != pa)
+                {
+                    cpu.reservation = -1;
+                    result = 1;
+                    break;
+                }
+                store(bus, pa, size, b);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_STORE_ACCESS;
+                    tval = a;
+                    break;
+                }
+                wrotePhysical(pa, size);
+                cpu.reservation = -1;
+                result = 0;
+                break;
+            }
+
+            case Opcode.AMOSWAP_W: case Opcode.AMOADD_W: case Opcode.AMOXOR_W: case Opcode.AMOAND_W:
+            case Opcode.AMOOR_W: case Opcode.AMOMIN_W: case Opcode.AMOMAX_W: case Opcode.AMOMINU_W:
+            case Opcode.AMOMAXU_W:
+            case Opcode.AMOSWAP_D: case Opcode.AMOADD_D: case Opcode.AMOXOR_D: case Opcode.AMOAND_D:
+            case Opcode.AMOOR_D: case Opcode.AMOMIN_D: case Opcode.AMOMAX_D: case Opcode.AMOMINU_D:
+            case Opcode.AMOMAXU_D:
+            {
+                final int op = Decoded.opcode(d);
+                final boolean word = op < Opcode.LR_D;
+                final int size = word ? 4 : 8;
+                final long pa = translateData(a, size, Sv39.STORE);
+                if (pa == Sv39.FAULT)
+                {
+                    cause = dataFaultCause;
+                    tval = a;
+                    break;
+                }
+                final long raw = load(bus, pa, size);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_STORE_ACCESS;
+                    tval = a;
+                    break;
+                }
+                final long old = word ? (int)raw : raw;
+                final long src = word ? (int)b : b;
+                final long value = amo(word ? op : op - Opcode.AMO_D_OFFSET, old, src);
+                store(bus, pa, size, value);
+                if (bus.takeFault())
+                {
+                    cause = CAUSE_STORE_ACCESS;
+                    tval = a;
+                    break;
+                }
+                wrotePhysical(pa, size);
+                result = old;
+                break;
+            }
+
+            default:
+                // ILLEGAL.
+                writes = false;
+                cause = CAUSE_ILLEGAL_INSTRUCTION;
+                tval = insnBits(d, insn);
+                break;
         }
-        return StopReason.BUDGET_EXHAUSTED;
+
+        if (cause >= 0)
+        {
+            if (trap(cause, tval))
+            {
+                return StopReason.TRAP_LOOP;
+            }
+            return null;
+        }
+        if (writes && rd != 0)
+        {
+            x[rd] = result;
+        }
+        retire(cpu, next);
+        return null;
     }
 
     private void retire(final CpuState cpu, final long next)
@@ -804,8 +1175,17 @@ public final class Interpreter
                     csrStatus = CSR_ILLEGAL;
                     return 0;
                 }
-                return cpu.instret;
+                if (csr == CSR_TIME && timeSource != null)
+                {
+                    return timeSource.getAsLong();
+                }
+                return cpu.instret + counterOffset;
             }
+            case CSR_MCYCLE:
+            case CSR_MINSTRET:
+                return cpu.instret + counterOffset;
+            case CSR_PMPCFG0: return cpu.pmpcfg[0];
+            case CSR_PMPCFG2: return cpu.pmpcfg[1];
             case CSR_SSTATUS: return cpu.sstatus();
             case CSR_SIE: return cpu.mie & cpu.mideleg;
             case CSR_SIP: return cpu.mip & cpu.mideleg;
@@ -815,7 +1195,13 @@ public final class Interpreter
             case CSR_SEPC: return cpu.sepc;
             case CSR_SCAUSE: return cpu.scause;
             case CSR_STVAL: return cpu.stval;
-            case CSR_SATP: return cpu.satp;
+            case CSR_SATP:
+                if (cpu.priv == CpuState.PRIV_S && (cpu.mstatus & CpuState.MSTATUS_TVM) != 0)
+                {
+                    csrStatus = CSR_ILLEGAL;
+                    return 0;
+                }
+                return cpu.satp;
             case CSR_MEDELEG: return cpu.medeleg;
             case CSR_MIDELEG: return cpu.mideleg;
             case CSR_MIE: return cpu.mie;
@@ -827,6 +1213,10 @@ public final class Interpreter
                 return 0;
             case CSR_MHARTID: return cpu.mhartid;
             default:
+                if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15)
+                {
+                    return cpu.pmpaddr[csr - CSR_PMPADDR0];
+                }
                 csrStatus = CSR_ILLEGAL;
                 return 0;
         }
@@ -874,6 +1264,7 @@ public final class Interpreter
             case CSR_SCAUSE: cpu.scause = value; break;
             case CSR_STVAL: cpu.stval = value; break;
             case CSR_SATP:
+                // (TVM was checked by the read that every CSR write is preceded by.)
                 // WARL: a write with an unsupported MODE has no effect; bare (0) and Sv39 (8).
                 if (value >>> 60 == 0 || value >>> 60 == Sv39.SATP_MODE_SV39)
                 {
@@ -881,7 +1272,51 @@ public final class Interpreter
                     mmu.flushAll();
                 }
                 break;
-            default: break;
+            case CSR_MCYCLE:
+            case CSR_MINSTRET:
+                // The write takes effect on the value the next instruction sees; instret itself
+                // stays the exact count of retired instructions. This instruction retires after
+                // the write, hence the - 1.
+                counterOffset = value - cpu.instret - 1;
+                break;
+            case CSR_PMPCFG0: writePmpcfg(0, value); break;
+            case CSR_PMPCFG2: writePmpcfg(1, value); break;
+            default:
+                if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15)
+                {
+                    final int i = csr - CSR_PMPADDR0;
+                    if ((pmpEntry(i) & PMP_L) == 0)
+                    {
+                        cpu.pmpaddr[i] = value & PMP_ADDR_MASK;
+                    }
+                }
+                break;
         }
+    }
+
+    private long pmpEntry(final int i)
+    {
+        return cpu.pmpcfg[i >>> 3] >>> (8 * (i & 7)) & 0xFF;
+    }
+
+    /** Write one pmpcfg register, leaving locked entries as they are; W without R is reserved. */
+    private void writePmpcfg(final int register, final long value)
+    {
+        long result = cpu.pmpcfg[register];
+        for (int e = 0; e < 8; e++)
+        {
+            final int shift = 8 * e;
+            if ((result >>> shift & PMP_L) != 0)
+            {
+                continue;
+            }
+            long cfg = value >>> shift & 0x9F;   // L, A, X, W, R; bits 6:5 are reserved zero
+            if ((cfg & 3) == 2)
+            {
+                cfg &= ~2L;
+            }
+            result = (result & ~(0xFFL << shift)) | cfg << shift;
+        }
+        cpu.pmpcfg[register] = result;
     }
 }

@@ -26,6 +26,12 @@ public final class RamBus implements Bus
         return memory;
     }
 
+    @Override
+    public GuestMemory directRam()
+    {
+        return memory;
+    }
+
     /**
      * @return the RAM offset of an access of {@code length} bytes at {@code pa}, or -1 when any
      * byte of it lies outside RAM.

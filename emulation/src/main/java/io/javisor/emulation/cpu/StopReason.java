@@ -20,5 +20,7 @@ public enum StopReason
      * The {@link MachineFirmware} stopped the hart or asked for a system reset (SBI SRST, HSM
      * hart_stop); the firmware knows which.
      */
-    FIRMWARE_STOP
+    FIRMWARE_STOP,
+    /** {@link Interpreter#requestStop()} was called (a device such as the test finisher asked). */
+    HOST_STOP
 }

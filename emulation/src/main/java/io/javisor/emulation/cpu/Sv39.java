@@ -66,6 +66,12 @@ final class Sv39
         return cpu.priv;
     }
 
+    /** @return whether accesses of this kind are untranslated now (M-mode, or satp bare). */
+    boolean isBare(final int access)
+    {
+        return effectivePriv(access) == CpuState.PRIV_M || cpu.satp >>> 60 != SATP_MODE_SV39;
+    }
+
     void flushAll()
     {
         java.util.Arrays.fill(tag, 0);

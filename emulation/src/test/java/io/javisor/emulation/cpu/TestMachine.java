@@ -38,6 +38,8 @@ final class TestMachine implements AutoCloseable
         for (final int insn : insns)
         {
             memory.putInt(cursor, insn);
+            // Written behind the CPU's back, like a loader: drop what it had pre-decoded there.
+            interpreter.invalidateCode(BASE + cursor, 4);
             cursor += 4;
         }
         return this;
@@ -49,6 +51,7 @@ final class TestMachine implements AutoCloseable
         for (final short insn : insns)
         {
             memory.putShort(cursor, insn);
+            interpreter.invalidateCode(BASE + cursor, 2);
             cursor += 2;
         }
         return this;
