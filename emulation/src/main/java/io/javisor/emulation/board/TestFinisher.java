@@ -3,7 +3,7 @@ package io.javisor.emulation.board;
 /**
  * The SiFive test device: a guest writes a 32-bit command to stop the machine. Low 16 bits are the
  * command ({@code 0x5555} pass, {@code 0x3333} fail with the exit code in the upper 16 bits,
- * {@code 0x7777} reset); anything else is ignored. The runner polls {@link #state()}. Only 32-bit
+ * {@code 0x7777} reset); anything else is ignored. The runner polls {@link #state()}. Only 16- and 32-bit
  * accesses at offset 0 are accepted; reads return 0.
  */
 public final class TestFinisher implements MmioDevice
@@ -25,7 +25,8 @@ public final class TestFinisher implements MmioDevice
     @Override
     public boolean supports(final long offset, final int size)
     {
-        return offset == TestFinisherDescriptor.FINISHER && size == 4;
+        // As QEMU's sifive_test: 16- and 32-bit accesses (OpenSBI writes the 16-bit pass code).
+        return offset == TestFinisherDescriptor.FINISHER && (size == 2 || size == 4);
     }
 
     @Override

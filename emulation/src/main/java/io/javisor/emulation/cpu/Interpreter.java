@@ -94,8 +94,11 @@ public final class Interpreter
     private int csrStatus;
     /** Whether a trap was taken since the last retired instruction. */
     private boolean trappedSinceRetire;
-    /** Set by {@link #requestStop()}; read at the next instruction boundary the run loop checks. */
-    private boolean stopRequested;
+    /**
+     * Set by {@link #requestStop()}, possibly from another thread; read before each fast run and
+     * each slow step (a volatile read is a plain load on x86 and ARM's ldar is cheap at that rate).
+     */
+    private volatile boolean stopRequested;
     /** The {@code time} CSR's source (the board's mtime), or null to read {@link CpuState#instret}. */
     private LongSupplier timeSource;
     /** minstret/mcycle as written by M-mode, minus {@link CpuState#instret}, which stays exact. */
@@ -142,8 +145,8 @@ public final class Interpreter
     }
 
     /**
-     * Ask {@link #run} to return {@link StopReason#HOST_STOP} at the next instruction boundary.
-     * For device models and firmware running on the hart's thread (a test finisher, a reset).
+     * Ask {@link #run} to return {@link StopReason#HOST_STOP} at the next instruction boundary it
+     * checks (within one fast run of at most the remaining budget). From any thread.
      */
     public void requestStop()
     {
@@ -392,7 +395,7 @@ public final class Interpreter
                 case Opcode.SRAW: x[rd] = (int)a >> b; pc = next; break;
                 case Opcode.MUL: x[rd] = a * b; pc = next; break;
                 case Opcode.MULH: x[rd] = Math.multiplyHigh(a, b); pc = next; break;
-                case Opcode.MULHSU: x[rd] = Math.multiplyHigh(a, b) + ((a >> 63) & b); pc = next; break;
+                case Opcode.MULHSU: x[rd] = Math.multiplyHigh(a, b) + ((b >> 63) & a); pc = next; break;
                 case Opcode.MULHU: x[rd] = Math.unsignedMultiplyHigh(a, b); pc = next; break;
                 case Opcode.DIV: x[rd] = b == 0 ? -1 : a / b; pc = next; break;
                 case Opcode.DIVU: x[rd] = b == 0 ? -1 : Long.divideUnsigned(a, b); pc = next; break;
@@ -818,7 +821,7 @@ public final class Interpreter
 
             case Opcode.MUL: result = a * b; break;
             case Opcode.MULH: result = Math.multiplyHigh(a, b); break;
-            case Opcode.MULHSU: result = Math.multiplyHigh(a, b) + ((a >> 63) & b); break;
+            case Opcode.MULHSU: result = Math.multiplyHigh(a, b) + ((b >> 63) & a); break;
             case Opcode.MULHU: result = Math.unsignedMultiplyHigh(a, b); break;
             case Opcode.DIV:
                 // Java's Long.MIN_VALUE / -1 already yields MIN_VALUE, as the spec wants.

@@ -1,0 +1,173 @@
+package io.javisor.emulation.machine;
+
+import io.javisor.emulation.loader.ElfImage;
+
+/**
+ * What one HVM guest on the virt board is made of. Setters return {@code this};
+ * {@link #validate()} names the first problem in one line.
+ */
+public final class MachineConfig
+{
+    public static final long MIB = 1024 * 1024;
+    /** QEMU's default for {@code -M virt}. */
+    public static final long DEFAULT_MEMORY = 128 * MIB;
+    /** The smallest RAM that still holds a device tree, and a kernel at 0x8020_0000 with room. */
+    public static final long MIN_MEMORY = 4 * MIB;
+    /** One domain's RAM is a single off-heap view of at most 2 GiB. */
+    public static final long MAX_MEMORY = 2048 * MIB;
+
+    private long memoryBytes = DEFAULT_MEMORY;
+    private BootMode bootMode = BootMode.BARE;
+    private ElfImage kernel;
+    private ElfImage firmware;
+    private String bootargs;
+    private long maxInstructions;
+    private Console console = Console.NONE;
+
+    public MachineConfig memoryMiB(final long mib)
+    {
+        this.memoryBytes = mib * MIB;
+        return this;
+    }
+
+    public MachineConfig memoryBytes(final long bytes)
+    {
+        this.memoryBytes = bytes;
+        return this;
+    }
+
+    public MachineConfig bootMode(final BootMode bootMode)
+    {
+        this.bootMode = bootMode;
+        return this;
+    }
+
+    /** The program: run in M-mode ({@link BootMode#BARE}) or S-mode (the other two). */
+    public MachineConfig kernel(final ElfImage kernel)
+    {
+        this.kernel = kernel;
+        return this;
+    }
+
+    /** The M-mode firmware for {@link BootMode#EXTERNAL}. */
+    public MachineConfig firmware(final ElfImage firmware)
+    {
+        this.firmware = firmware;
+        return this;
+    }
+
+    /** The kernel command line, placed in the device tree's /chosen/bootargs. */
+    public MachineConfig bootargs(final String bootargs)
+    {
+        this.bootargs = bootargs;
+        return this;
+    }
+
+    /** Stop after this many retired instructions; 0 for no limit. */
+    public MachineConfig maxInstructions(final long maxInstructions)
+    {
+        this.maxInstructions = maxInstructions;
+        return this;
+    }
+
+    public MachineConfig console(final Console console)
+    {
+        this.console = console;
+        return this;
+    }
+
+    public long memoryBytes()
+    {
+        return memoryBytes;
+    }
+
+    public BootMode bootMode()
+    {
+        return bootMode;
+    }
+
+    public ElfImage kernel()
+    {
+        return kernel;
+    }
+
+    public ElfImage firmware()
+    {
+        return firmware;
+    }
+
+    public String bootargs()
+    {
+        return bootargs;
+    }
+
+    public long maxInstructions()
+    {
+        return maxInstructions;
+    }
+
+    public Console console()
+    {
+        return console;
+    }
+
+    /** @throws IllegalArgumentException naming the first problem, in one line */
+    public MachineConfig validate()
+    {
+        if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY)
+        {
+            throw new IllegalArgumentException("memory must be between " + MIN_MEMORY / MIB + " and " +
+                MAX_MEMORY / MIB + " MiB, got " + describe(memoryBytes));
+        }
+        if (memoryBytes % 4096 != 0)
+        {
+            throw new IllegalArgumentException("memory must be a whole number of 4 KiB pages, got " +
+                memoryBytes + " bytes");
+        }
+        if (bootMode == null)
+        {
+            throw new IllegalArgumentException("no boot mode given");
+        }
+        if (maxInstructions < 0)
+        {
+            throw new IllegalArgumentException("instruction budget must not be negative, got " + maxInstructions);
+        }
+        if (console == null)
+        {
+            throw new IllegalArgumentException("no console given");
+        }
+        switch (bootMode)
+        {
+            case BARE, BUILTIN ->
+            {
+                if (kernel == null)
+                {
+                    throw new IllegalArgumentException("boot mode " + name(bootMode) + " needs a kernel ELF");
+                }
+                if (firmware != null)
+                {
+                    throw new IllegalArgumentException("boot mode " + name(bootMode) +
+                        " takes no firmware ELF (use the external firmware mode)");
+                }
+            }
+            case EXTERNAL ->
+            {
+                if (firmware == null)
+                {
+                    throw new IllegalArgumentException("external firmware mode needs a firmware ELF");
+                }
+            }
+        }
+        return this;
+    }
+
+    private static String name(final BootMode mode)
+    {
+        return mode.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String describe(final long bytes)
+    {
+        return bytes % MIB == 0 ? bytes / MIB + " MiB" : bytes + " bytes";
+    }
+}

@@ -1,0 +1,499 @@
+package io.javisor.emulation.machine;
+
+import io.javisor.emulation.board.Clint;
+import io.javisor.emulation.board.MmioDevice;
+import io.javisor.emulation.board.PlatformBus;
+import io.javisor.emulation.board.Plic;
+import io.javisor.emulation.board.TestFinisher;
+import io.javisor.emulation.board.Uart16550;
+import io.javisor.emulation.cpu.CpuState;
+import io.javisor.emulation.cpu.Interpreter;
+import io.javisor.emulation.cpu.RamBus;
+import io.javisor.emulation.cpu.StopReason;
+import io.javisor.emulation.fdt.VirtBoardFdt;
+import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.loader.ElfLoader;
+import io.javisor.emulation.loader.LoadedExtent;
+import io.javisor.emulation.sbi.SbiFirmware;
+import io.javisor.memory.FrameAllocator;
+import io.javisor.memory.GuestMemory;
+import io.javisor.memory.MachineMemory;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One hart on QEMU's {@code virt} board: RAM, the sifive_test finisher, CLINT, PLIC, a 16550 UART
+ * with the console behind it, and a device tree, booted in one of three {@link BootMode}s. Not
+ * thread-safe: {@link #run()} runs the hart on the calling thread; only {@link #wakeUp()} may be
+ * called from elsewhere.
+ * <p>
+ * The run loop executes the interpreter in slices of {@link #SLICE} steps and between slices
+ * advances the board: console input into the UART, CLINT and supervisor timer levels, the HTIF
+ * {@code tohost} word. A hart in WFI sleeps until the earliest armed timer or console input.
+ */
+public final class VirtMachine implements AutoCloseable
+{
+    /** Where an S-mode kernel starts, as with OpenSBI's fw_jump on QEMU. */
+    public static final long KERNEL_BASE = 0x8020_0000L;
+    /** Steps per slice: about 0.1–1 ms of guest time, the granularity of timers and input. */
+    static final long SLICE = 1 << 16;
+    /** A sleeping hart still looks at console input this often. */
+    private static final long MAX_SLEEP_NANOS = 10_000_000L;
+    private static final int DOMID = 1;
+    private static final long DTB_ALIGN = 2 * MachineConfig.MIB;
+
+    private final MachineConfig config;
+    private final MachineMemory machineMemory;
+    private final GuestMemory memory;
+    private final CpuState cpu = new CpuState(0);
+    private final PlatformBus bus;
+    private final Interpreter interpreter;
+    private final TestFinisher finisher = new TestFinisher();
+    private final Clint clint;
+    private final Plic plic;
+    private final Uart16550 uart;
+    private final Console console;
+    private final long startNanos = System.nanoTime();
+    private final long dtbAddress;
+    /** Physical address of the HTIF tohost word, or -1 when the ELFs define none. */
+    private final long tohost;
+    private final long fromhost;
+    private final SupervisorTimer supervisorTimer;
+    private final BuiltinFirmware builtinFirmware;
+    private volatile Thread runner;
+    private volatile boolean stopRequested;
+
+    private VirtMachine(final MachineConfig config)
+    {
+        this.config = config.validate();
+        this.console = config.console();
+        final int frames = (int)(config.memoryBytes() >>> 12);
+        this.machineMemory = MachineMemory.anonymous(frames);
+        final FrameAllocator allocator = new FrameAllocator(machineMemory);
+        allocator.setQuota(DOMID, frames);
+        this.memory = GuestMemory.allocate(allocator, DOMID, frames);
+        this.bus = new PlatformBus(memory);
+        this.interpreter = new Interpreter(cpu, bus);
+
+        this.clint = new Clint(this::mtime, cpu::setPending);
+        this.plic = new Plic(cpu::setPending);
+        this.uart = new Uart16550(console::write, level -> plic.setSource(VirtBoardFdt.UART0_IRQ, level));
+        bus.map(VirtBoardFdt.TEST_BASE, stopAfterWrite(finisher))
+            .map(VirtBoardFdt.CLINT_BASE, clint)
+            .map(VirtBoardFdt.PLIC_BASE, plic)
+            .map(VirtBoardFdt.UART0_BASE, uart);
+        interpreter.setTimeSource(this::mtime);
+
+        final GuestRamTarget target = new GuestRamTarget(memory, interpreter);
+        final BootMode mode = config.bootMode();
+        LoadedExtent kernelExtent = null;
+        if (config.kernel() != null)
+        {
+            kernelExtent = ElfLoader.load(config.kernel(), target);
+        }
+        LoadedExtent firmwareExtent = null;
+        if (mode == BootMode.EXTERNAL)
+        {
+            firmwareExtent = ElfLoader.load(config.firmware(), target);
+            if (kernelExtent != null && overlaps(kernelExtent, firmwareExtent.start(), firmwareExtent.end()))
+            {
+                throw new IllegalArgumentException("the firmware ELF (0x" + Long.toHexString(firmwareExtent.start()) +
+                    "-0x" + Long.toHexString(firmwareExtent.end()) + ") and the kernel ELF (0x" +
+                    Long.toHexString(kernelExtent.start()) + "-0x" + Long.toHexString(kernelExtent.end()) + ") overlap");
+            }
+        }
+        if (mode != BootMode.BARE && kernelExtent != null &&
+            (KERNEL_BASE < kernelExtent.start() || KERNEL_BASE >= kernelExtent.end()))
+        {
+            throw new IllegalArgumentException("the kernel ELF loads at 0x" + Long.toHexString(kernelExtent.start()) +
+                "-0x" + Long.toHexString(kernelExtent.end()) + ", but an S-mode kernel is entered at 0x" +
+                Long.toHexString(KERNEL_BASE));
+        }
+
+        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs());
+        this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes());
+        for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
+        {
+            if (extent != null && overlaps(extent, dtbAddress - FwDynamicInfoDescriptor.LENGTH, dtbAddress + dtb.length))
+            {
+                throw new IllegalArgumentException("the ELF at 0x" + Long.toHexString(extent.start()) + "-0x" +
+                    Long.toHexString(extent.end()) + " reaches the device tree at 0x" + Long.toHexString(dtbAddress) +
+                    "; give the guest more memory");
+            }
+        }
+        target.write(dtbAddress, dtb, 0, dtb.length);
+
+        final ElfImage htifImage = mode == BootMode.EXTERNAL ? config.firmware() : config.kernel();
+        this.tohost = htifImage.symbol("tohost").orElse(-1L);
+        this.fromhost = htifImage.symbol("fromhost").orElse(-1L);
+
+        cpu.x[10] = cpu.mhartid;
+        cpu.x[11] = dtbAddress;
+        switch (mode)
+        {
+            case BARE ->
+            {
+                cpu.pc = kernelExtent.entry();
+                supervisorTimer = null;
+                builtinFirmware = null;
+            }
+            case BUILTIN ->
+            {
+                supervisorTimer = new SupervisorTimer(cpu);
+                builtinFirmware = new BuiltinFirmware(this);
+                interpreter.setFirmware(builtinFirmware.firmware());
+                // Nothing is left undelegated for M-mode, whose mtvec stays 0: a trap that does
+                // reach M is a trap loop, and the domain crashes with the reason recorded.
+                SbiFirmware.enterSupervisor(cpu, KERNEL_BASE, dtbAddress);
+            }
+            default ->
+            {
+                final long info = dtbAddress - FwDynamicInfoDescriptor.LENGTH;
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.MAGIC, FwDynamicInfoDescriptor.MAGIC_VALUE);
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.VERSION, FwDynamicInfoDescriptor.VERSION_VALUE);
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.NEXT_ADDR, KERNEL_BASE);
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.NEXT_MODE, FwDynamicInfoDescriptor.NEXT_MODE_S);
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.OPTIONS, 0);
+                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.BOOT_HART, cpu.mhartid);
+                cpu.x[12] = info;
+                cpu.pc = firmwareExtent.entry();
+                supervisorTimer = null;
+                builtinFirmware = null;
+            }
+        }
+    }
+
+    /**
+     * Build the machine and load its images.
+     *
+     * @throws IllegalArgumentException naming the first problem with the configuration or images
+     */
+    public static VirtMachine create(final MachineConfig config)
+    {
+        return new VirtMachine(config);
+    }
+
+    /** Place the DTB as QEMU does: at the top of RAM, aligned down to 2 MiB when that fits. */
+    private static long placeDeviceTree(final int length, final long memorySize)
+    {
+        final long end = RamBus.RAM_BASE + memorySize;
+        final long aligned = (end - length) & ~(DTB_ALIGN - 1);
+        return aligned - FwDynamicInfoDescriptor.LENGTH >= RamBus.RAM_BASE + memorySize / 2 ?
+            aligned : (end - length) & ~15L;
+    }
+
+    private static boolean overlaps(final LoadedExtent extent, final long start, final long end)
+    {
+        return extent.start() < end && start < extent.end();
+    }
+
+    /** A finisher write stops the hart at once, as it stops QEMU. */
+    private MmioDevice stopAfterWrite(final MmioDevice device)
+    {
+        return new MmioDevice()
+        {
+            @Override
+            public long size()
+            {
+                return device.size();
+            }
+
+            @Override
+            public boolean supports(final long offset, final int size)
+            {
+                return device.supports(offset, size);
+            }
+
+            @Override
+            public long read(final long offset, final int size)
+            {
+                return device.read(offset, size);
+            }
+
+            @Override
+            public void write(final long offset, final int size, final long value)
+            {
+                device.write(offset, size, value);
+                if (finisher.finished())
+                {
+                    interpreter.requestStop();
+                }
+            }
+        };
+    }
+
+    /** mtime: 10 MHz since the machine was built, plus whatever offset the guest wrote. */
+    long mtime()
+    {
+        return (System.nanoTime() - startNanos) / 100;
+    }
+
+    /**
+     * Run the guest until it ends: finisher, HTIF, SBI shutdown or reset, budget, halt, or crash.
+     * Any exception a device model or the CPU throws is a crash of this guest, recorded in the exit.
+     */
+    public MachineExit run()
+    {
+        runner = Thread.currentThread();
+        final long startInstret = cpu.instret;
+        final long start = System.nanoTime();
+        final long budget = config.maxInstructions();
+        try
+        {
+            while (true)
+            {
+                long slice = SLICE;
+                if (budget > 0)
+                {
+                    final long left = budget - (cpu.instret - startInstret);
+                    if (left <= 0)
+                    {
+                        return exit(MachineExit.Kind.BUDGET_EXHAUSTED, 124,
+                            "instruction budget of " + budget + " used up at pc 0x" + Long.toHexString(cpu.pc),
+                            startInstret, start);
+                    }
+                    slice = Math.min(slice, left);
+                }
+                final StopReason stop = interpreter.run(slice);
+                advanceBoard();
+                final MachineExit exit = checkExit(stop, startInstret, start);
+                if (exit != null)
+                {
+                    return exit;
+                }
+                if (stop == StopReason.WFI)
+                {
+                    if (cpu.mie == 0)
+                    {
+                        return exit(MachineExit.Kind.HALTED, 125,
+                            "WFI with every interrupt disabled in mie at pc 0x" + Long.toHexString(cpu.pc - 4),
+                            startInstret, start);
+                    }
+                    sleepUntilInterrupt();
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            return exit(MachineExit.Kind.CRASHED, 126, "device model or CPU failed at pc 0x" +
+                Long.toHexString(cpu.pc) + ": " + ex, startInstret, start);
+        }
+        finally
+        {
+            console.flush();
+            runner = null;
+        }
+    }
+
+    private MachineExit exit(final MachineExit.Kind kind, final int code, final String detail,
+        final long startInstret, final long start)
+    {
+        return new MachineExit(kind, code, detail, cpu.instret - startInstret, System.nanoTime() - start);
+    }
+
+    private MachineExit checkExit(final StopReason stop, final long startInstret, final long start)
+    {
+        if (stopRequested)
+        {
+            return exit(MachineExit.Kind.STOPPED, 0, "stopped by the host", startInstret, start);
+        }
+        switch (finisher.state())
+        {
+            case PASS:
+                return exit(MachineExit.Kind.FINISHER, 0, "finisher: pass", startInstret, start);
+            case FAIL:
+                return exit(MachineExit.Kind.FINISHER, finisher.exitCode(),
+                    "finisher: fail with code " + finisher.exitCode(), startInstret, start);
+            case RESET:
+                return exit(MachineExit.Kind.RESET, 0, "finisher: reset requested", startInstret, start);
+            default:
+                break;
+        }
+        if (tohost >= 0)
+        {
+            final MachineExit htif = pollHtif(startInstret, start);
+            if (htif != null)
+            {
+                return htif;
+            }
+        }
+        if (stop == StopReason.FIRMWARE_STOP && builtinFirmware != null)
+        {
+            return builtinFirmware.exit(startInstret, start);
+        }
+        if (stop == StopReason.TRAP_LOOP)
+        {
+            final boolean toS = cpu.priv == CpuState.PRIV_S;
+            return exit(MachineExit.Kind.CRASHED, 126, String.format(
+                "trap loop: the %s-mode handler at 0x%x traps itself (cause %d, epc 0x%x, tval 0x%x)",
+                toS ? "S" : "M", cpu.pc, toS ? cpu.scause : cpu.mcause, toS ? cpu.sepc : cpu.mepc,
+                toS ? cpu.stval : cpu.mtval), startInstret, start);
+        }
+        return null;
+    }
+
+    MachineExit exitFor(final MachineExit.Kind kind, final int code, final String detail,
+        final long startInstret, final long start)
+    {
+        return exit(kind, code, detail, startInstret, start);
+    }
+
+    /**
+     * HTIF as Spike and riscv-tests use it: an odd value v in tohost ends the run with code v >> 1;
+     * device 1 command 1 prints the low byte (acknowledged in fromhost); anything else is ignored.
+     */
+    private MachineExit pollHtif(final long startInstret, final long start)
+    {
+        final long off = tohost - RamBus.RAM_BASE;
+        if (off < 0 || off > memory.size() - 8)
+        {
+            return null;
+        }
+        final long value = memory.getLong(off);
+        if (value == 0)
+        {
+            return null;
+        }
+        memory.putLong(off, 0);
+        if ((value & 1) != 0)
+        {
+            final long code = value >>> 1;
+            return exit(MachineExit.Kind.HTIF, (int)Math.min(code, 255),
+                "htif: exit with code " + code, startInstret, start);
+        }
+        final int device = (int)(value >>> 56);
+        final int command = (int)(value >>> 48) & 0xFF;
+        if (device == 1 && command == 1)
+        {
+            console.write((int)value & 0xFF);
+            final long fromOff = fromhost - RamBus.RAM_BASE;
+            if (fromhost >= 0 && fromOff >= 0 && fromOff <= memory.size() - 8)
+            {
+                memory.putLong(fromOff, 1L << 56 | 1L << 48);
+            }
+        }
+        return null;
+    }
+
+    /** Between slices: input into the UART, timer levels. */
+    private void advanceBoard()
+    {
+        while (uart.rxAvailable() < Uart16550.DEFAULT_FIFO)
+        {
+            final int b = console.read();
+            if (b < 0)
+            {
+                break;
+            }
+            uart.receive((byte)b);
+        }
+        clint.tick();
+        if (supervisorTimer != null)
+        {
+            supervisorTimer.tick(mtime());
+        }
+    }
+
+    private void sleepUntilInterrupt()
+    {
+        console.flush();
+        while ((cpu.mip & cpu.mie) == 0 && !stopRequested)
+        {
+            long wait = MAX_SLEEP_NANOS;
+            final long now = mtime();
+            if ((cpu.mie & 1L << CpuState.IRQ_MTIP) != 0)
+            {
+                wait = Math.min(wait, ticksToNanos(clint.mtimecmp() - now));
+            }
+            if (supervisorTimer != null && (cpu.mie & 1L << CpuState.IRQ_STIP) != 0)
+            {
+                wait = Math.min(wait, ticksToNanos(supervisorTimer.compare() - now));
+            }
+            if (wait > 0)
+            {
+                LockSupport.parkNanos(this, wait);
+            }
+            advanceBoard();
+        }
+    }
+
+    private static long ticksToNanos(final long ticks)
+    {
+        // mtimecmp may be far in the future (or "never", all ones): cap before multiplying.
+        if (ticks <= 0)
+        {
+            return 0;
+        }
+        return ticks >= MAX_SLEEP_NANOS / 100 ? MAX_SLEEP_NANOS : ticks * 100;
+    }
+
+    /** End {@link #run()} with {@link MachineExit.Kind#STOPPED} soon. Any thread. */
+    public void stop()
+    {
+        stopRequested = true;
+        interpreter.requestStop();
+        wakeUp();
+    }
+
+    /** Wake a hart sleeping in WFI, e.g. because console input arrived. Any thread. */
+    public void wakeUp()
+    {
+        final Thread t = runner;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    public CpuState cpu()
+    {
+        return cpu;
+    }
+
+    public Interpreter interpreter()
+    {
+        return interpreter;
+    }
+
+    public PlatformBus bus()
+    {
+        return bus;
+    }
+
+    public GuestMemory memory()
+    {
+        return memory;
+    }
+
+    public Uart16550 uart()
+    {
+        return uart;
+    }
+
+    public Clint clint()
+    {
+        return clint;
+    }
+
+    public long deviceTreeAddress()
+    {
+        return dtbAddress;
+    }
+
+    Console console()
+    {
+        return console;
+    }
+
+    SupervisorTimer supervisorTimer()
+    {
+        return supervisorTimer;
+    }
+
+    @Override
+    public void close()
+    {
+        memory.close();
+        machineMemory.close();
+    }
+}

@@ -1,0 +1,149 @@
+package io.javisor.perf.cli;
+
+import io.javisor.emulation.loader.ElfFormatException;
+import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.emulation.machine.MachineExit;
+import io.javisor.emulation.machine.VirtMachine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code javisor run}: one HVM guest on the virt board in the foreground, its serial console on
+ * the terminal (raw, as {@code qemu -nographic}; Ctrl-A x quits), exiting with the guest's code.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Run one RISC-V HVM guest on the QEMU-virt-compatible board, console on this terminal "
+            + "(Ctrl-A x quits). Exits with the guest's finisher or HTIF code, 0 after an SBI shutdown, "
+            + "124 when --max-instructions runs out, 125 when the hart halts for good, 126 when the guest crashes."
+    })
+final class RunCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--kernel", paramLabel = "ELF", description = "The guest program (RISC-V ELF64).")
+    private Path kernel;
+
+    @Option(names = "--bios", paramLabel = "none|builtin|FILE", defaultValue = "builtin",
+        description = "none: run the kernel in M-mode (as qemu -bios none); builtin (default): javisor's "
+            + "SBI firmware, kernel in S-mode at 0x80200000; FILE: an M-mode firmware ELF such as "
+            + "OpenSBI's fw_jump.elf, with the kernel as its payload.")
+    private String bios;
+
+    @Option(names = "--memory", paramLabel = "MiB", defaultValue = "128", description = "Guest RAM (default 128).")
+    private long memoryMiB;
+
+    @Option(names = "--append", paramLabel = "ARGS", description = "Kernel command line (device tree /chosen/bootargs).")
+    private String bootargs;
+
+    @Option(names = "--max-instructions", paramLabel = "N", defaultValue = "0",
+        description = "Stop the guest after N retired instructions (0: no limit).")
+    private long maxInstructions;
+
+    @Option(names = "--stats", description = "Print how the run ended, instructions and MIPS on stderr.")
+    private boolean stats;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        final MachineConfig config = new MachineConfig()
+            .memoryMiB(memoryMiB)
+            .bootargs(bootargs)
+            .maxInstructions(maxInstructions);
+        try
+        {
+            switch (bios)
+            {
+                case "none" -> config.bootMode(BootMode.BARE).kernel(readElf("kernel", kernel));
+                case "builtin" -> config.bootMode(BootMode.BUILTIN).kernel(readElf("kernel", kernel));
+                default ->
+                {
+                    config.bootMode(BootMode.EXTERNAL).firmware(readElf("firmware", Path.of(bios)));
+                    if (kernel != null)
+                    {
+                        config.kernel(readElf("kernel", kernel));
+                    }
+                }
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return fail(err, ex.getMessage());
+        }
+
+        try (TerminalConsole console = TerminalConsole.open())
+        {
+            config.console(console);
+            final VirtMachine machine;
+            try
+            {
+                machine = VirtMachine.create(config);
+            }
+            catch (final IllegalArgumentException | ElfFormatException ex)
+            {
+                console.close();
+                return fail(err, ex.getMessage());
+            }
+            try (machine)
+            {
+                console.attach(machine);
+                final MachineExit exit = machine.run();
+                console.close();
+                if (stats || exit.kind() == MachineExit.Kind.CRASHED || exit.kind() == MachineExit.Kind.HALTED ||
+                    exit.kind() == MachineExit.Kind.BUDGET_EXHAUSTED || console.quitByUser())
+                {
+                    err.printf("javisor run: %s (%,d instructions in %.3f s, %.1f MIPS)%n",
+                        console.quitByUser() ? "quit from the console" : exit.detail(), exit.instructions(),
+                        exit.nanos() / 1e9, exit.mips());
+                    err.flush();
+                }
+                return console.quitByUser() ? 0 : exit.exitCode();
+            }
+        }
+    }
+
+    private static int fail(final PrintWriter err, final String message)
+    {
+        err.println("javisor run: " + message);
+        err.flush();
+        return 2;
+    }
+
+    private static ElfImage readElf(final String what, final Path path)
+    {
+        if (path == null)
+        {
+            throw new IllegalArgumentException("no " + what + " given (--" + what + " ELF)");
+        }
+        if (!Files.isRegularFile(path))
+        {
+            throw new IllegalArgumentException(what + " " + path + ": no such file");
+        }
+        try
+        {
+            return ElfImage.read(path);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException(what + " " + path + ": cannot read: " + ex.getMessage());
+        }
+        catch (final ElfFormatException ex)
+        {
+            throw new IllegalArgumentException(what + " " + path + ": not a RISC-V ELF64 image: " + ex.getMessage());
+        }
+    }
+}
