@@ -375,9 +375,10 @@ public final class VirtMachine implements AutoCloseable
         return null;
     }
 
-    /** Between slices: input into the UART, timer levels. */
+    /** Between slices: console output pushed out, input into the UART, timer levels. */
     private void advanceBoard()
     {
+        console.flush();
         while (uart.rxAvailable() < Uart16550.DEFAULT_FIFO)
         {
             final int b = console.read();
