@@ -339,7 +339,8 @@ public final class VirtMachine implements AutoCloseable
     }
 
     /**
-     * HTIF as Spike and riscv-tests use it: an odd value v in tohost ends the run with code v >> 1;
+     * HTIF as Spike and riscv-tests use it: an odd value v for device 0 in tohost ends the run with
+     * code v >> 1;
      * device 1 command 1 prints the low byte (acknowledged in fromhost); anything else is ignored.
      */
     private MachineExit pollHtif(final long startInstret, final long start)
@@ -355,14 +356,14 @@ public final class VirtMachine implements AutoCloseable
             return null;
         }
         memory.putLong(off, 0);
-        if ((value & 1) != 0)
+        final int device = (int)(value >>> 56);
+        final int command = (int)(value >>> 48) & 0xFF;
+        if (device == 0 && (value & 1) != 0)
         {
             final long code = value >>> 1;
             return exit(MachineExit.Kind.HTIF, (int)Math.min(code, 255),
                 "htif: exit with code " + code, startInstret, start);
         }
-        final int device = (int)(value >>> 56);
-        final int command = (int)(value >>> 48) & 0xFF;
         if (device == 1 && command == 1)
         {
             console.write((int)value & 0xFF);

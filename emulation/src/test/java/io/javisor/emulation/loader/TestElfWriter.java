@@ -11,7 +11,7 @@ import java.util.List;
  * contents, and a .symtab/.strtab/.shstrtab with section headers. Reports where each part went
  * so that tests can corrupt specific fields.
  */
-final class TestElfWriter
+public final class TestElfWriter
 {
     record Segment(long physicalAddress, byte[] contents, long memorySize, int flags)
     {
@@ -22,7 +22,7 @@ final class TestElfWriter
     }
 
     /** The file and the offsets of its parts. */
-    record Built(byte[] bytes, int phoff, int[] segmentDataOffsets, int strtabOffset, int symtabOffset, int shoff)
+    public record Built(byte[] bytes, int phoff, int[] segmentDataOffsets, int strtabOffset, int symtabOffset, int shoff)
     {
         int phdr(final int index)
         {
@@ -48,7 +48,7 @@ final class TestElfWriter
     private long entry = 0x8000_0000L;
     private int type = ElfDescriptor.ET_EXEC;
 
-    TestElfWriter entry(final long entry)
+    public TestElfWriter entry(final long entry)
     {
         this.entry = entry;
         return this;
@@ -60,13 +60,13 @@ final class TestElfWriter
         return this;
     }
 
-    TestElfWriter segment(final long physicalAddress, final byte[] contents, final long memorySize, final int flags)
+    public TestElfWriter segment(final long physicalAddress, final byte[] contents, final long memorySize, final int flags)
     {
         segments.add(new Segment(physicalAddress, contents, memorySize, flags));
         return this;
     }
 
-    TestElfWriter symbol(final String name, final long value, final boolean local)
+    public TestElfWriter symbol(final String name, final long value, final boolean local)
     {
         symbols.add(new Symbol(name, value, local));
         return this;
@@ -90,7 +90,7 @@ final class TestElfWriter
             .symbol("loop", 0x8000_0010L, true);
     }
 
-    Built build()
+    public Built build()
     {
         final ByteBuffer out = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
         final int phoff = ElfDescriptor.EHDR_LENGTH;

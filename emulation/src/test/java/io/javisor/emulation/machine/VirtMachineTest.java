@@ -1,0 +1,198 @@
+package io.javisor.emulation.machine;
+
+import io.javisor.emulation.cpu.Interpreter;
+import org.junit.jupiter.api.Test;
+
+import static io.javisor.emulation.isa.Asm.addi;
+import static io.javisor.emulation.isa.Asm.andi;
+import static io.javisor.emulation.isa.Asm.auipc;
+import static io.javisor.emulation.isa.Asm.beq;
+import static io.javisor.emulation.isa.Asm.bne;
+import static io.javisor.emulation.isa.Asm.csrrw;
+import static io.javisor.emulation.isa.Asm.ecall;
+import static io.javisor.emulation.isa.Asm.jal;
+import static io.javisor.emulation.isa.Asm.lbu;
+import static io.javisor.emulation.isa.Asm.ld;
+import static io.javisor.emulation.isa.Asm.lui;
+import static io.javisor.emulation.isa.Asm.or;
+import static io.javisor.emulation.isa.Asm.ori;
+import static io.javisor.emulation.isa.Asm.sb;
+import static io.javisor.emulation.isa.Asm.sd;
+import static io.javisor.emulation.isa.Asm.slli;
+import static io.javisor.emulation.isa.Asm.sw;
+import static io.javisor.emulation.isa.Asm.wfi;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The virt machine's boot modes, exits and console, with committed guests and tiny assembled ones. */
+class VirtMachineTest
+{
+    private static final int T0 = 5;
+    private static final int T1 = 6;
+    private static final int T2 = 7;
+    private static final int S0 = 8;
+    private static final int S1 = 9;
+    private static final int T3 = 28;
+
+    private static MachineExit run(final MachineConfig config)
+    {
+        try (VirtMachine machine = VirtMachine.create(config))
+        {
+            return machine.run();
+        }
+    }
+
+    @Test
+    void bareHelloPrintsThroughTheUartAndPassesThroughTheFinisher()
+    {
+        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(GuestPrograms.image("hello")).console(console));
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals(0, exit.exitCode());
+        assertEquals(GuestPrograms.expected("hello"), console.output());
+        assertTrue(exit.instructions() > 0);
+    }
+
+    @Test
+    void builtinFirmwareRunsAnSbiKernelInSupervisorModeUntilItShutsDown()
+    {
+        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BUILTIN)
+            .kernel(GuestPrograms.image("hello-sbi")).console(console));
+        assertEquals(MachineExit.Kind.SHUTDOWN, exit.kind(), exit.detail());
+        assertEquals(0, exit.exitCode());
+        // OpenSBI 1.1 (QEMU's reference run) has no DBCN; javisor's firmware has.
+        final String expected = "javisor-guest: start\n" +
+            GuestPrograms.expected("hello-sbi").replace("probe DBCN: no", "probe DBCN: yes");
+        assertEquals(expected, console.output());
+    }
+
+    @Test
+    void htifExitCodeEndsTheRun()
+    {
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).kernel(GuestPrograms.bare(
+            auipc(T0, 1),                 // t0 = tohost (0x8000_1000)
+            addi(T1, 0, 42 << 1 | 1),
+            sd(T1, T0, 0),
+            jal(0, 0))));
+        assertEquals(MachineExit.Kind.HTIF, exit.kind());
+        assertEquals(42, exit.exitCode());
+    }
+
+    @Test
+    void htifConsolePutcharIsPrintedAndAcknowledged()
+    {
+        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).console(console)
+            .kernel(GuestPrograms.bare(
+                auipc(T0, 1),
+                addi(T1, 0, 1), slli(T1, T1, 56),
+                addi(T2, 0, 1), slli(T2, T2, 48),
+                or(T1, T1, T2), ori(T1, T1, 'A'),
+                sd(T1, T0, 0),
+                ld(T3, T0, 0),            // wait until the host took it
+                bne(T3, 0, -4),
+                ld(T3, T0, 8),            // fromhost acknowledges device 1, command 1
+                beq(T3, 0, 12),
+                addi(T1, 0, 1),           // exit 0
+                sd(T1, T0, 0),
+                jal(0, 0))));
+        assertEquals(MachineExit.Kind.HTIF, exit.kind());
+        assertEquals(0, exit.exitCode());
+        assertEquals("A", console.output());
+    }
+
+    @Test
+    void aTrapLoopCrashesTheGuestWithTheReasonRecorded()
+    {
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).kernel(GuestPrograms.bare(
+            lui(T0, 1),                            // mtvec = 0x1000: nothing there
+            csrrw(0, Interpreter.CSR_MTVEC, T0),
+            ecall())));
+        assertEquals(MachineExit.Kind.CRASHED, exit.kind());
+        assertEquals(126, exit.exitCode());
+        assertTrue(exit.detail().contains("trap loop") && exit.detail().contains("0x1000"), exit.detail());
+    }
+
+    @Test
+    void theInstructionBudgetStopsARunawayGuestExactly()
+    {
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).maxInstructions(100_000)
+            .kernel(GuestPrograms.bare(jal(0, 0))));
+        assertEquals(MachineExit.Kind.BUDGET_EXHAUSTED, exit.kind());
+        assertEquals(100_000, exit.instructions());
+    }
+
+    @Test
+    void waitingForAnInterruptThatCannotComeIsAHalt()
+    {
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).kernel(GuestPrograms.bare(wfi())));
+        assertEquals(MachineExit.Kind.HALTED, exit.kind());
+    }
+
+    @Test
+    void stopFromAnotherThreadEndsARunningGuest() throws Exception
+    {
+        try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(GuestPrograms.bare(jal(0, 0)))))
+        {
+            final Thread stopper = new Thread(() ->
+            {
+                try
+                {
+                    Thread.sleep(100);
+                }
+                catch (final InterruptedException ignored)
+                {
+                    return;
+                }
+                machine.stop();
+            });
+            stopper.start();
+            final MachineExit exit = machine.run();
+            stopper.join();
+            assertEquals(MachineExit.Kind.STOPPED, exit.kind());
+            assertTrue(exit.instructions() > 0);
+        }
+    }
+
+    @Test
+    void consoleInputReachesTheUart()
+    {
+        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("abq");
+        final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).console(console)
+            .kernel(GuestPrograms.bare(
+                lui(S0, 0x10000),        // UART0
+                lbu(T0, S0, 5),          // LSR
+                andi(T0, T0, 1),         // data ready
+                beq(T0, 0, -8),
+                lbu(T1, S0, 0),          // RBR
+                sb(T1, S0, 0),           // echo to THR
+                addi(T2, 0, 'q'),
+                bne(T1, T2, -24),
+                lui(S1, 0x100),          // finisher
+                lui(T3, 5),
+                addi(T3, T3, 0x555),
+                sw(T3, S1, 0),
+                jal(0, 0))));
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals("abq", console.output());
+    }
+
+    @Test
+    void badConfigurationsAreRefusedWithOneLine()
+    {
+        assertEquals("memory must be between 4 and 2048 MiB, got 1 MiB",
+            assertThrows(IllegalArgumentException.class, () -> new MachineConfig().memoryMiB(1).validate()).getMessage());
+        assertEquals("boot mode bare needs a kernel ELF",
+            assertThrows(IllegalArgumentException.class, () -> new MachineConfig().validate()).getMessage());
+        assertEquals("external firmware mode needs a firmware ELF",
+            assertThrows(IllegalArgumentException.class,
+                () -> new MachineConfig().bootMode(BootMode.EXTERNAL).validate()).getMessage());
+        final IllegalArgumentException notAtKernelBase = assertThrows(IllegalArgumentException.class,
+            () -> VirtMachine.create(new MachineConfig().bootMode(BootMode.BUILTIN).kernel(GuestPrograms.image("hello"))));
+        assertTrue(notAtKernelBase.getMessage().contains("entered at 0x80200000"), notAtKernelBase.getMessage());
+    }
+}
