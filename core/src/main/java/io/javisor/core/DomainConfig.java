@@ -17,6 +17,12 @@ public record DomainConfig(String name, DomainType type, int memoryMiB, int vcpu
         return new DomainConfig(name, DomainType.PV, memoryMiB, 1, DEFAULT_GRANT_FRAMES, DEFAULT_EVENT_CHANNELS);
     }
 
+    /** An HVM domain: a RISC-V guest on the virt board, started with {@link Hypervisor#startHvm}. */
+    public static DomainConfig hvm(final String name, final int memoryMiB)
+    {
+        return new DomainConfig(name, DomainType.HVM, memoryMiB, 1, DEFAULT_GRANT_FRAMES, DEFAULT_EVENT_CHANNELS);
+    }
+
     public DomainConfig withGrantFrames(final int frames)
     {
         return new DomainConfig(name, type, memoryMiB, vcpus, frames, maxEventChannels);

@@ -26,6 +26,8 @@ import io.javisor.ringio.event.SharedInfoDescriptor;
 import io.javisor.ringio.xenstore.XenStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.javisor.emulation.machine.MachineConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +52,7 @@ public final class Hypervisor implements AutoCloseable
     private final EventChannelHub eventChannelHub = new EventChannelHub();
     private final XenStore xenStore = new XenStore();
     private final ConcurrentMap<Integer, Domain> domains = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, HvmGuest> hvmGuests = new ConcurrentHashMap<>();
     private final Domain dom0;
     private final BackendThreading backendThreading;
     private BlkBackend blockBackend;
@@ -172,6 +175,12 @@ public final class Hypervisor implements AutoCloseable
         {
             return false;
         }
+        // Its vCPU must be off the domain's memory before that memory can go.
+        final HvmGuest guest = hvmGuests.remove(id);
+        if (guest != null)
+        {
+            guest.stopAndJoin();
+        }
         domain.grantMapper().close();
         eventChannelHub.unregister(domain.eventChannels());
         if (id != DOM0)
@@ -180,6 +189,31 @@ public final class Hypervisor implements AutoCloseable
         }
         domain.grantTable().retire(() -> release(domain));
         return true;
+    }
+
+    /**
+     * Starts an HVM domain's guest: a RISC-V virt machine on the domain's memory, booted as
+     * {@code machine} says (its memory setting is replaced by the domain's), run by a vCPU thread of
+     * its own. The domain goes RUNNING; how the guest ends becomes its state (see {@link HvmGuest}).
+     *
+     * @throws IllegalArgumentException when the domain is not HVM, already runs, or the images do
+     *                                  not fit (one line)
+     */
+    public synchronized HvmGuest startHvm(final Domain domain, final MachineConfig machine)
+    {
+        ensureOpen();
+        if (domain.type() != DomainType.HVM)
+        {
+            throw new IllegalArgumentException("domain " + domain.name() + " is not an HVM domain");
+        }
+        if (hvmGuests.containsKey(domain.id()))
+        {
+            throw new IllegalArgumentException("domain " + domain.name() + " already runs its guest");
+        }
+        final HvmGuest guest = new HvmGuest(domain, machine);
+        hvmGuests.put(domain.id(), guest);
+        guest.start();
+        return guest;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.javisor.emulation.machine;
 
 import io.javisor.emulation.loader.ElfImage;
+import io.javisor.memory.GuestMemory;
 
 /**
  * What one HVM guest on the virt board is made of. Setters return {@code this};
@@ -23,6 +24,7 @@ public final class MachineConfig
     private String bootargs;
     private long maxInstructions;
     private Console console = Console.NONE;
+    private GuestMemory memory;
 
     public MachineConfig memoryMiB(final long mib)
     {
@@ -68,6 +70,22 @@ public final class MachineConfig
     {
         this.maxInstructions = maxInstructions;
         return this;
+    }
+
+    /**
+     * Run on this RAM (a domain's, zeroed, owned by the caller, who closes it after the machine)
+     * instead of allocating its own; the memory size then comes from it.
+     */
+    public MachineConfig memory(final GuestMemory memory)
+    {
+        this.memory = memory;
+        this.memoryBytes = memory.size();
+        return this;
+    }
+
+    public GuestMemory memory()
+    {
+        return memory;
     }
 
     public MachineConfig console(final Console console)

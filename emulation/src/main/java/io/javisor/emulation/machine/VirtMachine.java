@@ -54,12 +54,12 @@ public final class VirtMachine implements AutoCloseable
     private final Uart16550 uart;
     private final Console console;
     private final long startNanos = System.nanoTime();
-    private final long dtbAddress;
+    private long dtbAddress;
     /** Physical address of the HTIF tohost word, or -1 when the ELFs define none. */
-    private final long tohost;
-    private final long fromhost;
-    private final SupervisorTimer supervisorTimer;
-    private final BuiltinFirmware builtinFirmware;
+    private long tohost;
+    private long fromhost;
+    private SupervisorTimer supervisorTimer;
+    private BuiltinFirmware builtinFirmware;
     private volatile Thread runner;
     private volatile boolean stopRequested;
 
@@ -67,11 +67,19 @@ public final class VirtMachine implements AutoCloseable
     {
         this.config = config.validate();
         this.console = config.console();
-        final int frames = (int)(config.memoryBytes() >>> 12);
-        this.machineMemory = MachineMemory.anonymous(frames);
-        final FrameAllocator allocator = new FrameAllocator(machineMemory);
-        allocator.setQuota(DOMID, frames);
-        this.memory = GuestMemory.allocate(allocator, DOMID, frames);
+        if (config.memory() != null)
+        {
+            this.machineMemory = null;
+            this.memory = config.memory();
+        }
+        else
+        {
+            final int frames = (int)(config.memoryBytes() >>> 12);
+            this.machineMemory = MachineMemory.anonymous(frames);
+            final FrameAllocator allocator = new FrameAllocator(machineMemory);
+            allocator.setQuota(DOMID, frames);
+            this.memory = GuestMemory.allocate(allocator, DOMID, frames);
+        }
         this.bus = new PlatformBus(memory);
         this.interpreter = new Interpreter(cpu, bus);
 
@@ -83,7 +91,32 @@ public final class VirtMachine implements AutoCloseable
             .map(VirtBoardFdt.PLIC_BASE, plic)
             .map(VirtBoardFdt.UART0_BASE, uart);
         interpreter.setTimeSource(this::mtime);
+    }
 
+    /**
+     * Build the machine and load its images.
+     *
+     * @throws IllegalArgumentException naming the first problem with the configuration or images;
+     *                                  nothing is left allocated
+     */
+    public static VirtMachine create(final MachineConfig config)
+    {
+        final VirtMachine machine = new VirtMachine(config);
+        try
+        {
+            machine.boot(config);
+            return machine;
+        }
+        catch (final RuntimeException ex)
+        {
+            machine.close();
+            throw ex;
+        }
+    }
+
+    /** Load the images and the device tree, and put the hart where the boot mode starts it. */
+    private void boot(final MachineConfig config)
+    {
         final GuestRamTarget target = new GuestRamTarget(memory, interpreter);
         final BootMode mode = config.bootMode();
         LoadedExtent kernelExtent = null;
@@ -161,16 +194,6 @@ public final class VirtMachine implements AutoCloseable
                 builtinFirmware = null;
             }
         }
-    }
-
-    /**
-     * Build the machine and load its images.
-     *
-     * @throws IllegalArgumentException naming the first problem with the configuration or images
-     */
-    public static VirtMachine create(final MachineConfig config)
-    {
-        return new VirtMachine(config);
     }
 
     /** Place the DTB as QEMU does: at the top of RAM, aligned down to 2 MiB when that fits. */
@@ -495,7 +518,10 @@ public final class VirtMachine implements AutoCloseable
     @Override
     public void close()
     {
-        memory.close();
-        machineMemory.close();
+        if (machineMemory != null)
+        {
+            memory.close();
+            machineMemory.close();
+        }
     }
 }

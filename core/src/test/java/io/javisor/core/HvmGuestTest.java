@@ -1,0 +1,118 @@
+package io.javisor.core;
+
+import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.Console;
+import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.emulation.machine.MachineExit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** HVM domains: a RISC-V guest per domain, its end becoming the domain's state, crashes contained. */
+class HvmGuestTest
+{
+    private static final Path GUESTS = Path.of("..", "emulation", "guests", "bin");
+    private final Hypervisor hypervisor = Hypervisor.start();
+
+    @AfterEach
+    void close()
+    {
+        hypervisor.close();
+    }
+
+    private static ElfImage guest(final String name) throws IOException
+    {
+        return ElfImage.read(GUESTS.resolve(name + ".elf"));
+    }
+
+    @Test
+    void aGuestThatFinishesShutsItsDomainDown() throws Exception
+    {
+        final Domain domain = hypervisor.createDomain(DomainConfig.hvm("hello", 16));
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final HvmGuest guest = hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(guest("hello")).console(recording(out)));
+        final MachineExit exit = guest.awaitExit(30, TimeUnit.SECONDS);
+        assertNotNull(exit);
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals(DomainState.SHUTDOWN, domain.state());
+        assertEquals(ShutdownReason.POWEROFF, domain.shutdownReason());
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Hello from javisor guest"));
+    }
+
+    @Test
+    void aGuestInAStateItCannotLeaveCrashesOnlyItsOwnDomain() throws Exception
+    {
+        // An SBI kernel booted bare: its first ECALL (from M-mode) finds no handler at mtvec = 0.
+        final Domain broken = hypervisor.createDomain(DomainConfig.hvm("broken", 16));
+        final Domain healthy = hypervisor.createDomain(DomainConfig.hvm("healthy", 16));
+        final HvmGuest crashing = hypervisor.startHvm(broken, new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(guest("hello-sbi")));
+        final HvmGuest working = hypervisor.startHvm(healthy, new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(guest("cpubench-small")));
+
+        assertEquals(MachineExit.Kind.CRASHED, crashing.awaitExit(30, TimeUnit.SECONDS).kind());
+        assertEquals(DomainState.CRASHED, broken.state());
+        assertTrue(broken.crashReason().contains("trap loop"), broken.crashReason());
+
+        final MachineExit exit = working.awaitExit(60, TimeUnit.SECONDS);
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals(0, exit.exitCode());
+        assertEquals(DomainState.SHUTDOWN, healthy.state());
+        assertNull(healthy.crashReason());
+    }
+
+    @Test
+    void destroyingARunningHvmDomainStopsItsVcpuFirst() throws Exception
+    {
+        final long freeBefore = hypervisor.freeFrames();
+        final Domain domain = hypervisor.createDomain(DomainConfig.hvm("spinner", 16));
+        final HvmGuest guest = hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(guest("cpubench")));
+        assertEquals(DomainState.RUNNING, domain.state());
+        Thread.sleep(100);
+        assertTrue(hypervisor.destroyDomain(domain.id()));
+        assertEquals(MachineExit.Kind.STOPPED, guest.exit().kind());
+        assertEquals(DomainState.GONE, domain.state());
+        assertEquals(freeBefore, hypervisor.freeFrames(), "the domain's frames are back");
+    }
+
+    @Test
+    void onlyHvmDomainsRunRiscvGuests() throws Exception
+    {
+        final Domain pv = hypervisor.createDomain(DomainConfig.pv("pv", 16));
+        final ElfImage hello = guest("hello");
+        assertEquals("domain pv is not an HVM domain", assertThrows(IllegalArgumentException.class,
+            () -> hypervisor.startHvm(pv, new MachineConfig().bootMode(BootMode.BARE).kernel(hello))).getMessage());
+    }
+
+    private static Console recording(final ByteArrayOutputStream out)
+    {
+        return new Console()
+        {
+            @Override
+            public void write(final int b)
+            {
+                out.write(b);
+            }
+
+            @Override
+            public int read()
+            {
+                return -1;
+            }
+        };
+    }
+}
