@@ -17,6 +17,8 @@ import io.javisor.emulation.isa.Decoded;
 final class CachedInstruction
 {
     static final int SINK = 32;
+    /** The page-end sentinel: valid, opcode {@code ILLEGAL}, so the fast path stops on it. */
+    static final long END = 1L << 25;
     private static final long VALID = 1L << 25;
     private static final long COMPRESSED = 1L << 24;
 
@@ -54,6 +56,12 @@ final class CachedInstruction
     static int rs2(final long slot)
     {
         return (int)(slot >>> 19) & 0x1F;
+    }
+
+    /** @return the instruction's length in halfword slots: 1 or 2. */
+    static int slots(final long slot)
+    {
+        return 2 - ((int)(slot >>> 24) & 1);
     }
 
     static long imm(final long slot)

@@ -19,6 +19,12 @@ import java.util.Arrays;
 final class DecodedPages
 {
     static final int SLOTS = 2048;
+    /**
+     * Each page array has one more entry than slots: a sentinel at index {@link #SLOTS}, never
+     * zero and never executed ({@link CachedInstruction#END}), that ends a fast run which falls
+     * off the end of the page with pc = the next page's first byte.
+     */
+    static final int LENGTH = SLOTS + 1;
 
     private final long[][] pages;
     private final int maxPages;
@@ -42,7 +48,8 @@ final class DecodedPages
                 clear();
                 flushes++;
             }
-            page = new long[SLOTS];
+            page = new long[LENGTH];
+            page[SLOTS] = CachedInstruction.END;
             pages[index] = page;
             cached++;
         }

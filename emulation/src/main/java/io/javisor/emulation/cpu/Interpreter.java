@@ -77,6 +77,9 @@ public final class Interpreter
     /** pmpaddr holds bits 55:2 of an address. */
     private static final long PMP_ADDR_MASK = (1L << 54) - 1;
 
+    /** Offset of element 0 in a {@code long[]}, for unchecked access to registers and slots. */
+    private static final long LONGS = UnsafeApi.arrayBaseOffset(long[].class);
+
     /** At most this many pages (64 MiB of slots) of pre-decoded instructions are kept. */
     static final int MAX_DECODED_PAGES = 4096;
 
@@ -270,17 +273,18 @@ public final class Interpreter
         final long pageAddress = ramAddress + (fetchOff & ~0xFFFL);
         final long virtualPage = startPc & ~0xFFFL;
         final boolean bare = mmu.isBare(Sv39.LOAD);
-        final long ramAddress = this.ramAddress;
-        final long ramSize = this.ramSize;
         final long[] x = cpu.x;
 
-        long pc = startPc;
+        // The loop keeps a slot index, not a pc: straight-line code advances it by the
+        // instruction's length in halfwords and never leaves the page except onto the sentinel
+        // slot past its end; only taken branches and jumps compute a pc and check its page.
+        int slot = (int)(startPc & 0xFFF) >>> 1;
         long retired = 0;
+        long exitPc = -1;
         run:
-        while (retired < limit && (pc & ~0xFFFL) == virtualPage)
+        while (retired < limit)
         {
-            final int slot = (int)(pc & 0xFFF) >>> 1;
-            long d = page[slot];
+            long d = UnsafeApi.getLong(page, LONGS + ((long)slot << 3));
             if (d == 0)
             {
                 d = decodeSlot(page, pageAddress, slot);
@@ -289,70 +293,229 @@ public final class Interpreter
                     break;
                 }
             }
-            final int rd = CachedInstruction.rd(d);
-            final long a = x[CachedInstruction.rs1(d)];
-            final long b = x[CachedInstruction.rs2(d)];
+            // Register fields are at most 32 (the sink) and page slots at most SLOTS (the
+            // sentinel), both within their arrays: no bounds checks.
+            final long rdo = LONGS + ((long)CachedInstruction.rd(d) << 3);
+            final long a = UnsafeApi.getLong(x, LONGS + ((long)CachedInstruction.rs1(d) << 3));
+            final long b = UnsafeApi.getLong(x, LONGS + ((long)CachedInstruction.rs2(d) << 3));
             final long imm = CachedInstruction.imm(d);
-            final long next = pc + CachedInstruction.length(d);
+            final int next = slot + CachedInstruction.slots(d);
+            long target;
             switch (CachedInstruction.opcode(d))
             {
-                case Opcode.LUI: x[rd] = imm; pc = next; break;
-                case Opcode.AUIPC: x[rd] = pc + imm; pc = next; break;
-                case Opcode.JAL: x[rd] = next; pc += imm; break;
-                case Opcode.JALR: x[rd] = next; pc = (a + imm) & ~1L; break;
-                case Opcode.BEQ: pc = a == b ? pc + imm : next; break;
-                case Opcode.BNE: pc = a != b ? pc + imm : next; break;
-                case Opcode.BLT: pc = a < b ? pc + imm : next; break;
-                case Opcode.BGE: pc = a >= b ? pc + imm : next; break;
-                case Opcode.BLTU: pc = Long.compareUnsigned(a, b) < 0 ? pc + imm : next; break;
-                case Opcode.BGEU: pc = Long.compareUnsigned(a, b) >= 0 ? pc + imm : next; break;
+                case Opcode.LUI: UnsafeApi.putLong(x, rdo, imm); slot = next; break;
+                case Opcode.AUIPC: UnsafeApi.putLong(x, rdo, virtualPage + ((long)slot << 1) + imm); slot = next; break;
+                case Opcode.JAL:
+                    UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
+                    target = virtualPage + ((long)slot << 1) + imm;
+                    if ((target & ~0xFFFL) != virtualPage)
+                    {
+                        exitPc = target;
+                        retired++;
+                        break run;
+                    }
+                    slot = (int)(target & 0xFFF) >>> 1;
+                    break;
+                case Opcode.JALR:
+                    UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
+                    target = (a + imm) & ~1L;
+                    if ((target & ~0xFFFL) != virtualPage)
+                    {
+                        exitPc = target;
+                        retired++;
+                        break run;
+                    }
+                    slot = (int)(target & 0xFFF) >>> 1;
+                    break;
+                case Opcode.BEQ:
+                    if (a == b)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
+                case Opcode.BNE:
+                    if (a != b)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
+                case Opcode.BLT:
+                    if (a < b)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
+                case Opcode.BGE:
+                    if (a >= b)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
+                case Opcode.BLTU:
+                    if (Long.compareUnsigned(a, b) < 0)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
+                case Opcode.BGEU:
+                    if (Long.compareUnsigned(a, b) >= 0)
+                    {
+                        target = virtualPage + ((long)slot << 1) + imm;
+                        if ((target & ~0xFFFL) != virtualPage)
+                        {
+                            exitPc = target;
+                            retired++;
+                            break run;
+                        }
+                        slot = (int)(target & 0xFFF) >>> 1;
+                    }
+                    else
+                    {
+                        slot = next;
+                    }
+                    break;
 
-                case Opcode.LB: case Opcode.LH: case Opcode.LW: case Opcode.LD:
-                case Opcode.LBU: case Opcode.LHU: case Opcode.LWU:
+                case Opcode.LB:
                 {
-                    final int op = CachedInstruction.opcode(d);
-                    final int size = loadSize(op);
-                    final long va = a + imm;
-                    if ((va & (size - 1)) != 0)
+                    final long address = ramAddress(a + imm, 1, bare, Sv39.LOAD);
+                    if (address == 0)
                     {
                         break run;
                     }
-                    final long pa = bare ? va : mmu.translate(va, Sv39.LOAD);
-                    final long off = pa - RamBus.RAM_BASE;
-                    if (pa == Sv39.FAULT || Long.compareUnsigned(off, ramSize - size) > 0)
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getByte(address));
+                    slot = next;
+                    break;
+                }
+                case Opcode.LH:
+                {
+                    final long address = ramAddress(a + imm, 2, bare, Sv39.LOAD);
+                    if (address == 0)
                     {
                         break run;
                     }
-                    final long address = ramAddress + off;
-                    switch (op)
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getShort(address));
+                    slot = next;
+                    break;
+                }
+                case Opcode.LW:
+                {
+                    final long address = ramAddress(a + imm, 4, bare, Sv39.LOAD);
+                    if (address == 0)
                     {
-                        case Opcode.LB: x[rd] = UnsafeApi.getByte(address); break;
-                        case Opcode.LH: x[rd] = UnsafeApi.getShort(address); break;
-                        case Opcode.LW: x[rd] = UnsafeApi.getInt(address); break;
-                        case Opcode.LD: x[rd] = UnsafeApi.getLong(address); break;
-                        case Opcode.LBU: x[rd] = UnsafeApi.getByte(address) & 0xFFL; break;
-                        case Opcode.LHU: x[rd] = UnsafeApi.getShort(address) & 0xFFFFL; break;
-                        default: x[rd] = UnsafeApi.getInt(address) & 0xFFFF_FFFFL; break;
+                        break run;
                     }
-                    pc = next;
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getInt(address));
+                    slot = next;
+                    break;
+                }
+                case Opcode.LD:
+                {
+                    final long address = ramAddress(a + imm, 8, bare, Sv39.LOAD);
+                    if (address == 0)
+                    {
+                        break run;
+                    }
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getLong(address));
+                    slot = next;
+                    break;
+                }
+                case Opcode.LBU:
+                {
+                    final long address = ramAddress(a + imm, 1, bare, Sv39.LOAD);
+                    if (address == 0)
+                    {
+                        break run;
+                    }
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getByte(address) & 0xFFL);
+                    slot = next;
+                    break;
+                }
+                case Opcode.LHU:
+                {
+                    final long address = ramAddress(a + imm, 2, bare, Sv39.LOAD);
+                    if (address == 0)
+                    {
+                        break run;
+                    }
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getShort(address) & 0xFFFFL);
+                    slot = next;
+                    break;
+                }
+                case Opcode.LWU:
+                {
+                    final long address = ramAddress(a + imm, 4, bare, Sv39.LOAD);
+                    if (address == 0)
+                    {
+                        break run;
+                    }
+                    UnsafeApi.putLong(x, rdo, UnsafeApi.getInt(address) & 0xFFFF_FFFFL);
+                    slot = next;
                     break;
                 }
 
                 case Opcode.SB: case Opcode.SH: case Opcode.SW: case Opcode.SD:
                 {
                     final int size = 1 << (CachedInstruction.opcode(d) - Opcode.SB);
-                    final long va = a + imm;
-                    if ((va & (size - 1)) != 0)
+                    final long address = ramAddress(a + imm, size, bare, Sv39.STORE);
+                    if (address == 0)
                     {
                         break run;
                     }
-                    final long pa = bare ? va : mmu.translate(va, Sv39.STORE);
-                    final long off = pa - RamBus.RAM_BASE;
-                    if (pa == Sv39.FAULT || Long.compareUnsigned(off, ramSize - size) > 0)
-                    {
-                        break run;
-                    }
-                    final long address = ramAddress + off;
                     switch (size)
                     {
                         case 1: UnsafeApi.putByte(address, (byte)b); break;
@@ -360,64 +523,70 @@ public final class Interpreter
                         case 4: UnsafeApi.putInt(address, (int)b); break;
                         default: UnsafeApi.putLong(address, b); break;
                     }
-                    wroteRam(off, size);
-                    pc = next;
+                    wroteRam(address - ramAddress, size);
+                    slot = next;
                     break;
                 }
 
-                case Opcode.ADDI: x[rd] = a + imm; pc = next; break;
-                case Opcode.SLTI: x[rd] = a < imm ? 1 : 0; pc = next; break;
-                case Opcode.SLTIU: x[rd] = Long.compareUnsigned(a, imm) < 0 ? 1 : 0; pc = next; break;
-                case Opcode.XORI: x[rd] = a ^ imm; pc = next; break;
-                case Opcode.ORI: x[rd] = a | imm; pc = next; break;
-                case Opcode.ANDI: x[rd] = a & imm; pc = next; break;
-                case Opcode.SLLI: x[rd] = a << imm; pc = next; break;
-                case Opcode.SRLI: x[rd] = a >>> imm; pc = next; break;
-                case Opcode.SRAI: x[rd] = a >> imm; pc = next; break;
-                case Opcode.ADD: x[rd] = a + b; pc = next; break;
-                case Opcode.SUB: x[rd] = a - b; pc = next; break;
-                case Opcode.SLL: x[rd] = a << b; pc = next; break;
-                case Opcode.SLT: x[rd] = a < b ? 1 : 0; pc = next; break;
-                case Opcode.SLTU: x[rd] = Long.compareUnsigned(a, b) < 0 ? 1 : 0; pc = next; break;
-                case Opcode.XOR: x[rd] = a ^ b; pc = next; break;
-                case Opcode.SRL: x[rd] = a >>> b; pc = next; break;
-                case Opcode.SRA: x[rd] = a >> b; pc = next; break;
-                case Opcode.OR: x[rd] = a | b; pc = next; break;
-                case Opcode.AND: x[rd] = a & b; pc = next; break;
-                case Opcode.ADDIW: x[rd] = (int)(a + imm); pc = next; break;
-                case Opcode.SLLIW: x[rd] = (int)a << imm; pc = next; break;
-                case Opcode.SRLIW: x[rd] = (int)a >>> imm; pc = next; break;
-                case Opcode.SRAIW: x[rd] = (int)a >> imm; pc = next; break;
-                case Opcode.ADDW: x[rd] = (int)(a + b); pc = next; break;
-                case Opcode.SUBW: x[rd] = (int)(a - b); pc = next; break;
-                case Opcode.SLLW: x[rd] = (int)a << b; pc = next; break;
-                case Opcode.SRLW: x[rd] = (int)a >>> b; pc = next; break;
-                case Opcode.SRAW: x[rd] = (int)a >> b; pc = next; break;
-                case Opcode.MUL: x[rd] = a * b; pc = next; break;
-                case Opcode.MULH: x[rd] = Math.multiplyHigh(a, b); pc = next; break;
-                case Opcode.MULHSU: x[rd] = Math.multiplyHigh(a, b) + ((b >> 63) & a); pc = next; break;
-                case Opcode.MULHU: x[rd] = Math.unsignedMultiplyHigh(a, b); pc = next; break;
-                case Opcode.DIV: x[rd] = b == 0 ? -1 : a / b; pc = next; break;
-                case Opcode.DIVU: x[rd] = b == 0 ? -1 : Long.divideUnsigned(a, b); pc = next; break;
-                case Opcode.REM: x[rd] = b == 0 ? a : a % b; pc = next; break;
-                case Opcode.REMU: x[rd] = b == 0 ? a : Long.remainderUnsigned(a, b); pc = next; break;
-                case Opcode.MULW: x[rd] = (int)a * (int)b; pc = next; break;
-                case Opcode.DIVW: x[rd] = (int)b == 0 ? -1 : (int)a / (int)b; pc = next; break;
+                case Opcode.ADDI: UnsafeApi.putLong(x, rdo, a + imm); slot = next; break;
+                case Opcode.SLTI: UnsafeApi.putLong(x, rdo, a < imm ? 1 : 0); slot = next; break;
+                case Opcode.SLTIU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, imm) < 0 ? 1 : 0); slot = next; break;
+                case Opcode.XORI: UnsafeApi.putLong(x, rdo, a ^ imm); slot = next; break;
+                case Opcode.ORI: UnsafeApi.putLong(x, rdo, a | imm); slot = next; break;
+                case Opcode.ANDI: UnsafeApi.putLong(x, rdo, a & imm); slot = next; break;
+                case Opcode.SLLI: UnsafeApi.putLong(x, rdo, a << imm); slot = next; break;
+                case Opcode.SRLI: UnsafeApi.putLong(x, rdo, a >>> imm); slot = next; break;
+                case Opcode.SRAI: UnsafeApi.putLong(x, rdo, a >> imm); slot = next; break;
+                case Opcode.ADD: UnsafeApi.putLong(x, rdo, a + b); slot = next; break;
+                case Opcode.SUB: UnsafeApi.putLong(x, rdo, a - b); slot = next; break;
+                case Opcode.SLL: UnsafeApi.putLong(x, rdo, a << b); slot = next; break;
+                case Opcode.SLT: UnsafeApi.putLong(x, rdo, a < b ? 1 : 0); slot = next; break;
+                case Opcode.SLTU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, b) < 0 ? 1 : 0); slot = next; break;
+                case Opcode.XOR: UnsafeApi.putLong(x, rdo, a ^ b); slot = next; break;
+                case Opcode.SRL: UnsafeApi.putLong(x, rdo, a >>> b); slot = next; break;
+                case Opcode.SRA: UnsafeApi.putLong(x, rdo, a >> b); slot = next; break;
+                case Opcode.OR: UnsafeApi.putLong(x, rdo, a | b); slot = next; break;
+                case Opcode.AND: UnsafeApi.putLong(x, rdo, a & b); slot = next; break;
+                case Opcode.ADDIW: UnsafeApi.putLong(x, rdo, (int)(a + imm)); slot = next; break;
+                case Opcode.SLLIW: UnsafeApi.putLong(x, rdo, (int)a << imm); slot = next; break;
+                case Opcode.SRLIW: UnsafeApi.putLong(x, rdo, (int)a >>> imm); slot = next; break;
+                case Opcode.SRAIW: UnsafeApi.putLong(x, rdo, (int)a >> imm); slot = next; break;
+                case Opcode.ADDW: UnsafeApi.putLong(x, rdo, (int)(a + b)); slot = next; break;
+                case Opcode.SUBW: UnsafeApi.putLong(x, rdo, (int)(a - b)); slot = next; break;
+                case Opcode.SLLW: UnsafeApi.putLong(x, rdo, (int)a << b); slot = next; break;
+                case Opcode.SRLW: UnsafeApi.putLong(x, rdo, (int)a >>> b); slot = next; break;
+                case Opcode.SRAW: UnsafeApi.putLong(x, rdo, (int)a >> b); slot = next; break;
+                case Opcode.MUL: UnsafeApi.putLong(x, rdo, a * b); slot = next; break;
+                case Opcode.MULH: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b)); slot = next; break;
+                case Opcode.MULHSU: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b) + ((b >> 63) & a)); slot = next; break;
+                case Opcode.MULHU: UnsafeApi.putLong(x, rdo, Math.unsignedMultiplyHigh(a, b)); slot = next; break;
+                case Opcode.DIV: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : a / b); slot = next; break;
+                case Opcode.DIVU: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : Long.divideUnsigned(a, b)); slot = next; break;
+                case Opcode.REM: UnsafeApi.putLong(x, rdo, b == 0 ? a : a % b); slot = next; break;
+                case Opcode.REMU: UnsafeApi.putLong(x, rdo, b == 0 ? a : Long.remainderUnsigned(a, b)); slot = next; break;
+                case Opcode.MULW: UnsafeApi.putLong(x, rdo, (int)a * (int)b); slot = next; break;
+                case Opcode.DIVW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : (int)a / (int)b); slot = next; break;
                 case Opcode.DIVUW:
-                    x[rd] = (int)b == 0 ? -1 : Integer.divideUnsigned((int)a, (int)b);
-                    pc = next;
+                    UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : Integer.divideUnsigned((int)a, (int)b));
+                    slot = next;
                     break;
-                case Opcode.REMW: x[rd] = (int)b == 0 ? (int)a : (int)a % (int)b; pc = next; break;
+                case Opcode.REMW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : (int)a % (int)b); slot = next; break;
                 case Opcode.REMUW:
-                    x[rd] = (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b);
-                    pc = next;
+                    UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b));
+                    slot = next;
                     break;
-                case Opcode.FENCE: pc = next; break;
+                case Opcode.FENCE: slot = next; break;
                 default:
                     break run;
             }
             retired++;
         }
+        return exitTo(exitPc != -1 ? exitPc : virtualPage + ((long)slot << 1), retired);
+    }
+
+    /** End a fast run: set pc and account for the retired instructions. */
+    private long exitTo(final long pc, final long retired)
+    {
         cpu.pc = pc;
         if (retired > 0)
         {
@@ -425,6 +594,23 @@ public final class Interpreter
             trappedSinceRetire = false;
         }
         return retired;
+    }
+
+    /**
+     * The host address of a naturally aligned data access of {@code size} bytes at {@code va}
+     * that hits RAM, or 0 when it does not (misaligned, a translation fault, outside RAM, or in
+     * RAM's last eight bytes): then the general path runs it.
+     */
+    private long ramAddress(final long va, final int size, final boolean bare, final int access)
+    {
+        // Sv39.FAULT is -1: far outside RAM, so the range compare rejects it too.
+        final long pa = bare ? va : mmu.translate(va, access);
+        final long off = pa - RamBus.RAM_BASE;
+        if ((va & (size - 1)) != 0 || Long.compareUnsigned(off, ramSize - 8) > 0)
+        {
+            return 0;
+        }
+        return ramAddress + off;
     }
 
     /**

@@ -178,8 +178,9 @@ public final class QemuRunner
             throw ex;
         }
         final long elapsedNanos = System.nanoTime() - start;
-        final byte[] output = stdout.join();
-        final String diagnostics = new String(stderr.join(), StandardCharsets.UTF_8);
+        // A killed child's pipes may be closed under the reader: then what was read is the output.
+        final byte[] output = stdout.join(timedOut);
+        final String diagnostics = new String(stderr.join(timedOut), StandardCharsets.UTF_8);
         return new QemuRun(output, diagnostics, timedOut ? -1 : process.exitValue(), elapsedNanos, timedOut);
     }
 
@@ -233,10 +234,10 @@ public final class QemuRunner
             }
         }
 
-        byte[] join() throws InterruptedException
+        byte[] join(final boolean killed) throws InterruptedException
         {
             thread.join();
-            if (null != failure)
+            if (null != failure && !killed)
             {
                 throw new UncheckedIOException("reading QEMU output", failure);
             }
