@@ -104,6 +104,10 @@ public final class Interpreter
     private volatile boolean stopRequested;
     /** The {@code time} CSR's source (the board's mtime), or null to read {@link CpuState#instret}. */
     private LongSupplier timeSource;
+    /** Exceptions taken (synchronous traps, ECALLs included; not interrupts) since construction. */
+    private long exceptions;
+    /** Of those, the instruction fetches that faulted (nothing was decoded). */
+    private long fetchFaults;
     /** minstret/mcycle as written by M-mode, minus {@link CpuState#instret}, which stays exact. */
     private long counterOffset;
 
@@ -182,6 +186,21 @@ public final class Interpreter
         {
             code.clear();
         }
+    }
+
+    /**
+     * @return exceptions taken since construction: instructions that trapped instead of retiring
+     * (so retired + exceptions is every instruction the hart started)
+     */
+    public long exceptions()
+    {
+        return exceptions;
+    }
+
+    /** @return of {@link #exceptions()}, the fetches that faulted: no instruction was decoded */
+    public long fetchFaults()
+    {
+        return fetchFaults;
     }
 
     /** @return how many RAM pages hold pre-decoded instructions now. */
@@ -1233,6 +1252,11 @@ public final class Interpreter
      */
     private boolean trap(final long cause, final long tval)
     {
+        exceptions++;
+        if (cause == CAUSE_FETCH_ACCESS || cause == CAUSE_FETCH_PAGE_FAULT)
+        {
+            fetchFaults++;
+        }
         final CpuState cpu = this.cpu;
         final boolean toS = cpu.priv <= CpuState.PRIV_S && ((cpu.medeleg >>> cause) & 1) != 0;
         return enterTrap(toS, cause, tval);
