@@ -5,6 +5,7 @@ import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
 import io.javisor.memory.GuestMemory;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.function.LongSupplier;
 
@@ -122,9 +123,12 @@ public final class Interpreter
         this.bus = bus;
         this.mmu = new Sv39(cpu, bus);
         final GuestMemory ram = bus.directRam();
-        if (ram != null && ram.size() <= Integer.MAX_VALUE)
+        final UnsafeBuffer firstFrame = new UnsafeBuffer(0, 0);
+        // A domain's frames are one contiguous extent of machine memory: frame 0's host address
+        // is the base of all of RAM, whatever its size.
+        if (ram != null && ram.wrapFrame(0, firstFrame))
         {
-            this.ramAddress = ram.ram().addressOffset();
+            this.ramAddress = firstFrame.addressOffset();
             this.ramSize = ram.size();
             this.code = new DecodedPages(ramSize, MAX_DECODED_PAGES);
         }

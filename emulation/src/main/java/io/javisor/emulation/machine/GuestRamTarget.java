@@ -8,6 +8,8 @@ import io.javisor.memory.GuestMemory;
 /** Guest RAM at {@link RamBus#RAM_BASE} as a loader target; every write drops pre-decoded code. */
 final class GuestRamTarget implements LoadTarget
 {
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
     private final GuestMemory memory;
     private final Interpreter interpreter;
 
@@ -27,7 +29,12 @@ final class GuestRamTarget implements LoadTarget
     @Override
     public void zero(final long physicalAddress, final long length)
     {
-        memory.ram().setMemory((int)(physicalAddress - RamBus.RAM_BASE), (int)length, (byte)0);
+        // Chunked through the per-range accessor: RAM may be larger than one 2 GiB buffer view.
+        final long start = physicalAddress - RamBus.RAM_BASE;
+        for (long done = 0; done < length; done += ZEROS.length)
+        {
+            memory.putBytes(start + done, ZEROS, 0, (int)Math.min(ZEROS.length, length - done));
+        }
         interpreter.invalidateCode(physicalAddress, length);
     }
 

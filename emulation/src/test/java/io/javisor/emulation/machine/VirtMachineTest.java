@@ -70,6 +70,19 @@ class VirtMachineTest
     }
 
     @Test
+    void theLargestGuestRunsOnTheFastPathToo()
+    {
+        // 2 GiB is past what one Agrona buffer can view; RAM is reserved, not committed.
+        try (VirtMachine machine = VirtMachine.create(new MachineConfig().memoryMiB(2048).bootMode(BootMode.BARE)
+            .kernel(GuestPrograms.image("cpubench-small"))))
+        {
+            final MachineExit exit = machine.run();
+            assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.detail());
+            assertTrue(machine.interpreter().decodedPages() > 0, "instructions ran pre-decoded");
+        }
+    }
+
+    @Test
     void htifExitCodeEndsTheRun()
     {
         final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).kernel(GuestPrograms.bare(
