@@ -323,286 +323,144 @@ public final class Interpreter
             final long b = UnsafeApi.getLong(x, LONGS + ((long)CachedInstruction.rs2(d) << 3));
             final long imm = CachedInstruction.imm(d);
             final int next = slot + CachedInstruction.slots(d);
-            long target;
-            switch (CachedInstruction.opcode(d))
+            final long pc = virtualPage + ((long)slot << 1);
+            final long target;
+            transfer:
             {
-                case Opcode.LUI: UnsafeApi.putLong(x, rdo, imm); slot = next; break;
-                case Opcode.AUIPC: UnsafeApi.putLong(x, rdo, virtualPage + ((long)slot << 1) + imm); slot = next; break;
-                case Opcode.JAL:
-                    UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
-                    target = virtualPage + ((long)slot << 1) + imm;
-                    if ((target & ~0xFFFL) != virtualPage)
-                    {
-                        exitPc = target;
-                        retired++;
-                        break run;
-                    }
-                    slot = (int)(target & 0xFFF) >>> 1;
-                    break;
-                case Opcode.JALR:
-                    UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
-                    target = (a + imm) & ~1L;
-                    if ((target & ~0xFFFL) != virtualPage)
-                    {
-                        exitPc = target;
-                        retired++;
-                        break run;
-                    }
-                    slot = (int)(target & 0xFFF) >>> 1;
-                    break;
-                case Opcode.BEQ:
-                    if (a == b)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
+                switch (CachedInstruction.opcode(d))
+                {
+                    // Control transfers leave this switch for the code after it only when taken.
+                    case Opcode.JAL:
+                        UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
+                        target = pc + imm;
+                        break transfer;
+                    case Opcode.JALR:
+                        UnsafeApi.putLong(x, rdo, virtualPage + ((long)next << 1));
+                        target = (a + imm) & ~1L;
+                        break transfer;
+                    case Opcode.BEQ: if (a == b) { target = pc + imm; break transfer; } slot = next; break;
+                    case Opcode.BNE: if (a != b) { target = pc + imm; break transfer; } slot = next; break;
+                    case Opcode.BLT: if (a < b) { target = pc + imm; break transfer; } slot = next; break;
+                    case Opcode.BGE: if (a >= b) { target = pc + imm; break transfer; } slot = next; break;
+                    case Opcode.BLTU:
+                        if (Long.compareUnsigned(a, b) < 0) { target = pc + imm; break transfer; }
                         slot = next;
-                    }
-                    break;
-                case Opcode.BNE:
-                    if (a != b)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
+                        break;
+                    case Opcode.BGEU:
+                        if (Long.compareUnsigned(a, b) >= 0) { target = pc + imm; break transfer; }
                         slot = next;
-                    }
-                    break;
-                case Opcode.BLT:
-                    if (a < b)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
-                        slot = next;
-                    }
-                    break;
-                case Opcode.BGE:
-                    if (a >= b)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
-                        slot = next;
-                    }
-                    break;
-                case Opcode.BLTU:
-                    if (Long.compareUnsigned(a, b) < 0)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
-                        slot = next;
-                    }
-                    break;
-                case Opcode.BGEU:
-                    if (Long.compareUnsigned(a, b) >= 0)
-                    {
-                        target = virtualPage + ((long)slot << 1) + imm;
-                        if ((target & ~0xFFFL) != virtualPage)
-                        {
-                            exitPc = target;
-                            retired++;
-                            break run;
-                        }
-                        slot = (int)(target & 0xFFF) >>> 1;
-                    }
-                    else
-                    {
-                        slot = next;
-                    }
-                    break;
+                        break;
 
-                case Opcode.LB:
-                {
-                    final long address = ramAddress(a + imm, 1, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getByte(address));
-                    slot = next;
-                    break;
-                }
-                case Opcode.LH:
-                {
-                    final long address = ramAddress(a + imm, 2, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getShort(address));
-                    slot = next;
-                    break;
-                }
-                case Opcode.LW:
-                {
-                    final long address = ramAddress(a + imm, 4, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getInt(address));
-                    slot = next;
-                    break;
-                }
-                case Opcode.LD:
-                {
-                    final long address = ramAddress(a + imm, 8, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getLong(address));
-                    slot = next;
-                    break;
-                }
-                case Opcode.LBU:
-                {
-                    final long address = ramAddress(a + imm, 1, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getByte(address) & 0xFFL);
-                    slot = next;
-                    break;
-                }
-                case Opcode.LHU:
-                {
-                    final long address = ramAddress(a + imm, 2, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getShort(address) & 0xFFFFL);
-                    slot = next;
-                    break;
-                }
-                case Opcode.LWU:
-                {
-                    final long address = ramAddress(a + imm, 4, bare, Sv39.LOAD);
-                    if (address == 0)
-                    {
-                        break run;
-                    }
-                    UnsafeApi.putLong(x, rdo, UnsafeApi.getInt(address) & 0xFFFF_FFFFL);
-                    slot = next;
-                    break;
-                }
+                    case Opcode.LUI: UnsafeApi.putLong(x, rdo, imm); slot = next; break;
+                    case Opcode.AUIPC: UnsafeApi.putLong(x, rdo, pc + imm); slot = next; break;
 
-                case Opcode.SB: case Opcode.SH: case Opcode.SW: case Opcode.SD:
-                {
-                    final int size = 1 << (CachedInstruction.opcode(d) - Opcode.SB);
-                    final long address = ramAddress(a + imm, size, bare, Sv39.STORE);
-                    if (address == 0)
+                    case Opcode.LB: case Opcode.LH: case Opcode.LW: case Opcode.LD:
+                    case Opcode.LBU: case Opcode.LHU: case Opcode.LWU:
                     {
-                        break run;
+                        final int op = CachedInstruction.opcode(d);
+                        final long address = ramAddress(a + imm, loadSize(op), bare, Sv39.LOAD);
+                        if (address == 0)
+                        {
+                            break run;
+                        }
+                        final long value;
+                        switch (op)
+                        {
+                            case Opcode.LB: value = UnsafeApi.getByte(address); break;
+                            case Opcode.LH: value = UnsafeApi.getShort(address); break;
+                            case Opcode.LW: value = UnsafeApi.getInt(address); break;
+                            case Opcode.LD: value = UnsafeApi.getLong(address); break;
+                            case Opcode.LBU: value = UnsafeApi.getByte(address) & 0xFFL; break;
+                            case Opcode.LHU: value = UnsafeApi.getShort(address) & 0xFFFFL; break;
+                            default: value = UnsafeApi.getInt(address) & 0xFFFF_FFFFL; break;
+                        }
+                        UnsafeApi.putLong(x, rdo, value);
+                        slot = next;
+                        break;
                     }
-                    switch (size)
-                    {
-                        case 1: UnsafeApi.putByte(address, (byte)b); break;
-                        case 2: UnsafeApi.putShort(address, (short)b); break;
-                        case 4: UnsafeApi.putInt(address, (int)b); break;
-                        default: UnsafeApi.putLong(address, b); break;
-                    }
-                    wroteRam(address - ramAddress, size);
-                    slot = next;
-                    break;
-                }
 
-                case Opcode.ADDI: UnsafeApi.putLong(x, rdo, a + imm); slot = next; break;
-                case Opcode.SLTI: UnsafeApi.putLong(x, rdo, a < imm ? 1 : 0); slot = next; break;
-                case Opcode.SLTIU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, imm) < 0 ? 1 : 0); slot = next; break;
-                case Opcode.XORI: UnsafeApi.putLong(x, rdo, a ^ imm); slot = next; break;
-                case Opcode.ORI: UnsafeApi.putLong(x, rdo, a | imm); slot = next; break;
-                case Opcode.ANDI: UnsafeApi.putLong(x, rdo, a & imm); slot = next; break;
-                case Opcode.SLLI: UnsafeApi.putLong(x, rdo, a << imm); slot = next; break;
-                case Opcode.SRLI: UnsafeApi.putLong(x, rdo, a >>> imm); slot = next; break;
-                case Opcode.SRAI: UnsafeApi.putLong(x, rdo, a >> imm); slot = next; break;
-                case Opcode.ADD: UnsafeApi.putLong(x, rdo, a + b); slot = next; break;
-                case Opcode.SUB: UnsafeApi.putLong(x, rdo, a - b); slot = next; break;
-                case Opcode.SLL: UnsafeApi.putLong(x, rdo, a << b); slot = next; break;
-                case Opcode.SLT: UnsafeApi.putLong(x, rdo, a < b ? 1 : 0); slot = next; break;
-                case Opcode.SLTU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, b) < 0 ? 1 : 0); slot = next; break;
-                case Opcode.XOR: UnsafeApi.putLong(x, rdo, a ^ b); slot = next; break;
-                case Opcode.SRL: UnsafeApi.putLong(x, rdo, a >>> b); slot = next; break;
-                case Opcode.SRA: UnsafeApi.putLong(x, rdo, a >> b); slot = next; break;
-                case Opcode.OR: UnsafeApi.putLong(x, rdo, a | b); slot = next; break;
-                case Opcode.AND: UnsafeApi.putLong(x, rdo, a & b); slot = next; break;
-                case Opcode.ADDIW: UnsafeApi.putLong(x, rdo, (int)(a + imm)); slot = next; break;
-                case Opcode.SLLIW: UnsafeApi.putLong(x, rdo, (int)a << imm); slot = next; break;
-                case Opcode.SRLIW: UnsafeApi.putLong(x, rdo, (int)a >>> imm); slot = next; break;
-                case Opcode.SRAIW: UnsafeApi.putLong(x, rdo, (int)a >> imm); slot = next; break;
-                case Opcode.ADDW: UnsafeApi.putLong(x, rdo, (int)(a + b)); slot = next; break;
-                case Opcode.SUBW: UnsafeApi.putLong(x, rdo, (int)(a - b)); slot = next; break;
-                case Opcode.SLLW: UnsafeApi.putLong(x, rdo, (int)a << b); slot = next; break;
-                case Opcode.SRLW: UnsafeApi.putLong(x, rdo, (int)a >>> b); slot = next; break;
-                case Opcode.SRAW: UnsafeApi.putLong(x, rdo, (int)a >> b); slot = next; break;
-                case Opcode.MUL: UnsafeApi.putLong(x, rdo, a * b); slot = next; break;
-                case Opcode.MULH: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b)); slot = next; break;
-                case Opcode.MULHSU: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b) + ((b >> 63) & a)); slot = next; break;
-                case Opcode.MULHU: UnsafeApi.putLong(x, rdo, Math.unsignedMultiplyHigh(a, b)); slot = next; break;
-                case Opcode.DIV: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : a / b); slot = next; break;
-                case Opcode.DIVU: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : Long.divideUnsigned(a, b)); slot = next; break;
-                case Opcode.REM: UnsafeApi.putLong(x, rdo, b == 0 ? a : a % b); slot = next; break;
-                case Opcode.REMU: UnsafeApi.putLong(x, rdo, b == 0 ? a : Long.remainderUnsigned(a, b)); slot = next; break;
-                case Opcode.MULW: UnsafeApi.putLong(x, rdo, (int)a * (int)b); slot = next; break;
-                case Opcode.DIVW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : (int)a / (int)b); slot = next; break;
-                case Opcode.DIVUW:
-                    UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : Integer.divideUnsigned((int)a, (int)b));
-                    slot = next;
-                    break;
-                case Opcode.REMW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : (int)a % (int)b); slot = next; break;
-                case Opcode.REMUW:
-                    UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b));
-                    slot = next;
-                    break;
-                case Opcode.FENCE: slot = next; break;
-                default:
-                    break run;
+                    case Opcode.SB: case Opcode.SH: case Opcode.SW: case Opcode.SD:
+                    {
+                        final int size = 1 << (CachedInstruction.opcode(d) - Opcode.SB);
+                        final long address = ramAddress(a + imm, size, bare, Sv39.STORE);
+                        if (address == 0)
+                        {
+                            break run;
+                        }
+                        switch (size)
+                        {
+                            case 1: UnsafeApi.putByte(address, (byte)b); break;
+                            case 2: UnsafeApi.putShort(address, (short)b); break;
+                            case 4: UnsafeApi.putInt(address, (int)b); break;
+                            default: UnsafeApi.putLong(address, b); break;
+                        }
+                        wroteRam(address - ramAddress, size);
+                        slot = next;
+                        break;
+                    }
+
+                    case Opcode.ADDI: UnsafeApi.putLong(x, rdo, a + imm); slot = next; break;
+                    case Opcode.SLTI: UnsafeApi.putLong(x, rdo, a < imm ? 1 : 0); slot = next; break;
+                    case Opcode.SLTIU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, imm) < 0 ? 1 : 0); slot = next; break;
+                    case Opcode.XORI: UnsafeApi.putLong(x, rdo, a ^ imm); slot = next; break;
+                    case Opcode.ORI: UnsafeApi.putLong(x, rdo, a | imm); slot = next; break;
+                    case Opcode.ANDI: UnsafeApi.putLong(x, rdo, a & imm); slot = next; break;
+                    case Opcode.SLLI: UnsafeApi.putLong(x, rdo, a << imm); slot = next; break;
+                    case Opcode.SRLI: UnsafeApi.putLong(x, rdo, a >>> imm); slot = next; break;
+                    case Opcode.SRAI: UnsafeApi.putLong(x, rdo, a >> imm); slot = next; break;
+                    case Opcode.ADD: UnsafeApi.putLong(x, rdo, a + b); slot = next; break;
+                    case Opcode.SUB: UnsafeApi.putLong(x, rdo, a - b); slot = next; break;
+                    case Opcode.SLL: UnsafeApi.putLong(x, rdo, a << b); slot = next; break;
+                    case Opcode.SLT: UnsafeApi.putLong(x, rdo, a < b ? 1 : 0); slot = next; break;
+                    case Opcode.SLTU: UnsafeApi.putLong(x, rdo, Long.compareUnsigned(a, b) < 0 ? 1 : 0); slot = next; break;
+                    case Opcode.XOR: UnsafeApi.putLong(x, rdo, a ^ b); slot = next; break;
+                    case Opcode.SRL: UnsafeApi.putLong(x, rdo, a >>> b); slot = next; break;
+                    case Opcode.SRA: UnsafeApi.putLong(x, rdo, a >> b); slot = next; break;
+                    case Opcode.OR: UnsafeApi.putLong(x, rdo, a | b); slot = next; break;
+                    case Opcode.AND: UnsafeApi.putLong(x, rdo, a & b); slot = next; break;
+                    case Opcode.ADDIW: UnsafeApi.putLong(x, rdo, (int)(a + imm)); slot = next; break;
+                    case Opcode.SLLIW: UnsafeApi.putLong(x, rdo, (int)a << imm); slot = next; break;
+                    case Opcode.SRLIW: UnsafeApi.putLong(x, rdo, (int)a >>> imm); slot = next; break;
+                    case Opcode.SRAIW: UnsafeApi.putLong(x, rdo, (int)a >> imm); slot = next; break;
+                    case Opcode.ADDW: UnsafeApi.putLong(x, rdo, (int)(a + b)); slot = next; break;
+                    case Opcode.SUBW: UnsafeApi.putLong(x, rdo, (int)(a - b)); slot = next; break;
+                    case Opcode.SLLW: UnsafeApi.putLong(x, rdo, (int)a << b); slot = next; break;
+                    case Opcode.SRLW: UnsafeApi.putLong(x, rdo, (int)a >>> b); slot = next; break;
+                    case Opcode.SRAW: UnsafeApi.putLong(x, rdo, (int)a >> b); slot = next; break;
+                    case Opcode.MUL: UnsafeApi.putLong(x, rdo, a * b); slot = next; break;
+                    case Opcode.MULH: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b)); slot = next; break;
+                    case Opcode.MULHSU: UnsafeApi.putLong(x, rdo, Math.multiplyHigh(a, b) + ((b >> 63) & a)); slot = next; break;
+                    case Opcode.MULHU: UnsafeApi.putLong(x, rdo, Math.unsignedMultiplyHigh(a, b)); slot = next; break;
+                    case Opcode.DIV: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : a / b); slot = next; break;
+                    case Opcode.DIVU: UnsafeApi.putLong(x, rdo, b == 0 ? -1 : Long.divideUnsigned(a, b)); slot = next; break;
+                    case Opcode.REM: UnsafeApi.putLong(x, rdo, b == 0 ? a : a % b); slot = next; break;
+                    case Opcode.REMU: UnsafeApi.putLong(x, rdo, b == 0 ? a : Long.remainderUnsigned(a, b)); slot = next; break;
+                    case Opcode.MULW: UnsafeApi.putLong(x, rdo, (int)a * (int)b); slot = next; break;
+                    case Opcode.DIVW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : (int)a / (int)b); slot = next; break;
+                    case Opcode.DIVUW:
+                        UnsafeApi.putLong(x, rdo, (int)b == 0 ? -1 : Integer.divideUnsigned((int)a, (int)b));
+                        slot = next;
+                        break;
+                    case Opcode.REMW: UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : (int)a % (int)b); slot = next; break;
+                    case Opcode.REMUW:
+                        UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b));
+                        slot = next;
+                        break;
+                    case Opcode.FENCE: slot = next; break;
+                    default:
+                        break run;
+                }
+                retired++;
+                continue;
             }
+            // A taken branch or jump: it retired; the run goes on only inside this page.
             retired++;
+            if ((target & ~0xFFFL) != virtualPage)
+            {
+                exitPc = target;
+                break;
+            }
+            slot = (int)(target & 0xFFF) >>> 1;
         }
         return exitTo(exitPc != -1 ? exitPc : virtualPage + ((long)slot << 1), retired);
     }
