@@ -2,15 +2,13 @@ package io.javisor.core;
 
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.Console;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
+import io.javisor.emulation.machine.RecordingConsole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
@@ -41,15 +39,15 @@ class HvmGuestTest
     void aGuestThatFinishesShutsItsDomainDown() throws Exception
     {
         final Domain domain = hypervisor.createDomain(DomainConfig.hvm("hello", 16));
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final RecordingConsole console = new RecordingConsole();
         final HvmGuest guest = hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
-            .kernel(guest("hello")).console(recording(out)));
+            .kernel(guest("hello")).console(console));
         final MachineExit exit = guest.awaitExit(30, TimeUnit.SECONDS);
         assertNotNull(exit);
         assertEquals(MachineExit.Kind.FINISHER, exit.kind());
         assertEquals(DomainState.SHUTDOWN, domain.state());
         assertEquals(ShutdownReason.POWEROFF, domain.shutdownReason());
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Hello from javisor guest"));
+        assertTrue(console.text().startsWith("Hello from javisor guest"));
     }
 
     @Test
@@ -96,23 +94,5 @@ class HvmGuestTest
         final ElfImage hello = guest("hello");
         assertEquals("domain pv is not an HVM domain", assertThrows(IllegalArgumentException.class,
             () -> hypervisor.startHvm(pv, new MachineConfig().bootMode(BootMode.BARE).kernel(hello))).getMessage());
-    }
-
-    private static Console recording(final ByteArrayOutputStream out)
-    {
-        return new Console()
-        {
-            @Override
-            public void write(final int b)
-            {
-                out.write(b);
-            }
-
-            @Override
-            public int read()
-            {
-                return -1;
-            }
-        };
     }
 }

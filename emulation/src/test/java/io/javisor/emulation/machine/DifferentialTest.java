@@ -24,7 +24,7 @@ class DifferentialTest
         "isa-interrupt", "isa-priv", "isa-sv39"})
     void bareProgramBehavesAsOnQemu(final String name) throws Exception
     {
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit;
         try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.BARE)
             .kernel(GuestPrograms.image(name)).console(console).maxInstructions(1_000_000_000L)))
@@ -33,12 +33,12 @@ class DifferentialTest
         }
         assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.detail());
         // The committed expectation was recorded from QEMU; it holds when QEMU is not installed.
-        assertEquals(GuestPrograms.expected(name), console.output(), name + " output vs expected/" + name + ".out");
+        assertEquals(GuestPrograms.expected(name), console.text(), name + " output vs expected/" + name + ".out");
         assertEquals(0, exit.exitCode());
 
         assumeTrue(QemuRunner.isAvailable(), "qemu-system-riscv64 not installed: compared with the recorded output only");
         final QemuRun qemu = QemuRunner.create().run(GuestPrograms.elf(name));
-        assertEquals(qemu.outputText(), console.output(), name + " output: javisor vs QEMU");
+        assertEquals(qemu.outputText(), console.text(), name + " output: javisor vs QEMU");
         assertEquals(qemu.exitCode(), exit.exitCode(), name + " exit code: javisor vs QEMU");
     }
 
@@ -47,7 +47,7 @@ class DifferentialTest
     void sbiProgramUnderOpenSbiBehavesAsOnQemu(final String name) throws Exception
     {
         assumeTrue(java.nio.file.Files.isRegularFile(QemuRunner.OPENSBI_FW_JUMP), "Debian's opensbi not installed");
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit;
         try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.EXTERNAL)
             .firmware(io.javisor.emulation.loader.ElfImage.read(QemuRunner.OPENSBI_FW_JUMP))
@@ -55,7 +55,7 @@ class DifferentialTest
         {
             exit = machine.run();
         }
-        final String javisor = new QemuRun(console.out.toByteArray(), "", exit.exitCode(), 0, false).outputAfterStartLine();
+        final String javisor = new QemuRun(console.bytes(), "", exit.exitCode(), 0, false).outputAfterStartLine();
         assertEquals(GuestPrograms.expected(name), javisor);
 
         assumeTrue(QemuRunner.isAvailable(), "qemu-system-riscv64 not installed: compared with the recorded output only");

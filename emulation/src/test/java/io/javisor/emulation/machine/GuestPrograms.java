@@ -4,7 +4,6 @@ import io.javisor.emulation.loader.ElfDescriptor;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.TestElfWriter;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -71,35 +70,5 @@ final class GuestPrograms
             .build()
             .bytes();
         return ElfImage.parse(bytes);
-    }
-
-    /** A console that records output and feeds a fixed input. */
-    static final class ScriptedConsole implements Console
-    {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final byte[] input;
-        private int next;
-
-        ScriptedConsole(final String input)
-        {
-            this.input = input.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        @Override
-        public void write(final int b)
-        {
-            out.write(b);
-        }
-
-        @Override
-        public int read()
-        {
-            return next < input.length ? input[next++] : -1;
-        }
-
-        String output()
-        {
-            return out.toString(StandardCharsets.UTF_8);
-        }
     }
 }

@@ -31,7 +31,7 @@ class RealFirmwareTest
     void openSbiBootsPrintsItsBannerAndRunsAnSbiKernel() throws IOException
     {
         final ElfImage openSbi = require(QemuRunner.OPENSBI_FW_JUMP, "opensbi");
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit;
         try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.EXTERNAL)
             .firmware(openSbi).kernel(GuestPrograms.image("hello-sbi")).console(console)
@@ -39,7 +39,7 @@ class RealFirmwareTest
         {
             exit = machine.run();
         }
-        final String output = console.output().replace("\r", "");
+        final String output = console.text().replace("\r", "");
         assertTrue(output.contains("OpenSBI v"), output);
         assertTrue(output.contains("Platform Name             : javisor,virt"), output);
         assertTrue(output.contains("Platform Console Device   : uart8250"), output);

@@ -46,19 +46,19 @@ class VirtMachineTest
     @Test
     void bareHelloPrintsThroughTheUartAndPassesThroughTheFinisher()
     {
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE)
             .kernel(GuestPrograms.image("hello")).console(console));
         assertEquals(MachineExit.Kind.FINISHER, exit.kind());
         assertEquals(0, exit.exitCode());
-        assertEquals(GuestPrograms.expected("hello"), console.output());
+        assertEquals(GuestPrograms.expected("hello"), console.text());
         assertTrue(exit.instructions() > 0);
     }
 
     @Test
     void builtinFirmwareRunsAnSbiKernelInSupervisorModeUntilItShutsDown()
     {
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BUILTIN)
             .kernel(GuestPrograms.image("hello-sbi")).console(console));
         assertEquals(MachineExit.Kind.SHUTDOWN, exit.kind(), exit.detail());
@@ -66,7 +66,7 @@ class VirtMachineTest
         // OpenSBI 1.1 (QEMU's reference run) has no DBCN; javisor's firmware has.
         final String expected = "javisor-guest: start\n" +
             GuestPrograms.expected("hello-sbi").replace("probe DBCN: no", "probe DBCN: yes");
-        assertEquals(expected, console.output());
+        assertEquals(expected, console.text());
     }
 
     @Test
@@ -97,7 +97,7 @@ class VirtMachineTest
     @Test
     void htifConsolePutcharIsPrintedAndAcknowledged()
     {
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("");
+        final RecordingConsole console = new RecordingConsole("");
         final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).console(console)
             .kernel(GuestPrograms.bare(
                 auipc(T0, 1),
@@ -114,7 +114,7 @@ class VirtMachineTest
                 jal(0, 0))));
         assertEquals(MachineExit.Kind.HTIF, exit.kind());
         assertEquals(0, exit.exitCode());
-        assertEquals("A", console.output());
+        assertEquals("A", console.text());
     }
 
     @Test
@@ -174,7 +174,7 @@ class VirtMachineTest
     @Test
     void consoleInputReachesTheUart()
     {
-        final GuestPrograms.ScriptedConsole console = new GuestPrograms.ScriptedConsole("abq");
+        final RecordingConsole console = new RecordingConsole("abq");
         final MachineExit exit = run(new MachineConfig().bootMode(BootMode.BARE).console(console)
             .kernel(GuestPrograms.bare(
                 lui(S0, 0x10000),        // UART0
@@ -191,7 +191,7 @@ class VirtMachineTest
                 sw(T3, S1, 0),
                 jal(0, 0))));
         assertEquals(MachineExit.Kind.FINISHER, exit.kind());
-        assertEquals("abq", console.output());
+        assertEquals("abq", console.text());
     }
 
     @Test

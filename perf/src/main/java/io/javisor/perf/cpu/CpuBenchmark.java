@@ -3,7 +3,7 @@ package io.javisor.perf.cpu;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.Console;
+import io.javisor.emulation.machine.RecordingConsole;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
@@ -12,7 +12,6 @@ import io.javisor.emulation.reference.QemuRunner;
 import io.javisor.perf.HarnessBenchmark;
 import io.javisor.perf.report.BenchReport;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -401,7 +400,7 @@ public final class CpuBenchmark implements HarnessBenchmark
     private JavisorRound javisorRound(final int round, final ElfImage image, final String expected,
         final List<JavisorRound> earlier, final PrintWriter progress)
     {
-        final BufferConsole console = new BufferConsole();
+        final RecordingConsole console = new RecordingConsole();
         final MachineExit exit;
         System.gc();
         try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.BARE).kernel(image)
@@ -546,29 +545,6 @@ public final class CpuBenchmark implements HarnessBenchmark
         catch (final IOException ignored)
         {
             // a leftover temporary folder
-        }
-    }
-
-    /** The guest's console: output into a buffer, no input. */
-    private static final class BufferConsole implements Console
-    {
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        @Override
-        public void write(final int b)
-        {
-            out.write(b);
-        }
-
-        @Override
-        public int read()
-        {
-            return -1;
-        }
-
-        String text()
-        {
-            return out.toString(StandardCharsets.ISO_8859_1);
         }
     }
 }
