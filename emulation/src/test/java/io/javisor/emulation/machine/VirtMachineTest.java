@@ -3,6 +3,10 @@ package io.javisor.emulation.machine;
 import io.javisor.emulation.cpu.Interpreter;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
+import static io.javisor.emulation.isa.Asm.add;
 import static io.javisor.emulation.isa.Asm.addi;
 import static io.javisor.emulation.isa.Asm.andi;
 import static io.javisor.emulation.isa.Asm.auipc;
@@ -136,6 +140,36 @@ class VirtMachineTest
             .kernel(GuestPrograms.bare(jal(0, 0))));
         assertEquals(MachineExit.Kind.BUDGET_EXHAUSTED, exit.kind());
         assertEquals(100_000, exit.instructions());
+    }
+
+    @Test
+    void wfiSleepsUntilTheTimerInsteadOfSpinning()
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(GuestPrograms.bare(
+                lui(S0, 0x2000),                         // s0 = CLINT
+                lui(T0, 0xC), addi(T0, T0, -8), add(T0, T0, S0),
+                ld(T1, T0, 0),                           // t1 = mtime
+                lui(T2, 0x1E8), addi(T2, T2, 0x480),     // 2,000,000 ticks: 0.2 s at 10 MHz
+                add(T1, T1, T2),
+                lui(T0, 4), add(T0, T0, S0),
+                sd(T1, T0, 0),                           // mtimecmp = mtime + 0.2 s
+                addi(T2, 0, 1 << 7),
+                csrrw(0, Interpreter.CSR_MIE, T2),       // MTIE; MIE stays off, WFI wakes anyway
+                wfi(),
+                lui(S1, 0x100), lui(T3, 5), addi(T3, T3, 0x555),
+                sw(T3, S1, 0),                           // finisher: pass
+                jal(0, 0)))))
+        {
+            final long cpuBefore = threads.getCurrentThreadCpuTime();
+            final MachineExit exit = machine.run();
+            final long cpuNanos = threads.getCurrentThreadCpuTime() - cpuBefore;
+            assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.detail());
+            assertTrue(exit.nanos() >= 150_000_000L, "woke at the timer, not before: " + exit.nanos() + " ns");
+            assertTrue(cpuNanos < exit.nanos() / 2, "slept: " + cpuNanos + " ns of CPU in " + exit.nanos() + " ns");
+            assertEquals(18, exit.instructions(), "no instruction ran while waiting");
+        }
     }
 
     @Test
