@@ -27,6 +27,8 @@ public final class Domain
     private volatile DomainState state = DomainState.CREATED;
     private volatile ShutdownReason shutdownReason;
     private volatile String crashReason;
+    /** The HVM guest's vCPU, once started; pause and unpause reach it. */
+    private volatile HvmGuest vcpu;
 
     Domain(
         final Hypervisor hypervisor,
@@ -142,12 +144,32 @@ public final class Domain
     {
         requireState("unpause", DomainState.CREATED, DomainState.PAUSED, DomainState.RUNNING);
         state = DomainState.RUNNING;
+        final HvmGuest guest = vcpu;
+        if (guest != null)
+        {
+            guest.resume();
+        }
     }
 
+    /**
+     * Stop the domain's vCPU (an HVM guest runs no instruction until {@link #unpause()}); returns
+     * once it has stopped. The vCPU never needs this monitor while it runs, so waiting here under
+     * it cannot deadlock.
+     */
     public synchronized void pause()
     {
         requireState("pause", DomainState.RUNNING, DomainState.PAUSED, DomainState.CREATED);
         state = DomainState.PAUSED;
+        final HvmGuest guest = vcpu;
+        if (guest != null)
+        {
+            guest.pause();
+        }
+    }
+
+    void attach(final HvmGuest guest)
+    {
+        this.vcpu = guest;
     }
 
     /**

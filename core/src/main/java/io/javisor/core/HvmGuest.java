@@ -32,8 +32,25 @@ public final class HvmGuest
 
     void start()
     {
+        domain.attach(this);
         domain.unpause();
         vcpu.start();
+    }
+
+    void pause()
+    {
+        machine.pause();
+    }
+
+    void resume()
+    {
+        machine.resume();
+    }
+
+    /** @return instructions the guest has retired so far (read racily from another thread) */
+    public long instructionsRetired()
+    {
+        return machine.cpu().instret;
     }
 
     private void run()

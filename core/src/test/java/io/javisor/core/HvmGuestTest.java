@@ -88,6 +88,27 @@ class HvmGuestTest
     }
 
     @Test
+    void aPausedDomainRunsNoInstructionUntilUnpaused() throws Exception
+    {
+        final Domain domain = hypervisor.createDomain(DomainConfig.hvm("pausable", 16));
+        final HvmGuest guest = hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
+            .kernel(guest("cpubench")));
+        Thread.sleep(50);
+        domain.pause();
+        assertEquals(DomainState.PAUSED, domain.state());
+        final long atPause = guest.instructionsRetired();
+        Thread.sleep(200);
+        assertEquals(atPause, guest.instructionsRetired(), "no instruction while paused");
+        domain.unpause();
+        Thread.sleep(100);
+        assertTrue(guest.instructionsRetired() > atPause, "runs again after unpause");
+        assertNull(guest.exit());
+        domain.pause();
+        assertTrue(hypervisor.destroyDomain(domain.id()), "a paused domain can be destroyed");
+        assertEquals(MachineExit.Kind.STOPPED, guest.exit().kind());
+    }
+
+    @Test
     void onlyHvmDomainsRunRiscvGuests() throws Exception
     {
         final Domain pv = hypervisor.createDomain(DomainConfig.pv("pv", 16));

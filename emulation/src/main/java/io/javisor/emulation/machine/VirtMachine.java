@@ -62,6 +62,9 @@ public final class VirtMachine implements AutoCloseable
     private BuiltinFirmware builtinFirmware;
     private volatile Thread runner;
     private volatile boolean stopRequested;
+    private volatile boolean paused;
+    /** The run thread is parked in {@link #waitWhilePaused()}: no guest instruction runs. */
+    private volatile boolean parked;
 
     private VirtMachine(final MachineConfig config)
     {
@@ -277,6 +280,15 @@ public final class VirtMachine implements AutoCloseable
                     }
                     slice = Math.min(slice, left);
                 }
+                if (paused)
+                {
+                    waitWhilePaused();
+                    if (stopRequested)
+                    {
+                        return exit(MachineExit.Kind.STOPPED, 0, "stopped by the host", startInstret, start);
+                    }
+                    continue;
+                }
                 final StopReason stop = interpreter.run(slice);
                 advanceBoard();
                 final MachineExit exit = checkExit(stop, startInstret, start);
@@ -422,7 +434,7 @@ public final class VirtMachine implements AutoCloseable
     private void sleepUntilInterrupt()
     {
         console.flush();
-        while ((cpu.mip & cpu.mie) == 0 && !stopRequested)
+        while ((cpu.mip & cpu.mie) == 0 && !stopRequested && !paused)
         {
             long wait = MAX_SLEEP_NANOS;
             final long now = mtime();
@@ -450,6 +462,43 @@ public final class VirtMachine implements AutoCloseable
             return 0;
         }
         return ticks >= MAX_SLEEP_NANOS / 100 ? MAX_SLEEP_NANOS : ticks * 100;
+    }
+
+    /**
+     * Stop running guest instructions until {@link #resume()}, as {@code xl pause} does; devices
+     * and time go on. From another thread it returns once the hart is parked (or the run ended).
+     */
+    public void pause()
+    {
+        paused = true;
+        interpreter.requestStop();
+        wakeUp();
+        if (Thread.currentThread() == runner)
+        {
+            return;
+        }
+        while (runner != null && !parked)
+        {
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    /** Let a paused hart run again. Any thread. */
+    public void resume()
+    {
+        paused = false;
+        wakeUp();
+    }
+
+    private void waitWhilePaused()
+    {
+        console.flush();
+        parked = true;
+        while (paused && !stopRequested)
+        {
+            LockSupport.park(this);
+        }
+        parked = false;
     }
 
     /** End {@link #run()} with {@link MachineExit.Kind#STOPPED} soon. Any thread. */
