@@ -54,6 +54,32 @@ class RealFirmwareTest
     }
 
     @Test
+    void openSbiFwDynamicFollowsTheBootInformationItIsPassed() throws IOException
+    {
+        final Path fwDynamic = QemuRunner.OPENSBI_FW_JUMP.resolveSibling("fw_dynamic.elf");
+        final ElfImage openSbi = require(fwDynamic, "opensbi");
+        final RecordingConsole console = new RecordingConsole();
+        final MachineExit exit;
+        final long dtb;
+        try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.EXTERNAL)
+            .firmware(openSbi).kernel(GuestPrograms.image("hello-sbi")).console(console)
+            .maxInstructions(200_000_000)))
+        {
+            dtb = machine.deviceTreeAddress();
+            exit = machine.run();
+        }
+        final String output = console.text().replace("\r", "");
+        // fw_dynamic takes the next stage from the fw_dynamic_info javisor passes in a2, and the
+        // device tree from a1.
+        assertTrue(output.contains("Domain0 Next Address      : 0x0000000080200000"), output);
+        assertTrue(output.contains(String.format("Domain0 Next Arg1         : 0x%016x", dtb)), output);
+        assertTrue(output.contains("Domain0 Next Mode         : S-mode"), output);
+        assertEquals(GuestPrograms.expected("hello-sbi"),
+            output.substring(output.indexOf("javisor-guest: start\n") + 21));
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.detail());
+    }
+
+    @Test
     void uBootReachesItsPromptAndAnswersVersion() throws Exception
     {
         final ElfImage openSbi = require(QemuRunner.OPENSBI_FW_JUMP, "opensbi");
