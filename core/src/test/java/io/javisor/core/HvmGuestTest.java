@@ -1,5 +1,6 @@
 package io.javisor.core;
 
+import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.MachineConfig;
@@ -8,8 +9,6 @@ import io.javisor.emulation.machine.RecordingConsole;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** HVM domains: a RISC-V guest per domain, its end becoming the domain's state, crashes contained. */
 class HvmGuestTest
 {
-    private static final Path GUESTS = Path.of("..", "emulation", "guests", "bin");
     private final Hypervisor hypervisor = Hypervisor.start();
 
     @AfterEach
@@ -30,9 +28,9 @@ class HvmGuestTest
         hypervisor.close();
     }
 
-    private static ElfImage guest(final String name) throws IOException
+    private static ElfImage guest(final String name)
     {
-        return ElfImage.read(GUESTS.resolve(name + ".elf"));
+        return GuestImages.load(name);
     }
 
     @Test

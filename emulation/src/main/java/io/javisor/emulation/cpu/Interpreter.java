@@ -529,11 +529,7 @@ public final class Interpreter
     private void wroteRam(final long off, final int size)
     {
         code.invalidate(off, size);
-        final long pa = RamBus.RAM_BASE + off;
-        if ((pa & ~7L) == (cpu.reservation & ~7L))
-        {
-            cpu.reservation = -1;
-        }
+        dropReservationAt(RamBus.RAM_BASE + off);
     }
 
     /** The general path's counterpart of {@link #wroteRam}: {@code pa} may be anywhere. */
@@ -544,6 +540,12 @@ public final class Interpreter
         {
             code.invalidate(off, size);
         }
+        dropReservationAt(pa);
+    }
+
+    /** A store to the reserved doubleword ends the LR/SC reservation. */
+    private void dropReservationAt(final long pa)
+    {
         if ((pa & ~7L) == (cpu.reservation & ~7L))
         {
             cpu.reservation = -1;

@@ -35,13 +35,13 @@ final class BuiltinFirmware implements SbiPlatform
             if (firmware.resetType() == SbiDescriptor.SRST_TYPE_SHUTDOWN)
             {
                 final boolean failure = firmware.resetReason() == SbiDescriptor.SRST_REASON_SYSTEM_FAILURE;
-                return machine.exitFor(MachineExit.Kind.SHUTDOWN, failure ? 1 : 0,
+                return machine.exit(MachineExit.Kind.SHUTDOWN, failure ? 1 : 0,
                     failure ? "sbi: shutdown reporting a system failure" : "sbi: shutdown", startInstret, start);
             }
-            return machine.exitFor(MachineExit.Kind.RESET, 0,
+            return machine.exit(MachineExit.Kind.RESET, 0,
                 "sbi: reboot requested (type " + firmware.resetType() + ")", startInstret, start);
         }
-        return machine.exitFor(MachineExit.Kind.HART_STOPPED, 0, "sbi: hart 0 stopped", startInstret, start);
+        return machine.exit(MachineExit.Kind.HART_STOPPED, 0, "sbi: hart 0 stopped", startInstret, start);
     }
 
     @Override

@@ -185,12 +185,13 @@ public final class VirtMachine implements AutoCloseable
             default ->
             {
                 final long info = dtbAddress - FwDynamicInfoDescriptor.LENGTH;
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.MAGIC, FwDynamicInfoDescriptor.MAGIC_VALUE);
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.VERSION, FwDynamicInfoDescriptor.VERSION_VALUE);
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.NEXT_ADDR, KERNEL_BASE);
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.NEXT_MODE, FwDynamicInfoDescriptor.NEXT_MODE_S);
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.OPTIONS, 0);
-                memory.putLong(info - RamBus.RAM_BASE + FwDynamicInfoDescriptor.BOOT_HART, cpu.mhartid);
+                final long at = info - RamBus.RAM_BASE;
+                memory.putLong(at + FwDynamicInfoDescriptor.MAGIC, FwDynamicInfoDescriptor.MAGIC_VALUE);
+                memory.putLong(at + FwDynamicInfoDescriptor.VERSION, FwDynamicInfoDescriptor.VERSION_VALUE);
+                memory.putLong(at + FwDynamicInfoDescriptor.NEXT_ADDR, KERNEL_BASE);
+                memory.putLong(at + FwDynamicInfoDescriptor.NEXT_MODE, FwDynamicInfoDescriptor.NEXT_MODE_S);
+                memory.putLong(at + FwDynamicInfoDescriptor.OPTIONS, 0);
+                memory.putLong(at + FwDynamicInfoDescriptor.BOOT_HART, cpu.mhartid);
                 cpu.x[12] = info;
                 cpu.pc = firmwareExtent.entry();
                 supervisorTimer = null;
@@ -320,7 +321,7 @@ public final class VirtMachine implements AutoCloseable
         }
     }
 
-    private MachineExit exit(final MachineExit.Kind kind, final int code, final String detail,
+    MachineExit exit(final MachineExit.Kind kind, final int code, final String detail,
         final long startInstret, final long start)
     {
         return new MachineExit(kind, code, detail, cpu.instret - startInstret, System.nanoTime() - start);
@@ -365,12 +366,6 @@ public final class VirtMachine implements AutoCloseable
                 toS ? cpu.stval : cpu.mtval), startInstret, start);
         }
         return null;
-    }
-
-    MachineExit exitFor(final MachineExit.Kind kind, final int code, final String detail,
-        final long startInstret, final long start)
-    {
-        return exit(kind, code, detail, startInstret, start);
     }
 
     /**

@@ -30,7 +30,18 @@ public record QemuRun(byte[] output, String diagnostics, int exitCode, long elap
      */
     public String outputAfterStartLine()
     {
-        final String text = outputText().replace("\r", "");
+        return afterStartLine(output);
+    }
+
+    /**
+     * What {@link #outputAfterStartLine()} gives, for any guest's console output (javisor's too).
+     *
+     * @param output console bytes.
+     * @return the text after the start line, CRs removed, or {@code null} when it is not there.
+     */
+    public static String afterStartLine(final byte[] output)
+    {
+        final String text = new String(output, StandardCharsets.ISO_8859_1).replace("\r", "");
         final String marker = START_LINE + "\n";
         final int at = text.startsWith(marker) ? 0 : text.indexOf("\n" + marker);
         if (at < 0)

@@ -4,10 +4,8 @@ import io.javisor.emulation.loader.ElfDescriptor;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.TestElfWriter;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.javisor.emulation.guests.GuestImages;
+
 import java.nio.file.Path;
 
 /** The committed guest ELFs, and tiny programs assembled by tests. */
@@ -15,7 +13,6 @@ final class GuestPrograms
 {
     /** Surefire runs in the module directory. */
     static final Path BIN = Path.of("guests", "bin");
-    static final Path EXPECTED = Path.of("guests", "expected");
 
     private GuestPrograms()
     {
@@ -28,26 +25,12 @@ final class GuestPrograms
 
     static ElfImage image(final String name)
     {
-        try
-        {
-            return ElfImage.read(elf(name));
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return GuestImages.load(name);
     }
 
     static String expected(final String name)
     {
-        try
-        {
-            return Files.readString(EXPECTED.resolve(name + ".out"), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return GuestImages.expectedOutput(name);
     }
 
     /** A bare program of 32-bit instructions at 0x8000_0000, with a 16-byte tohost/fromhost page after it. */

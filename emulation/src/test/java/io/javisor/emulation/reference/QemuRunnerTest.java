@@ -1,5 +1,6 @@
 package io.javisor.emulation.reference;
 
+import io.javisor.emulation.guests.GuestImages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,9 +30,9 @@ class QemuRunnerTest
         Assumptions.assumeTrue(QemuRunner.isAvailable(), "qemu-system-riscv64 not installed");
     }
 
-    private static String expected(final String name) throws Exception
+    private static String expected(final String name)
     {
-        return Files.readString(GUESTS.resolve("expected").resolve(name + ".out"), StandardCharsets.ISO_8859_1);
+        return GuestImages.expectedOutput(name);
     }
 
     @ParameterizedTest(name = "{0}")
