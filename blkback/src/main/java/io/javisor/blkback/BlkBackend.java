@@ -1,7 +1,7 @@
 package io.javisor.blkback;
 
 import io.javisor.blkback.image.DiskImage;
-import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.xenstore.XenbusDevice;
@@ -14,7 +14,10 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The block back end: an Agrona {@link Agent} serving a group of virtual block devices in a back-end
@@ -36,17 +39,22 @@ public final class BlkBackend implements Agent, AutoCloseable
         DENSITY
     }
 
-    private final DomainResources backend;
+    private final BackendResources backend;
     private final Mode mode;
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
+    /** Control-plane commands waiting for the agent: attach handshakes, detaches. */
+    public static final int COMMAND_QUEUE_CAPACITY = 4096;
+    /** How long a caller waits for the agent to carry out a command. */
+    public static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
     private final BlkRequestServer server;
     private final List<Vbd> devices = new ArrayList<>();
     private Vbd[] connected = new Vbd[0];
-    private AgentRunner runner;
+    private volatile AgentRunner runner;
 
-    public BlkBackend(final DomainResources backend, final Mode mode, final String name)
+    public BlkBackend(final BackendResources backend, final Mode mode, final String name)
     {
         this.backend = backend;
         this.mode = mode;
@@ -86,20 +94,66 @@ public final class BlkBackend implements Agent, AutoCloseable
     }
 
     /**
-     * Detaches a device: disconnects it, removes its xenstore nodes and closes its image.
-     * May be called from any thread; the work happens on the agent's.
+     * Detaches a device: disconnects it, removes its xenstore nodes and closes its image, on the
+     * agent's thread; returns once that is done, so that the image is closed and nothing of the device
+     * runs any more. May be called from any thread but the agent's own.
+     *
+     * @throws IllegalStateException when the command queue is full or the agent does not answer in
+     *                               {@link #COMMAND_TIMEOUT_NANOS}.
      */
     public void detach(final Vbd vbd)
     {
-        submit(() ->
+        final Runnable work = () ->
         {
             removeConnected(vbd);
             vbd.detach();
             vbd.image().close();
-        });
+        };
+        if (runner == null || runner.isClosed())
+        {
+            work.run(); // no agent runs: the caller is the only thread that touches the device
+        }
+        else
+        {
+            final CompletableFuture<Void> done = new CompletableFuture<>();
+            submit(() ->
+            {
+                try
+                {
+                    work.run();
+                    done.complete(null);
+                }
+                catch (final RuntimeException ex)
+                {
+                    done.completeExceptionally(ex);
+                }
+            });
+            await(done, "detach " + vbd.frontendDomid() + "/" + vbd.deviceId());
+        }
         synchronized (devices)
         {
             devices.remove(vbd);
+        }
+    }
+
+    private void await(final CompletableFuture<Void> done, final String what)
+    {
+        try
+        {
+            done.get(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("blkback " + name + ": interrupted waiting for " + what, ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("blkback " + name + ": " + what + " failed: " + ex.getCause(), ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("blkback " + name + ": agent did not " + what + " in time", ex);
         }
     }
 
@@ -111,11 +165,14 @@ public final class BlkBackend implements Agent, AutoCloseable
         }
     }
 
+    /**
+     * Hands a command to the agent; a full queue is the caller's error, never a spin.
+     */
     private void submit(final Runnable command)
     {
-        while (!commands.offer(command))
+        if (!commands.offer(command))
         {
-            Thread.onSpinWait(); // the agent drains the queue every duty cycle
+            throw new IllegalStateException("blkback " + name + ": command queue full (" + COMMAND_QUEUE_CAPACITY + ")");
         }
         waiter.wake();
     }
@@ -230,10 +287,10 @@ public final class BlkBackend implements Agent, AutoCloseable
     @Override
     public void close()
     {
-        if (runner != null)
+        final AgentRunner r = runner;
+        if (r != null)
         {
-            runner.close();
-            runner = null;
+            r.close();
         }
     }
 }

@@ -3,7 +3,7 @@ package io.javisor.blkback;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.memory.GrantStatus;
-import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenStoreException;
@@ -28,7 +28,7 @@ public final class Vbd
     /** Persistent grants kept per device: every slot's segments, three times over, as Linux's 1056. */
     public static final int MAX_PERSISTENT_GRANTS = 32 * BlkifDescriptor.MAX_SEGMENTS_PER_REQUEST * 3;
 
-    private final DomainResources backend;
+    private final BackendResources backend;
     private final int frontendDomid;
     private final int deviceId;
     private final DiskImage image;
@@ -45,7 +45,7 @@ public final class Vbd
     private volatile String disconnectReason;
     private volatile boolean detached;
 
-    Vbd(final DomainResources backend, final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
+    Vbd(final BackendResources backend, final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
     {
         this.backend = backend;
         this.frontendDomid = frontendDomid;
@@ -114,7 +114,7 @@ public final class Vbd
         return port;
     }
 
-    DomainResources backend()
+    BackendResources backend()
     {
         return backend;
     }

@@ -4,6 +4,7 @@ import io.javisor.ringio.StandaloneDomains;
 
 import io.javisor.blkback.image.RamDiskImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -22,7 +23,7 @@ class BlkFrontBackTest
     private static final int XVDB = 51728;
 
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 8);
+    private final BackendResources dom0 = domains.backend(0, 8);
     private final DomainResources guest = domains.domain(1, 16);
 
     @AfterEach

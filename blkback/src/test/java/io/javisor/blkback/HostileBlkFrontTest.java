@@ -3,6 +3,7 @@ package io.javisor.blkback;
 import io.javisor.ringio.StandaloneDomains;
 
 import io.javisor.blkback.image.RamDiskImage;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
@@ -31,7 +32,7 @@ class HostileBlkFrontTest
     private static final long CANARY = 0x5A5A_5A5A_5A5A_5A5AL;
 
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 8);
+    private final BackendResources dom0 = domains.backend(0, 8);
     private final DomainResources guest = domains.domain(1, 16);
     private final DomainResources bystander = domains.domain(2, 16);
     private BlkBackend backend;

@@ -57,8 +57,7 @@ public final class Domain
             new GrantReferencePool(RESERVED_GRANT_REFS, grantTable.entryCount() - RESERVED_GRANT_REFS),
             grantMapper,
             eventChannels,
-            hypervisor.xenStore(),
-            hypervisor::newMemoryWindow);
+            hypervisor.xenStore().connect(id));
     }
 
     /** Grant references a domain keeps for itself, as Xen's GNTTAB_NR_RESERVED_ENTRIES. */

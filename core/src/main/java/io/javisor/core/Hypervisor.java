@@ -17,19 +17,22 @@ import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GrantTables;
 import io.javisor.memory.GuestMemory;
-import io.javisor.memory.HostMemoryWindow;
 import io.javisor.memory.MachineMemory;
 import io.javisor.memory.PageDescriptor;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventChannelHub;
 import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.SharedInfoDescriptor;
 import io.javisor.ringio.xenstore.XenStore;
+import io.javisor.ringio.xenstore.XenStoreException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.javisor.emulation.machine.MachineConfig;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -55,11 +58,14 @@ public final class Hypervisor implements AutoCloseable
     private final ConcurrentMap<Integer, HvmGuest> hvmGuests = new ConcurrentHashMap<>();
     private final Domain dom0;
     private final BackendThreading backendThreading;
+    private final BackendResources backendResources;
+    // Device bookkeeping, guarded by this object's monitor: which agent serves each device. In SHARED
+    // mode every value is the one shared back end; in DEDICATED mode each device has its own.
     private BlkBackend blockBackend;
-    private final java.util.Map<Vbd, BlkBackend> dedicatedBackends = new java.util.IdentityHashMap<>();
+    private final Map<Vbd, BlkBackend> blockDevices = new IdentityHashMap<>();
     private final Bridges bridges = new Bridges();
     private NetBackend networkBackend;
-    private final java.util.Map<Vif, NetBackend> dedicatedNetBackends = new java.util.IdentityHashMap<>();
+    private final Map<Vif, NetBackend> netDevices = new IdentityHashMap<>();
     private int nextDomid = 1;
     private boolean closed;
 
@@ -75,6 +81,7 @@ public final class Hypervisor implements AutoCloseable
         allocator = new FrameAllocator(machineMemory);
         backendThreading = config.backendThreading();
         dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate());
+        backendResources = new BackendResources(dom0.resources(), machineMemory::newWindow);
         dom0.unpause();
     }
 
@@ -106,14 +113,6 @@ public final class Hypervisor implements AutoCloseable
     public EventChannelHub eventChannelHub()
     {
         return eventChannelHub;
-    }
-
-    /**
-     * A new allocation-free ByteBuffer window onto machine memory, for one IO thread.
-     */
-    public HostMemoryWindow newMemoryWindow()
-    {
-        return machineMemory.newWindow();
     }
 
     /**
@@ -161,14 +160,17 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
-     * Destroys a domain: it goes DYING at once (its mappings of other domains' grants are
-     * unmapped, its event channels closed, so peers see unbound ports, and its xenstore home is
-     * removed, firing @releaseDomain), and GONE when no other domain still maps its frames; only
-     * then do its frames return to the pool.
+     * Destroys a domain: it goes DYING at once; its vCPU stops; its devices are detached through the
+     * same path as {@link #detachDisk}/{@link #detachVif} (back end told, images closed, bridge ports
+     * removed, back-end xenstore nodes removed, agents that serve nothing stopped); its mappings of
+     * other domains' grants are unmapped, its event channels closed (peers see unbound ports), and its
+     * xenstore home removed, firing @releaseDomain. It goes GONE when no other domain still maps its
+     * frames; only then do its frames return to the pool. Serialised with every other life-cycle
+     * operation.
      *
      * @return false when there is no such domain (or it is already dying).
      */
-    public boolean destroyDomain(final int id)
+    public synchronized boolean destroyDomain(final int id)
     {
         final Domain domain = domains.get(id);
         if (domain == null || id == DOM0 && !closed || !domain.markDying())
@@ -181,14 +183,51 @@ public final class Hypervisor implements AutoCloseable
         {
             guest.stopAndJoin();
         }
+        for (final Vbd vbd : List.copyOf(blockDevices.keySet()))
+        {
+            if (vbd.frontendDomid() == id)
+            {
+                detachDisk(vbd);
+            }
+        }
+        for (final Vif vif : List.copyOf(netDevices.keySet()))
+        {
+            if (vif.frontendDomid() == id)
+            {
+                detachVif(vif);
+            }
+        }
         domain.grantMapper().close();
         eventChannelHub.unregister(domain.eventChannels());
         if (id != DOM0)
         {
+            removeBackendDirectories(id);
             xenStore.releaseDomain(id);
         }
         domain.grantTable().retire(() -> release(domain));
         return true;
+    }
+
+    /**
+     * The toolstack's part of a destroy, as libxl's: dom0's {@code backend/<type>/<id>} directories of
+     * the domain go, once every device in them is detached.
+     */
+    private void removeBackendDirectories(final int id)
+    {
+        final String backends = "/local/domain/" + DOM0 + "/backend";
+        final List<String> types;
+        try
+        {
+            types = xenStore.directory(DOM0, backends);
+        }
+        catch (final XenStoreException ex)
+        {
+            return; // no back end was ever published
+        }
+        for (final String type : types)
+        {
+            xenStore.rm(DOM0, backends + "/" + type + "/" + id);
+        }
     }
 
     /**
@@ -220,26 +259,29 @@ public final class Hypervisor implements AutoCloseable
      * Attaches {@code image} to {@code guest} as {@code vdev} (e.g. {@code xvda}), served by dom0's
      * block back end; a Java guest then connects with {@code BlkFront.attach(guest.resources(), 0,
      * VirtualDevice.deviceId(vdev), ...)}. The hypervisor owns the image from here on and closes it
-     * on detach.
+     * on detach, or when the guest is destroyed.
      *
      * @throws IllegalArgumentException for a bad vdev name (one line naming it).
+     * @throws IllegalStateException    when the guest is not alive.
      */
-    public Vbd attachDisk(final Domain guest, final String vdev, final DiskImage image, final DiskAccess access)
+    public synchronized Vbd attachDisk(final Domain guest, final String vdev, final DiskImage image, final DiskAccess access)
     {
+        ensureOpen();
+        requireAlive(guest);
         final int deviceId = VirtualDevice.deviceId(vdev);
         final boolean readOnly = access == DiskAccess.READ_ONLY;
-        if (backendThreading == BackendThreading.SHARED)
+        final BlkBackend backend = backendThreading == BackendThreading.SHARED ? blockBackend() :
+            new BlkBackend(backendResources, BlkBackend.Mode.LATENCY, "dom0-d" + guest.id() + "-" + deviceId).start();
+        try
         {
-            return blockBackend().attach(guest.id(), deviceId, image, readOnly);
-        }
-        synchronized (this)
-        {
-            ensureOpen();
-            final BlkBackend backend = new BlkBackend(
-                dom0.resources(), BlkBackend.Mode.LATENCY, "dom0-d" + guest.id() + "-" + deviceId).start();
             final Vbd vbd = backend.attach(guest.id(), deviceId, image, readOnly);
-            dedicatedBackends.put(vbd, backend);
+            blockDevices.put(vbd, backend);
             return vbd;
+        }
+        catch (final RuntimeException ex)
+        {
+            stopIfIdle(backend);
+            throw ex;
         }
     }
 
@@ -265,36 +307,40 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
-     * Detaches a disk and closes its image.
+     * Detaches a disk: the back end disconnects it, removes its xenstore nodes and closes its image
+     * before this returns; a back-end agent left serving nothing is stopped. Harmless for a disk that
+     * is detached already.
      */
-    public void detachDisk(final Vbd vbd)
+    public synchronized void detachDisk(final Vbd vbd)
     {
-        final BlkBackend dedicated;
-        synchronized (this)
+        final BlkBackend backend = blockDevices.remove(vbd);
+        if (backend != null)
         {
-            dedicated = dedicatedBackends.remove(vbd);
-        }
-        if (dedicated != null)
-        {
-            dedicated.close(); // detaches its one device and closes the image
-        }
-        else
-        {
-            blockBackend().detach(vbd);
+            backend.detach(vbd);
+            stopIfIdle(backend);
         }
     }
 
     /**
-     * dom0's block back end, started on first use: one agent serving every disk, parking on event
-     * channels when idle (density). Benchmarks that want a busy-spinning back end start their own
-     * {@link BlkBackend} on {@code dom0().resources()}.
+     * The disks attached to a domain, in no particular order.
+     */
+    public synchronized List<Vbd> disks(final Domain guest)
+    {
+        return blockDevices.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).toList();
+    }
+
+    /**
+     * dom0's shared block back end, started on first use and stopped when it serves nothing: one agent
+     * serving every disk in {@link BackendThreading#SHARED} mode, parking on event channels when idle
+     * (density). Benchmarks that want a busy-spinning back end start their own {@link BlkBackend} on
+     * {@link #backendResources()}.
      */
     public synchronized BlkBackend blockBackend()
     {
         ensureOpen();
         if (blockBackend == null)
         {
-            blockBackend = new BlkBackend(dom0.resources(), BlkBackend.Mode.DENSITY, "dom0").start();
+            blockBackend = new BlkBackend(backendResources, BlkBackend.Mode.DENSITY, "dom0").start();
         }
         return blockBackend;
     }
@@ -306,46 +352,51 @@ public final class Hypervisor implements AutoCloseable
      * connects with {@code NetFront.attach(guest.resources(), 0, vif.handle(), ...)}.
      *
      * @throws IllegalArgumentException for a bad spec (one line naming the bad part).
+     * @throws IllegalStateException    when the guest is not alive.
      */
-    public Vif attachVif(final Domain guest, final String spec)
+    public synchronized Vif attachVif(final Domain guest, final String spec)
     {
         final VifSpec parsed = VifSpec.parse(spec);
+        ensureOpen();
+        requireAlive(guest);
         final Bridge bridge = bridges.getOrCreate(parsed.bridge());
         final RateLimiter limiter = RateLimiter.fromSpec(parsed);
-        synchronized (this)
+        final int handle = nextVifHandle(guest);
+        final NetBackend backend = backendThreading == BackendThreading.SHARED ? networkBackend() :
+            new NetBackend(backendResources, NetBackend.Mode.LATENCY, "dom0-v" + guest.id() + "-" + handle).start();
+        try
         {
-            ensureOpen();
-            final int handle = nextVifHandle(guest);
-            if (backendThreading == BackendThreading.SHARED)
-            {
-                return networkBackend().attach(guest.id(), handle, parsed.mac(), bridge, limiter);
-            }
-            final NetBackend backend = new NetBackend(
-                dom0.resources(), NetBackend.Mode.LATENCY, "dom0-v" + guest.id() + "-" + handle).start();
             final Vif vif = backend.attach(guest.id(), handle, parsed.mac(), bridge, limiter);
-            dedicatedNetBackends.put(vif, backend);
+            netDevices.put(vif, backend);
             return vif;
+        }
+        catch (final RuntimeException ex)
+        {
+            stopIfIdle(backend);
+            throw ex;
         }
     }
 
     /**
-     * Detaches a vif: its port leaves the bridge and its xenstore nodes are removed.
+     * Detaches a vif: its port leaves the bridge and its xenstore nodes are removed before this
+     * returns; a back-end agent left serving nothing is stopped. Harmless for a detached vif.
      */
-    public void detachVif(final Vif vif)
+    public synchronized void detachVif(final Vif vif)
     {
-        final NetBackend dedicated;
-        synchronized (this)
+        final NetBackend backend = netDevices.remove(vif);
+        if (backend != null)
         {
-            dedicated = dedicatedNetBackends.remove(vif);
+            backend.detach(vif);
+            stopIfIdle(backend);
         }
-        if (dedicated != null)
-        {
-            dedicated.close();
-        }
-        else
-        {
-            networkBackend().detach(vif);
-        }
+    }
+
+    /**
+     * The vifs attached to a domain, in no particular order.
+     */
+    public synchronized List<Vif> vifs(final Domain guest)
+    {
+        return netDevices.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).toList();
     }
 
     /**
@@ -357,32 +408,78 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
-     * dom0's network back end, started on first use (see {@link #blockBackend()}).
+     * dom0's shared network back end, started on first use and stopped when it serves nothing (see
+     * {@link #blockBackend()}).
      */
     public synchronized NetBackend networkBackend()
     {
         ensureOpen();
         if (networkBackend == null)
         {
-            networkBackend = new NetBackend(dom0.resources(), NetBackend.Mode.DENSITY, "dom0").start();
+            networkBackend = new NetBackend(backendResources, NetBackend.Mode.DENSITY, "dom0").start();
         }
         return networkBackend;
+    }
+
+    /**
+     * dom0's privileged view for back ends: its own resources plus windows over machine memory. Only
+     * trusted dom0 code (back ends, benchmarks that run their own) takes this; guests get
+     * {@link Domain#resources()}.
+     */
+    public BackendResources backendResources()
+    {
+        return backendResources;
+    }
+
+    private void stopIfIdle(final BlkBackend backend)
+    {
+        if (!blockDevices.containsValue(backend))
+        {
+            backend.close();
+            if (backend == blockBackend)
+            {
+                blockBackend = null;
+            }
+        }
+    }
+
+    private void stopIfIdle(final NetBackend backend)
+    {
+        if (!netDevices.containsValue(backend))
+        {
+            backend.close();
+            if (backend == networkBackend)
+            {
+                networkBackend = null;
+            }
+        }
     }
 
     private int nextVifHandle(final Domain guest)
     {
         final java.util.Set<Integer> used = new java.util.HashSet<>();
-        if (networkBackend != null)
+        for (final Vif vif : netDevices.keySet())
         {
-            networkBackend.vifs().stream().filter(v -> v.frontendDomid() == guest.id()).forEach(v -> used.add(v.handle()));
+            if (vif.frontendDomid() == guest.id())
+            {
+                used.add(vif.handle());
+            }
         }
-        dedicatedNetBackends.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).forEach(v -> used.add(v.handle()));
         int handle = 0;
         while (used.contains(handle))
         {
             handle++;
         }
         return handle;
+    }
+
+    private static void requireAlive(final Domain guest)
+    {
+        final DomainState state = guest.state();
+        if (state == DomainState.DYING || state == DomainState.GONE)
+        {
+            throw new IllegalStateException("domain " + guest.id() + " (" + guest.name() + ") is " + state);
+        }
     }
 
     /**
@@ -495,7 +592,8 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
-     * Destroys every domain, dom0 last, and unmaps the machine memory.
+     * Destroys every domain (their devices first), stops the back ends, destroys dom0 last and unmaps
+     * the machine memory.
      */
     @Override
     public synchronized void close()
@@ -504,24 +602,21 @@ public final class Hypervisor implements AutoCloseable
         {
             return;
         }
-        if (blockBackend != null)
-        {
-            blockBackend.close(); // detaches every disk and closes its image
-        }
-        dedicatedBackends.values().forEach(BlkBackend::close);
-        dedicatedBackends.clear();
-        if (networkBackend != null)
-        {
-            networkBackend.close();
-        }
-        dedicatedNetBackends.values().forEach(NetBackend::close);
-        dedicatedNetBackends.clear();
         for (final Domain domain : domains())
         {
             if (domain.id() != DOM0)
             {
                 destroyDomain(domain.id());
             }
+        }
+        // Devices of domains that were dying already, if any, go with their agents.
+        for (final Vbd vbd : List.copyOf(blockDevices.keySet()))
+        {
+            detachDisk(vbd);
+        }
+        for (final Vif vif : List.copyOf(netDevices.keySet()))
+        {
+            detachVif(vif);
         }
         closed = true;
         destroyDomain(DOM0);

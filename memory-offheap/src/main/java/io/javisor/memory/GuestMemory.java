@@ -20,6 +20,12 @@ import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
  * <p>
  * Only the owning domain (and the hypervisor acting for it) reaches this object; another domain
  * reaches these frames only through a grant ({@link GrantTable}).
+ * <p>
+ * After {@link #close()} (the domain destroyed, or the hypervisor shut down) every accessor throws
+ * {@link GuestMemoryReleasedException} and the wrap methods refuse: the frames may already belong to
+ * another domain, or the machine memory may be unmapped, so a stale access must never reach them.
+ * A buffer wrapped before the close is the caller's to drop. Thread-safe: the frame range is fixed;
+ * {@code closed} is written once, under this object's monitor, and read as a volatile by accessors.
  */
 public final class GuestMemory implements AutoCloseable
 {
@@ -31,7 +37,7 @@ public final class GuestMemory implements AutoCloseable
     private final int frameCount;
     private final long size;
     private final UnsafeBuffer ram = new UnsafeBuffer(0, 0);
-    private boolean closed;
+    private volatile boolean closed;
 
     private GuestMemory(final FrameAllocator allocator, final int domid, final long firstMfn, final int frameCount)
     {
@@ -118,7 +124,7 @@ public final class GuestMemory implements AutoCloseable
      */
     public boolean wrapFrame(final long gpfn, final UnsafeBuffer buffer)
     {
-        if (!isValidFrame(gpfn))
+        if (!isValidFrame(gpfn) || closed)
         {
             return false;
         }
@@ -131,7 +137,7 @@ public final class GuestMemory implements AutoCloseable
      */
     public boolean wrapFrames(final long gpfn, final int frames, final UnsafeBuffer buffer)
     {
-        if (frames <= 0 || !isValidFrame(gpfn) || gpfn > frameCount - (long)frames)
+        if (frames <= 0 || !isValidFrame(gpfn) || gpfn > frameCount - (long)frames || closed)
         {
             return false;
         }
@@ -240,11 +246,15 @@ public final class GuestMemory implements AutoCloseable
         {
             throw new GuestMemoryFault(gpa, length, size);
         }
+        if (closed)
+        {
+            throw new GuestMemoryReleasedException(domid);
+        }
         // Frames are contiguous in machine memory, so a range that is inside RAM is one host range.
         return allocator.memory().addressOf(firstMfn) + gpa;
     }
 
-    public synchronized boolean isClosed()
+    public boolean isClosed()
     {
         return closed;
     }

@@ -8,7 +8,7 @@ import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.wire.EthernetDescriptor;
 import io.javisor.netback.wire.NetifRxResponse;
 import io.javisor.netback.wire.NetifTxResponse;
-import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
@@ -54,7 +54,7 @@ public final class NetBackend implements Agent, AutoCloseable
     private static final int MAX_FRAME = MAX_PACKET_SIZE;
     private static final int FRAME_PAGES = (MAX_FRAME + PAGE_SIZE - 1) / PAGE_SIZE + 1;
 
-    private final DomainResources backend;
+    private final BackendResources backend;
     private final Mode mode;
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
@@ -71,12 +71,12 @@ public final class NetBackend implements Agent, AutoCloseable
     private final NetifRxResponse rxResponse = new NetifRxResponse();
     private Vif[] connected = new Vif[0];
     private volatile Thread thread;
-    private AgentRunner runner;
+    private volatile AgentRunner runner;
     private Vif handoverTarget;
     private final org.agrona.concurrent.MessageHandler handoverHandler =
         (type, buffer, index, length) -> receive(handoverTarget, buffer, index, length);
 
-    public NetBackend(final DomainResources backend, final Mode mode, final String name)
+    public NetBackend(final BackendResources backend, final Mode mode, final String name)
     {
         this.backend = backend;
         this.mode = mode;
@@ -140,14 +140,49 @@ public final class NetBackend implements Agent, AutoCloseable
         return vif;
     }
 
+    /**
+     * Detaches a vif on the agent's thread (its port leaves the bridge, its xenstore nodes go) and
+     * returns once that is done. May be called from any thread but the agent's own.
+     */
     public void detach(final Vif vif)
     {
-        submit(() ->
+        final Runnable work = () ->
         {
             removeConnected(vif);
             vifs.remove(vif);
             vif.detach();
+        };
+        if (runner == null || runner.isClosed())
+        {
+            work.run();
+            return;
+        }
+        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        submit(() ->
+        {
+            try
+            {
+                work.run();
+                done.complete(null);
+            }
+            catch (final RuntimeException ex)
+            {
+                done.completeExceptionally(ex);
+            }
         });
+        try
+        {
+            done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("netback " + name + ": interrupted detaching " + vif.name(), ex);
+        }
+        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("netback " + name + ": detach of " + vif.name() + " failed: " + ex, ex);
+        }
     }
 
     void wake()

@@ -7,7 +7,7 @@ import io.javisor.netback.pcap.PcapWriter;
 import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.netback.wire.NetifDescriptor;
-import io.javisor.ringio.DomainResources;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenStoreException;
@@ -40,7 +40,7 @@ public final class Vif implements BridgePort
     private static final int HANDOVER_QUEUE_BYTES = 256 * 1024;
     static final int HANDOVER_MSG_TYPE = 1;
 
-    private final DomainResources backend;
+    private final BackendResources backend;
     private final int frontendDomid;
     private final int handle;
     private final long mac;
@@ -68,7 +68,7 @@ public final class Vif implements BridgePort
     private volatile String disableReason;
     private volatile boolean detached;
 
-    Vif(final DomainResources backend, final int frontendDomid, final int handle, final long mac, final Bridge bridge,
+    Vif(final BackendResources backend, final int frontendDomid, final int handle, final long mac, final Bridge bridge,
         final RateLimiter rateLimiter)
     {
         this.backend = backend;
@@ -168,7 +168,7 @@ public final class Vif implements BridgePort
         return bridgePort;
     }
 
-    DomainResources backend()
+    BackendResources backend()
     {
         return backend;
     }

@@ -3,6 +3,7 @@ package io.javisor.netback;
 import io.javisor.netback.bridge.Bridge;
 import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.spec.MacAddress;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.StandaloneDomains;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -23,7 +24,7 @@ class NetFrontBackTest
     static final long MAC_C = MacAddress.parse("00:16:3e:00:00:0c");
 
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 16);
+    private final BackendResources dom0 = domains.backend(0, 16);
     private final DomainResources guestA = domains.domain(1, 16);
     private final DomainResources guestB = domains.domain(2, 16);
     private final DomainResources guestC = domains.domain(3, 16);

@@ -3,6 +3,7 @@ package io.javisor.netback;
 import io.javisor.netback.bridge.Bridge;
 import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.ratelimit.TokenBucket;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.StandaloneDomains;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class RateLimitedVifTest
 {
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 16);
+    private final BackendResources dom0 = domains.backend(0, 16);
     private final DomainResources guestA = domains.domain(1, 16);
     private final DomainResources guestB = domains.domain(2, 16);
     private final Bridge bridge = new Bridge("xenbr0");

@@ -5,19 +5,18 @@ import io.javisor.memory.GrantReferencePool;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.GuestPageAllocator;
-import io.javisor.memory.HostMemoryWindow;
 import io.javisor.ringio.event.EventChannels;
-import io.javisor.ringio.xenstore.XenStore;
-
-import java.util.function.Supplier;
+import io.javisor.ringio.xenstore.XenStoreConnection;
 
 /**
- * What a driver running in a domain can use of it: the domain's own memory and free pages, its
- * grant table and free references (as granter), its grant mapper (as grantee), its event channels,
- * and xenstore. Front ends and back ends take this instead of the hypervisor, so that drivers
- * live below {@code core}; a driver reaches another domain only through grants and events.
- *
- * @param windows makes a new {@link HostMemoryWindow} for an IO thread.
+ * What a domain's own drivers can use of it, and nothing else: its own memory and free pages, its
+ * grant table and free references (as granter), its grant mapper (as grantee, which reaches another
+ * domain's frames only through grants that domain made to it), its own event channels, and a
+ * xenstore connection that acts as this domain only. This is what a guest receives; every part is
+ * bound to {@link #domid()} when the hypervisor builds it, so a guest never names the domain it acts
+ * as. The privileged view that back ends need is a different type, {@link BackendResources}.
+ * <p>
+ * Immutable; each part states its own thread safety.
  */
 public record DomainResources(
     int domid,
@@ -27,7 +26,15 @@ public record DomainResources(
     GrantReferencePool grantReferences,
     GrantMapper grantMapper,
     EventChannels eventChannels,
-    XenStore xenStore,
-    Supplier<HostMemoryWindow> windows)
+    XenStoreConnection xenStore)
 {
+    public DomainResources
+    {
+        // Every part must be the same domain's: a mismatch would let one domain act as another.
+        if (memory.domid() != domid || grantMapper.domid() != domid || eventChannels.domid() != domid ||
+            xenStore.domid() != domid)
+        {
+            throw new IllegalArgumentException("resources of domain " + domid + " mix in another domain's parts");
+        }
+    }
 }

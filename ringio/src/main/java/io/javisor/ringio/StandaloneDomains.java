@@ -50,8 +50,15 @@ public final class StandaloneDomains implements AutoCloseable
             xenStore.introduceDomain(domid);
         }
         return new DomainResources(domid, memory, new GuestPageAllocator(memory, 0), table,
-            new GrantReferencePool(8, table.entryCount() - 8), new GrantMapper(memory, grantTables), events, xenStore,
-            machine::newWindow);
+            new GrantReferencePool(8, table.entryCount() - 8), new GrantMapper(memory, grantTables), events, xenStore.connect(domid));
+    }
+
+    /**
+     * Builds {@code domid} as a trusted back-end domain: its resources plus windows over machine memory.
+     */
+    public BackendResources backend(final int domid, final int memoryMiB)
+    {
+        return new BackendResources(domain(domid, memoryMiB), machine::newWindow);
     }
 
     @Override

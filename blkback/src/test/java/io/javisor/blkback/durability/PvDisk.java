@@ -12,6 +12,7 @@ import io.javisor.memory.GrantTables;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.GuestPageAllocator;
 import io.javisor.memory.MachineMemory;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventChannelHub;
 import io.javisor.ringio.event.EventChannels;
@@ -60,7 +61,7 @@ final class PvDisk implements AutoCloseable
         {
             final DomainResources dom0 = disk.domain(0, DOM0_MIB);
             final DomainResources guest = disk.domain(GUEST_DOMID, GUEST_MIB);
-            disk.backend = new BlkBackend(dom0, mode, "durability").start();
+            disk.backend = new BlkBackend(new BackendResources(dom0, disk.machine::newWindow), mode, "durability").start();
             disk.backend.attach(guest.domid(), XVDA, image, readOnly);
             disk.front = BlkFront.attach(guest, dom0.domid(), XVDA, BlkFrontConfig.defaults());
             return disk;
@@ -88,7 +89,7 @@ final class PvDisk implements AutoCloseable
         // The first 8 grant references are reserved, as in Xen.
         final GrantReferencePool references = new GrantReferencePool(8, grants.entryCount() - 8);
         return new DomainResources(domid, memory, new GuestPageAllocator(memory, 0), grants, references,
-            new GrantMapper(memory, grantTables), events, xenStore, machine::newWindow);
+            new GrantMapper(memory, grantTables), events, xenStore.connect(domid));
     }
 
     BlkFront front()

@@ -88,6 +88,15 @@ public final class XenStore
     }
 
     /**
+     * A connection through which {@code domid} uses the store as itself and only as itself: what a
+     * guest is given. Whoever holds this store is trusted to hand each domain its own connection.
+     */
+    public XenStoreConnection connect(final int domid)
+    {
+        return new XenStoreConnection(this, domid);
+    }
+
+    /**
      * @return the value of a node.
      * @throws XenStoreException ENOENT when there is no such node; EACCES when the domain may not read
      *                           it (or, when it is missing, may not read its nearest ancestor).

@@ -20,6 +20,12 @@ import java.util.function.Predicate;
  * by the front-end domain. Each points at the other: the front end through {@code backend} and
  * {@code backend-id}, the back end through {@code frontend} and {@code frontend-id}. Each end reads
  * and writes as its own domain, so the store's permission checks apply to it as to a real driver.
+ * <p>
+ * Made from a domain's {@link XenStoreConnection}, a device acts only as that domain: the end it runs
+ * is the one whose domain it is, and asking it to act as the other end is refused before the store is
+ * reached. Made from the {@link XenStore} itself (the toolstack, tests), it acts as each end's domain.
+ * <p>
+ * Thread-safe: it holds no mutable state of its own; the store serialises the operations.
  */
 public final class XenbusDevice
 {
@@ -42,8 +48,11 @@ public final class XenbusDevice
     public static final String STATE = "state";
 
     private static final AtomicLong WATCH_TOKENS = new AtomicLong();
+    private static final int ANY_DOMAIN = -1;
 
     private final XenStore store;
+    /** The only domain this device may act as, or {@link #ANY_DOMAIN} for the store's holder. */
+    private final int actingDomid;
     private final String type;
     private final int frontendDomid;
     private final int backendDomid;
@@ -60,6 +69,30 @@ public final class XenbusDevice
     public XenbusDevice(
         final XenStore store, final String type, final int frontendDomid, final int backendDomid, final int deviceId)
     {
+        this(store, ANY_DOMAIN, type, frontendDomid, backendDomid, deviceId);
+    }
+
+    /**
+     * A device seen by one domain: it acts as {@code connection}'s domain only.
+     *
+     * @throws XenStoreException EINVAL when that domain is neither end of the device.
+     */
+    public XenbusDevice(
+        final XenStoreConnection connection, final String type, final int frontendDomid, final int backendDomid,
+        final int deviceId)
+    {
+        this(connection.store(), connection.domid(), type, frontendDomid, backendDomid, deviceId);
+        if (connection.domid() != frontendDomid && connection.domid() != backendDomid)
+        {
+            throw new XenStoreException(XenStoreError.EINVAL,
+                "domain " + connection.domid() + " is neither end of " + type + "/" + deviceId);
+        }
+    }
+
+    private XenbusDevice(
+        final XenStore store, final int actingDomid, final String type, final int frontendDomid,
+        final int backendDomid, final int deviceId)
+    {
         if (null == type || type.isEmpty() || type.indexOf('/') >= 0 || type.charAt(0) == '@')
         {
             throw new XenStoreException(XenStoreError.EINVAL, "device type must be one path component: " + type);
@@ -69,6 +102,7 @@ public final class XenbusDevice
             throw new XenStoreException(XenStoreError.EINVAL, "negative device id " + deviceId);
         }
         this.store = store;
+        this.actingDomid = actingDomid;
         this.type = type;
         this.frontendDomid = XenDomainIds.requireValid(frontendDomid);
         this.backendDomid = XenDomainIds.requireValid(backendDomid);
@@ -77,11 +111,6 @@ public final class XenbusDevice
             XenStorePaths.domainPath(frontendDomid) + "/device/" + type + '/' + deviceId);
         this.backendPath = XenStorePaths.canonicalize(backendDomid,
             XenStorePaths.domainPath(backendDomid) + "/backend/" + type + '/' + frontendDomid + '/' + deviceId);
-    }
-
-    public XenStore store()
-    {
-        return store;
     }
 
     public String type()
@@ -121,13 +150,38 @@ public final class XenbusDevice
     }
 
     /**
+     * The domain an operation for {@code side} is made as: that end's domain for the store's holder;
+     * for a connection, its own domain, which must run that end unless it is dom0 (the toolstack).
+     */
+    private int actAs(final Side side)
+    {
+        final int domid = domid(side);
+        if (actingDomid == XenDomainIds.DOM0)
+        {
+            return XenDomainIds.DOM0; // the toolstack may write either end's directory, as itself
+        }
+        if (actingDomid != ANY_DOMAIN && actingDomid != domid)
+        {
+            throw new XenStoreException(XenStoreError.EACCES,
+                "domain " + actingDomid + " cannot act as the " + side + " of " + this);
+        }
+        return domid;
+    }
+
+    /** Creating and removing both ends is the toolstack's work: dom0 for a store holder. */
+    private int toolstackDomid()
+    {
+        return actingDomid == ANY_DOMAIN ? XenDomainIds.DOM0 : actingDomid;
+    }
+
+    /**
      * Create both directories with their permissions, cross links and both states
      * {@link XenbusState#INITIALISING}, atomically, as the toolstack in dom0 does when a device is
      * attached. Introduce both domains first, so that their homes carry their own permissions.
      */
     public void create()
     {
-        store.transact(XenDomainIds.DOM0, transaction ->
+        store.transact(toolstackDomid(), transaction ->
         {
             transaction.mkdir(backendPath);
             transaction.setPermissions(backendPath, NodePermissions.of(backendDomid, XenStoreAccess.NONE,
@@ -152,7 +206,7 @@ public final class XenbusDevice
      */
     public void destroy()
     {
-        store.transact(XenDomainIds.DOM0, transaction ->
+        store.transact(toolstackDomid(), transaction ->
         {
             transaction.rm(frontendPath);
             transaction.rm(backendPath);
@@ -165,7 +219,15 @@ public final class XenbusDevice
      */
     public void write(final Side side, final String key, final String value)
     {
-        store.write(domid(side), path(side) + '/' + key, value);
+        store.write(actAs(side), path(side) + '/' + key, value);
+    }
+
+    /**
+     * Read a key from the given end's own directory, as that end's domain.
+     */
+    public String readOwn(final Side side, final String key)
+    {
+        return store.readString(actAs(side), path(side) + '/' + key);
     }
 
     /**
@@ -173,7 +235,7 @@ public final class XenbusDevice
      */
     public String readPeer(final Side side, final String key)
     {
-        return store.readString(domid(side), path(side.peer()) + '/' + key);
+        return store.readString(actAs(side), path(side.peer()) + '/' + key);
     }
 
     /**
@@ -182,7 +244,7 @@ public final class XenbusDevice
      */
     public XenbusState state(final Side side)
     {
-        return readState(domid(side), path(side) + '/' + STATE);
+        return readState(actAs(side), path(side) + '/' + STATE);
     }
 
     /**
@@ -191,7 +253,7 @@ public final class XenbusDevice
      */
     public XenbusState peerState(final Side side)
     {
-        return readState(domid(side), path(side.peer()) + '/' + STATE);
+        return readState(actAs(side), path(side.peer()) + '/' + STATE);
     }
 
     /**
@@ -204,7 +266,7 @@ public final class XenbusDevice
     public XenbusState switchState(final Side side, final XenbusState newState)
     {
         final String statePath = path(side) + '/' + STATE;
-        return store.transact(domid(side), transaction ->
+        return store.transact(actAs(side), transaction ->
         {
             final XenbusState current = stateIn(transaction, statePath);
             XenbusStateMachine.requireLegal(current, newState);
@@ -226,7 +288,7 @@ public final class XenbusDevice
      */
     public PeerStateWatch watchPeerState(final Side side, final Consumer<XenbusState> listener)
     {
-        final int domid = domid(side);
+        final int domid = actAs(side);
         final String peerState = path(side.peer()) + '/' + STATE;
         final String token = "xenbus-" + type + '-' + deviceId + '-' + side + '-' + WATCH_TOKENS.incrementAndGet();
         final AtomicReference<XenbusState> lastReported = new AtomicReference<>();

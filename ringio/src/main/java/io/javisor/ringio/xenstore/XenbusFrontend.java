@@ -80,7 +80,7 @@ public final class XenbusFrontend
     {
         try
         {
-            return device.store().readString(device.domid(Side.FRONTEND), device.frontendPath() + '/' + key);
+            return device.readOwn(Side.FRONTEND, key);
         }
         catch (final XenStoreException ex)
         {
