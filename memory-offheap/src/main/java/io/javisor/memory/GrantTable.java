@@ -56,6 +56,9 @@ public final class GrantTable implements AutoCloseable
      * frames come from the machine pool as hypervisor frames (they do not count against the
      * domain's memory quota), zeroed, so every entry starts GTF_invalid.
      */
+    /** Written once by {@link #close()}; granter-side calls read it before they touch the entries. */
+    private volatile boolean released;
+
     public GrantTable(final FrameAllocator allocator, final GuestMemory memory, final int frameCount)
     {
         if (frameCount < 1 || frameCount > MAX_FRAMES)
@@ -124,6 +127,10 @@ public final class GrantTable implements AutoCloseable
         {
             throw new IllegalArgumentException("grant ref out of range: " + ref);
         }
+        if (released)
+        {
+            throw new IllegalStateException("the grant table of domain " + domid() + " is released (domain destroyed)");
+        }
         final int offset = entryOffset(ref);
         entries.putShort(offset + DOMID_OFFSET, (short)grantee);
         entries.putInt(offset + FRAME_OFFSET, (int)gpfn);
@@ -140,6 +147,10 @@ public final class GrantTable implements AutoCloseable
         if (!isValidRef(ref))
         {
             throw new IllegalArgumentException("grant ref out of range: " + ref);
+        }
+        if (released)
+        {
+            return true; // the table went with its domain: no grant of it can be in use any more
         }
         final int offset = entryOffset(ref);
         while (true)
@@ -337,6 +348,8 @@ public final class GrantTable implements AutoCloseable
     {
         if (entries.capacity() != 0)
         {
+            // Set before the frames go back to the pool: a late granter-side call must not reach them.
+            released = true;
             entries.wrap(0, 0);
             allocator.free(FrameAllocator.DOMID_XEN, tableMfn, frameCount);
         }

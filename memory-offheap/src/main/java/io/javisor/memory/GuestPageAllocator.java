@@ -68,6 +68,10 @@ public final class GuestPageAllocator
             throw new IllegalArgumentException("guest frame " + gpfn + " is not allocated");
         }
         used.clear((int)gpfn);
+        if (memory.isClosed())
+        {
+            return; // the domain is gone and its frames went back to the pool scrubbed
+        }
         memory.putBytes(gpfn << PageDescriptor.PAGE_SHIFT, ZERO_PAGE, 0, PageDescriptor.PAGE_SIZE);
     }
 
