@@ -69,7 +69,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     {
         final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
             new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(100));
-        runner = new AgentRunner(idle, error -> System.err.println("blkback " + name + ": " + error), null, this);
+        runner = new AgentRunner(idle, error -> io.javisor.memory.log.HostLog.log("blkback " + name, "agent error", error), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }

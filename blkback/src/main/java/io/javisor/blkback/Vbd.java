@@ -248,7 +248,7 @@ public final class Vbd
         }
         if (reason != null)
         {
-            System.err.println("blkback: vbd " + frontendDomid + "/" + deviceId + " disconnected: " + reason);
+            io.javisor.memory.log.HostLog.log("blkback vbd " + frontendDomid + "/" + deviceId, "disconnected", reason);
             backendXenbus.publishError(reason);
             // Between the two: whoever sees the reason finds it in xenstore, and whoever sees
             // Closing finds the reason here.

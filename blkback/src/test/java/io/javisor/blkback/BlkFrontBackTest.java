@@ -1,5 +1,7 @@
 package io.javisor.blkback;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import io.javisor.ringio.StandaloneDomains;
 
 import io.javisor.blkback.image.RamDiskImage;
@@ -13,10 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class BlkFrontBackTest
 {
     private static final int XVDA = 51712;
@@ -34,7 +37,7 @@ class BlkFrontBackTest
 
     @ParameterizedTest
     @EnumSource(BlkBackend.Mode.class)
-    void whatIsWrittenReadsBackAndTheHandshakeEndsConnected(final BlkBackend.Mode mode)
+    void whatIsWrittenReadsBackAndTheHandshakeEndsConnected(final BlkBackend.Mode mode, final Seed seed)
     {
         try (BlkBackend backend = new BlkBackend(dom0, mode, "test").start();
             RamDiskImage disk = new RamDiskImage(8 << 20))
@@ -48,7 +51,7 @@ class BlkFrontBackTest
 
                 final UnsafeBuffer data = new UnsafeBuffer(new byte[44 * 1024]);
                 final UnsafeBuffer back = new UnsafeBuffer(new byte[44 * 1024]);
-                final ThreadLocalRandom random = ThreadLocalRandom.current();
+                final SplittableRandom random = seed.splittableRandom();
                 for (int round = 0; round < 200; round++)
                 {
                     final int sectors = 1 + random.nextInt(front.maxSectorsPerRequest());

@@ -1,5 +1,7 @@
 package io.javisor.blkback;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import io.javisor.ringio.StandaloneDomains;
 
 import io.javisor.blkback.image.RamDiskImage;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * response (or EOPNOTSUPP) for itself alone; broken ring indices disconnect that device with a
  * reason; nothing outside the granted frames is written; the other devices keep running.
  */
+@Seeded
 class HostileBlkFrontTest
 {
     private static final int XVDA = 51712;
@@ -284,9 +287,9 @@ class HostileBlkFrontTest
     }
 
     @Test
-    void randomRequestsAlwaysGetAWellFormedResponseAndTouchOnlyGrantedFrames()
+    void randomRequestsAlwaysGetAWellFormedResponseAndTouchOnlyGrantedFrames(final Seed seed)
     {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SplittableRandom random = seed.splittableRandom();
         final int[] refs = { dataRef, readOnlyRef, 0, 3, 2047, -1, guest.grantReferences().claim() };
         final int[] ops = { OP_READ, OP_WRITE, OP_WRITE_BARRIER, OP_FLUSH_DISKCACHE, 4, OP_DISCARD, OP_INDIRECT, 7, 255 };
         for (long id = 100; id < 20_100; id++)

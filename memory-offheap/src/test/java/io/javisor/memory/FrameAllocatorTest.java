@@ -1,14 +1,17 @@
 package io.javisor.memory;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class FrameAllocatorTest
 {
     private final MachineMemory machine = MachineMemory.anonymous(4096);
@@ -44,9 +47,9 @@ class FrameAllocatorTest
     }
 
     @Test
-    void tenThousandCreateDestroyCyclesLeakNoFrame()
+    void tenThousandCreateDestroyCyclesLeakNoFrame(final Seed seed)
     {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SplittableRandom random = seed.splittableRandom();
         final List<GuestMemory> live = new ArrayList<>();
         for (int cycle = 0; cycle < 10_000; cycle++)
         {

@@ -1,12 +1,14 @@
 package io.javisor.memory;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,6 +16,7 @@ import static io.javisor.memory.GrantEntryDescriptor.*;
 import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class GrantTableTest
 {
     private static final int GRANTER = 1;
@@ -230,9 +233,9 @@ class GrantTableTest
     }
 
     @Test
-    void randomHostileEntriesAndOperationsOnlyEverYieldGntstCodes()
+    void randomHostileEntriesAndOperationsOnlyEverYieldGntstCodes(final Seed seed)
     {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SplittableRandom random = seed.splittableRandom();
         final GrantCopy copy = new GrantCopy();
         for (int i = 0; i < 200_000; i++)
         {

@@ -1,16 +1,19 @@
 package io.javisor.memory;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 
 import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class GuestMemoryTest
 {
     private final MachineMemory machine = MachineMemory.anonymous(1024);
@@ -53,10 +56,10 @@ class GuestMemoryTest
     }
 
     @Test
-    void randomAddressesEitherSucceedInsideOrFaultOutside()
+    void randomAddressesEitherSucceedInsideOrFaultOutside(final Seed seed)
     {
         final GuestMemory memory = GuestMemory.allocate(allocator, 1, 3);
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SplittableRandom random = seed.splittableRandom();
         for (int i = 0; i < 100_000; i++)
         {
             final long address = random.nextBoolean() ? random.nextLong() : random.nextLong(-16, memory.size() + 16);

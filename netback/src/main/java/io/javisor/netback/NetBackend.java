@@ -98,7 +98,7 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
             new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(10));
-        runner = new AgentRunner(idle, error -> System.err.println("netback " + name + ": " + error), null, this);
+        runner = new AgentRunner(idle, error -> io.javisor.memory.log.HostLog.log("netback " + name, "agent error", error), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }

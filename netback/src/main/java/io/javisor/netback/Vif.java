@@ -360,7 +360,7 @@ public final class Vif implements BridgePort
         }
         if (reason != null)
         {
-            System.err.println("netback: " + name() + " disabled: " + reason);
+            io.javisor.memory.log.HostLog.log("netback " + name(), "disabled", reason);
             backendXenbus.publishError(reason);
             // Between the two: whoever sees the reason finds it in xenstore, and whoever sees
             // Closing finds the reason here.

@@ -1,5 +1,7 @@
 package io.javisor.blkback.durability;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,7 +11,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static io.javisor.blkback.durability.DurabilityWorkload.BLOCK_SIZE;
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code fsync} — that needs a power cut. The second test proves the checker notices the former.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Seeded
 class BlkDurabilityTest
 {
     private static final int BLOCKS = 512; // a 2 MiB image
@@ -41,11 +44,11 @@ class BlkDurabilityTest
     Path dir;
 
     @Test
-    void afterSigkillEveryAcknowledgedFlushedBlockReadsBackIntact() throws Exception
+    void afterSigkillEveryAcknowledgedFlushedBlockReadsBackIntact(final Seed seed) throws Exception
     {
         final long started = System.nanoTime();
         final Path image = newImage("disk.img");
-        final long runId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        final long runId = seed.splittableRandom().nextLong(1, Long.MAX_VALUE);
         final DurabilityWorkload workload = new DurabilityWorkload(runId, BLOCKS, BATCH);
 
         final Killed killed = runAndKill(image, workload, Long.MAX_VALUE, WANTED_ACKS);
@@ -74,10 +77,10 @@ class BlkDurabilityTest
      * acknowledging before the data is safe looks like after a crash. The checker must say LOST.
      */
     @Test
-    void aWriterThatAcknowledgesWritesItNeverMadeIsCaught() throws Exception
+    void aWriterThatAcknowledgesWritesItNeverMadeIsCaught(final Seed seed) throws Exception
     {
         final Path image = newImage("lying.img");
-        final long runId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+        final long runId = seed.splittableRandom().nextLong(1, Long.MAX_VALUE);
         final DurabilityWorkload workload = new DurabilityWorkload(runId, BLOCKS, BATCH);
 
         final Killed killed = runAndKill(image, workload, 20, 120);
@@ -108,7 +111,7 @@ class BlkDurabilityTest
             // Let the writer go on for a random few cycles (one is ~1.5 ms), so that the kill lands at an
             // arbitrary point of a batch (writing, flushing, printing) rather than right after an ack.
             // (Thread.sleep, not parkNanos: a permit left by the monitor wait would make parkNanos return at once.)
-            Thread.sleep(Duration.ofNanos(ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(10))));
+            Thread.sleep(Duration.ofNanos(new SplittableRandom(workload.runId()).nextLong(TimeUnit.MILLISECONDS.toNanos(10))));
             final int exit = writer.kill();
             assertEquals(WriterProcess.KILLED_BY_SIGKILL, exit,
                 "the writer was not ended by SIGKILL:\n" + writer.stderrTail());

@@ -1,5 +1,7 @@
 package io.javisor.emulation.cpu;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * definitions (signed, unsigned and mixed operands, the W forms, division by zero and overflow),
  * on edge values and random operands.
  */
+@Seeded
 class MultiplyDivideReferenceTest
 {
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -142,9 +145,9 @@ class MultiplyDivideReferenceTest
     }
 
     @Test
-    void randomOperands()
+    void randomOperands(final Seed seed)
     {
-        final SplittableRandom random = new SplittableRandom(0x5EED);
+        final SplittableRandom random = seed.splittableRandom();
         for (int i = 0; i < 2_000; i++)
         {
             final long a = random.nextInt(4) == 0 ? random.nextInt() : random.nextLong();

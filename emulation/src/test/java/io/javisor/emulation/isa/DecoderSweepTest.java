@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.Test;
 
 /**
  * Sweeps: every halfword and ten million pseudo-random words must decode without throwing,
  * to well-formed results, and without allocating on the decoding thread.
  */
+@Seeded
 class DecoderSweepTest
 {
     private static final int RANDOM_WORDS = 10_000_000;
@@ -63,15 +66,16 @@ class DecoderSweepTest
     }
 
     @Test
-    void randomWordsDecodeWithoutThrowingOrAllocating()
+    void randomWordsDecodeWithoutThrowingOrAllocating(final Seed seed)
     {
         // Warm up so that the measured loop runs compiled code (compilation happens elsewhere).
         long checksum = sweep(0x9E3779B9, 200_000);
         checksum += sweepCompressed(200_000);
 
+        final int start = seed.nonZeroInt();
         final long threadId = Thread.currentThread().threadId();
         final long before = THREADS.getThreadAllocatedBytes(threadId);
-        checksum += sweep(0x1234567, RANDOM_WORDS);
+        checksum += sweep(start, RANDOM_WORDS);
         checksum += sweepCompressed(0x10000 * 16);
         final long allocated = THREADS.getThreadAllocatedBytes(threadId) - before;
 
@@ -124,9 +128,9 @@ class DecoderSweepTest
     }
 
     @Test
-    void legalRandomWordsReencodeToTheSameDecoding()
+    void legalRandomWordsReencodeToTheSameDecoding(final Seed seed)
     {
-        int x = 0xC0FFEE;
+        int x = seed.nonZeroInt();
         int legal = 0;
         for (int k = 0; k < 1_000_000; k++)
         {

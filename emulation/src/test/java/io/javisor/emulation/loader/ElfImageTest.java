@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static io.javisor.emulation.loader.ElfDescriptor.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class ElfImageTest
 {
     private static final long RAM = 0x8000_0000L;
@@ -198,11 +201,10 @@ class ElfImageTest
     }
 
     @Test
-    void fuzzedFilesFailOnlyWithElfFormatException()
+    void fuzzedFilesFailOnlyWithElfFormatException(final Seed seed)
     {
         final byte[] valid = TestElfWriter.typical().build().bytes();
-        final long seed = 0x5EED_E1F0L;
-        final Random random = new Random(seed);
+        final Random random = seed.random();
         int accepted = 0;
         for (int round = 0; round < 10_000; round++)
         {
@@ -228,7 +230,7 @@ class ElfImageTest
             }
             catch (final RuntimeException e)
             {
-                fail("round " + round + " (seed " + seed + "): " + e, e);
+                fail("round " + round + ": " + e, e);
             }
         }
         assertTrue(accepted > 0, "some fuzzed files should still load");

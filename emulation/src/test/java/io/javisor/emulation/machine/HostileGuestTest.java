@@ -5,6 +5,8 @@ import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.loader.ElfDescriptor;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.TestElfWriter;
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumSet;
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * must stay healthy (no exception escapes the model, so no "failed" crash), and every run must end
  * in one of the ways a guest can end.
  */
+@Seeded
 class HostileGuestTest
 {
     private static final EnumSet<MachineExit.Kind> GUEST_ENDINGS = EnumSet.of(MachineExit.Kind.FINISHER,
@@ -40,9 +43,9 @@ class HostileGuestTest
     }
 
     @Test
-    void randomCodeInEveryModeNeverBreaksTheHost()
+    void randomCodeInEveryModeNeverBreaksTheHost(final Seed seed)
     {
-        final SplittableRandom random = new SplittableRandom(0xBAD_C0DEL);
+        final SplittableRandom random = seed.splittableRandom();
         long retired = 0;
         for (int round = 0; round < 300; round++)
         {
@@ -60,10 +63,10 @@ class HostileGuestTest
                     cpu.x[r] = random.nextInt(4) == 0 ? 0x8000_0000L + random.nextInt(1 << 22) : random.nextLong();
                 }
                 final MachineExit exit = machine.run();
-                final int seed = round;
+                final int r = round;
                 retired += exit.instructions();
-                assertTrue(GUEST_ENDINGS.contains(exit.kind()), () -> "round " + seed + ": " + exit);
-                assertFalse(exit.detail().contains("failed"), () -> "round " + seed + ": " + exit.detail());
+                assertTrue(GUEST_ENDINGS.contains(exit.kind()), () -> "round " + r + ": " + exit);
+                assertFalse(exit.detail().contains("failed"), () -> "round " + r + ": " + exit.detail());
                 assertEquals(0, cpu.x[0], "x0 stays zero");
                 assertEquals(0, cpu.pc & 1, "pc stays even");
                 assertTrue(exit.instructions() <= 20_000);

@@ -14,12 +14,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.javisor.emulation.cpu.CpuState;
 import io.javisor.emulation.cpu.StopReason;
 import java.util.Random;
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@Seeded
 class SbiFirmwareTest
 {
     private static final long SSIP = 1L << CpuState.IRQ_SSIP;
@@ -133,9 +136,9 @@ class SbiFirmwareTest
         }
 
         @Test
-        void hostileRandomCallsNeverThrow()
+        void hostileRandomCallsNeverThrow(final Seed seed)
         {
-            final Random random = new Random(42);
+            final Random random = seed.random();
             final long[] interesting = {0, 1, 2, 3, -1, -2, BASE, BASE - 1, END - 1, END, END - 8,
                 Long.MAX_VALUE, Long.MIN_VALUE, 1L << 32, 0x8000_0000L, 0xFFFF_FFFFL, 4096, 4097};
             for (int i = 0; i < 200_000; i++)

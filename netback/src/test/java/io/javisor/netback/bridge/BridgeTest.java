@@ -1,5 +1,7 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.netback.wire.EthernetDescriptor;
 
@@ -18,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Seeded
 class BridgeTest
 {
     private static final long A = mac(0xA);
@@ -178,7 +181,7 @@ class BridgeTest
     }
 
     @Test
-    void theMacTableStaysAtCapacityUnderAMillionRandomSourceAddresses()
+    void theMacTableStaysAtCapacityUnderAMillionRandomSourceAddresses(final Seed seed)
     {
         final Bridge small = new Bridge("xenbr0", Bridge.DEFAULT_AGEING_NANOS, 4096);
         final TestPort attacker = new TestPort("attacker");
@@ -190,7 +193,7 @@ class BridgeTest
         small.forward(pv, frame(BROADCAST, B), 0, Frames.LENGTH, 0); // learned before the flood
 
         final UnsafeBuffer buffer = frame(NOBODY, A);
-        final SplittableRandom random = new SplittableRandom(7);
+        final SplittableRandom random = seed.splittableRandom();
         final int frames = 1_000_000;
         for (int i = 0; i < frames; i++)
         {

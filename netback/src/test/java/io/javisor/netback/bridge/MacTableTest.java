@@ -1,5 +1,7 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import io.javisor.netback.spec.MacAddress;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+@Seeded
 class MacTableTest
 {
     @Test
@@ -27,7 +30,7 @@ class MacTableTest
      * step each address must map as a plain map of the same rules says.
      */
     @Test
-    void agreesWithASimpleModelUnderChurn()
+    void agreesWithASimpleModelUnderChurn(final Seed seed)
     {
         final long ageing = 50;
         final int capacity = 64;
@@ -39,7 +42,7 @@ class MacTableTest
         }
         final Map<Long, AttachedPort> owner = new HashMap<>();
         final Map<Long, Long> seen = new HashMap<>();
-        final SplittableRandom random = new SplittableRandom(11);
+        final SplittableRandom random = seed.splittableRandom();
 
         for (long now = 0; now < 200_000; now++)
         {

@@ -1,5 +1,7 @@
 package io.javisor.netback.spec;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -10,6 +12,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+@Seeded
 class MacAddressTest
 {
     @Test
@@ -76,10 +79,10 @@ class MacAddressTest
     }
 
     @Test
-    void randomXenAddressesAreXenUnicastWithTheFourthByteTopBitClear()
+    void randomXenAddressesAreXenUnicastWithTheFourthByteTopBitClear(final Seed seed)
     {
         final Set<Long> seen = new HashSet<>();
-        final Random random = new Random(42);
+        final Random random = seed.random();
         int topBitOfFifthSeen = 0;
         for (int i = 0; i < 10_000; i++)
         {

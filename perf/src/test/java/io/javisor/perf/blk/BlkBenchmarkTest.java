@@ -3,6 +3,7 @@ package io.javisor.perf.blk;
 import io.javisor.perf.cli.JavisorMain;
 import io.javisor.perf.jmh.BlkRequestPathBenchmark;
 import io.javisor.perf.report.MiniJson;
+import io.javisor.perf.report.ReportAssertions;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -68,6 +69,7 @@ class BlkBenchmarkTest
         assertEquals(0.0, number(metrics, "errors"), "error responses");
         assertEquals(0.0, number(metrics, "verify_differences"), "data read back differs");
         assertEquals(0.0, number(metrics, "agrona_mismatches"));
+        ReportAssertions.assertNoVerdicts(table.toString(), metrics);
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             assertTrue(!thread.isAlive() || !thread.getName().startsWith("javisor-bench-"),

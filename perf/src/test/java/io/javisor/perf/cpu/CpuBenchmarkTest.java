@@ -11,6 +11,7 @@ import io.javisor.perf.HarnessBenchmarks;
 import io.javisor.perf.cli.JavisorMain;
 import io.javisor.perf.report.BenchReport;
 import io.javisor.perf.report.MiniJson;
+import io.javisor.perf.report.ReportAssertions;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -55,6 +56,7 @@ class CpuBenchmarkTest
         assertTrue(seconds > 0 && mips > 0, seconds + " s, " + mips + " MIPS");
         assertEquals(instructions / seconds / 1e6, mips, 0.01 + mips * 1e-4);
         assertTrue(table.toString().contains("javisor interpreter"), table.toString());
+        ReportAssertions.assertNoVerdicts(table.toString(), metrics);
 
         if (!QemuRunner.isAvailable())
         {

@@ -64,7 +64,7 @@ public final class XenStore
 
     public XenStore(final XenStoreQuota quota)
     {
-        this(quota, Throwable::printStackTrace);
+        this(quota, error -> io.javisor.memory.log.HostLog.log("xenstore", "watcher failed", error));
     }
 
     /**

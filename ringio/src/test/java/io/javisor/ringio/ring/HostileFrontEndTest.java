@@ -1,10 +1,12 @@
 package io.javisor.ringio.ring;
 
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.javisor.ringio.ring.SharedRingDescriptor.*;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * reads each index once, never consumes more than a ring, works only on its private copy of a
  * request, and stops a broken ring with a reason instead of throwing.
  */
+@Seeded
 class HostileFrontEndTest
 {
     private static final int ENTRY = 16;
@@ -76,9 +79,9 @@ class HostileFrontEndTest
     }
 
     @Test
-    void randomProducerIndicesNeverYieldMoreThanTheRoomLeft()
+    void randomProducerIndicesNeverYieldMoreThanTheRoomLeft(final Seed seed)
     {
-        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        final SplittableRandom random = seed.splittableRandom();
         for (int trial = 0; trial < 100_000; trial++)
         {
             final BackRing ring = new BackRing(page, ENTRY).attachAt(random.nextInt());
@@ -118,12 +121,12 @@ class HostileFrontEndTest
     }
 
     @Test
-    void aGuestScribblingOverTheWholePageNeverMakesTheBackEndThrow() throws Exception
+    void aGuestScribblingOverTheWholePageNeverMakesTheBackEndThrow(final Seed seed) throws Exception
     {
         final AtomicBoolean stop = new AtomicBoolean();
         final Thread scribbler = new Thread(() ->
         {
-            final ThreadLocalRandom random = ThreadLocalRandom.current();
+            final SplittableRandom random = new SplittableRandom(seed.derive(1));
             while (!stop.get())
             {
                 page.putInt(random.nextInt(0, 4096 / 4) * 4, random.nextInt());
