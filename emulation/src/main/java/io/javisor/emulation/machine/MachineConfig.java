@@ -25,6 +25,7 @@ public final class MachineConfig
     private long maxInstructions;
     private Console console = Console.NONE;
     private GuestMemory memory;
+    private CpuTier cpuTier = CpuTier.INTERPRETER;
 
     public MachineConfig memoryMiB(final long mib)
     {
@@ -63,6 +64,18 @@ public final class MachineConfig
     {
         this.bootargs = bootargs;
         return this;
+    }
+
+    /** Which tier runs the guest's code ({@link CpuTier#INTERPRETER} until the translator is the default). */
+    public MachineConfig cpuTier(final CpuTier cpuTier)
+    {
+        this.cpuTier = cpuTier;
+        return this;
+    }
+
+    public CpuTier cpuTier()
+    {
+        return cpuTier;
     }
 
     /** Stop after this many retired instructions; 0 for no limit. */
