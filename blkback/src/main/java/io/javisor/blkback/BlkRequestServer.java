@@ -53,9 +53,11 @@ final class BlkRequestServer
 
     /**
      * A RAM disk discard of at least this many bytes runs on the device's IO executor. Measured on
-     * this machine ({@code RamDiskImageTest#discardCost}): madvise(MADV_DONTNEED) gives back about
-     * 4 GiB/s of written pages, so 1 MiB costs about 0.25 ms of the agent's time at most, and a
-     * whole written 2 GiB disk about half a second, which must not be spent on the agent.
+     * this 2-core machine ({@code DiskIsolationMeasurement#whatARamDiskDiscardCosts}):
+     * madvise(MADV_DONTNEED) gives back 2.8-4.3 GiB/s of written pages (511 MiB in 117-177 ms),
+     * a warm 1 MiB costs 0.15-0.18 ms, pages already released cost next to nothing. So below
+     * 1 MiB a discard costs the agent less than a fifth of a millisecond, and a whole written
+     * 2 GiB disk (about half a second) never runs on it.
      */
     static final long INLINE_DISCARD_LIMIT = 1L << 20;
 

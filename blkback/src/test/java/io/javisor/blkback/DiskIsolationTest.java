@@ -120,6 +120,53 @@ class DiskIsolationTest
         }
     }
 
+    @Test
+    void executorThreadsStopWhenTheirDevicesAreDetachedAndWhenTheBackEndCloses() throws Exception
+    {
+        final Path file = filledFile(dir.resolve("c.raw"), 1 << 20);
+        final long before = ioThreads();
+        try (BlkBackend backend = new BlkBackend(dom0, BlkBackend.Mode.DENSITY, "cycles").start())
+        {
+            final UnsafeBuffer data = new UnsafeBuffer(new byte[4096]);
+            for (int cycle = 0; cycle < 20; cycle++)
+            {
+                final Vbd vbd = backend.attach(guestA.domid(), XVDA, RawFileImage.open(file, false), false);
+                try (BlkFront front = BlkFront.attach(guestA, 0, XVDA, BlkFrontConfig.defaults()))
+                {
+                    assertEquals(0, front.readBlocking(8L * cycle, 8, data, 0));
+                    assertEquals(cycle, data.getLong(0));
+                    assertEquals(0, front.flushBlocking());
+                }
+                backend.detach(vbd);
+                awaitIoThreads(before);
+            }
+            backend.attach(guestA.domid(), XVDA, RawFileImage.open(file, false), false);
+            try (BlkFront front = BlkFront.attach(guestA, 0, XVDA, BlkFrontConfig.defaults()))
+            {
+                assertEquals(0, front.readBlocking(0, 8, data, 0));
+                assertEquals(before + 1, ioThreads(), "one executor for the attached file disk");
+            }
+        }
+        awaitIoThreads(before);
+        assertEquals(0, dom0.grantMapper().liveMappings(), "every grant the executors' ops held is unmapped");
+    }
+
+    private static long ioThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().startsWith("blkback-io-") && t.isAlive()).count();
+    }
+
+    private static void awaitIoThreads(final long expected) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ioThreads() != expected && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        assertEquals(expected, ioThreads(), "IO executor threads left running");
+    }
+
     static void readLoop(final BlkFront front, final UnsafeBuffer data, final long blocks, final int count)
     {
         for (int i = 0; i < count; i++)
