@@ -28,6 +28,13 @@ import java.util.concurrent.TimeoutException;
  * many-to-one queue and runs on the agent's own thread, so a device's state is touched by one
  * thread only. With {@link Mode#LATENCY} the agent busy-spins and leaves ring events disarmed;
  * with {@link Mode#DENSITY} it arms them when idle and parks until an event channel wakes it.
+ * <p>
+ * Threads and writers: the agent thread is the single writer of every ring it serves, of the
+ * devices' control state and statistics, and of the {@code connected}/{@code retiring} arrays. It
+ * never blocks on storage: image operations that may block run on each device's
+ * {@link ImageIoExecutor} (a named daemon thread per device that needs one), which posts finished
+ * ops back through a bounded queue and wakes the agent; the agent writes their responses. A
+ * device keeps at most one ring's worth of requests in flight (its executor's op pool).
  */
 public final class BlkBackend implements Agent, AutoCloseable
 {
@@ -52,6 +59,8 @@ public final class BlkBackend implements Agent, AutoCloseable
     private final BlkRequestServer server;
     private final List<Vbd> devices = new ArrayList<>();
     private Vbd[] connected = new Vbd[0];
+    /** Disconnected or detached devices whose executor still has ops for the agent to drain. */
+    private Vbd[] retiring = new Vbd[0];
     private volatile AgentRunner runner;
 
     public BlkBackend(final BackendResources backend, final Mode mode, final String name)
@@ -59,7 +68,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         this.backend = backend;
         this.mode = mode;
         this.name = name;
-        this.server = new BlkRequestServer(backend.windows().get());
+        this.server = new BlkRequestServer(backend.windows().get(), waiter::wake);
     }
 
     /**
@@ -107,7 +116,8 @@ public final class BlkBackend implements Agent, AutoCloseable
         {
             removeConnected(vbd);
             vbd.detach();
-            vbd.image().close();
+            vbd.closeImage();
+            retireIfBusy(vbd);
         };
         if (runner == null || runner.isClosed())
         {
@@ -129,6 +139,12 @@ public final class BlkBackend implements Agent, AutoCloseable
                 }
             });
             await(done, "detach " + vbd.frontendDomid() + "/" + vbd.deviceId());
+        }
+        // The image is closed by the device's IO thread after its last op; the detach is whole then.
+        if (!vbd.awaitImageClosed(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS))
+        {
+            throw new IllegalStateException("blkback " + name + ": IO thread of " + vbd.frontendDomid() + "/" +
+                vbd.deviceId() + " did not finish in time");
         }
         synchronized (devices)
         {
@@ -206,6 +222,10 @@ public final class BlkBackend implements Agent, AutoCloseable
                 }
             }
         }
+        if (retiring.length > 0)
+        {
+            work += drainRetiring();
+        }
         if (work == 0 && mode == Mode.DENSITY)
         {
             for (final Vbd vbd : devices)
@@ -219,6 +239,55 @@ public final class BlkBackend implements Agent, AutoCloseable
         return work;
     }
 
+    private int drainRetiring()
+    {
+        int work = 0;
+        boolean done = false;
+        for (final Vbd vbd : retiring)
+        {
+            work += server.completeFinished(vbd);
+            done |= !vbd.hasIoInFlight();
+        }
+        if (done)
+        {
+            final List<Vbd> keep = new ArrayList<>(retiring.length);
+            for (final Vbd vbd : retiring)
+            {
+                if (vbd.hasIoInFlight())
+                {
+                    keep.add(vbd);
+                }
+                else
+                {
+                    vbd.releaseRetiredGrants();
+                }
+            }
+            retiring = keep.toArray(new Vbd[0]);
+        }
+        return work;
+    }
+
+    private void retireIfBusy(final Vbd vbd)
+    {
+        if (vbd.hasIoInFlight())
+        {
+            for (final Vbd d : retiring)
+            {
+                if (d == vbd)
+                {
+                    return;
+                }
+            }
+            final Vbd[] next = java.util.Arrays.copyOf(retiring, retiring.length + 1);
+            next[next.length - 1] = vbd;
+            retiring = next;
+        }
+    }
+
+    /**
+     * The idle strategy's wake-up condition (read on the agent thread): a command, a pending
+     * event, or ops finished by an executor.
+     */
     private boolean hasPendingWork()
     {
         if (!commands.isEmpty())
@@ -228,6 +297,18 @@ public final class BlkBackend implements Agent, AutoCloseable
         for (final Vbd vbd : connected)
         {
             if (vbd.isConnected() && backend.eventChannels().isPending(vbd.port()))
+            {
+                return true;
+            }
+            final ImageIoExecutor io = vbd.io();
+            if (io != null && io.hasCompletions())
+            {
+                return true;
+            }
+        }
+        for (final Vbd vbd : retiring)
+        {
+            if (vbd.io().hasCompletions())
             {
                 return true;
             }
@@ -244,6 +325,7 @@ public final class BlkBackend implements Agent, AutoCloseable
 
     private void removeConnected(final Vbd vbd)
     {
+        retireIfBusy(vbd);
         final List<Vbd> keep = new ArrayList<>(connected.length);
         for (final Vbd d : connected)
         {
@@ -257,22 +339,49 @@ public final class BlkBackend implements Agent, AutoCloseable
 
     /**
      * On the agent thread as it stops: finishes queued commands, then detaches every device still
-     * attached and closes its image.
+     * attached and closes its image, stops the devices' IO executors (waiting for the operation
+     * each is in, which is allowed here: the agent has no more duty cycles) and releases the
+     * grant mappings their ops held.
      */
     @Override
     public void onClose()
     {
         commands.drain(Runnable::run);
-        for (final Vbd vbd : devices())
+        final List<Vbd> all = devices();
+        for (final Vbd vbd : all)
         {
+            removeConnected(vbd);
             vbd.detach();
-            vbd.image().close();
+            vbd.closeImage();
         }
+        for (final Vbd vbd : retiring)
+        {
+            awaitIo(vbd);
+        }
+        for (final Vbd vbd : all)
+        {
+            awaitIo(vbd);
+        }
+        retiring = new Vbd[0];
         synchronized (devices)
         {
             devices.clear();
         }
         connected = new Vbd[0];
+    }
+
+    private void awaitIo(final Vbd vbd)
+    {
+        final ImageIoExecutor io = vbd.io();
+        if (io != null)
+        {
+            if (!io.awaitTermination(10, TimeUnit.SECONDS))
+            {
+                io.javisor.memory.log.HostLog.log("blkback " + name, io.name() + " still in an image operation after 10 s");
+            }
+            server.completeFinished(vbd);
+            vbd.releaseRetiredGrants();
+        }
     }
 
     @Override

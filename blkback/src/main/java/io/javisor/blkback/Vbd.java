@@ -3,6 +3,8 @@ package io.javisor.blkback;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.memory.GrantStatus;
+import io.javisor.memory.PageDescriptor;
+import io.javisor.ringio.ring.SharedRingDescriptor;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
@@ -20,6 +22,14 @@ import static io.javisor.blkback.BlkifXenstoreKeys.*;
  * blkif ring. Its control plane (the xenbus handshake, mapping the ring, binding the event
  * channel, tearing down) runs on the serving {@link BlkBackend} agent's thread, driven by watch
  * events on the front end's state; its data plane is {@link BlkRequestServer}.
+ * <p>
+ * Its image operations that may block run on the device's own {@link ImageIoExecutor} (started on
+ * first need, stopped on detach). Every field but the volatile ones is written by the serving
+ * agent only. Invariant: a grant mapping an executor op may be using stays mapped until the op
+ * has come back to the agent — a disconnect with ops in flight therefore keeps the persistent
+ * grants ({@link #releaseRetiredGrants}) and leaves the ops' transient mappings to their
+ * completion, and bumps the connection generation so that their responses are dropped rather
+ * than written into a ring that is gone or belongs to a new connection.
  */
 public final class Vbd
 {
@@ -42,6 +52,9 @@ public final class Vbd
     private int ringHandle = -1;
     private int port = -1;
     private PersistentGrants persistentGrants;
+    private ImageIoExecutor io;
+    private int generation;
+    private java.util.List<PersistentGrants> retiredGrants;
     private volatile String disconnectReason;
     private volatile boolean detached;
 
@@ -127,6 +140,86 @@ public final class Vbd
     boolean isDetached()
     {
         return detached;
+    }
+
+    /**
+     * The device's IO executor, or null before its first offloaded request.
+     */
+    ImageIoExecutor io()
+    {
+        return io;
+    }
+
+    /**
+     * The connection generation: bumped by every disconnect.
+     */
+    int generation()
+    {
+        return generation;
+    }
+
+    /**
+     * Starts the device's IO executor (agent thread, once), with one op per ring slot.
+     */
+    ImageIoExecutor startIo(final int maxSegments, final Runnable wakeAgent)
+    {
+        if (io == null)
+        {
+            final int slots = SharedRingDescriptor.entryCount(PageDescriptor.PAGE_SIZE, BlkifDescriptor.REQUEST_LENGTH);
+            io = new ImageIoExecutor("blkback-io-" + frontendDomid + "-" + deviceId, image,
+                backend.windows().get(), slots, maxSegments, wakeAgent).start();
+        }
+        return io;
+    }
+
+    /**
+     * Whether ops of this device are still with its executor (or waiting for the agent to drain).
+     */
+    boolean hasIoInFlight()
+    {
+        return io != null && io.inFlight() > 0;
+    }
+
+    /**
+     * Unmaps the persistent grants of past connections, once no op can be using them.
+     */
+    void releaseRetiredGrants()
+    {
+        if (retiredGrants != null && !hasIoInFlight())
+        {
+            for (final PersistentGrants grants : retiredGrants)
+            {
+                grants.clear();
+            }
+            retiredGrants = null;
+        }
+    }
+
+    /**
+     * Closes the image after the device's last operation: on the executor's thread when it has
+     * one (which then exits), else here. Agent thread, after {@link #detach}.
+     */
+    /**
+     * Waits until the device's IO thread (if it has one) has finished its last op and closed the
+     * image; called by a detaching control thread, never by the agent.
+     *
+     * @return true when it has.
+     */
+    boolean awaitImageClosed(final long timeout, final java.util.concurrent.TimeUnit unit)
+    {
+        return io == null || io.awaitTermination(timeout, unit);
+    }
+
+    void closeImage()
+    {
+        if (io != null)
+        {
+            io.close(true);
+        }
+        else
+        {
+            image.close();
+        }
     }
 
     /**
@@ -234,9 +327,22 @@ public final class Vbd
     {
         if (ring != null)
         {
+            generation++;
             if (persistentGrants != null)
             {
-                persistentGrants.clear();
+                if (hasIoInFlight())
+                {
+                    // The executor may be reading or writing those frames now: unmap when it is done.
+                    if (retiredGrants == null)
+                    {
+                        retiredGrants = new java.util.ArrayList<>(2);
+                    }
+                    retiredGrants.add(persistentGrants);
+                }
+                else
+                {
+                    persistentGrants.clear();
+                }
                 persistentGrants = null;
             }
             backend.grantMapper().unmap(ringHandle);

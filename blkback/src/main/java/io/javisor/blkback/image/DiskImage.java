@@ -49,6 +49,18 @@ public interface DiskImage extends AutoCloseable
     boolean isReadOnly();
 
     /**
+     * Whether IO on this image may block the calling thread on storage (file reads and writes,
+     * {@code fsync}, discard): then a back end must not call it from its agent's duty cycle but
+     * from an IO executor. False for images whose reads, writes and flushes are memory copies
+     * (a large discard of those may still take time: see the back end). True unless an
+     * implementation knows better.
+     */
+    default boolean mayBlock()
+    {
+        return true;
+    }
+
+    /**
      * One line for logs and {@code xl block-list}-like listings, e.g. {@code raw /var/img.raw (rw)}.
      */
     String description();

@@ -97,6 +97,16 @@ public final class RamDiskImage implements DiskImage
         return readOnly;
     }
 
+    /**
+     * Read, write and flush are memory copies (or nothing); only a discard of a large range
+     * costs time, which the back end measures by length.
+     */
+    @Override
+    public boolean mayBlock()
+    {
+        return false;
+    }
+
     @Override
     public String description()
     {

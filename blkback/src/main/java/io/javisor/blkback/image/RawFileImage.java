@@ -23,6 +23,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  * away from every other request, so an image whose channel was closed that way (and not by
  * {@link #close()}) opens it again: the interrupted request fails with {@link #E_IO}, others retry
  * once on the new channel.
+ * <p>
+ * Every operation here may block the calling thread for as long as the storage takes
+ * ({@link #mayBlock()}): the block back end runs them on an IO executor, not on its agent.
+ * Discard punches holes (see {@link #discard}).
  */
 public final class RawFileImage implements DiskImage
 {
@@ -32,6 +36,8 @@ public final class RawFileImage implements DiskImage
     private final long size;
     private final boolean readOnly;
     private final ByteBuffer zeros;
+    private final HolePuncher puncher;
+    private boolean punchSupported = true;
     private volatile FileChannel channel;
     private volatile boolean closed;
 
@@ -42,6 +48,7 @@ public final class RawFileImage implements DiskImage
         this.size = size;
         this.readOnly = readOnly;
         this.zeros = readOnly ? null : ByteBuffer.allocateDirect(ZERO_CHUNK);
+        this.puncher = readOnly ? null : HolePuncher.open(path);
     }
 
     /**
@@ -280,8 +287,16 @@ public final class RawFileImage implements DiskImage
     }
 
     /**
-     * Writes zeros over the range (the file keeps its allocation), 64 KiB at a time from one
-     * buffer per image; discards of one image are therefore serialised with each other.
+     * Punches a hole over the range ({@code fallocate(PUNCH_HOLE | KEEP_SIZE)}): the blocks go back
+     * to the file system, the range reads as zeros and the file keeps its size. This is a system
+     * call that may take a while on a large allocated range, so a back end calls it from an IO
+     * executor, never from its agent's duty cycle.
+     * <p>
+     * Fallback, where the file system refuses ({@code EOPNOTSUPP}, remembered for later discards)
+     * or the file could not be opened for punching: zeros are written over the range in 64 KiB
+     * writes from one buffer per image (so discards of one image are serialised with each other),
+     * checking between chunks that the image is still open. The file then keeps (or gains) its
+     * allocation; the data still reads as zeros, which is all a discard promises.
      */
     @Override
     public int discard(final long offset, final long length)
@@ -294,6 +309,42 @@ public final class RawFileImage implements DiskImage
         {
             return E_RANGE;
         }
+        if (closed)
+        {
+            return E_IO;
+        }
+        if (length == 0)
+        {
+            return OK;
+        }
+        final HolePuncher puncher = this.puncher;
+        if (puncher != null && punchSupported)
+        {
+            final int errno = puncher.punch(offset, length);
+            if (errno == 0)
+            {
+                return OK;
+            }
+            if (errno != HolePuncher.EOPNOTSUPP)
+            {
+                return E_IO;
+            }
+            // Racy plain store: at worst another discard tries the punch once more.
+            punchSupported = false;
+        }
+        return writeZeros(offset, length);
+    }
+
+    /**
+     * Whether {@link #discard} releases blocks (false: it writes zeros).
+     */
+    public boolean punchesHoles()
+    {
+        return puncher != null && punchSupported;
+    }
+
+    private int writeZeros(final long offset, final long length)
+    {
         synchronized (zeros)
         {
             final FileChannel current = channel;
@@ -303,6 +354,10 @@ public final class RawFileImage implements DiskImage
                 final long end = offset + length;
                 while (at < end)
                 {
+                    if (closed)
+                    {
+                        return E_IO;
+                    }
                     zeros.limit((int)Math.min(ZERO_CHUNK, end - at)).position(0);
                     while (zeros.hasRemaining())
                     {
@@ -363,6 +418,10 @@ public final class RawFileImage implements DiskImage
         {
             closed = true;
             closeQuietly(channel);
+            if (puncher != null)
+            {
+                puncher.close();
+            }
         }
     }
 
