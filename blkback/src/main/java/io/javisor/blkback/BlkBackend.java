@@ -1,5 +1,6 @@
 package io.javisor.blkback;
 
+import io.javisor.memory.log.HostLog;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
@@ -78,7 +79,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     {
         final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
             new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(100));
-        runner = new AgentRunner(idle, error -> io.javisor.memory.log.HostLog.log("blkback " + name, "agent error", error), null, this);
+        runner = new AgentRunner(idle, error -> HostLog.log("blkback " + name, "agent error", error), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -377,7 +378,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         {
             if (!io.awaitTermination(10, TimeUnit.SECONDS))
             {
-                io.javisor.memory.log.HostLog.log("blkback " + name, io.name() + " still in an image operation after 10 s");
+                HostLog.log("blkback " + name, io.name() + " still in an image operation after 10 s");
             }
             server.completeFinished(vbd);
             vbd.releaseRetiredGrants();

@@ -1,5 +1,6 @@
 package io.javisor.blkback;
 
+import io.javisor.memory.log.HostLog;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.memory.GrantStatus;
@@ -354,7 +355,7 @@ public final class Vbd
         }
         if (reason != null)
         {
-            io.javisor.memory.log.HostLog.log("blkback vbd " + frontendDomid + "/" + deviceId, "disconnected", reason);
+            HostLog.log("blkback vbd " + frontendDomid + "/" + deviceId, "disconnected", reason);
             backendXenbus.publishError(reason);
             // Between the two: whoever sees the reason finds it in xenstore, and whoever sees
             // Closing finds the reason here.
