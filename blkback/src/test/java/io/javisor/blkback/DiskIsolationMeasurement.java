@@ -2,6 +2,7 @@ package io.javisor.blkback;
 
 import io.javisor.blkback.image.RamDiskImage;
 import io.javisor.blkback.image.RawFileImage;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.StandaloneDomains;
 import org.HdrHistogram.Histogram;
@@ -34,7 +35,7 @@ class DiskIsolationMeasurement
     private static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 8);
+    private final BackendResources dom0 = domains.backend(0, 8);
     private final DomainResources guestA = domains.domain(1, 16);
     private final DomainResources guestB = domains.domain(2, 16);
 

@@ -1,6 +1,7 @@
 package io.javisor.blkback;
 
 import io.javisor.blkback.image.RawFileImage;
+import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.StandaloneDomains;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,7 +37,7 @@ class DiskIsolationTest
     static final long B_SIZE = 16L << 20;
 
     private final StandaloneDomains domains = new StandaloneDomains(256);
-    private final DomainResources dom0 = domains.domain(0, 8);
+    private final BackendResources dom0 = domains.backend(0, 8);
     private final DomainResources guestA = domains.domain(1, 16);
     private final DomainResources guestB = domains.domain(2, 16);
 
