@@ -144,9 +144,10 @@ public final class Transaction implements AutoCloseable
      * Make the edits visible and fire their watches, unless something the transaction depended on
      * changed meanwhile.
      *
-     * @throws XenStoreException EAGAIN on a conflict; ENOENT when the transaction had ended; or the
-     *                           error an edit meets when replayed onto the live tree (a quota reached
-     *                           through other changes). Nothing is applied when it throws.
+     * @throws XenStoreException EAGAIN on a conflict; ENOENT when the transaction had ended; ENOSPC
+     *                           when the nodes it creates would take its domain past its node quota
+     *                           now that other changes have happened. Nothing is applied when it
+     *                           throws.
      */
     public void commit()
     {

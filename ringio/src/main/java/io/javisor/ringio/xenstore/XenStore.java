@@ -24,7 +24,7 @@ import static io.javisor.ringio.xenstore.XenDomainIds.isPrivileged;
  * Every operation is made as a domain: the caller passes its domain id and the store enforces Xen's
  * rules for that domain: node permissions ({@link NodePermissions}), quotas ({@link XenStoreQuota}),
  * path syntax ({@link XenStorePaths}). Dom0 ({@link XenDomainIds#DOM0}) may do anything and has no
- * quota. Any other domain must have been {@link #introduceDomain introduced}; until then, and after it
+ * quota but the bound on its queued watch events ({@link XenStoreQuota}). Any other domain must have been {@link #introduceDomain introduced}; until then, and after it
  * is released, its operations fail with {@link XenStoreError#EPERM}. Failures throw
  * {@link XenStoreException} carrying Xen's error name.
  * <p>

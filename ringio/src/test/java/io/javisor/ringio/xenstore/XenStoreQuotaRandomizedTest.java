@@ -59,7 +59,12 @@ class XenStoreQuotaRandomizedTest
                 errors.merge(ex.error(), 1, Integer::sum);
             }
             checkLimits();
+            if (step % 1000 == 0)
+            {
+                checkOwnedNodeCounts();
+            }
         }
+        checkOwnedNodeCounts();
 
         System.out.println("XenStoreQuotaRandomizedTest seed " + seed + ": " + STEPS + " steps, errors " + errors);
         assertTrue(errors.getOrDefault(XenStoreError.ENOSPC, 0) > 0, context("limits were reached: " + errors));
@@ -84,7 +89,7 @@ class XenStoreQuotaRandomizedTest
             case 0 -> open.add(store.startTransaction(domid));
             case 1 -> endOne(open, true);
             case 2 -> endOne(open, false);
-            case 3 -> store.write(domid, path, "plain" + step);
+            case 3 -> store.write(domid, writablePath(domid, path), "plain" + step);
             case 4 -> store.rm(domid, path);
             default ->
             {
@@ -102,7 +107,7 @@ class XenStoreQuotaRandomizedTest
         switch (random.nextInt(5))
         {
             case 0, 1 -> transaction.read(path);
-            case 2, 3 -> transaction.write(path, "tx" + step);
+            case 2, 3 -> transaction.write(writablePath(transaction.domid(), path), "tx" + step);
             default -> transaction.rm(path);
         }
     }
@@ -126,6 +131,7 @@ class XenStoreQuotaRandomizedTest
 
     private String randomPath(final int domid)
     {
+        // Dom0 reads and removes in the guests' homes too, so that it conflicts with their transactions.
         final int owner = domid == DOM0 ? GUESTS[random.nextInt(GUESTS.length)] : domid;
         final StringBuilder path = new StringBuilder("/local/domain/").append(owner);
         final int depth = 1 + random.nextInt(3);
@@ -134,6 +140,15 @@ class XenStoreQuotaRandomizedTest
             path.append("/n").append(random.nextInt(4));
         }
         return path.toString();
+    }
+
+    /**
+     * Dom0 writes in a subtree of its own: what it creates in a guest's home would count against the
+     * guest's node quota, which dom0 is exempt from, as in Xen.
+     */
+    private static String writablePath(final int domid, final String path)
+    {
+        return domid == DOM0 ? "/dom0" + path : path;
     }
 
     private void checkLimits()
@@ -149,10 +164,33 @@ class XenStoreQuotaRandomizedTest
                 assertTrue(transaction.touchedNodeCount() <= QUOTA.maxNodesPerTransaction(),
                     context("touched nodes " + transaction));
             }
-            assertTrue(store.ownedNodeCount(guest) <= QUOTA.maxNodesPerDomain(), context("nodes of " + guest));
+            assertTrue(store.ownedNodeCount(guest) <= QUOTA.maxNodesPerDomain(),
+                context("nodes of " + guest));
         }
         openByDomain.get(DOM0).removeIf(transaction -> !transaction.isOpen());
         checkWatchQueues();
+    }
+
+    /**
+     * The owned-node counts the quota is measured against match the tree.
+     */
+    private void checkOwnedNodeCounts()
+    {
+        final Map<Integer, Integer> counted = new HashMap<>();
+        countOwners("/", counted);
+        for (final int domid : new int[]{DOM0, 1, 2, 3})
+        {
+            assertEquals(counted.getOrDefault(domid, 0), store.ownedNodeCount(domid), context("owned nodes of " + domid));
+        }
+    }
+
+    private void countOwners(final String path, final Map<Integer, Integer> counted)
+    {
+        counted.merge(store.getPermissions(DOM0, path).owner(), 1, Integer::sum);
+        for (final String child : store.directory(DOM0, path))
+        {
+            countOwners("/".equals(path) ? "/" + child : path + "/" + child, counted);
+        }
     }
 
     private void checkWatchQueues()
