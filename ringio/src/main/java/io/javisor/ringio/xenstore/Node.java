@@ -49,6 +49,23 @@ final class Node
     }
 
     /**
+     * @param value       the value, which the node takes over and nobody may modify afterwards.
+     * @param permissions the access control list.
+     * @param children    the children in listing order, which the node takes over and nobody may
+     *                    modify afterwards.
+     * @param generation  the generation of the node state this one carries.
+     * @return a node assembled from parts, as a transaction's commit merges them.
+     */
+    static Node of(
+        final byte[] value,
+        final NodePermissions permissions,
+        final LinkedHashMap<String, Node> children,
+        final long generation)
+    {
+        return new Node(value, permissions, children, generation);
+    }
+
+    /**
      * @return the value; callers must not modify it.
      */
     byte[] value()

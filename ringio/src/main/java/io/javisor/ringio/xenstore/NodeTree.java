@@ -3,6 +3,7 @@ package io.javisor.ringio.xenstore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,30 +19,47 @@ import static io.javisor.ringio.xenstore.XenDomainIds.isPrivileged;
  * <p>
  * Not thread-safe: the store's lock guards it. Every edit checks everything before it changes
  * anything, so an edit that throws leaves the tree as it was.
+ * <p>
+ * A transaction's view is bounded: it remembers each distinct path it touched once (at most
+ * {@code maxAccessedPaths} of them), each changed path once with whether it was removed, and a net
+ * owned-node count per domain; rewriting one node many times grows none of these.
  */
 final class NodeTree
 {
     private final XenStoreQuota quota;
     private final LongSupplier generations;
     // Paths whose state this view's reader depended on; null unless this is a transaction's view.
+    // Invariant: its size never exceeds maxAccessedPaths.
     private final Set<String> accessedPaths;
+    private final int maxAccessedPaths;
+    // The paths first touched by the operation in progress, forgotten again if it runs out of quota.
+    private final List<String> accessedByOperation;
     // Changes that may fire watches; null for a transaction's view, which fires nothing until commit.
     private final List<WatchTrigger> triggers;
+    // A transaction view's changed paths, each once, in the order first changed, mapped to whether it
+    // was removed at some point; null for the live tree. Invariant: its keys are accessed paths.
+    private final LinkedHashMap<String, Boolean> changedPaths;
+    // A transaction view's net change to each domain's owned-node count; null for the live tree.
+    private final HashMap<Integer, Integer> ownedNodeDeltas;
     private Node root;
     private HashMap<Integer, Integer> ownedNodeCounts;
 
     private NodeTree(
         final XenStoreQuota quota,
         final LongSupplier generations,
-        final Set<String> accessedPaths,
-        final List<WatchTrigger> triggers,
+        final boolean transactionView,
+        final int maxAccessedPaths,
         final Node root,
         final HashMap<Integer, Integer> ownedNodeCounts)
     {
         this.quota = quota;
         this.generations = generations;
-        this.accessedPaths = accessedPaths;
-        this.triggers = triggers;
+        this.accessedPaths = transactionView ? new HashSet<>() : null;
+        this.maxAccessedPaths = maxAccessedPaths;
+        this.accessedByOperation = transactionView ? new ArrayList<>() : null;
+        this.triggers = transactionView ? null : new ArrayList<>();
+        this.changedPaths = transactionView ? new LinkedHashMap<>() : null;
+        this.ownedNodeDeltas = transactionView ? new HashMap<>() : null;
         this.root = root;
         this.ownedNodeCounts = ownedNodeCounts;
     }
@@ -58,33 +76,67 @@ final class NodeTree
         final Node root = Node.leaf(Node.EMPTY_VALUE, dom0Only, generation).withChildAdded("local", local, generation);
         final HashMap<Integer, Integer> counts = new HashMap<>();
         counts.put(XenDomainIds.DOM0, 3);
-        return new NodeTree(quota, generations, null, new ArrayList<>(), root, counts);
+        return new NodeTree(quota, generations, false, Integer.MAX_VALUE, root, counts);
     }
 
     /**
+     * @param maxAccessedPaths how many distinct paths the view may touch; {@link Integer#MAX_VALUE}
+     *                         for no limit.
      * @return a private view for a transaction, starting from this tree's current state and
      * recording which paths it looks at.
      */
-    NodeTree transactionView()
+    NodeTree transactionView(final int maxAccessedPaths)
     {
-        return new NodeTree(quota, generations, new HashSet<>(), null, root, new HashMap<>(ownedNodeCounts));
+        return new NodeTree(quota, generations, true, maxAccessedPaths, root, new HashMap<>(ownedNodeCounts));
     }
 
     /**
-     * @return a scratch copy to replay a transaction onto; {@link #adopt(NodeTree)} makes it live.
+     * Merge a transaction's view into this live tree, as one change: one watch trigger per path
+     * the transaction changed, whatever the number of edits it made to it.
+     *
+     * @param view     the transaction's view.
+     * @param baseRoot this tree's root when the transaction started.
+     * @param domid    the domain the transaction acts as.
+     * @throws XenStoreException EAGAIN when the change cannot be merged with what happened since;
+     *                           ENOSPC when the domain would own more nodes than its quota now that
+     *                           other changes have happened. Nothing changes when it throws.
      */
-    NodeTree scratchCopy()
+    void commitTransaction(final NodeTree view, final Node baseRoot, final int domid)
     {
-        return new NodeTree(quota, generations, null, new ArrayList<>(), root, new HashMap<>(ownedNodeCounts));
+        if (view.changedPaths.isEmpty())
+        {
+            return;
+        }
+        final Node merged = TransactionMerge.merge(baseRoot, view.root, root);
+        final int added = view.ownedNodeDeltas.getOrDefault(domid, 0);
+        if (!isPrivileged(domid) && added > 0 && ownedNodeCount(domid) + added > quota.maxNodesPerDomain())
+        {
+            throw new XenStoreException(XenStoreError.ENOSPC,
+                "domain " + domid + " would own more than " + quota.maxNodesPerDomain() + " nodes");
+        }
+        final Node before = root;
+        root = merged;
+        view.ownedNodeDeltas.forEach(this::addOwnedNodes);
+        // A removal is seen in the tree before the commit, where the removed nodes' permissions
+        // still decide who may hear of it; anything else in the merged tree.
+        view.changedPaths.forEach((path, removal) -> triggers.add(new WatchTrigger(path, removal, removal ? before : merged)));
     }
 
     /**
-     * Take over the state of a scratch copy made from this tree.
+     * Start an operation on a transaction's view: a path it touches counts towards the view's limit
+     * only if the operation gets past the limit check.
      */
-    void adopt(final NodeTree copy)
+    void beginOperation()
     {
-        root = copy.root;
-        ownedNodeCounts = copy.ownedNodeCounts;
+        accessedByOperation.clear();
+    }
+
+    /**
+     * @return how many distinct paths this transaction view has touched.
+     */
+    int accessedPathCount()
+    {
+        return accessedPaths.size();
     }
 
     Node root()
@@ -342,6 +394,10 @@ final class NodeTree
         {
             triggers.add(trigger);
         }
+        if (null != changedPaths)
+        {
+            changedPaths.merge(trigger.path(), trigger.removal(), Boolean::logicalOr);
+        }
     }
 
     private Node readableNode(final int domid, final String path)
@@ -394,15 +450,33 @@ final class NodeTree
 
     private void touch(final String path)
     {
-        if (null != accessedPaths)
+        if (null != accessedPaths && accessedPaths.add(path))
         {
-            accessedPaths.add(path);
+            if (accessedPaths.size() > maxAccessedPaths)
+            {
+                // The operation fails before it has changed anything, so what it touched so far
+                // was never observed by the transaction: forget it, keeping the set within bounds.
+                accessedPaths.remove(path);
+                accessedByOperation.forEach(accessedPaths::remove);
+                accessedByOperation.clear();
+                throw new XenStoreException(XenStoreError.ENOSPC,
+                    "transaction would touch more than " + maxAccessedPaths + " nodes");
+            }
+            accessedByOperation.add(path);
         }
     }
 
     private void addOwnedNodes(final int domid, final int delta)
     {
+        if (0 == delta)
+        {
+            return;
+        }
         ownedNodeCounts.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
+        if (null != ownedNodeDeltas)
+        {
+            ownedNodeDeltas.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
     }
 
     /**

@@ -1,8 +1,8 @@
 package io.javisor.ringio.xenstore;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A XenStore transaction of one domain: reads see the store as it was when the transaction started
@@ -15,8 +15,16 @@ import java.util.List;
  * abort end the transaction, as does releasing its domain; afterwards every method but
  * {@link #close()} fails with {@link XenStoreError#ENOENT}.
  * <p>
- * Use from one thread at a time. Paths are absolute or relative to the domain's home, as for
- * {@link XenStore}.
+ * A guest's transaction is bounded, as Xen bounds them since XSA-326: it may touch at most
+ * {@link XenStoreQuota#maxNodesPerTransaction()} distinct nodes (read or written, found or missing)
+ * and make at most {@link XenStoreQuota#maxEditsPerTransaction()} edits; past either, the operation
+ * fails with {@link XenStoreError#ENOSPC} and changes nothing, and the transaction stays open with
+ * what it did before. Whatever the number of edits, the transaction holds one entry per touched
+ * node: rewriting a node keeps only its latest value, and the commit fires at most one watch
+ * trigger per changed path. Dom0's transactions are exempt from both limits, as in Xen.
+ * <p>
+ * Use from one thread at a time; the store's lock guards the state shared with the store. Paths are
+ * absolute or relative to the domain's home, as for {@link XenStore}.
  */
 public final class Transaction implements AutoCloseable
 {
@@ -26,17 +34,21 @@ public final class Transaction implements AutoCloseable
     // The live tree when the transaction started; commit compares generations against it.
     private final Node baseRoot;
     private final NodeTree view;
-    private final List<TreeEdit> edits = new ArrayList<>();
+    // Integer.MAX_VALUE for dom0, which Xen exempts.
+    private final int maxEdits;
+    // Guarded by the store's lock. Invariant: editCount <= maxEdits.
+    private int editCount;
     // Guarded by the store's lock.
     private boolean open = true;
 
-    Transaction(final XenStore store, final int domid, final int id, final NodeTree view)
+    Transaction(final XenStore store, final int domid, final int id, final NodeTree view, final int maxEdits)
     {
         this.store = store;
         this.domid = domid;
         this.id = id;
         this.baseRoot = view.root();
         this.view = view;
+        this.maxEdits = maxEdits;
     }
 
     /**
@@ -56,6 +68,23 @@ public final class Transaction implements AutoCloseable
     }
 
     /**
+     * @return how many edits the transaction has made; never more than its edit limit.
+     */
+    public int editCount()
+    {
+        return store.underLock(() -> editCount);
+    }
+
+    /**
+     * @return how many distinct nodes the transaction has touched, read or written, found or
+     * missing; never more than its node limit.
+     */
+    public int touchedNodeCount()
+    {
+        return store.underLock(view::accessedPathCount);
+    }
+
+    /**
      * @return true until the transaction is committed, aborted or dropped by a domain release.
      */
     public boolean isOpen()
@@ -66,7 +95,7 @@ public final class Transaction implements AutoCloseable
     public byte[] read(final String path)
     {
         final String absolute = XenStorePaths.canonicalize(domid, path);
-        return store.inTransaction(this, tree -> tree.read(domid, absolute)).clone();
+        return run(tree -> tree.read(domid, absolute)).clone();
     }
 
     public String readString(final String path)
@@ -77,13 +106,13 @@ public final class Transaction implements AutoCloseable
     public List<String> directory(final String path)
     {
         final String absolute = XenStorePaths.canonicalize(domid, path);
-        return store.inTransaction(this, tree -> tree.directory(domid, absolute));
+        return run(tree -> tree.directory(domid, absolute));
     }
 
     public NodePermissions getPermissions(final String path)
     {
         final String absolute = XenStorePaths.canonicalize(domid, path);
-        return store.inTransaction(this, tree -> tree.getPermissions(domid, absolute));
+        return run(tree -> tree.getPermissions(domid, absolute));
     }
 
     public void write(final String path, final byte[] value)
@@ -115,9 +144,10 @@ public final class Transaction implements AutoCloseable
      * Make the edits visible and fire their watches, unless something the transaction depended on
      * changed meanwhile.
      *
-     * @throws XenStoreException EAGAIN on a conflict; ENOENT when the transaction had ended; or the
-     *                           error an edit meets when replayed onto the live tree (a quota reached
-     *                           through other changes). Nothing is applied when it throws.
+     * @throws XenStoreException EAGAIN on a conflict; ENOENT when the transaction had ended; ENOSPC
+     *                           when the nodes it creates would take its domain past its node quota
+     *                           now that other changes have happened. Nothing is applied when it
+     *                           throws.
      */
     public void commit()
     {
@@ -151,11 +181,25 @@ public final class Transaction implements AutoCloseable
 
     private void edit(final TreeEdit edit)
     {
-        store.inTransaction(this, tree ->
+        run(tree ->
         {
+            if (editCount >= maxEdits)
+            {
+                throw new XenStoreException(XenStoreError.ENOSPC,
+                    this + " has made its " + maxEdits + " edits");
+            }
             edit.applyTo(tree, domid);
-            edits.add(edit);
+            editCount++;
             return null;
+        });
+    }
+
+    private <T> T run(final Function<NodeTree, T> operation)
+    {
+        return store.inTransaction(this, tree ->
+        {
+            tree.beginOperation();
+            return operation.apply(tree);
         });
     }
 
@@ -169,11 +213,6 @@ public final class Transaction implements AutoCloseable
     Node baseRoot()
     {
         return baseRoot;
-    }
-
-    List<TreeEdit> edits()
-    {
-        return edits;
     }
 
     boolean openFlag()

@@ -1,9 +1,9 @@
 package io.javisor.ringio.xenstore;
 
 /**
- * An edit a transaction made, kept so that commit can replay it onto the live tree. Replay gives
- * the same result the transaction saw because commit first checks that none of the nodes the
- * transaction looked at has changed since it started.
+ * An edit a transaction makes to its view. It is applied and forgotten: the view itself is what
+ * commit merges into the live tree ({@link TransactionMerge}), so a transaction's memory does not
+ * grow with its number of edits. Immutable.
  */
 sealed interface TreeEdit
 {

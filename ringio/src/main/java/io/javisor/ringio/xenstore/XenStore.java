@@ -24,7 +24,7 @@ import static io.javisor.ringio.xenstore.XenDomainIds.isPrivileged;
  * Every operation is made as a domain: the caller passes its domain id and the store enforces Xen's
  * rules for that domain: node permissions ({@link NodePermissions}), quotas ({@link XenStoreQuota}),
  * path syntax ({@link XenStorePaths}). Dom0 ({@link XenDomainIds#DOM0}) may do anything and has no
- * quota. Any other domain must have been {@link #introduceDomain introduced}; until then, and after it
+ * quota but the bound on its queued watch events ({@link XenStoreQuota}). Any other domain must have been {@link #introduceDomain introduced}; until then, and after it
  * is released, its operations fail with {@link XenStoreError#EPERM}. Failures throw
  * {@link XenStoreException} carrying Xen's error name.
  * <p>
@@ -74,7 +74,7 @@ public final class XenStore
     public XenStore(final XenStoreQuota quota, final ErrorHandler watcherErrorHandler)
     {
         this.quota = quota;
-        this.dispatcher = new WatchEventDispatcher(watcherErrorHandler);
+        this.dispatcher = new WatchEventDispatcher(watcherErrorHandler, quota.maxQueuedWatchEventsPerDomain());
         this.tree = NodeTree.initial(quota, this::nextGeneration);
         // The special watch paths are dom0's alone until dom0 grants others access to them.
         final NodePermissions dom0Only = NodePermissions.of(XenDomainIds.DOM0, XenStoreAccess.NONE);
@@ -271,7 +271,10 @@ public final class XenStore
                 throw new XenStoreException(XenStoreError.ENOSPC,
                     "domain " + domid + " has " + open + " open transactions");
             }
-            final Transaction transaction = new Transaction(this, domid, nextTransactionId(), tree.transactionView());
+            final boolean exempt = isPrivileged(domid);
+            final Transaction transaction = new Transaction(this, domid, nextTransactionId(),
+                tree.transactionView(exempt ? Integer.MAX_VALUE : quota.maxNodesPerTransaction()),
+                exempt ? Integer.MAX_VALUE : quota.maxEditsPerTransaction());
             transactionsById.put(transaction.id(), transaction);
             openTransactionCountByDomain.merge(domid, 1, Integer::sum);
             return transaction;
@@ -406,6 +409,23 @@ public final class XenStore
     }
 
     /**
+     * @return how many watch events for the domain were dropped because
+     * {@link XenStoreQuota#maxQueuedWatchEventsPerDomain()} of them were waiting to be delivered.
+     */
+    public long droppedWatchEventCount(final int domid)
+    {
+        return dispatcher.droppedCount(domid);
+    }
+
+    /**
+     * @return how many watch events for the domain are queued and not yet delivered.
+     */
+    public int queuedWatchEventCount(final int domid)
+    {
+        return dispatcher.queuedCount(domid);
+    }
+
+    /**
      * @return how many watches the domain has registered.
      */
     public int watchCount(final int domid)
@@ -422,6 +442,11 @@ public final class XenStore
             requireOpen(transaction);
             return operation.apply(transaction.view());
         });
+    }
+
+    <T> T underLock(final Supplier<T> operation)
+    {
+        return locked(operation);
     }
 
     boolean isOpen(final Transaction transaction)
@@ -443,18 +468,7 @@ public final class XenStore
                         " conflicts with a change to " + path);
                 }
             }
-            if (transaction.edits().isEmpty())
-            {
-                return;
-            }
-            // Replay onto a scratch copy so that an edit failing part-way leaves the live tree untouched.
-            final NodeTree scratch = tree.scratchCopy();
-            for (final TreeEdit edit : transaction.edits())
-            {
-                edit.applyTo(scratch, transaction.domid());
-            }
-            tree.adopt(scratch);
-            publish(scratch.takeTriggers());
+            tree.commitTransaction(transaction.view(), transaction.baseRoot(), transaction.domid());
         });
     }
 
@@ -537,8 +551,9 @@ public final class XenStore
         for (final WatchTrigger trigger : triggers)
         {
             watches.collect(trigger, events);
+            events.forEach(dispatcher::enqueue);
+            events.clear();
         }
-        events.forEach(dispatcher::enqueue);
     }
 
     private String resolve(final int domid, final String path)

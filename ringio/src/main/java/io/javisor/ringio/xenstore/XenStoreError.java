@@ -19,7 +19,10 @@ public enum XenStoreError
     ENOENT(2),
     /** Reserved by the wire protocol; javisor's store never returns it. */
     ENOMEM(12),
-    /** A per-domain quota was reached: nodes, open transactions or permission entries per node. */
+    /**
+     * A quota was reached: nodes, open transactions or permission entries per node of a domain, or
+     * the nodes touched or edits made by one transaction.
+     */
     ENOSPC(28),
     /** Reserved by the wire protocol; javisor's store never returns it. */
     EIO(5),
