@@ -116,6 +116,8 @@ public final class Interpreter
     private final long ramAddress;
     private final long ramSize;
     private final DecodedPages code;
+    /** See {@link #setTranslationThreshold}; negative: tier 1 off. */
+    private int translationThreshold = -1;
 
     public Interpreter(final CpuState cpu, final Bus bus)
     {
@@ -138,6 +140,17 @@ public final class Interpreter
             this.ramSize = 0;
             this.code = null;
         }
+    }
+
+    /**
+     * Tier 1: translate a page's hot code to JVM bytecode once its entry has been reached
+     * {@code hotThreshold} times (0: at once); negative leaves every instruction to this interpreter.
+     * The translator's contract: the architectural state (registers, pc, CSRs, memory, instret) after
+     * any run is what the interpreter alone would have produced.
+     */
+    public void setTranslationThreshold(final int hotThreshold)
+    {
+        this.translationThreshold = hotThreshold;
     }
 
     /**
