@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
+import io.javisor.memory.testing.Seed;
 import org.junit.jupiter.api.Test;
 
 import static io.javisor.ringio.xenstore.XenDomainIds.DOM0;
@@ -17,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Mixed transactions and plain operations from several domains, in a seeded random order, with
  * small limits so that every one is reached often: no limit is ever exceeded, only the expected
- * errors occur, and the store stays usable. Rerun a failure with {@code -Dxenstore.seed=<seed>}.
+ * errors occur, and the store stays usable. Rerun a failure with {@code -Djavisor.seed=<seed>}.
  */
 class XenStoreQuotaRandomizedTest
 {
@@ -27,8 +28,8 @@ class XenStoreQuotaRandomizedTest
     private static final Set<XenStoreError> EXPECTED = Set.of(
         XenStoreError.ENOSPC, XenStoreError.EAGAIN, XenStoreError.ENOENT);
 
-    private final long seed = Long.getLong("xenstore.seed", new Random().nextLong());
-    private final Random random = new Random(seed);
+    private final Seed seed = Seed.fromPropertyOrRandom();
+    private final Random random = seed.random();
     private final XenStore store = new XenStore(QUOTA, ex -> fail(context("a watcher threw"), ex));
     private final Map<Integer, List<Transaction>> openByDomain = new HashMap<>();
     private int step;
@@ -204,6 +205,6 @@ class XenStoreQuotaRandomizedTest
 
     private String context(final String what)
     {
-        return what + " at step " + step + "; rerun with -Dxenstore.seed=" + seed;
+        return what + " at step " + step + "; " + seed;
     }
 }
