@@ -71,6 +71,8 @@ public final class Bridge
     /** Port numbers run from 1 to MAX_PORTS - 1, as a Linux bridge's. */
     public static final int MAX_PORTS = 1024;
     public static final int ETHERNET_HEADER_LENGTH = 14;
+    /** What {@link #forward} returns when the frame was dropped because the hand-over queue was full. */
+    public static final int QUEUE_FULL = -1;
     /** Control commands waiting for the forwarding thread, at most. */
     public static final int COMMAND_QUEUE_CAPACITY = 256;
     /** How long attach and detach wait for the forwarding thread's acknowledgement. */
@@ -255,7 +257,8 @@ public final class Bridge
      * @param nowNanos the caller's clock (System.nanoTime or a test's), in the same time base for every
      *                 call, compared with the ageing time; a queued frame is aged by the forwarding
      *                 thread's clock instead.
-     * @return how many ports accepted the frame; 0 when it was queued or dropped.
+     * @return how many ports accepted the frame; 0 when it was queued or dropped by the switch;
+     * {@link #QUEUE_FULL} when it was dropped because the hand-over queue was full (the caller may retry).
      */
     public int forward(
         final int ingressPort, final DirectBuffer frame, final int offset, final int length, final long nowNanos)
@@ -279,7 +282,10 @@ public final class Bridge
             }
             return accepted;
         }
-        enqueue(ingressPort, frame, offset, length);
+        if (!enqueue(ingressPort, frame, offset, length))
+        {
+            return QUEUE_FULL;
+        }
         // Store-load (see the class comment): the queue write above is a volatile store; if the holder
         // gave the role up meanwhile, it may not have seen the frame, so serve it here.
         if (forwardingThread == null && FORWARDING_THREAD.compareAndSet(this, null, current))
@@ -464,7 +470,7 @@ public final class Bridge
     // Other threads.
     // ---------------------------------------------------------------------------------------------
 
-    private void enqueue(final int ingressPort, final DirectBuffer frame, final int offset, final int length)
+    private boolean enqueue(final int ingressPort, final DirectBuffer frame, final int offset, final int length)
     {
         // Port numbers are >= 1 as message types must be; a bad number becomes MAX_PORTS, which no
         // port has, so the forwarding thread counts it as no-port. A frame outside its buffer goes
@@ -475,7 +481,9 @@ public final class Bridge
             !frames.write(type, frame, inside ? offset : 0, inside ? length : 0))
         {
             droppedQueueFull.incrementAndGet();
+            return false;
         }
+        return true;
     }
 
     private int execute(final BridgeCommand command)
