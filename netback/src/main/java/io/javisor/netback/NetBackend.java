@@ -75,7 +75,10 @@ public final class NetBackend implements Agent, AutoCloseable
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
+    /** Agent thread only. */
     private final List<Vif> vifs = new ArrayList<>();
+    /** An immutable copy of {@link #vifs} for other threads, published with a volatile store. */
+    private volatile List<Vif> vifsView = List.of();
     private final GrantCopier copier;
     private final UnsafeBuffer txFrame = new UnsafeBuffer(0, 0);
     private final long txFrameGpa;
@@ -151,6 +154,7 @@ public final class NetBackend implements Agent, AutoCloseable
             {
                 vif.publish(this, Thread.currentThread());
                 vifs.add(vif);
+                vifsView = List.copyOf(vifs);
                 addBridge(bridge);
                 vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
                 published.complete(null);
@@ -180,6 +184,7 @@ public final class NetBackend implements Agent, AutoCloseable
                 removeConnected(vif);
                 if (vifs.remove(vif))
                 {
+                    vifsView = List.copyOf(vifs);
                     vif.detach();
                     removeBridgeIfUnused(vif.bridge());
                 }
@@ -385,7 +390,7 @@ public final class NetBackend implements Agent, AutoCloseable
             final RateLimiter limiter = vif.rateLimiter();
             if (limiter != null && !limiter.tryConsume(size, now))
             {
-                vif.statistics().txThrottled++;
+                vif.statistics().increment(VifStatistics.TX_THROTTLED);
                 vif.throttledUntil(now + Math.max(1, limiter.nanosUntilAvailable(size, now)));
                 break;
             }
@@ -400,8 +405,8 @@ public final class NetBackend implements Agent, AutoCloseable
             packets++;
             if (status == NETIF_RSP_OKAY)
             {
-                vif.statistics().txPackets++;
-                vif.statistics().txBytes += size;
+                vif.statistics().increment(VifStatistics.TX_PACKETS);
+                vif.statistics().add(VifStatistics.TX_BYTES, size);
                 final PcapWriter capture = vif.capture();
                 if (capture != null)
                 {
@@ -411,7 +416,7 @@ public final class NetBackend implements Agent, AutoCloseable
             }
             else
             {
-                vif.statistics().txErrors++;
+                vif.statistics().increment(VifStatistics.TX_ERRORS);
             }
         }
         if (packets > 0 && vif.isConnected() && ring.pushResponses())
@@ -528,12 +533,12 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         if (!vif.isConnected())
         {
-            vif.statistics().rxDroppedNoBuffer++;
+            vif.statistics().increment(VifStatistics.RX_DROPPED_NO_BUFFER);
             return false;
         }
         if (length > MAX_FRAME || length <= 0)
         {
-            vif.statistics().rxDroppedTooBig++;
+            vif.statistics().increment(VifStatistics.RX_DROPPED_TOO_BIG);
             return false;
         }
         final BackRing ring = vif.rxRing();
@@ -548,7 +553,7 @@ public final class NetBackend implements Agent, AutoCloseable
             }
             if (available < needed)
             {
-                vif.statistics().rxDroppedNoBuffer++;
+                vif.statistics().increment(VifStatistics.RX_DROPPED_NO_BUFFER);
                 return false;
             }
         }
@@ -572,8 +577,8 @@ public final class NetBackend implements Agent, AutoCloseable
             done += chunk;
         }
         vif.markRxDirty();
-        vif.statistics().rxPackets++;
-        vif.statistics().rxBytes += length;
+        vif.statistics().increment(VifStatistics.RX_PACKETS);
+        vif.statistics().add(VifStatistics.RX_BYTES, length);
         final PcapWriter capture = vif.capture();
         if (capture != null)
         {
@@ -605,9 +610,12 @@ public final class NetBackend implements Agent, AutoCloseable
         return false;
     }
 
+    /**
+     * The vifs this back end serves; any thread (an immutable list the agent publishes after each change).
+     */
     public List<Vif> vifs()
     {
-        return List.copyOf(vifs);
+        return vifsView;
     }
 
     @Override
@@ -619,6 +627,7 @@ public final class NetBackend implements Agent, AutoCloseable
             vif.detach();
         }
         vifs.clear();
+        vifsView = List.of();
         connected = new Vif[0];
         for (final Bridge bridge : bridges)
         {
