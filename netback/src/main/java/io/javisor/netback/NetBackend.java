@@ -1,5 +1,6 @@
 package io.javisor.netback;
 
+import io.javisor.memory.log.HostLog;
 import io.javisor.memory.GrantStatus;
 import io.javisor.memory.PageDescriptor;
 import io.javisor.netback.bridge.Bridge;
@@ -25,7 +26,10 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static io.javisor.netback.wire.NetifDescriptor.*;
 import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
@@ -43,6 +47,15 @@ import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
  * sizes) drop the packet with error responses; protocol errors (more slots than allowed, a slot
  * crossing its page, broken ring indices) disable the vif with a reason. Responses are pushed and
  * notified once per duty cycle per ring.
+ * <p>
+ * <b>Threading.</b> The agent thread is the single writer of everything here and of its vifs' rings
+ * and statistics. Other threads reach it only through a bounded command queue ({@link #attach},
+ * {@link #detach}; a full queue is an {@link IllegalStateException}, never a spin) and wait for the
+ * agent's answer at most {@link #COMMAND_TIMEOUT_NANOS}. Each duty cycle also serves the bridges of
+ * its vifs ({@link Bridge#serve}): the agent claims a bridge's forwarding role when nobody holds it
+ * and keeps it until it closes, so frames between vifs of one agent are switched inline and frames
+ * from other agents' vifs arrive through the bridge's hand-over queue. The back end's two frame
+ * buffers (dom0 pages) are freed on {@link #close()}.
  */
 public final class NetBackend implements Agent, AutoCloseable
 {
@@ -53,13 +66,20 @@ public final class NetBackend implements Agent, AutoCloseable
 
     private static final int MAX_FRAME = MAX_PACKET_SIZE;
     private static final int FRAME_PAGES = (MAX_FRAME + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+    /** Control commands waiting for the agent, at most. */
+    public static final int COMMAND_QUEUE_CAPACITY = 4096;
+    /** How long attach and detach wait for the agent. */
+    public static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final BackendResources backend;
     private final Mode mode;
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(4096);
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
+    /** Agent thread only. */
     private final List<Vif> vifs = new ArrayList<>();
+    /** An immutable copy of {@link #vifs} for other threads, published with a volatile store. */
+    private volatile List<Vif> vifsView = List.of();
     private final GrantCopier copier;
     private final UnsafeBuffer txFrame = new UnsafeBuffer(0, 0);
     private final long txFrameGpa;
@@ -70,6 +90,12 @@ public final class NetBackend implements Agent, AutoCloseable
     private final NetifTxResponse txResponse = new NetifTxResponse();
     private final NetifRxResponse rxResponse = new NetifRxResponse();
     private Vif[] connected = new Vif[0];
+    /** The distinct bridges of {@link #vifs}, served each duty cycle; agent thread only. */
+    private Bridge[] bridges = new Bridge[0];
+    private final long txFrames;
+    private final long stagingFrames;
+    /** Set once by close(), after the agent thread has stopped; guards the pages against a double free. */
+    private boolean framesFreed;
     private volatile Thread thread;
     private volatile AgentRunner runner;
     private Vif handoverTarget;
@@ -82,10 +108,11 @@ public final class NetBackend implements Agent, AutoCloseable
         this.mode = mode;
         this.name = name;
         this.copier = new GrantCopier(backend.grantMapper());
-        final long txFrames = backend.pages().allocateContiguous(FRAME_PAGES);
-        final long stagingFrames = backend.pages().allocateContiguous(FRAME_PAGES);
+        txFrames = backend.pages().allocateContiguous(FRAME_PAGES);
+        stagingFrames = txFrames < 0 ? -1 : backend.pages().allocateContiguous(FRAME_PAGES);
         if (txFrames < 0 || stagingFrames < 0)
         {
+            freePages(txFrames);
             throw new IllegalStateException("back-end domain " + backend.domid() + " has no room for netback frame buffers");
         }
         backend.memory().wrapFrames(txFrames, FRAME_PAGES, txFrame);
@@ -98,7 +125,7 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         final IdleStrategy idle = mode == Mode.LATENCY ? new BusySpinIdleStrategy() :
             new EventIdleStrategy(waiter, this::hasPendingWork, 100, TimeUnit.MILLISECONDS.toNanos(10));
-        runner = new AgentRunner(idle, error -> io.javisor.memory.log.HostLog.log("netback " + name, "agent error", error), null, this);
+        runner = new AgentRunner(idle, error -> HostLog.log("netback " + name, "agent error", error), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -121,14 +148,16 @@ public final class NetBackend implements Agent, AutoCloseable
             throw new IllegalStateException("start the network back end before attaching vifs");
         }
         final Vif vif = new Vif(backend, frontendDomid, handle, mac, bridge, limiter);
-        final java.util.concurrent.CompletableFuture<Void> published = new java.util.concurrent.CompletableFuture<>();
+        final CompletableFuture<Void> published = new CompletableFuture<>();
         submit(() ->
         {
             try
             {
                 vif.publish(this, Thread.currentThread());
                 vifs.add(vif);
-                vif.xenbus().watchPeerState(Side.BACKEND, state -> submit(() -> onFrontendState(vif)));
+                vifsView = List.copyOf(vifs);
+                addBridge(bridge);
+                vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
                 published.complete(null);
             }
             catch (final RuntimeException ex)
@@ -136,53 +165,99 @@ public final class NetBackend implements Agent, AutoCloseable
                 published.completeExceptionally(ex);
             }
         });
-        published.join();
+        await(published, "attach of " + vif.name());
         return vif;
     }
 
     /**
-     * Detaches a vif on the agent's thread (its port leaves the bridge, its xenstore nodes go) and
-     * returns once that is done. May be called from any thread but the agent's own.
+     * Detaches a vif: disconnects it, takes its port off the bridge and removes its xenstore nodes.
+     * Returns once done on the agent thread (at most {@link #COMMAND_TIMEOUT_NANOS}).
+     *
+     * @throws IllegalStateException when the command queue is full or the agent does not answer in time.
      */
     public void detach(final Vif vif)
     {
-        final Runnable work = () ->
-        {
-            removeConnected(vif);
-            vifs.remove(vif);
-            vif.detach();
-        };
-        if (runner == null || runner.isClosed())
-        {
-            work.run();
-            return;
-        }
-        final java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        final CompletableFuture<Void> detached = new CompletableFuture<>();
         submit(() ->
         {
             try
             {
-                work.run();
-                done.complete(null);
+                removeConnected(vif);
+                if (vifs.remove(vif))
+                {
+                    vifsView = List.copyOf(vifs);
+                    vif.detach();
+                    removeBridgeIfUnused(vif.bridge());
+                }
+                detached.complete(null);
             }
             catch (final RuntimeException ex)
             {
-                done.completeExceptionally(ex);
+                detached.completeExceptionally(ex);
             }
         });
+        await(detached, "detach of " + vif.name());
+    }
+
+    private void await(final CompletableFuture<Void> answer, final String what)
+    {
         try
         {
-            done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            answer.get(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("netback " + name + ": " + what + " not done within " +
+                TimeUnit.NANOSECONDS.toMillis(COMMAND_TIMEOUT_NANOS) + " ms (agent stopped or stuck)");
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("netback " + name + ": interrupted detaching " + vif.name(), ex);
+            throw new IllegalStateException("netback " + name + ": interrupted waiting for " + what);
         }
-        catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex)
+    }
+
+    /**
+     * A xenstore watch fired (on the xenstore's thread): the agent re-reads the state. A full queue
+     * cannot lose much, as the state is re-read whole, but it is reported.
+     */
+    private void onFrontendStateChanged(final Vif vif)
+    {
+        if (!trySubmit(() -> onFrontendState(vif)))
         {
-            throw new IllegalStateException("netback " + name + ": detach of " + vif.name() + " failed: " + ex, ex);
+            HostLog.log("netback " + name, "command queue full, front-end state change of " + vif.name() + " not handled");
         }
+    }
+
+    private void addBridge(final Bridge bridge)
+    {
+        for (final Bridge b : bridges)
+        {
+            if (b == bridge)
+            {
+                return;
+            }
+        }
+        final Bridge[] next = Arrays.copyOf(bridges, bridges.length + 1);
+        next[next.length - 1] = bridge;
+        bridges = next;
+    }
+
+    private void removeBridgeIfUnused(final Bridge bridge)
+    {
+        for (final Vif vif : vifs)
+        {
+            if (vif.bridge() == bridge)
+            {
+                return;
+            }
+        }
+        bridge.releaseForwarding();
+        bridges = Arrays.stream(bridges).filter(b -> b != bridge).toArray(Bridge[]::new);
     }
 
     void wake()
@@ -192,11 +267,24 @@ public final class NetBackend implements Agent, AutoCloseable
 
     private void submit(final Runnable command)
     {
-        while (!commands.offer(command))
+        if (!trySubmit(command))
         {
-            Thread.onSpinWait();
+            throw new IllegalStateException("netback " + name + ": command queue full (" + COMMAND_QUEUE_CAPACITY +
+                " pending); the agent is stopped or overloaded");
+        }
+    }
+
+    /**
+     * Queues a command for the agent thread; false (and nothing queued) when the queue is full.
+     */
+    private boolean trySubmit(final Runnable command)
+    {
+        if (!commands.offer(command))
+        {
+            return false;
         }
         waiter.wake();
+        return true;
     }
 
     private void onFrontendState(final Vif vif)
@@ -224,6 +312,10 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         int work = commands.drain(Runnable::run);
         final long now = System.nanoTime();
+        for (final Bridge bridge : bridges)
+        {
+            work += bridge.serve(now);
+        }
         final Vif[] vifs = connected;
         for (final Vif vif : vifs)
         {
@@ -298,7 +390,7 @@ public final class NetBackend implements Agent, AutoCloseable
             final RateLimiter limiter = vif.rateLimiter();
             if (limiter != null && !limiter.tryConsume(size, now))
             {
-                vif.statistics().txThrottled++;
+                vif.statistics().increment(VifStatistics.TX_THROTTLED);
                 vif.throttledUntil(now + Math.max(1, limiter.nanosUntilAvailable(size, now)));
                 break;
             }
@@ -313,8 +405,8 @@ public final class NetBackend implements Agent, AutoCloseable
             packets++;
             if (status == NETIF_RSP_OKAY)
             {
-                vif.statistics().txPackets++;
-                vif.statistics().txBytes += size;
+                vif.statistics().increment(VifStatistics.TX_PACKETS);
+                vif.statistics().add(VifStatistics.TX_BYTES, size);
                 final PcapWriter capture = vif.capture();
                 if (capture != null)
                 {
@@ -324,7 +416,7 @@ public final class NetBackend implements Agent, AutoCloseable
             }
             else
             {
-                vif.statistics().txErrors++;
+                vif.statistics().increment(VifStatistics.TX_ERRORS);
             }
         }
         if (packets > 0 && vif.isConnected() && ring.pushResponses())
@@ -441,12 +533,12 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         if (!vif.isConnected())
         {
-            vif.statistics().rxDroppedNoBuffer++;
+            vif.statistics().increment(VifStatistics.RX_DROPPED_NO_BUFFER);
             return false;
         }
         if (length > MAX_FRAME || length <= 0)
         {
-            vif.statistics().rxDroppedTooBig++;
+            vif.statistics().increment(VifStatistics.RX_DROPPED_TOO_BIG);
             return false;
         }
         final BackRing ring = vif.rxRing();
@@ -461,7 +553,7 @@ public final class NetBackend implements Agent, AutoCloseable
             }
             if (available < needed)
             {
-                vif.statistics().rxDroppedNoBuffer++;
+                vif.statistics().increment(VifStatistics.RX_DROPPED_NO_BUFFER);
                 return false;
             }
         }
@@ -485,8 +577,8 @@ public final class NetBackend implements Agent, AutoCloseable
             done += chunk;
         }
         vif.markRxDirty();
-        vif.statistics().rxPackets++;
-        vif.statistics().rxBytes += length;
+        vif.statistics().increment(VifStatistics.RX_PACKETS);
+        vif.statistics().add(VifStatistics.RX_BYTES, length);
         final PcapWriter capture = vif.capture();
         if (capture != null)
         {
@@ -501,6 +593,13 @@ public final class NetBackend implements Agent, AutoCloseable
         {
             return true;
         }
+        for (final Bridge bridge : bridges)
+        {
+            if (bridge.hasPendingWork())
+            {
+                return true;
+            }
+        }
         for (final Vif vif : connected)
         {
             if (vif.isConnected() && (backend.eventChannels().isPending(vif.port()) || vif.handover().size() > 0))
@@ -511,9 +610,12 @@ public final class NetBackend implements Agent, AutoCloseable
         return false;
     }
 
+    /**
+     * The vifs this back end serves; any thread (an immutable list the agent publishes after each change).
+     */
     public List<Vif> vifs()
     {
-        return List.copyOf(vifs);
+        return vifsView;
     }
 
     @Override
@@ -525,7 +627,13 @@ public final class NetBackend implements Agent, AutoCloseable
             vif.detach();
         }
         vifs.clear();
+        vifsView = List.of();
         connected = new Vif[0];
+        for (final Bridge bridge : bridges)
+        {
+            bridge.releaseForwarding();
+        }
+        bridges = new Bridge[0];
     }
 
     @Override
@@ -534,13 +642,40 @@ public final class NetBackend implements Agent, AutoCloseable
         return "netback-" + name;
     }
 
+    /**
+     * Stops the agent (detaching every vif on its thread), then frees the frame buffers. Not thread
+     * safe: the owner of the back end calls it once (further calls do nothing).
+     */
     @Override
     public void close()
     {
         if (runner != null)
         {
-            runner.close();
+            runner.close(); // returns after onClose ran on the agent thread
             runner = null;
+        }
+        else if (!framesFreed)
+        {
+            onClose(); // never started: nothing runs, the caller is the only thread
+        }
+        if (!framesFreed)
+        {
+            framesFreed = true;
+            freePages(txFrames);
+            freePages(stagingFrames);
+            txFrame.wrap(0, 0);
+            staging.wrap(0, 0);
+        }
+    }
+
+    private void freePages(final long firstFrame)
+    {
+        if (firstFrame >= 0)
+        {
+            for (int i = 0; i < FRAME_PAGES; i++)
+            {
+                backend.pages().free(firstFrame + i);
+            }
         }
     }
 }

@@ -28,11 +28,14 @@ import static io.javisor.netback.NetifXenstoreKeys.*;
  * The back-end half of one virtual network interface: a guest's tx and rx rings, served by one
  * {@link NetBackend} agent, and its port on a {@link Bridge}.
  * <p>
- * Its control plane (the xenbus handshake, mapping both rings, binding the event channel, tearing
- * down) runs on the serving agent's thread. Frames switched to it by the bridge on the agent's own
- * thread go straight into the guest's posted receive buffers; frames from another agent's thread
- * are handed over through a bounded many-to-one queue (full = drop and count): a vif's rings are
- * only ever touched by its own agent.
+ * <b>Threading.</b> The serving agent's thread is the single writer of the vif's rings, grant
+ * mappings, event channel and (but for one counter) statistics: its control plane (the xenbus
+ * handshake, mapping both rings, binding the event channel, tearing down) runs there too. The
+ * bridge calls {@link #deliver} on its forwarding thread: when that is the serving agent (SHARED
+ * threading, or the agent that holds the bridge's forwarding role) the frame goes straight into the
+ * guest's posted receive buffers; otherwise it is copied into this port's bounded queue (full = drop
+ * and count), which the serving agent drains each duty cycle. A vif's rings are only ever touched by
+ * its own agent.
  */
 public final class Vif implements BridgePort
 {
@@ -218,18 +221,20 @@ public final class Vif implements BridgePort
     public boolean deliver(final DirectBuffer frame, final int offset, final int length)
     {
         final NetBackend owningAgent = agent;
-        if (owningAgent == null || tx == null && Thread.currentThread() == owner)
+        if (owningAgent == null)
         {
-            statistics.rxDroppedNoBuffer++;
-            return false;
+            return false; // not published yet, so not on the bridge: cannot happen, counted by the bridge
         }
         if (Thread.currentThread() == owner)
         {
+            // The owning agent forwards for the bridge: straight into the guest's receive ring
+            // (receive() counts a vif that is not connected as no-buffer).
             return owningAgent.receive(this, frame, offset, length);
         }
+        // The forwarding thread is another agent's: this vif's per-port queue, drained by its owner.
         if (!handover.write(HANDOVER_MSG_TYPE, frame, offset, length))
         {
-            statistics.rxDroppedQueueFull++;
+            statistics.increment(VifStatistics.RX_DROPPED_QUEUE_FULL);
             return false;
         }
         owningAgent.wake();

@@ -4,6 +4,9 @@ package io.javisor.netback.bridge;
  * A port as the bridge holds it: the {@link BridgePort}, its number, its counters and whether it
  * is still attached. A new object per attach, so a MAC table entry that refers to it can never
  * be taken for a later port that reuses the number.
+ * <p>
+ * Single writer: the bridge's forwarding thread writes every field; {@code attached} and the counters
+ * are read from other threads too.
  */
 final class AttachedPort
 {
@@ -16,7 +19,7 @@ final class AttachedPort
     final Counters counters = new Counters(3);
     /** MAC table entries pointing here; forwarding thread only. */
     int learnedMacs;
-    /** Cleared by detach before the port leaves the published array; read by the forwarding thread. */
+    /** Cleared by the forwarding thread's detach before the port leaves the published array; volatile for readers elsewhere. */
     private volatile boolean attached = true;
 
     AttachedPort(final BridgePort port, final int number)

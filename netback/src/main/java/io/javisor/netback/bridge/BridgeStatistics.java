@@ -1,8 +1,9 @@
 package io.javisor.netback.bridge;
 
 /**
- * What a {@link Bridge} has done, counted by its forwarding thread and readable from any thread
- * (each value is recent, the set is not a snapshot of one instant).
+ * What a {@link Bridge} has done. <b>Single writer: the bridge's forwarding thread</b>; readable from
+ * any thread: each counter is a release store read with an acquire load (see {@link Counters}), so a
+ * value is whole and recent; the set is not a snapshot of one instant.
  * <p>
  * Frame counts: a frame is forwarded as unicast, flooded, or dropped as short, invalid source,
  * unknown ingress or filtered. Refusals are counted per delivery: a flooded frame refused by two
