@@ -1,6 +1,7 @@
 package io.javisor.blkback;
 
 import io.javisor.memory.log.HostLog;
+import io.javisor.ringio.agent.AgentCommandQueue;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
@@ -56,7 +57,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     /** How long a caller waits for the agent to carry out a command. */
     public static final long COMMAND_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
+    private final AgentCommandQueue commands;
     private final BlkRequestServer server;
     private final List<Vbd> devices = new ArrayList<>();
     private Vbd[] connected = new Vbd[0];
@@ -69,6 +70,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         this.backend = backend;
         this.mode = mode;
         this.name = name;
+        this.commands = new AgentCommandQueue("blkback " + name, COMMAND_QUEUE_CAPACITY, COMMAND_TIMEOUT_NANOS, waiter::wake);
         this.server = new BlkRequestServer(backend.windows().get(), waiter::wake);
     }
 
@@ -99,7 +101,7 @@ public final class BlkBackend implements Agent, AutoCloseable
             devices.add(vbd);
         }
         // Watch events only enqueue; the handshake itself runs on the agent thread.
-        xenbus.watchPeerState(Side.BACKEND, state -> submit(() -> onFrontendState(vbd)));
+        xenbus.watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vbd));
         return vbd;
     }
 
@@ -126,20 +128,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         }
         else
         {
-            final CompletableFuture<Void> done = new CompletableFuture<>();
-            submit(() ->
-            {
-                try
-                {
-                    work.run();
-                    done.complete(null);
-                }
-                catch (final RuntimeException ex)
-                {
-                    done.completeExceptionally(ex);
-                }
-            });
-            await(done, "detach " + vbd.frontendDomid() + "/" + vbd.deviceId());
+            commands.call(work, "detach of " + vbd.frontendDomid() + "/" + vbd.deviceId());
         }
         // The image is closed by the device's IO thread after its last op; the detach is whole then.
         if (!vbd.awaitImageClosed(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS))
@@ -153,27 +142,6 @@ public final class BlkBackend implements Agent, AutoCloseable
         }
     }
 
-    private void await(final CompletableFuture<Void> done, final String what)
-    {
-        try
-        {
-            done.get(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("blkback " + name + ": interrupted waiting for " + what, ex);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw new IllegalStateException("blkback " + name + ": " + what + " failed: " + ex.getCause(), ex.getCause());
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("blkback " + name + ": agent did not " + what + " in time", ex);
-        }
-    }
-
     public List<Vbd> devices()
     {
         synchronized (devices)
@@ -183,15 +151,16 @@ public final class BlkBackend implements Agent, AutoCloseable
     }
 
     /**
-     * Hands a command to the agent; a full queue is the caller's error, never a spin.
+     * A xenstore watch fired (on the xenstore's thread): the agent re-reads the state whole, so a
+     * change lost to a full queue is reported, not retried.
      */
-    private void submit(final Runnable command)
+    private void onFrontendStateChanged(final Vbd vbd)
     {
-        if (!commands.offer(command))
+        if (!commands.offer(() -> onFrontendState(vbd)))
         {
-            throw new IllegalStateException("blkback " + name + ": command queue full (" + COMMAND_QUEUE_CAPACITY + ")");
+            HostLog.log("blkback " + name, "command queue full, front-end state change of " +
+                vbd.frontendDomid() + "/" + vbd.deviceId() + " not handled");
         }
-        waiter.wake();
     }
 
     private void onFrontendState(final Vbd vbd)
@@ -210,7 +179,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = commands.drain(Runnable::run);
+        int work = commands.drain();
         final Vbd[] devices = connected;
         for (final Vbd vbd : devices)
         {
@@ -347,7 +316,7 @@ public final class BlkBackend implements Agent, AutoCloseable
     @Override
     public void onClose()
     {
-        commands.drain(Runnable::run);
+        commands.drain();
         final List<Vbd> all = devices();
         for (final Vbd vbd : all)
         {

@@ -1,6 +1,7 @@
 package io.javisor.netback;
 
 import io.javisor.memory.log.HostLog;
+import io.javisor.ringio.agent.AgentCommandQueue;
 import io.javisor.memory.GrantStatus;
 import io.javisor.memory.PageDescriptor;
 import io.javisor.netback.bridge.Bridge;
@@ -75,7 +76,7 @@ public final class NetBackend implements Agent, AutoCloseable
     private final Mode mode;
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
+    private final AgentCommandQueue commands;
     /** Agent thread only. */
     private final List<Vif> vifs = new ArrayList<>();
     /** An immutable copy of {@link #vifs} for other threads, published with a volatile store. */
@@ -107,6 +108,7 @@ public final class NetBackend implements Agent, AutoCloseable
         this.backend = backend;
         this.mode = mode;
         this.name = name;
+        this.commands = new AgentCommandQueue("netback " + name, COMMAND_QUEUE_CAPACITY, COMMAND_TIMEOUT_NANOS, waiter::wake);
         this.copier = new GrantCopier(backend.grantMapper());
         txFrames = backend.pages().allocateContiguous(FRAME_PAGES);
         stagingFrames = txFrames < 0 ? -1 : backend.pages().allocateContiguous(FRAME_PAGES);
@@ -148,24 +150,14 @@ public final class NetBackend implements Agent, AutoCloseable
             throw new IllegalStateException("start the network back end before attaching vifs");
         }
         final Vif vif = new Vif(backend, frontendDomid, handle, mac, bridge, limiter);
-        final CompletableFuture<Void> published = new CompletableFuture<>();
-        submit(() ->
+        commands.call(() ->
         {
-            try
-            {
-                vif.publish(this, Thread.currentThread());
-                vifs.add(vif);
-                vifsView = List.copyOf(vifs);
-                addBridge(bridge);
-                vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
-                published.complete(null);
-            }
-            catch (final RuntimeException ex)
-            {
-                published.completeExceptionally(ex);
-            }
-        });
-        await(published, "attach of " + vif.name());
+            vif.publish(this, Thread.currentThread());
+            vifs.add(vif);
+            vifsView = List.copyOf(vifs);
+            addBridge(bridge);
+            vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
+        }, "attach of " + vif.name());
         return vif;
     }
 
@@ -177,48 +169,16 @@ public final class NetBackend implements Agent, AutoCloseable
      */
     public void detach(final Vif vif)
     {
-        final CompletableFuture<Void> detached = new CompletableFuture<>();
-        submit(() ->
+        commands.call(() ->
         {
-            try
+            removeConnected(vif);
+            if (vifs.remove(vif))
             {
-                removeConnected(vif);
-                if (vifs.remove(vif))
-                {
-                    vifsView = List.copyOf(vifs);
-                    vif.detach();
-                    removeBridgeIfUnused(vif.bridge());
-                }
-                detached.complete(null);
+                vifsView = List.copyOf(vifs);
+                vif.detach();
+                removeBridgeIfUnused(vif.bridge());
             }
-            catch (final RuntimeException ex)
-            {
-                detached.completeExceptionally(ex);
-            }
-        });
-        await(detached, "detach of " + vif.name());
-    }
-
-    private void await(final CompletableFuture<Void> answer, final String what)
-    {
-        try
-        {
-            answer.get(COMMAND_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new IllegalStateException("netback " + name + ": " + what + " not done within " +
-                TimeUnit.NANOSECONDS.toMillis(COMMAND_TIMEOUT_NANOS) + " ms (agent stopped or stuck)");
-        }
-        catch (final ExecutionException ex)
-        {
-            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("netback " + name + ": interrupted waiting for " + what);
-        }
+        }, "detach of " + vif.name());
     }
 
     /**
@@ -227,7 +187,7 @@ public final class NetBackend implements Agent, AutoCloseable
      */
     private void onFrontendStateChanged(final Vif vif)
     {
-        if (!trySubmit(() -> onFrontendState(vif)))
+        if (!commands.offer(() -> onFrontendState(vif)))
         {
             HostLog.log("netback " + name, "command queue full, front-end state change of " + vif.name() + " not handled");
         }
@@ -265,28 +225,6 @@ public final class NetBackend implements Agent, AutoCloseable
         waiter.wake();
     }
 
-    private void submit(final Runnable command)
-    {
-        if (!trySubmit(command))
-        {
-            throw new IllegalStateException("netback " + name + ": command queue full (" + COMMAND_QUEUE_CAPACITY +
-                " pending); the agent is stopped or overloaded");
-        }
-    }
-
-    /**
-     * Queues a command for the agent thread; false (and nothing queued) when the queue is full.
-     */
-    private boolean trySubmit(final Runnable command)
-    {
-        if (!commands.offer(command))
-        {
-            return false;
-        }
-        waiter.wake();
-        return true;
-    }
-
     private void onFrontendState(final Vif vif)
     {
         final boolean wasConnected = vif.isConnected();
@@ -310,7 +248,7 @@ public final class NetBackend implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = commands.drain(Runnable::run);
+        int work = commands.drain();
         final long now = System.nanoTime();
         for (final Bridge bridge : bridges)
         {
@@ -621,7 +559,7 @@ public final class NetBackend implements Agent, AutoCloseable
     @Override
     public void onClose()
     {
-        commands.drain(Runnable::run);
+        commands.drain();
         for (final Vif vif : vifs)
         {
             vif.detach();

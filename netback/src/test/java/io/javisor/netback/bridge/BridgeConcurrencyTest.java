@@ -41,6 +41,7 @@ class BridgeConcurrencyTest
         final AtomicLong lateDeliveries = new AtomicLong();
         final AtomicLong deliveriesToDynamicPorts = new AtomicLong();
         final AtomicBoolean forwarding = new AtomicBoolean(true);
+        final AtomicLong controlCycles = new AtomicLong();
 
         final CompletableFuture<Long> control = CompletableFuture.supplyAsync(() ->
         {
@@ -59,6 +60,7 @@ class BridgeConcurrencyTest
                 port.number = bridge.attach(port);
                 attached[slot] = port;
                 cycles++;
+                controlCycles.lazySet(cycles);
                 if ((cycles & 63) == 0)
                 {
                     Thread.yield(); // let the ports receive something between changes
@@ -87,7 +89,10 @@ class BridgeConcurrencyTest
         }
         try
         {
-            for (int i = 0; i < FORWARDS; i++)
+            // At least FORWARDS frames, and on until the control thread has changed ports 1,000 times
+            // (on a loaded machine it may get few turns while the frames fly): a count, not a timing.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; i < FORWARDS || controlCycles.get() <= 1_000 && System.nanoTime() < deadline; i++)
             {
                 bridge.serve(i);
                 final int dynamic = (i >>> 2) % DYNAMIC_PORTS;
