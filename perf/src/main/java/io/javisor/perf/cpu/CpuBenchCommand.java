@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
     name = "cpu",
     mixinStandardHelpOptions = true,
     description = {
-        "The RISC-V guest CPU: a deterministic guest program (cpubench, ~2.77 billion instructions) in-process on "
+        "The RISC-V guest CPU: a deterministic guest program (cpubench, ~3.3 billion instructions) in-process on "
             + "javisor's interpreter vs the same ELF on qemu-system-riscv64 -M virt -bios none (TCG), in interleaved "
             + "rounds; MIPS of the best round of each side. QEMU's time is its process time minus its start-up (timed "
             + "on hello.elf in the same run). Every run's console output and exit code are verified.",
