@@ -69,6 +69,22 @@ public final class Interpreter
     public static final int CSR_MHARTID = 0xF14;
     public static final int CSR_MCYCLE = 0xB00;
     public static final int CSR_MINSTRET = 0xB02;
+    public static final int CSR_SENVCFG = 0x10A;
+    public static final int CSR_MENVCFG = 0x30A;
+    public static final int CSR_MCOUNTINHIBIT = 0x320;
+    public static final int CSR_MHPMEVENT3 = 0x323;
+    public static final int CSR_MHPMEVENT31 = 0x33F;
+    public static final int CSR_MHPMCOUNTER3 = 0xB03;
+    public static final int CSR_MHPMCOUNTER31 = 0xB1F;
+    public static final int CSR_HPMCOUNTER3 = 0xC03;
+    public static final int CSR_HPMCOUNTER31 = 0xC1F;
+    public static final int CSR_TSELECT = 0x7A0;
+    public static final int CSR_TDATA1 = 0x7A1;
+    public static final int CSR_TDATA2 = 0x7A2;
+    public static final int CSR_TDATA3 = 0x7A3;
+    public static final int CSR_TINFO = 0x7A4;
+    /** mcounteren and scounteren: one enable bit per counter, cycle (0) to hpmcounter31 (31). */
+    public static final long COUNTEREN_MASK = 0xFFFF_FFFFL;
     public static final int CSR_PMPCFG0 = 0x3A0;
     public static final int CSR_PMPCFG2 = 0x3A2;
     public static final int CSR_PMPADDR0 = 0x3B0;
@@ -1257,10 +1273,7 @@ public final class Interpreter
             case CSR_TIME:
             case CSR_INSTRET:
             {
-                // Below M, mcounteren must allow the read; in U, scounteren must as well.
-                final int bit = csr - CSR_CYCLE;
-                if (cpu.priv < CpuState.PRIV_M && ((cpu.mcounteren >>> bit) & 1) == 0 ||
-                    cpu.priv < CpuState.PRIV_S && ((cpu.scounteren >>> bit) & 1) == 0)
+                if (!counterEnabled(csr - CSR_CYCLE))
                 {
                     csrStatus = CSR_ILLEGAL;
                     return 0;
@@ -1302,14 +1315,48 @@ public final class Interpreter
             case CSR_MIMPID:
                 return 0;
             case CSR_MHARTID: return cpu.mhartid;
+            // Debug triggers: none implemented. tselect reads 0 whatever was written, and
+            // tdata1.type = 0 there says "no trigger at this tselect"; tinfo = 1 likewise.
+            case CSR_TSELECT:
+            case CSR_TDATA1:
+            case CSR_TDATA2:
+            case CSR_TDATA3:
+                return 0;
+            case CSR_TINFO:
+                return 1;
+            // No Zicbo*, Svpbmt, Sstc, ADUE, and FIOM changes nothing here: read-only 0.
+            case CSR_MENVCFG:
+            case CSR_SENVCFG:
+            // Nothing stops cycle/instret, and the HPM counters and events are read-only 0.
+            case CSR_MCOUNTINHIBIT:
+                return 0;
             default:
                 if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15)
                 {
                     return cpu.pmpaddr[csr - CSR_PMPADDR0];
                 }
+                if (csr >= CSR_MHPMCOUNTER3 && csr <= CSR_MHPMCOUNTER31 || csr >= CSR_MHPMEVENT3 && csr <= CSR_MHPMEVENT31)
+                {
+                    return 0;
+                }
+                if (csr >= CSR_HPMCOUNTER3 && csr <= CSR_HPMCOUNTER31 && counterEnabled(csr - CSR_CYCLE))
+                {
+                    return 0;
+                }
                 csrStatus = CSR_ILLEGAL;
                 return 0;
         }
+    }
+
+    /**
+     * Whether the current mode may read the user counter with this index (0 cycle, 1 time,
+     * 2 instret, 3..31 hpmcounterN): below M mcounteren must allow it, in U scounteren as well.
+     */
+    private boolean counterEnabled(final int bit)
+    {
+        final CpuState cpu = this.cpu;
+        return (cpu.priv == CpuState.PRIV_M || ((cpu.mcounteren >>> bit) & 1) != 0) &&
+            (cpu.priv >= CpuState.PRIV_S || ((cpu.scounteren >>> bit) & 1) != 0);
     }
 
     /** CSRs whose bits 11:10 are 3 are read-only. */
@@ -1337,7 +1384,7 @@ public final class Interpreter
                 // Software may set or clear only the S-level bits; the M-level ones follow devices.
                 cpu.mip = (cpu.mip & ~CpuState.IRQ_S_ALL) | (value & CpuState.IRQ_S_ALL);
                 break;
-            case CSR_MCOUNTEREN: cpu.mcounteren = value & 7; break;
+            case CSR_MCOUNTEREN: cpu.mcounteren = value & COUNTEREN_MASK; break;
             case CSR_SSTATUS: cpu.writeSstatus(value); break;
             case CSR_SIE: cpu.mie = (cpu.mie & ~cpu.mideleg) | (value & cpu.mideleg); break;
             case CSR_SIP:
@@ -1348,7 +1395,7 @@ public final class Interpreter
                 break;
             }
             case CSR_STVEC: cpu.stvec = value & ~2L; break;
-            case CSR_SCOUNTEREN: cpu.scounteren = value & 7; break;
+            case CSR_SCOUNTEREN: cpu.scounteren = value & COUNTEREN_MASK; break;
             case CSR_SSCRATCH: cpu.sscratch = value; break;
             case CSR_SEPC: cpu.sepc = value & ~1L; break;
             case CSR_SCAUSE: cpu.scause = value; break;
@@ -1371,6 +1418,14 @@ public final class Interpreter
                 break;
             case CSR_PMPCFG0: writePmpcfg(0, value); break;
             case CSR_PMPCFG2: writePmpcfg(1, value); break;
+            case CSR_TSELECT:
+            case CSR_TDATA1:
+            case CSR_TDATA2:
+            case CSR_TDATA3:
+            case CSR_MENVCFG:
+            case CSR_SENVCFG:
+            case CSR_MCOUNTINHIBIT:
+                break; // WARL, read-only 0 (see readCsr); so are mhpmcounterN and mhpmeventN
             default:
                 if (csr >= CSR_PMPADDR0 && csr <= CSR_PMPADDR15)
                 {

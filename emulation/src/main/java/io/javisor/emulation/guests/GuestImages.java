@@ -30,6 +30,9 @@ public final class GuestImages
 {
     /** The classpath folder holding the guests, next to this class. */
     public static final String RESOURCE_DIR = "io/javisor/emulation/guests/";
+    /** The classpath folder holding cpubench's C source for a host build (see {@link #extractHostSources}). */
+    public static final String HOST_DIR = RESOURCE_DIR + "host/";
+    private static final List<String> HOST_SOURCES = List.of("src/cpubench.c", "common/host-shim.h");
     private static final String ELF = ".elf";
     private static final String EXPECTED = ".out";
 
@@ -122,6 +125,43 @@ public final class GuestImages
     public static String expectedOutput(final String name)
     {
         return new String(resource(name, EXPECTED), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Writes cpubench's C source and the header that replaces the guest runtime on a host
+     * ({@code host-shim.h}, selected by {@code -DCPUBENCH_HOST}) into {@code dir}, so that the host's
+     * C compiler builds the very kernels the guest runs: {@code cc -O2 -DCPUBENCH_HOST -I dir
+     * dir/cpubench.c} ({@code -DBENCH_SCALE=1} for cpubench-small).
+     *
+     * @param dir the folder to write into (created when missing).
+     * @return the C file written.
+     * @throws UncheckedIOException when a resource is missing or a file cannot be written.
+     */
+    public static Path extractHostSources(final Path dir)
+    {
+        Path source = null;
+        for (final String file : HOST_SOURCES)
+        {
+            final Path target = dir.resolve(file.substring(file.lastIndexOf('/') + 1));
+            try (InputStream in = GuestImages.class.getClassLoader().getResourceAsStream(HOST_DIR + file))
+            {
+                if (in == null)
+                {
+                    throw new UncheckedIOException(new IOException("missing resource " + HOST_DIR + file));
+                }
+                Files.createDirectories(dir);
+                Files.write(target, in.readAllBytes());
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot write " + target + ": " + ex.getMessage(), ex);
+            }
+            if (file.endsWith(".c"))
+            {
+                source = target;
+            }
+        }
+        return source;
     }
 
     /**

@@ -4,6 +4,7 @@ import static io.javisor.emulation.sbi.SbiDescriptor.*;
 
 import io.javisor.emulation.cpu.Bus;
 import io.javisor.emulation.cpu.CpuState;
+import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.MachineFirmware;
 import io.javisor.emulation.cpu.StopReason;
 
@@ -89,7 +90,10 @@ public final class SbiFirmware implements MachineFirmware
      * builtin boot mode where no guest M-mode code exists: S-mode at {@code entry} with
      * a0 = hart id, a1 = {@code dtb}, MMU off, S interrupts disabled; every S-level interrupt and
      * every delegable exception apart from ECALL-from-S (the firmware's) delegated to S, since
-     * nothing would answer at {@code mtvec}; the counters readable from S.
+     * nothing would answer at {@code mtvec}; as OpenSBI leaves them, every counter readable from S
+     * (mcounteren all ones) and cycle, time and instret from U (scounteren = 7), so that a user
+     * program reading the clock through the vDSO ({@code rdtime}) works under a kernel that
+     * leaves scounteren alone.
      * The caller flushes the interpreter's TLB if satp was set before.
      */
     public static void enterSupervisor(final CpuState cpu, final long entry, final long dtb)
@@ -102,7 +106,8 @@ public final class SbiFirmware implements MachineFirmware
         cpu.mstatus &= ~(CpuState.MSTATUS_SIE | CpuState.MSTATUS_MPRV);
         cpu.mideleg = CpuState.IRQ_S_ALL;
         cpu.medeleg = CpuState.MEDELEG_WRITABLE & ~(1L << 9);
-        cpu.mcounteren = 7;
+        cpu.mcounteren = Interpreter.COUNTEREN_MASK;
+        cpu.scounteren = 7;
         cpu.reservation = -1;
     }
 

@@ -38,6 +38,16 @@ class GuestImagesTest
     }
 
     @Test
+    void hostSourcesAreTheCommittedCpubenchSourceAndShim(@TempDir final Path dir) throws Exception
+    {
+        final Path source = GuestImages.extractHostSources(dir);
+        assertEquals(dir.resolve("cpubench.c"), source);
+        assertArrayEquals(Files.readAllBytes(BIN.resolveSibling("src").resolve("cpubench.c")), Files.readAllBytes(source));
+        assertArrayEquals(Files.readAllBytes(BIN.resolveSibling("common").resolve("host-shim.h")),
+            Files.readAllBytes(dir.resolve("host-shim.h")));
+    }
+
+    @Test
     void loadParsesTheCommittedElf() throws Exception
     {
         for (final String name : new String[]{ "hello", "cpubench-small" })

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.javisor.emulation.cpu.CpuState;
+import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.StopReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** S-mode programs assembled with {@code Asm}, run by a real interpreter with the firmware installed. */
 class SbiInterpreterTest
 {
-    private static final int A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17, S0 = 8, S1 = 9, T0 = 5;
+    private static final int A0 = 10, A1 = 11, A2 = 12, A6 = 16, A7 = 17, S0 = 8, S1 = 9, T0 = 5, T1 = 6, T2 = 7;
 
     private final SbiMachine m = new SbiMachine();
 
@@ -44,6 +45,27 @@ class SbiInterpreterTest
         assertEquals(StopReason.FIRMWARE_STOP, m.run(100));
         assertEquals(2, m.cpu.x[T0], "illegal instruction, handled in S");
         assertEquals(0, m.cpu.mcause);
+    }
+
+    @Test
+    void enterSupervisorLetsUserReadTheClockAsOpenSbiDoes()
+    {
+        SbiFirmware.enterSupervisor(m.cpu, BASE + 0x400, 0);
+        assertEquals(0xFFFF_FFFFL, m.cpu.mcounteren, "every counter readable from S");
+        assertEquals(7, m.cpu.scounteren, "cycle, time and instret readable from U");
+        // A vDSO clock_gettime in U: rdtime, rdcycle, rdinstret; hpmcounter3 is not enabled for U.
+        m.cpu.priv = CpuState.PRIV_U;
+        m.cpu.stvec = BASE + 0x500;
+        m.at(0x400).emit(
+            csrrs(T0, Interpreter.CSR_TIME, 0),
+            csrrs(T1, Interpreter.CSR_CYCLE, 0),
+            csrrs(T2, Interpreter.CSR_INSTRET, 0),
+            csrrs(T0, Interpreter.CSR_HPMCOUNTER3, 0));
+        m.at(0x500).emit(wfi());
+        assertEquals(StopReason.WFI, m.run(10));
+        assertEquals(BASE + 0x40C, m.cpu.sepc, "the first three retired in U");
+        assertEquals(Interpreter.CAUSE_ILLEGAL_INSTRUCTION, m.cpu.scause);
+        assertEquals(2, m.cpu.x[T2]);
     }
 
     @Test

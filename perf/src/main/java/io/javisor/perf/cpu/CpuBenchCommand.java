@@ -20,10 +20,12 @@ import java.util.concurrent.Callable;
     name = "cpu",
     mixinStandardHelpOptions = true,
     description = {
-        "The RISC-V guest CPU: a deterministic guest program (cpubench, ~2.77 billion instructions) in-process on "
-            + "javisor's interpreter vs the same ELF on qemu-system-riscv64 -M virt -bios none (TCG), in interleaved "
-            + "rounds; MIPS of the best round of each side. QEMU's time is its process time minus its start-up (timed "
-            + "on hello.elf in the same run). Every run's console output and exit code are verified.",
+        "The RISC-V guest CPU: a deterministic guest program (cpubench, ~3.3 billion instructions) in-process on "
+            + "javisor's interpreter and JIT tier vs the same ELF on qemu-system-riscv64 -M virt -bios none (TCG) and the "
+            + "same C source built natively with cc -O2, in interleaved rounds; MIPS of the best round of each side, "
+            + "ratios, and each tier's warm-up (MIPS in the first 100 ms, ms to 90%% of steady state). QEMU's and the "
+            + "native time are process time minus start-up (timed in the same run). Every run's console output and "
+            + "exit code are verified.",
     })
 public final class CpuBenchCommand implements Callable<Integer>
 {
@@ -35,11 +37,17 @@ public final class CpuBenchCommand implements Callable<Integer>
     private String guest;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "" + CpuBenchmark.Config.DEFAULT_ROUNDS,
-        description = "Interleaved rounds, each one QEMU run and one javisor run (default: ${DEFAULT-VALUE}).")
+        description = "Interleaved rounds, each one run of every side (default: ${DEFAULT-VALUE}).")
     private int rounds;
 
     @Option(names = "--no-qemu", description = "Measure javisor only (the qemu_* and ratio metrics are left out).")
     private boolean noQemu;
+
+    @Option(names = "--no-native", description = "Leave out the native build (the native_* and *_vs_native metrics).")
+    private boolean noNative;
+
+    @Option(names = "--no-jit", description = "Leave out javisor's JIT tier (the jit_* metrics).")
+    private boolean noJit;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     private Path json;
@@ -50,7 +58,7 @@ public final class CpuBenchCommand implements Callable<Integer>
         final CpuBenchmark.Config config;
         try
         {
-            config = new CpuBenchmark.Config(guest, rounds, !noQemu);
+            config = new CpuBenchmark.Config(guest, rounds, !noQemu, !noNative, !noJit);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -3,6 +3,7 @@ package io.javisor.perf.cpu;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.Console;
+import io.javisor.emulation.machine.CpuTier;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
@@ -31,23 +32,28 @@ class CpuBenchmarkTest
 {
     private static final String GUEST = "cpubench-small";
     private static final List<String> QEMU_KEYS = List.of("qemu_seconds", "qemu_seconds_raw", "qemu_startup_seconds",
-        "qemu_mips", "ratio_interpreter_vs_qemu");
+        "qemu_mips", "ratio_interpreter_vs_qemu", "ratio_jit_vs_qemu", "ratio_qemu_vs_native");
+    private static final List<String> NATIVE_KEYS = List.of("native_seconds", "native_seconds_raw", "native_startup_seconds",
+        "native_equivalent_mips", "ratio_interpreter_vs_native", "ratio_jit_vs_native", "ratio_qemu_vs_native");
+    private static final List<String> JIT_KEYS = List.of("javisor_jit_seconds", "javisor_jit_mips", "ratio_jit_vs_qemu",
+        "ratio_jit_vs_interpreter", "ratio_jit_vs_native", "jit_first_100ms_mips", "jit_warmup_ms_to_90pct");
 
     /**
-     * One round of cpubench-small: the instruction count is a direct run's, the MIPS and the ratio
-     * follow from the reported seconds; with QEMU installed its keys are there and consistent.
+     * Two rounds of cpubench-small on every side: the instruction count is a direct run's, MIPS and
+     * ratios follow from the reported seconds, both tiers report warm-up figures, and with QEMU
+     * and cc installed their keys are there and consistent.
      */
     @Test
-    void oneRoundReportsConsistentMetrics()
+    void twoRoundsReportConsistentMetrics()
     {
         final StringWriter table = new StringWriter();
-        final BenchReport report = new CpuBenchmark(new CpuBenchmark.Config(GUEST, 1, true)).runAndPrint(new PrintWriter(table));
+        final BenchReport report = new CpuBenchmark(new CpuBenchmark.Config(GUEST, 2, true)).runAndPrint(new PrintWriter(table));
         final Map<?, ?> root = assertInstanceOf(Map.class, MiniJson.parse(report.toJson()));
         assertEquals("cpu", root.get("benchmark"));
         final Map<?, ?> metrics = assertInstanceOf(Map.class, root.get("metrics"));
         final Map<?, ?> environment = assertInstanceOf(Map.class, root.get("environment"));
         assertEquals(GUEST, environment.get("guest"));
-        assertEquals(1.0, number(environment, "rounds"));
+        assertEquals(2.0, number(environment, "rounds"));
 
         final double instructions = number(metrics, "guest_instructions");
         assertEquals(directRunInstructions(), (long)instructions);
@@ -57,6 +63,41 @@ class CpuBenchmarkTest
         assertEquals(instructions / seconds / 1e6, mips, 0.01 + mips * 1e-4);
         assertTrue(table.toString().contains("javisor interpreter"), table.toString());
         ReportAssertions.assertNoVerdicts(table.toString(), metrics);
+        assertTrue(number(metrics, "interpreter_first_100ms_mips") > 0);
+        assertWarmupWithinRoundOne(metrics, environment, "interpreter", "javisor_interpreter_round_seconds");
+
+        // The JIT tier's keys (MachineConfig.cpuTier(CpuTier.JIT)).
+        final double jitSeconds = number(metrics, "javisor_jit_seconds");
+        final double jitMips = number(metrics, "javisor_jit_mips");
+        assertEquals(instructions / jitSeconds / 1e6, jitMips, 0.01 + jitMips * 1e-4);
+        assertEquals(jitMips / mips, number(metrics, "ratio_jit_vs_interpreter"), 1e-5 + jitMips / mips * 1e-3);
+        assertTrue(number(metrics, "jit_first_100ms_mips") > 0);
+        assertWarmupWithinRoundOne(metrics, environment, "jit", "javisor_jit_round_seconds");
+        assertEquals("MachineConfig.cpuTier(CpuTier.JIT)", environment.get("jit_tier"));
+        assertTrue(table.toString().contains("javisor JIT"), table.toString());
+
+        if (NativeCpubench.findCompiler().isEmpty())
+        {
+            NATIVE_KEYS.forEach(key -> assertFalse(metrics.containsKey(key), key));
+            assertEquals("cc not found on PATH", environment.get("native_absent"));
+        }
+        else
+        {
+            final double raw = number(metrics, "native_seconds_raw");
+            final double startup = number(metrics, "native_startup_seconds");
+            assertTrue(raw > 0 && startup > 0, raw + " " + startup);
+            assertTrue(String.valueOf(environment.get("native_command")).startsWith("cc -O2 -DCPUBENCH_HOST -DBENCH_SCALE=1"),
+                String.valueOf(environment.get("native_command")));
+            if (metrics.containsKey("native_seconds"))
+            {
+                final double nativeSeconds = number(metrics, "native_seconds");
+                assertEquals(raw - startup, nativeSeconds, 2e-6);
+                assertEquals(nativeSeconds / seconds, number(metrics, "ratio_interpreter_vs_native"), 1e-5 + nativeSeconds / seconds * 1e-3);
+                assertEquals(nativeSeconds / jitSeconds, number(metrics, "ratio_jit_vs_native"), 1e-5 + nativeSeconds / jitSeconds * 1e-3);
+                assertEquals(instructions / nativeSeconds / 1e6, number(metrics, "native_equivalent_mips"), 0.01 + 1e-3 * instructions / nativeSeconds / 1e6);
+            }
+            assertTrue(table.toString().contains("best    native:"), table.toString());
+        }
 
         if (!QemuRunner.isAvailable())
         {
@@ -77,26 +118,85 @@ class CpuBenchmarkTest
             // Shorter than QEMU's start-up noise: no MIPS claimed.
             assertFalse(metrics.containsKey("qemu_mips"));
             assertFalse(metrics.containsKey("ratio_interpreter_vs_qemu"));
+            assertFalse(metrics.containsKey("ratio_jit_vs_qemu"));
             return;
         }
         final double qemuMips = number(metrics, "qemu_mips");
         assertEquals(instructions / qemuSeconds / 1e6, qemuMips, 0.01 + qemuMips * 1e-3);
         assertEquals(mips / qemuMips, number(metrics, "ratio_interpreter_vs_qemu"), 1e-5 + mips / qemuMips * 1e-3);
+        assertEquals(jitMips / qemuMips, number(metrics, "ratio_jit_vs_qemu"), 1e-5 + jitMips / qemuMips * 1e-3);
+    }
+
+    /** When present (the run may never have held 90% for the window), it lies within round 1. */
+    private static void assertWarmupWithinRoundOne(final Map<?, ?> metrics, final Map<?, ?> environment, final String tier,
+        final String roundSecondsKey)
+    {
+        final String key = tier + "_warmup_ms_to_90pct";
+        final double roundOne = Double.parseDouble(String.valueOf(environment.get(roundSecondsKey)).split(",")[0]);
+        assertEquals(2, String.valueOf(environment.get(tier + "_warmup_ms_to_90pct_rounds")).split(",").length);
+        if (metrics.containsKey(key))
+        {
+            final double millis = number(metrics, key);
+            assertTrue(millis >= 0 && millis <= roundOne * 1e3 + 1e-3, key + " = " + millis + " ms, round 1 took " + roundOne + " s");
+        }
     }
 
     @Test
-    void withoutQemuItsKeysAreLeftOut()
+    void withoutQemuNativeAndJitTheirKeysAreLeftOut()
     {
         final StringWriter table = new StringWriter();
-        final BenchReport report = new CpuBenchmark(new CpuBenchmark.Config(GUEST, 1, false)).runAndPrint(new PrintWriter(table));
+        final BenchReport report = new CpuBenchmark(new CpuBenchmark.Config(GUEST, 1, false, false, false))
+            .runAndPrint(new PrintWriter(table));
         final Map<?, ?> root = assertInstanceOf(Map.class, MiniJson.parse(report.toJson()));
         final Map<?, ?> metrics = assertInstanceOf(Map.class, root.get("metrics"));
         final Map<?, ?> environment = assertInstanceOf(Map.class, root.get("environment"));
         QEMU_KEYS.forEach(key -> assertFalse(metrics.containsKey(key), key));
+        NATIVE_KEYS.forEach(key -> assertFalse(metrics.containsKey(key), key));
+        JIT_KEYS.forEach(key -> assertFalse(metrics.containsKey(key), key));
         assertNull(environment.get("qemu_version"));
         assertEquals("disabled (--no-qemu)", environment.get("qemu_absent"));
+        assertEquals("disabled (--no-native)", environment.get("native_absent"));
+        assertEquals("disabled (--no-jit)", environment.get("jit_absent"));
         assertTrue(table.toString().contains("QEMU not run: disabled (--no-qemu)"), table.toString());
+        assertTrue(table.toString().contains("native not run: disabled (--no-native)"), table.toString());
         assertEquals(directRunInstructions(), (long)number(metrics, "guest_instructions"));
+        assertTrue(number(metrics, "interpreter_first_100ms_mips") > 0);
+        assertFalse(metrics.containsKey("interpreter_warmup_ms_to_90pct"), "one round: no warm reference");
+        assertEquals("one round only: no warm round to compare with", environment.get("warmup_ms_absent"));
+    }
+
+    @Test
+    void warmupIsTheFirstStretchAtNinetyPercentOfTheFastestRoundOnTheSameInstructions()
+    {
+        // Reference: 1 instruction per ns throughout. The round: 4 ns per instruction for its first
+        // 50M instructions (200 ms), then 1.05 ns per instruction.
+        final int slices = 200;
+        final long step = 1_000_000;
+        final long[] refNanos = new long[slices + 1];
+        final long[] roundNanos = new long[slices + 1];
+        final long[] retired = new long[slices + 1];
+        for (int i = 1; i <= slices; i++)
+        {
+            retired[i] = i * step;
+            refNanos[i] = i * step;
+            roundNanos[i] = roundNanos[i - 1] + (i <= 50 ? 4 * step : step * 105 / 100);
+        }
+        final CpuBenchmark.JavisorRound reference = new CpuBenchmark.JavisorRound(CpuTier.INTERPRETER, 2, refNanos, retired);
+        final CpuBenchmark.JavisorRound cold = new CpuBenchmark.JavisorRound(CpuTier.INTERPRETER, 1, roundNanos, retired);
+        assertEquals(200_000_000.0, cold.warmupNanos(reference), 1.0);
+        assertEquals(0.0, reference.warmupNanos(reference));
+        assertEquals(250.0, cold.firstWindowMips(), 1e-9, "25M instructions in the first 100 ms");
+        assertEquals(1000.0, reference.firstWindowMips(), 1e-9);
+        assertEquals(2_500_000.0, cold.instructionsAt(10_000_000L), 1e-9);
+        assertEquals(2_000_000.0, reference.nanosAt(2_000_000.0), 1e-9);
+
+        // Never within 90%: no warm-up time.
+        final long[] slow = new long[slices + 1];
+        for (int i = 1; i <= slices; i++)
+        {
+            slow[i] = i * step * 2;
+        }
+        assertTrue(Double.isNaN(new CpuBenchmark.JavisorRound(CpuTier.JIT, 1, slow, retired).warmupNanos(reference)));
     }
 
     @Test
@@ -141,7 +241,7 @@ class CpuBenchmarkTest
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         assertEquals(0, commandLine.execute("bench", "cpu", "--help"));
-        for (final String option : new String[]{ "--guest", "--rounds", "--no-qemu", "--json" })
+        for (final String option : new String[]{ "--guest", "--rounds", "--no-qemu", "--no-native", "--no-jit", "--json" })
         {
             assertTrue(out.toString().contains(option), out.toString());
         }
