@@ -916,37 +916,7 @@ public final class CpuBenchmark implements HarnessBenchmark
     /** @return the first line of {@code qemu-system-riscv64 --version}, or "unknown". */
     static String qemuVersion()
     {
-        final Path binary = QemuRunner.findBinary().orElse(null);
-        if (binary == null)
-        {
-            return "unknown";
-        }
-        try
-        {
-            final Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            final byte[] bytes;
-            try (InputStream in = process.getInputStream())
-            {
-                bytes = in.readNBytes(4096);
-            }
-            if (!process.waitFor(10, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                return "unknown";
-            }
-            final String first = new String(bytes, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
-            return first.isEmpty() ? "unknown" : first;
-        }
-        catch (final IOException ex)
-        {
-            return "unknown";
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
+        return QemuRunner.findBinary().map(ToolVersion::firstLine).orElse("unknown");
     }
 
     private static void deleteQuietly(final Path dir)

@@ -121,32 +121,7 @@ final class NativeCpubench
     /** The compiler's identification, e.g. its {@code --version} first line, or "unknown". */
     String compilerVersion()
     {
-        try
-        {
-            final Process process = new ProcessBuilder(compiler.toString(), "--version").redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            final byte[] bytes;
-            try (InputStream in = process.getInputStream())
-            {
-                bytes = in.readNBytes(4096);
-            }
-            if (!process.waitFor(10, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                return "unknown";
-            }
-            final String first = new String(bytes, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
-            return first.isEmpty() ? "unknown" : first;
-        }
-        catch (final IOException ex)
-        {
-            return "unknown";
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
+        return ToolVersion.firstLine(compiler);
     }
 
     /** How cpubench was compiled, relative to the build folder. */
