@@ -33,9 +33,9 @@ final class DifferentialHarness implements AutoCloseable
     private final byte[] ramA = new byte[FuzzLayout.RAM_SIZE];
     private final byte[] ramB = new byte[FuzzLayout.RAM_SIZE];
 
+    /** Nanoseconds spent starting regions, running them (both machines) and comparing/restoring. */
     long tStart, tRun, tCompare;
     long regions;
-    long steps;
     long retired;
     long exceptions;
     long pagesRestored;
@@ -125,7 +125,6 @@ final class DifferentialHarness implements AutoCloseable
             throw new AssertionError(report(r, diff, sa));
         }
         regions++;
-        steps += r.budget;
         retired += a.cpu.instret - r.instret;
         exceptions += a.interpreter.exceptions() - exceptionsBefore;
         stops.merge(stopA, 1L, Long::sum);

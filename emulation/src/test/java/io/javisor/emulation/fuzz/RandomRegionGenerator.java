@@ -72,6 +72,13 @@ final class RandomRegionGenerator
         0x7FF, 0x5C0, 0xC03,
     };
 
+    /** Those S-mode may access (U-mode only the counters, when counteren allows). */
+    private static final int[] S_CSRS = {
+        Interpreter.CSR_SSCRATCH, Interpreter.CSR_SEPC, Interpreter.CSR_SCAUSE, Interpreter.CSR_STVAL,
+        Interpreter.CSR_SSTATUS, Interpreter.CSR_SIE, Interpreter.CSR_SIP, Interpreter.CSR_SCOUNTEREN,
+        Interpreter.CSR_SATP, Interpreter.CSR_CYCLE, Interpreter.CSR_TIME, Interpreter.CSR_INSTRET,
+    };
+
     private final SplittableRandom random;
     private final long[] coverage = new long[Item.values().length];
     private final int[] reserved = new int[32];
@@ -382,7 +389,7 @@ final class RandomRegionGenerator
 
     private int base()
     {
-        if (chance(80))
+        if (chance(92))
         {
             final int k = random.nextInt(10);
             return k < 3 ? 8 : k < 6 ? 9 : k < 8 ? 2 : 10;
@@ -476,6 +483,13 @@ final class RandomRegionGenerator
             case 13 -> lui(rd, random.nextBoolean() ? random.nextInt(1 << 20) : new int[] {0, 0x80000, 0xFFFFF, 0x7FFFF, 1}[random.nextInt(5)]);
             default -> auipc(rd, random.nextInt(1 << 20));
         });
+    }
+
+    /** {@link #li} into another buffer, for tests of the idiom itself. */
+    void li(final CodeBuffer into, final int rd, final long value)
+    {
+        code = into;
+        li(rd, value, null);
     }
 
     /** Load any 64-bit constant (LUI/ADDIW/SLLI/ADDI as a compiler would). */
@@ -707,7 +721,8 @@ final class RandomRegionGenerator
     private void csr()
     {
         count(Item.CSR);
-        int csr = CSRS[random.nextInt(CSRS.length)];
+        int csr = priv != CpuState.PRIV_M && chance(60) ? S_CSRS[random.nextInt(S_CSRS.length)] :
+            CSRS[random.nextInt(CSRS.length)];
         final boolean vector = csr == Interpreter.CSR_MTVEC || csr == Interpreter.CSR_STVEC;
         final int rd = dst();
         final int kind = random.nextInt(6);
@@ -1159,11 +1174,11 @@ final class RandomRegionGenerator
         final int k = random.nextInt(100);
         if (k < 15) f &= ~A;
         else if (k < 30) f &= ~D;
-        else if (k < 35) f &= ~W;
-        else if (k < 38) f &= ~V;
-        else if (k < 40) f &= ~R;                 // W without R: reserved
-        else if (k < 44) f = V | X | A | (user ? U : 0);   // execute-only: readable with MXR
-        else if (k < 48) f ^= U;                  // the other mode's page
+        else if (k < 33) f &= ~W;
+        else if (k < 35) f &= ~V;
+        else if (k < 36) f &= ~R;                 // W without R: reserved
+        else if (k < 38) f = V | X | A | (user ? U : 0);   // execute-only: readable with MXR
+        else if (k < 40) f ^= U;                  // the other mode's page
         return f;
     }
 
