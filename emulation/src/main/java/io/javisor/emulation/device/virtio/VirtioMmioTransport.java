@@ -249,7 +249,7 @@ public final class VirtioMmioTransport implements MmioDevice
             return device.readConfig(at, size);
         }
         final int q = queueSel;
-        final boolean queueExists = q < queues.length;
+        final boolean queueExists = q >= 0 && q < queues.length;
         return switch ((int)offset)
         {
             case MAGIC_VALUE -> MAGIC;
@@ -290,7 +290,7 @@ public final class VirtioMmioTransport implements MmioDevice
         }
         final int v = (int)value;
         final int q = queueSel;
-        final boolean configurable = q < queues.length && !queues[q].isReady();
+        final boolean configurable = q >= 0 && q < queues.length && !queues[q].isReady();
         switch ((int)offset)
         {
             case DEVICE_FEATURES_SEL -> deviceFeaturesSel = v;
@@ -357,7 +357,7 @@ public final class VirtioMmioTransport implements MmioDevice
 
     private void writeQueueReady(final int q, final int v)
     {
-        if (q >= queues.length)
+        if (q < 0 || q >= queues.length)
         {
             return;
         }
