@@ -45,6 +45,15 @@ public final class VirtBoardFdt
      */
     public static byte[] build(final long memorySize, final String bootargs)
     {
+        return build(memorySize, bootargs, NO_VIRTIO_SLOTS);
+    }
+
+    /**
+     * Build the blob with {@code virtio_mmio} nodes for the given slots of QEMU virt's virtio-mmio
+     * bus (slot n at {@link #VIRTIO_BASE} + {@link #VIRTIO_STRIDE}·n, irq {@link #VIRTIO_IRQ} + n).
+     */
+    public static byte[] build(final long memorySize, final String bootargs, final int[] virtioSlots)
+    {
         // Whole pages only; a positive long cannot reach past 2^64 from DRAM_BASE, so no overflow check is needed.
         if (memorySize <= 0 || memorySize % PAGE_SIZE != 0)
         {
@@ -73,7 +82,7 @@ public final class VirtBoardFdt
             .endNode();
 
         writeCpus(fdt);
-        writeSoc(fdt);
+        writeSoc(fdt, virtioSlots);
         return fdt.endNode().finish();
     }
 
@@ -106,7 +115,7 @@ public final class VirtBoardFdt
         fdt.endNode().endNode();
     }
 
-    private static void writeSoc(final FdtWriter fdt)
+    private static void writeSoc(final FdtWriter fdt, final int[] virtioSlots)
     {
         fdt.beginNode("soc")
             .propertyU32("#address-cells", 2)
@@ -148,7 +157,36 @@ public final class VirtBoardFdt
                 CPU0_INTC_PHANDLE, IRQ_M_SOFTWARE, CPU0_INTC_PHANDLE, IRQ_M_TIMER)
             .endNode();
 
+        writeVirtioMmio(fdt, virtioSlots);
         fdt.endNode();
+    }
+
+    // ---- virtio-mmio (QEMU virt: 8 slots of 4 KiB from 0x1000_1000, irqs 1..8) ----
+
+    public static final long VIRTIO_BASE = 0x1000_1000L;
+    public static final long VIRTIO_STRIDE = 0x1000L;
+    public static final long VIRTIO_SIZE = 0x1000L;
+    public static final int VIRTIO_IRQ = 1;
+    public static final int VIRTIO_SLOTS = 8;
+    private static final int[] NO_VIRTIO_SLOTS = {};
+
+    /** The nodes Linux's {@code virtio_mmio} binds to: compatible, reg, interrupts, interrupt-parent. */
+    private static void writeVirtioMmio(final FdtWriter fdt, final int[] slots)
+    {
+        for (final int slot : slots)
+        {
+            if (slot < 0 || slot >= VIRTIO_SLOTS)
+            {
+                throw new IllegalArgumentException("virtio-mmio slot " + slot + " is not in 0.." + (VIRTIO_SLOTS - 1));
+            }
+            final long base = VIRTIO_BASE + VIRTIO_STRIDE * slot;
+            fdt.beginNode(unitName("virtio_mmio", base))
+                .propertyString("compatible", "virtio,mmio")
+                .propertyU64("reg", base, VIRTIO_SIZE)
+                .propertyU32("interrupts", VIRTIO_IRQ + slot)
+                .propertyU32("interrupt-parent", PLIC_PHANDLE)
+                .endNode();
+        }
     }
 
     private static String unitName(final String name, final long address)

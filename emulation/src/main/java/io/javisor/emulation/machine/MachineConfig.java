@@ -201,4 +201,49 @@ public final class MachineConfig
     {
         return bytes % MIB == 0 ? bytes / MIB + " MiB" : bytes + " bytes";
     }
+
+    // ---- virtio-mmio devices ----
+
+    private final java.util.List<VirtioDeviceSpec> virtioDevices = new java.util.ArrayList<>();
+
+    /**
+     * Adds a virtio-blk device on {@code image} (which the caller owns and closes after the machine);
+     * GET_ID answers {@code serial}. Devices take QEMU virt's virtio-mmio slots as QEMU plugs
+     * {@code -device virtio-*-device}: the first in slot 7 (0x1000_8000, irq 8), then downwards.
+     *
+     * @throws IllegalArgumentException when all 8 slots are taken
+     */
+    public MachineConfig virtioBlk(final io.javisor.blkback.image.DiskImage image, final String serial)
+    {
+        virtioDevices.add(new VirtioDeviceSpec(nextVirtioSlot(), java.util.Objects.requireNonNull(image), serial, null, 0));
+        return this;
+    }
+
+    /**
+     * Adds a virtio-net device as a port of {@code bridge} with MAC address {@code mac} (48 bits,
+     * first byte most significant); slots as {@link #virtioBlk}.
+     *
+     * @throws IllegalArgumentException when all 8 slots are taken
+     */
+    public MachineConfig virtioNet(final io.javisor.netback.bridge.Bridge bridge, final long mac)
+    {
+        virtioDevices.add(new VirtioDeviceSpec(nextVirtioSlot(), null, null, java.util.Objects.requireNonNull(bridge), mac));
+        return this;
+    }
+
+    public java.util.List<VirtioDeviceSpec> virtioDevices()
+    {
+        return java.util.List.copyOf(virtioDevices);
+    }
+
+    private int nextVirtioSlot()
+    {
+        final int slot = io.javisor.emulation.fdt.VirtBoardFdt.VIRTIO_SLOTS - 1 - virtioDevices.size();
+        if (slot < 0)
+        {
+            throw new IllegalArgumentException("all " + io.javisor.emulation.fdt.VirtBoardFdt.VIRTIO_SLOTS +
+                " virtio-mmio slots are taken");
+        }
+        return slot;
+    }
 }

@@ -94,6 +94,7 @@ public final class VirtMachine implements AutoCloseable
             .map(VirtBoardFdt.PLIC_BASE, plic)
             .map(VirtBoardFdt.UART0_BASE, uart);
         interpreter.setTimeSource(this::mtime);
+        this.virtio = mapVirtioDevices(config);
     }
 
     /**
@@ -146,7 +147,7 @@ public final class VirtMachine implements AutoCloseable
                 Long.toHexString(KERNEL_BASE));
         }
 
-        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs());
+        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots());
         this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes());
         for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
         {
@@ -420,6 +421,7 @@ public final class VirtMachine implements AutoCloseable
             uart.receive((byte)b);
         }
         clint.tick();
+        pollVirtio();
         if (supervisorTimer != null)
         {
             supervisorTimer.tick(mtime());
@@ -562,10 +564,105 @@ public final class VirtMachine implements AutoCloseable
     @Override
     public void close()
     {
+        disconnectVirtio();
         if (machineMemory != null)
         {
             memory.close();
             machineMemory.close();
         }
+    }
+
+    // ---- virtio-mmio devices ----
+
+    /** The transports, in the order the configuration added their devices; mapped at construction. */
+    private final io.javisor.emulation.device.virtio.VirtioMmioTransport[] virtio;
+
+    /**
+     * Maps one virtio-mmio transport per configured device at its slot, its interrupt on PLIC source
+     * 1 + slot. Register accesses and queue work run on this machine's run thread; a virtio-net port's
+     * receive ring is filled by the bridge's forwarding thread, which wakes this hart (see VirtioNet),
+     * and is drained here at notifies and in {@link #pollVirtio} between slices.
+     */
+    private io.javisor.emulation.device.virtio.VirtioMmioTransport[] mapVirtioDevices(final MachineConfig config)
+    {
+        final java.util.List<VirtioDeviceSpec> specs = config.virtioDevices();
+        final var transports = new io.javisor.emulation.device.virtio.VirtioMmioTransport[specs.size()];
+        if (specs.isEmpty())
+        {
+            return transports;
+        }
+        final var ram = new io.javisor.emulation.device.virtio.GuestRam(memory);
+        for (int i = 0; i < transports.length; i++)
+        {
+            final VirtioDeviceSpec spec = specs.get(i);
+            final long base = VirtBoardFdt.VIRTIO_BASE + VirtBoardFdt.VIRTIO_STRIDE * spec.slot();
+            final int irq = VirtBoardFdt.VIRTIO_IRQ + spec.slot();
+            final io.javisor.emulation.device.virtio.VirtioDevice device;
+            if (spec.isBlock())
+            {
+                device = new io.javisor.emulation.device.virtioblk.VirtioBlk(spec.disk(),
+                    spec.serial() == null ? "" : spec.serial());
+            }
+            else
+            {
+                final var net = new io.javisor.emulation.device.virtionet.VirtioNet(spec.bridge(), spec.mac(),
+                    "hvm" + DOMID + ".virtio" + spec.slot());
+                net.wakeUpWith(this::wakeUp);
+                device = net;
+            }
+            transports[i] = new io.javisor.emulation.device.virtio.VirtioMmioTransport(ram, device,
+                level -> plic.setSource(irq, level), io.javisor.memory.log.HostLog.HOST,
+                device.name() + "@" + Long.toHexString(base));
+            bus.map(base, transports[i]);
+        }
+        for (final var t : transports)
+        {
+            if (t.device() instanceof io.javisor.emulation.device.virtionet.VirtioNet net)
+            {
+                net.connect();
+            }
+        }
+        return transports;
+    }
+
+    private int[] virtioSlots()
+    {
+        final java.util.List<VirtioDeviceSpec> specs = config.virtioDevices();
+        final int[] slots = new int[specs.size()];
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = specs.get(i).slot();
+        }
+        return slots;
+    }
+
+    /** Between slices, on the run thread: lets devices move data that arrived on other threads. */
+    private void pollVirtio()
+    {
+        for (final var t : virtio)
+        {
+            t.poll();
+        }
+    }
+
+    private void disconnectVirtio()
+    {
+        if (virtio == null)
+        {
+            return;
+        }
+        for (final var t : virtio)
+        {
+            if (t.device() instanceof io.javisor.emulation.device.virtionet.VirtioNet net)
+            {
+                net.disconnect();
+            }
+        }
+    }
+
+    /** @return the virtio-mmio transports, in the order the configuration added their devices. */
+    public java.util.List<io.javisor.emulation.device.virtio.VirtioMmioTransport> virtioTransports()
+    {
+        return java.util.List.of(virtio);
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.*;
 
 class VirtBoardFdtTest
@@ -123,6 +124,34 @@ class VirtBoardFdtTest
         assertTrue(dts.contains("bootargs = \"" + BOOTARGS + "\";"), dts);
         assertTrue(dts.contains("memory@80000000 {"), dts);
         assertTrue(dts.contains("riscv,isa = \"rv64imac_zicsr_zifencei\";"), dts);
+    }
+
+    @Test
+    void virtioMmioNodesForTheGivenSlots(@TempDir final Path dir) throws IOException, InterruptedException
+    {
+        final byte[] blob = VirtBoardFdt.build(MEMORY, null, new int[] {7, 6});
+        final FdtTestReader.Node root = new FdtTestReader(blob).root;
+        final FdtTestReader.Node blk = root.at("/soc/virtio_mmio@10008000");
+        assertEquals("virtio,mmio", blk.string("compatible"));
+        assertArrayEquals(new long[] {0x1000_8000L, 0x1000L}, blk.u64s("reg"));
+        assertEquals(8, blk.u32("interrupts"));
+        assertEquals(VirtBoardFdt.PLIC_PHANDLE, blk.u32("interrupt-parent"));
+        assertEquals(7, root.at("/soc/virtio_mmio@10007000").u32("interrupts"));
+        assertEquals(blob.length, VirtBoardFdt.build(MEMORY, null, new int[] {7, 6}).length);
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(MEMORY, null, new int[] {8}));
+
+        final String dtc = findOnPath("dtc");
+        Assumptions.assumeTrue(null != dtc, "dtc not found on PATH");
+        final Path dtb = dir.resolve("virtio.dtb");
+        final Path stderr = dir.resolve("dtc.err");
+        Files.write(dtb, blob);
+        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
+            .redirectError(stderr.toFile()).start();
+        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
+        assertEquals(0, process.exitValue(), Files.readString(stderr));
+        assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
+        assertTrue(dts.contains("virtio_mmio@10008000 {"), dts);
     }
 
     private static String findOnPath(final String program)
