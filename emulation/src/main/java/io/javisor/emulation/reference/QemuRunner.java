@@ -40,9 +40,18 @@ public final class QemuRunner
     private final int memoryMib;
     private final Path bios;
     private final long timeoutMillis;
+    /** More arguments before {@code -kernel}, e.g. a virtio drive. */
+    private final List<String> extraArguments;
 
     private QemuRunner(final Path binary, final int memoryMib, final Path bios, final long timeoutMillis)
     {
+        this(binary, memoryMib, bios, timeoutMillis, List.of());
+    }
+
+    private QemuRunner(final Path binary, final int memoryMib, final Path bios, final long timeoutMillis,
+        final List<String> extraArguments)
+    {
+        this.extraArguments = List.copyOf(extraArguments);
         this.binary = binary;
         this.memoryMib = memoryMib;
         this.bios = bios;
@@ -101,7 +110,7 @@ public final class QemuRunner
         {
             throw new IllegalArgumentException("memoryMib must be positive: " + memoryMib);
         }
-        return new QemuRunner(binary, memoryMib, bios, timeoutMillis);
+        return new QemuRunner(binary, memoryMib, bios, timeoutMillis, extraArguments);
     }
 
     /**
@@ -110,7 +119,7 @@ public final class QemuRunner
      */
     public QemuRunner withBios(final Path firmware)
     {
-        return new QemuRunner(binary, memoryMib, firmware, timeoutMillis);
+        return new QemuRunner(binary, memoryMib, firmware, timeoutMillis, extraArguments);
     }
 
     /**
@@ -123,7 +132,18 @@ public final class QemuRunner
         {
             throw new IllegalArgumentException("timeoutMillis must be positive: " + timeoutMillis);
         }
-        return new QemuRunner(binary, memoryMib, bios, timeoutMillis);
+        return new QemuRunner(binary, memoryMib, bios, timeoutMillis, extraArguments);
+    }
+
+    /**
+     * @param arguments more QEMU arguments (devices, drives), placed before {@code -kernel}.
+     * @return a copy with those arguments added.
+     */
+    public QemuRunner withArguments(final String... arguments)
+    {
+        final List<String> all = new ArrayList<>(extraArguments);
+        all.addAll(List.of(arguments));
+        return new QemuRunner(binary, memoryMib, bios, timeoutMillis, all);
     }
 
     /**
@@ -138,6 +158,7 @@ public final class QemuRunner
         command.addAll(List.of("-nographic", "-monitor", "none", "-serial", "stdio"));
         command.addAll(List.of("-nic", "none", "-no-reboot"));
         command.addAll(List.of("-bios", null == bios ? "none" : bios.toString()));
+        command.addAll(extraArguments);
         command.addAll(List.of("-kernel", kernel.toString()));
         return command;
     }
