@@ -9,6 +9,7 @@ package io.javisor.blkback.image;
  *   sd, disk &lt; 16 and partition &lt; 16:      8 &lt;&lt; 8 | disk &lt;&lt; 4 | partition
  *   hd, disk 0..1, partition &lt; 64:          3 &lt;&lt; 8 | disk &lt;&lt; 6 | partition
  *   hd, disk 2..3, partition &lt; 64:         22 &lt;&lt; 8 | (disk - 2) &lt;&lt; 6 | partition
+ *   vd, disk &lt; 16 and partition &lt; 16:    254 &lt;&lt; 8 | disk &lt;&lt; 4 | partition   (virtio-blk, an HVM device)
  * </pre>
  * Disk letters count a..z, then aa..zz and so on (xvdaa is disk 26); the optional partition is
  * decimal without leading zeros (xvda1); {@code d<disk>[p<partition>]} names a xvd by number.
@@ -23,13 +24,17 @@ public record VirtualDevice(String name, Bus bus, int disk, int partition, int d
 {
     public enum Bus
     {
-        XEN, SCSI, IDE
+        XEN, SCSI, IDE,
+        /** Linux's virtio-blk names: an HVM guest's virtio disk, not a Xen PV one. */
+        VIRTIO
     }
 
     public static final int XVD_MAJOR = 202;
     public static final int SD_MAJOR = 8;
     public static final int IDE0_MAJOR = 3;
     public static final int IDE1_MAJOR = 22;
+    /** The block major Linux's virtio-blk usually gets; the number only names the device here. */
+    public static final int VIRTIO_MAJOR = 254;
     public static final int EXTENDED = 1 << 28;
     /** Disk indexes of the extended xvd form fit 20 bits. */
     public static final int MAX_EXTENDED_DISKS = 1 << 20;
@@ -70,6 +75,17 @@ public record VirtualDevice(String name, Bus bus, int disk, int partition, int d
             final int id = disk < 2 ? IDE0_MAJOR << 8 | disk << 6 | partition : IDE1_MAJOR << 8 | (disk - 2) << 6 | partition;
             return new VirtualDevice(vdev, Bus.IDE, disk, partition, id);
         }
+        if (vdev.startsWith("vd"))
+        {
+            final long diskAndEnd = letters(vdev, 2);
+            final int disk = (int)(diskAndEnd >>> 32);
+            final int partition = partition(vdev, (int)diskAndEnd, vdev.length());
+            if (disk >= 16 || partition >= 16)
+            {
+                throw bad(vdev, "vd devices stop at vdp and partition 15");
+            }
+            return new VirtualDevice(vdev, Bus.VIRTIO, disk, partition, VIRTIO_MAJOR << 8 | disk << 4 | partition);
+        }
         if (vdev.length() > 1 && vdev.charAt(0) == 'd' && isDigit(vdev.charAt(1)))
         {
             final int p = vdev.indexOf('p');
@@ -81,7 +97,7 @@ public record VirtualDevice(String name, Bus bus, int disk, int partition, int d
             }
             return xen(vdev, (long)disk << 32 | diskEnd, vdev.length(), p < 0 ? diskEnd : p + 1);
         }
-        throw bad(vdev, "expected xvd<letters>[partition], hd<letter>[partition], sd<letter>[partition] or d<disk>[p<partition>]");
+        throw bad(vdev, "expected xvd<letters>[partition], hd<letter>[partition], sd<letter>[partition], vd<letter>[partition] or d<disk>[p<partition>]");
     }
 
     /**

@@ -81,9 +81,20 @@ class VirtualDeviceTest
         assertBad("d01", "bad virtual device 'd01': a number may not start with 0");
         assertBad("d0p", "bad virtual device 'd0p': no partition number after 'p'");
         assertBad("d0p0", "bad virtual device 'd0p0': a number may not start with 0");
-        assertBad("vda", "bad virtual device 'vda': expected xvd<letters>[partition], hd<letter>[partition], " +
-            "sd<letter>[partition] or d<disk>[p<partition>]");
+        assertBad("vdq", "bad virtual device 'vdq': vd devices stop at vdp and partition 15");
+        assertBad("nvme0", "bad virtual device 'nvme0': expected xvd<letters>[partition], hd<letter>[partition], " +
+            "sd<letter>[partition], vd<letter>[partition] or d<disk>[p<partition>]");
         assertThrows(IllegalArgumentException.class, () -> VirtualDevice.parse(null));
+    }
+
+    @Test
+    void virtioDisksAreNamedAsLinuxNamesThem()
+    {
+        final VirtualDevice vda = VirtualDevice.parse("vda");
+        assertEquals(VirtualDevice.Bus.VIRTIO, vda.bus());
+        assertEquals(0, vda.disk());
+        assertEquals(254 << 8, vda.deviceId());
+        assertEquals(254 << 8 | 1 << 4 | 2, VirtualDevice.deviceId("vdb2"));
     }
 
     private static void assertBad(final String vdev, final String message)
