@@ -45,7 +45,7 @@ public final class VirtBoardFdt
      */
     public static byte[] build(final long memorySize, final String bootargs)
     {
-        return build(memorySize, bootargs, NO_VIRTIO_SLOTS);
+        return build(memorySize, bootargs, NO_VIRTIO_SLOTS, 0, new long[0]);
     }
 
     /**
@@ -54,6 +54,31 @@ public final class VirtBoardFdt
      */
     public static byte[] build(final long memorySize, final String bootargs, final int[] virtioSlots)
     {
+        return build(memorySize, bootargs, virtioSlots, 0, new long[0]);
+    }
+
+    /**
+     * Build the blob with the emulated devices a machine has.
+     *
+     * @param ataDisks     how many ATA channels (one disk each) at {@link #ataBase}, at most {@link #MAX_ATA}.
+     * @param lan9118Macs  the MAC of each LAN9118 at {@link #lan9118Base}, at most {@link #MAX_LAN9118}.
+     */
+    public static byte[] build(final long memorySize, final String bootargs, final int ataDisks, final long[] lan9118Macs)
+    {
+        return build(memorySize, bootargs, NO_VIRTIO_SLOTS, ataDisks, lan9118Macs);
+    }
+
+    /**
+     * Build the blob with every device a machine has: virtio-mmio slots, ATA channels and LAN9118s.
+     */
+    public static byte[] build(
+        final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks, final long[] lan9118Macs)
+    {
+        if (ataDisks < 0 || ataDisks > MAX_ATA || lan9118Macs.length > MAX_LAN9118)
+        {
+            throw new IllegalArgumentException("at most " + MAX_ATA + " ATA disks and " + MAX_LAN9118 +
+                " LAN9118 NICs, got " + ataDisks + " and " + lan9118Macs.length);
+        }
         // Whole pages only; a positive long cannot reach past 2^64 from DRAM_BASE, so no overflow check is needed.
         if (memorySize <= 0 || memorySize % PAGE_SIZE != 0)
         {
@@ -82,7 +107,7 @@ public final class VirtBoardFdt
             .endNode();
 
         writeCpus(fdt);
-        writeSoc(fdt, virtioSlots);
+        writeSoc(fdt, virtioSlots, ataDisks, lan9118Macs);
         return fdt.endNode().finish();
     }
 
@@ -115,7 +140,7 @@ public final class VirtBoardFdt
         fdt.endNode().endNode();
     }
 
-    private static void writeSoc(final FdtWriter fdt, final int[] virtioSlots)
+    private static void writeSoc(final FdtWriter fdt, final int[] virtioSlots, final int ataDisks, final long[] lan9118Macs)
     {
         fdt.beginNode("soc")
             .propertyU32("#address-cells", 2)
@@ -158,6 +183,7 @@ public final class VirtBoardFdt
             .endNode();
 
         writeVirtioMmio(fdt, virtioSlots);
+        writeEmulatedDevices(fdt, ataDisks, lan9118Macs);
         fdt.endNode();
     }
 
@@ -185,6 +211,88 @@ public final class VirtBoardFdt
                 .propertyU64("reg", base, VIRTIO_SIZE)
                 .propertyU32("interrupts", VIRTIO_IRQ + slot)
                 .propertyU32("interrupt-parent", PLIC_PHANDLE)
+                .endNode();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Emulated devices on the platform bus (ATA, LAN9118).
+    // ---------------------------------------------------------------------------------------------
+
+    /** The platform bus for fully emulated devices. */
+    public static final long PLATFORM_BUS_BASE = 0x0400_0000L;
+    public static final int MAX_ATA = 4;
+    public static final int MAX_LAN9118 = 4;
+    /** Each ATA channel: command block at its base, control block 0x100 above; channels 4 KiB apart. */
+    public static final long ATA_STRIDE = 0x1000L;
+    public static final long ATA_CONTROL_OFFSET = 0x100L;
+    public static final int ATA_REG_SHIFT = 2;
+    public static final int ATA_PIO_MODE = 4;
+    public static final long LAN9118_BASE = PLATFORM_BUS_BASE + 0x1_0000L;
+    public static final long LAN9118_STRIDE = 0x1000L;
+    public static final long LAN9118_SIZE = 0x100L;
+
+    /** Command block base of ATA channel {@code i}. */
+    public static long ataBase(final int i)
+    {
+        return PLATFORM_BUS_BASE + ATA_STRIDE * i;
+    }
+
+    /** PLIC source of ATA channel {@code i}: 11, 13, 15, 17 (clear of virtio 1..8 and the UART's 10). */
+    public static int ataIrq(final int i)
+    {
+        return 11 + 2 * i;
+    }
+
+    public static long lan9118Base(final int i)
+    {
+        return LAN9118_BASE + LAN9118_STRIDE * i;
+    }
+
+    /** PLIC source of LAN9118 {@code i}: 12, 14, 16, 18. */
+    public static int lan9118Irq(final int i)
+    {
+        return 12 + 2 * i;
+    }
+
+    /**
+     * The nodes Linux's {@code pata_of_platform} and {@code smsc911x} read: ATA with a board string
+     * before {@code ata-generic} (as the binding's schema wants), command and control blocks as two
+     * {@code reg} entries, {@code reg-shift} and {@code pio-mode}; the LAN9118 with 32-bit registers,
+     * an MII PHY, an active-high push-pull interrupt (the PLIC's sources are active high) and its MAC.
+     */
+    private static void writeEmulatedDevices(final FdtWriter fdt, final int ataDisks, final long[] lan9118Macs)
+    {
+        for (int i = 0; i < ataDisks; i++)
+        {
+            final long base = ataBase(i);
+            fdt.beginNode(unitName("ata", base))
+                .propertyStrings("compatible", "javisor,pata", "ata-generic")
+                .propertyU64("reg", base, 8L << ATA_REG_SHIFT, base + ATA_CONTROL_OFFSET, 1L << ATA_REG_SHIFT)
+                .propertyU32("reg-shift", ATA_REG_SHIFT)
+                .propertyU32("pio-mode", ATA_PIO_MODE)
+                .propertyU32("interrupts", ataIrq(i))
+                .propertyU32("interrupt-parent", PLIC_PHANDLE)
+                .endNode();
+        }
+        for (int i = 0; i < lan9118Macs.length; i++)
+        {
+            final long base = lan9118Base(i);
+            final byte[] mac = new byte[6];
+            for (int b = 0; b < 6; b++)
+            {
+                mac[b] = (byte)(lan9118Macs[i] >>> (40 - 8 * b));
+            }
+            fdt.beginNode(unitName("ethernet", base))
+                .propertyStrings("compatible", "smsc,lan9118", "smsc,lan9115")
+                .propertyU64("reg", base, LAN9118_SIZE)
+                .propertyU32("interrupts", lan9118Irq(i))
+                .propertyU32("interrupt-parent", PLIC_PHANDLE)
+                .propertyU32("reg-io-width", 4)
+                .propertyString("phy-mode", "mii")
+                .propertyEmpty("smsc,irq-active-high")
+                .propertyEmpty("smsc,irq-push-pull")
+                .property("local-mac-address", mac)
                 .endNode();
         }
     }

@@ -1,7 +1,13 @@
 package io.javisor.emulation.machine;
 
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.emulation.fdt.VirtBoardFdt;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.memory.GuestMemory;
+import io.javisor.netback.bridge.Bridge;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What one HVM guest on the virt board is made of. Setters return {@code this};
@@ -190,6 +196,71 @@ public final class MachineConfig
             }
         }
         return this;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Emulated devices: ATA disks and LAN9118 NICs.
+    // ---------------------------------------------------------------------------------------------
+
+    /** A LAN9118 to give the guest: the bridge it joins and its MAC (48 bits, first byte most significant). */
+    public record Lan9118Config(Bridge bridge, long mac)
+    {
+    }
+
+    private final List<DiskImage> ataDisks = new ArrayList<>();
+    private final List<Lan9118Config> lan9118s = new ArrayList<>();
+
+    /**
+     * Give the guest an emulated ATA disk (PIO, Linux {@code pata_of_platform}) on {@code image}, on
+     * its own channel; the caller owns the image and closes it after the machine.
+     *
+     * @throws IllegalArgumentException past {@link VirtBoardFdt#MAX_ATA} disks
+     */
+    public MachineConfig addAtaDisk(final DiskImage image)
+    {
+        if (image == null)
+        {
+            throw new IllegalArgumentException("no disk image given for the ATA disk");
+        }
+        if (ataDisks.size() == VirtBoardFdt.MAX_ATA)
+        {
+            throw new IllegalArgumentException("at most " + VirtBoardFdt.MAX_ATA + " ATA disks");
+        }
+        ataDisks.add(image);
+        return this;
+    }
+
+    /**
+     * Give the guest an emulated LAN9118 NIC (Linux {@code smsc911x}) joined to {@code bridge}.
+     *
+     * @throws IllegalArgumentException past {@link VirtBoardFdt#MAX_LAN9118} NICs or for a group MAC
+     */
+    public MachineConfig addLan9118(final Bridge bridge, final long mac)
+    {
+        if (bridge == null)
+        {
+            throw new IllegalArgumentException("no bridge given for the LAN9118");
+        }
+        if ((mac & 1L << 40) != 0 || (mac & ~0xFFFF_FFFF_FFFFL) != 0)
+        {
+            throw new IllegalArgumentException("LAN9118 MAC 0x" + Long.toHexString(mac) + " is not a unicast address");
+        }
+        if (lan9118s.size() == VirtBoardFdt.MAX_LAN9118)
+        {
+            throw new IllegalArgumentException("at most " + VirtBoardFdt.MAX_LAN9118 + " LAN9118 NICs");
+        }
+        lan9118s.add(new Lan9118Config(bridge, mac));
+        return this;
+    }
+
+    public List<DiskImage> ataDisks()
+    {
+        return List.copyOf(ataDisks);
+    }
+
+    public List<Lan9118Config> lan9118s()
+    {
+        return List.copyOf(lan9118s);
     }
 
     private static String name(final BootMode mode)

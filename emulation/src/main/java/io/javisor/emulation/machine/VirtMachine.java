@@ -4,12 +4,15 @@ import io.javisor.emulation.board.Clint;
 import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.board.PlatformBus;
 import io.javisor.emulation.board.Plic;
+import io.javisor.emulation.board.PolledDevice;
 import io.javisor.emulation.board.TestFinisher;
 import io.javisor.emulation.board.Uart16550;
 import io.javisor.emulation.cpu.CpuState;
 import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.RamBus;
 import io.javisor.emulation.cpu.StopReason;
+import io.javisor.emulation.device.ata.AtaDevice;
+import io.javisor.emulation.device.lan9118.Lan9118Device;
 import io.javisor.emulation.fdt.VirtBoardFdt;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.ElfLoader;
@@ -65,6 +68,9 @@ public final class VirtMachine implements AutoCloseable
     private volatile boolean paused;
     /** The run thread is parked in {@link #waitWhilePaused()}: no guest instruction runs. */
     private volatile boolean parked;
+    /** Emulated devices from the config, in order; the NICs are also polled between slices. */
+    private AtaDevice[] ataDevices = new AtaDevice[0];
+    private Lan9118Device[] lan9118Devices = new Lan9118Device[0];
 
     private VirtMachine(final MachineConfig config)
     {
@@ -95,6 +101,7 @@ public final class VirtMachine implements AutoCloseable
             .map(VirtBoardFdt.UART0_BASE, uart);
         interpreter.setTimeSource(this::mtime);
         this.virtio = mapVirtioDevices(config);
+        mapEmulatedDevices(config);
     }
 
     /**
@@ -147,7 +154,12 @@ public final class VirtMachine implements AutoCloseable
                 Long.toHexString(KERNEL_BASE));
         }
 
-        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots());
+        final long[] lan9118Macs = new long[lan9118Devices.length];
+        for (int i = 0; i < lan9118Macs.length; i++)
+        {
+            lan9118Macs[i] = lan9118Devices[i].macAddress();
+        }
+        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs);
         this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes());
         for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
         {
@@ -420,6 +432,10 @@ public final class VirtMachine implements AutoCloseable
             }
             uart.receive((byte)b);
         }
+        for (final PolledDevice nic : lan9118Devices)
+        {
+            nic.poll(); // frames the bridge queued: into the RX FIFOs, on this (the vCPU) thread
+        }
         clint.tick();
         pollVirtio();
         if (supervisorTimer != null)
@@ -561,10 +577,56 @@ public final class VirtMachine implements AutoCloseable
         return supervisorTimer;
     }
 
+    /**
+     * The ATA disks and LAN9118 NICs of the config, mapped on the platform bus with their PLIC
+     * sources; each NIC joins its bridge now (received frames wake the hart from WFI).
+     */
+    private void mapEmulatedDevices(final MachineConfig config)
+    {
+        final var disks = config.ataDisks();
+        ataDevices = new AtaDevice[disks.size()];
+        for (int i = 0; i < ataDevices.length; i++)
+        {
+            final int irq = VirtBoardFdt.ataIrq(i);
+            ataDevices[i] = new AtaDevice(disks.get(i), VirtBoardFdt.ATA_REG_SHIFT,
+                level -> plic.setSource(irq, level), null, null);
+            bus.map(VirtBoardFdt.ataBase(i), ataDevices[i].commandBlock())
+                .map(VirtBoardFdt.ataBase(i) + VirtBoardFdt.ATA_CONTROL_OFFSET, ataDevices[i].controlBlock());
+        }
+        final var nics = config.lan9118s();
+        lan9118Devices = new Lan9118Device[nics.size()];
+        for (int i = 0; i < lan9118Devices.length; i++)
+        {
+            final int irq = VirtBoardFdt.lan9118Irq(i);
+            lan9118Devices[i] = new Lan9118Device(nics.get(i).mac(), level -> plic.setSource(irq, level), this::wakeUp);
+            bus.map(VirtBoardFdt.lan9118Base(i), lan9118Devices[i]);
+        }
+        for (int i = 0; i < lan9118Devices.length; i++)
+        {
+            lan9118Devices[i].attach(nics.get(i).bridge());
+        }
+    }
+
+    /** The emulated ATA disks, in config order (for statistics). */
+    public AtaDevice[] ataDevices()
+    {
+        return ataDevices.clone();
+    }
+
+    /** The emulated LAN9118 NICs, in config order (for statistics). */
+    public Lan9118Device[] lan9118Devices()
+    {
+        return lan9118Devices.clone();
+    }
+
     @Override
     public void close()
     {
         disconnectVirtio();
+        for (final Lan9118Device nic : lan9118Devices)
+        {
+            nic.detach();
+        }
         if (machineMemory != null)
         {
             memory.close();

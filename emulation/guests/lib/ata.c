@@ -1,0 +1,146 @@
+/* PIO ATA driver: LBA48 READ/WRITE SECTORS EXT, FLUSH CACHE EXT, IDENTIFY. With an irq, each DRQ
+ * block is awaited as the PLIC's pending bit (claimed and completed in M-mode, no trap taken);
+ * otherwise the status register is polled. */
+#include "ata.h"
+#include "guest.h"
+#include "plic.h"
+
+#define REG_DATA 0
+#define REG_ERROR 1
+#define REG_COUNT 2
+#define REG_LBA_LOW 3
+#define REG_LBA_MID 4
+#define REG_LBA_HIGH 5
+#define REG_DEVICE 6
+#define REG_STATUS 7
+#define ST_BSY 0x80
+#define ST_DRDY 0x40
+#define ST_DF 0x20
+#define ST_DRQ 0x08
+#define ST_ERR 0x01
+
+static uint8_t rd(struct ata *a, int reg)
+{
+    a->exits++;
+    return *(volatile uint8_t *)(a->cmd + ((uintptr_t)reg << a->shift));
+}
+
+static void wr(struct ata *a, int reg, uint8_t v)
+{
+    a->exits++;
+    *(volatile uint8_t *)(a->cmd + ((uintptr_t)reg << a->shift)) = v;
+}
+
+static uint16_t rd_data(struct ata *a)
+{
+    a->exits++;
+    return *(volatile uint16_t *)a->cmd;
+}
+
+static void wr_data(struct ata *a, uint16_t v)
+{
+    a->exits++;
+    *(volatile uint16_t *)a->cmd = v;
+}
+
+/* Wait for the device (interrupt or !BSY), then return the status (reading it acknowledges INTRQ). */
+static int wait_ready(struct ata *a, int expect_interrupt)
+{
+    if (a->irq && expect_interrupt) {
+        for (long spins = 0; !plic_pending(a->irq); spins++) {
+            if (spins > 10000000) return -1;
+        }
+        int irq = plic_claim(PLIC_CTX_M);
+        uint8_t status = rd(a, REG_STATUS);
+        if (irq) {
+            a->interrupts++;
+            plic_complete(PLIC_CTX_M, irq);
+        }
+        return status;
+    }
+    for (long spins = 0; spins < 10000000; spins++) {
+        uint8_t status = rd(a, REG_STATUS);
+        if (!(status & ST_BSY)) return status;
+    }
+    return -1;
+}
+
+static void task_file(struct ata *a, uint64_t lba, uint32_t count)
+{
+    wr(a, REG_COUNT, (uint8_t)(count >> 8));
+    wr(a, REG_LBA_LOW, (uint8_t)(lba >> 24));
+    wr(a, REG_LBA_MID, (uint8_t)(lba >> 32));
+    wr(a, REG_LBA_HIGH, (uint8_t)(lba >> 40));
+    wr(a, REG_COUNT, (uint8_t)count);
+    wr(a, REG_LBA_LOW, (uint8_t)lba);
+    wr(a, REG_LBA_MID, (uint8_t)(lba >> 8));
+    wr(a, REG_LBA_HIGH, (uint8_t)(lba >> 16));
+    wr(a, REG_DEVICE, 0x40);
+}
+
+static int failed(struct ata *a, int status)
+{
+    if (status < 0) return -1;
+    if (status & (ST_ERR | ST_DF)) return rd(a, REG_ERROR) | 0x100;
+    return 0;
+}
+
+int ata_init(struct ata *a, uintptr_t cmd, uintptr_t ctl, int shift, int irq)
+{
+    a->cmd = cmd; a->ctl = ctl; a->shift = shift; a->irq = irq; a->interrupts = 0; a->exits = 0;
+    if (irq) plic_enable(PLIC_CTX_M, irq, 1);
+    /* soft reset, interrupts enabled afterwards */
+    *(volatile uint8_t *)ctl = 0x04; a->exits++;
+    *(volatile uint8_t *)ctl = 0x00; a->exits++;
+    int status = wait_ready(a, 0);
+    if (status < 0) return -1;
+    wr(a, REG_DEVICE, 0x00);
+    wr(a, REG_STATUS, 0xEC); /* IDENTIFY DEVICE */
+    status = wait_ready(a, 1);
+    if (failed(a, status) || !(status & ST_DRQ)) return failed(a, status) ? failed(a, status) : -1;
+    uint16_t id[256];
+    for (int i = 0; i < 256; i++) id[i] = rd_data(a);
+    for (int i = 0; i < 20; i++) {
+        a->model[2 * i] = (char)(id[27 + i] >> 8);
+        a->model[2 * i + 1] = (char)(id[27 + i] & 0xFF);
+    }
+    a->model[40] = 0;
+    for (int i = 39; i >= 0 && a->model[i] == ' '; i--) a->model[i] = 0;
+    a->sectors = (uint64_t)id[100] | (uint64_t)id[101] << 16 | (uint64_t)id[102] << 32 | (uint64_t)id[103] << 48;
+    return 0;
+}
+
+int ata_read(struct ata *a, uint64_t lba, uint32_t count, void *buf)
+{
+    uint16_t *p = buf;
+    task_file(a, lba, count);
+    wr(a, REG_STATUS, 0x24); /* READ SECTORS EXT */
+    for (uint32_t s = 0; s < count; s++) {
+        int status = wait_ready(a, 1);
+        if (failed(a, status)) return failed(a, status);
+        if (!(status & ST_DRQ)) return -1;
+        for (int i = 0; i < 256; i++) *p++ = rd_data(a);
+    }
+    return 0;
+}
+
+int ata_write(struct ata *a, uint64_t lba, uint32_t count, const void *buf)
+{
+    const uint16_t *p = buf;
+    task_file(a, lba, count);
+    wr(a, REG_STATUS, 0x34); /* WRITE SECTORS EXT */
+    for (uint32_t s = 0; s < count; s++) {
+        /* the first block comes without an interrupt, each later one after the previous block's */
+        int status = wait_ready(a, s > 0);
+        if (failed(a, status)) return failed(a, status);
+        if (!(status & ST_DRQ)) return -1;
+        for (int i = 0; i < 256; i++) wr_data(a, *p++);
+    }
+    return failed(a, wait_ready(a, 1));
+}
+
+int ata_flush(struct ata *a)
+{
+    wr(a, REG_STATUS, 0xEA); /* FLUSH CACHE EXT */
+    return failed(a, wait_ready(a, 1));
+}
