@@ -2,6 +2,7 @@ package io.javisor.perf;
 
 import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
+import io.javisor.perf.exit.ExitBenchmark;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
 
@@ -22,6 +23,7 @@ public final class HarnessBenchmarks
         return List.of(new RingBenchmark(RingBenchmark.Config.defaults()),
             new BlkBenchmark(BlkBenchmark.Config.defaults()),
             new NetBenchmark(NetBenchmark.Config.defaults()),
-            new CpuBenchmark(CpuBenchmark.Config.defaults()));
+            new CpuBenchmark(CpuBenchmark.Config.defaults()),
+            new ExitBenchmark(ExitBenchmark.Config.defaults()));
     }
 }

@@ -1,5 +1,6 @@
 package io.javisor.perf.cli;
 
+import io.javisor.perf.exit.ExitBenchCommand;
 import io.javisor.perf.HarnessBenchmark;
 import io.javisor.perf.HarnessBenchmarks;
 import io.javisor.perf.blk.BlkBenchCommand;
@@ -26,7 +27,7 @@ import java.util.concurrent.Callable;
         "Run the benchmarks. Without a subcommand, run every harness benchmark with its defaults "
             + "and print each (JMH is run only through `bench jmh`)."
     },
-    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, JmhCommand.class },
+    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, ExitBenchCommand.class, JmhCommand.class },
     commandListHeading = "%nCommands:%n")
 final class BenchCommand implements Callable<Integer>
 {

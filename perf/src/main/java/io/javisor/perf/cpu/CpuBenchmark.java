@@ -1,5 +1,6 @@
 package io.javisor.perf.cpu;
 
+import io.javisor.perf.report.ToolVersion;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;

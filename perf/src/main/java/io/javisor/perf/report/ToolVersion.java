@@ -1,4 +1,4 @@
-package io.javisor.perf.cpu;
+package io.javisor.perf.report;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * What an external tool of the benchmark (QEMU, the host C compiler) says it is: the first line of
  * its {@code --version}, for the report's environment. Stateless.
  */
-final class ToolVersion
+public final class ToolVersion
 {
     private ToolVersion()
     {
@@ -19,7 +19,7 @@ final class ToolVersion
     /**
      * @return the first non-empty line {@code binary --version} prints within 10 s, or "unknown".
      */
-    static String firstLine(final Path binary)
+    public static String firstLine(final Path binary)
     {
         try
         {
