@@ -27,6 +27,7 @@ import io.javisor.ringio.xenstore.XenStore;
 import io.javisor.ringio.xenstore.XenStoreException;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.javisor.emulation.machine.HvmDeviceSpecs;
 import io.javisor.emulation.machine.MachineConfig;
 
 import java.util.ArrayList;
@@ -66,6 +67,8 @@ public final class Hypervisor implements AutoCloseable
     private final Bridges bridges = new Bridges();
     private NetBackend networkBackend;
     private final Map<Vif, NetBackend> netDevices = new IdentityHashMap<>();
+    /** Emulated and virtio devices of HVM domains, by domain id; under this object's monitor. */
+    private final Map<Integer, HvmDevices> hvmDevices = new java.util.HashMap<>();
     private int nextDomid = 1;
     private boolean closed;
 
@@ -183,6 +186,11 @@ public final class Hypervisor implements AutoCloseable
         {
             guest.stopAndJoin();
         }
+        final HvmDevices devices = hvmDevices.remove(id);
+        if (devices != null)
+        {
+            devices.close();
+        }
         for (final Vbd vbd : List.copyOf(blockDevices.keySet()))
         {
             if (vbd.frontendDomid() == id)
@@ -249,10 +257,79 @@ public final class Hypervisor implements AutoCloseable
         {
             throw new IllegalArgumentException("domain " + domain.name() + " already runs its guest");
         }
+        final HvmDevices devices = hvmDevices.get(domain.id());
+        if (devices != null)
+        {
+            devices.applyTo(machine);
+        }
         final HvmGuest guest = new HvmGuest(domain, machine);
         hvmGuests.put(domain.id(), guest);
         guest.start();
         return guest;
+    }
+
+    /**
+     * Attaches a disk to an HVM domain from an xl.cfg disk spec: {@code vdev=hdX} is an emulated ATA
+     * disk (Linux {@code pata_of_platform}), {@code vdev=vdX} a virtio-blk disk; the guest finds it in
+     * its device tree when it starts ({@link #startHvm}); attaching to a running guest (hot plug) is
+     * refused. The hypervisor owns the image and closes it when the domain is destroyed.
+     *
+     * @throws IllegalArgumentException (one line) for a bad spec, a PV vdev, or a domain that is not HVM
+     *                                  or already runs; {@code DiskImageException} for a bad image.
+     */
+    public synchronized HvmDeviceSpecs.DiskKind attachHvmDisk(final Domain guest, final String spec)
+    {
+        ensureOpen();
+        requireAlive(guest);
+        final DiskSpec parsed = DiskSpec.parse(spec);
+        final HvmDeviceSpecs.DiskKind kind = HvmDeviceSpecs.diskKind(parsed);
+        requireHvmNotStarted(guest, "disk " + parsed.vdev());
+        final DiskImage image = DiskImages.open(parsed);
+        try
+        {
+            hvmDevices.computeIfAbsent(guest.id(), _ -> new HvmDevices()).add(new HvmDevices.Disk(parsed, kind, image));
+        }
+        catch (final RuntimeException ex)
+        {
+            image.close();
+            throw ex;
+        }
+        return kind;
+    }
+
+    /**
+     * Attaches a NIC to an HVM domain from an xl.cfg vif spec: {@code model=lan9118} is an emulated
+     * LAN9118 (Linux {@code smsc911x}), {@code model=virtio} a virtio-net NIC, each a port on the
+     * spec's bridge (xenbr0 by default), shared with PV vifs. As {@link #attachHvmDisk}, before the guest
+     * starts.
+     *
+     * @throws IllegalArgumentException (one line) for a bad spec, a PV vif, or a domain that is not HVM
+     *                                  or already runs.
+     */
+    public synchronized HvmDeviceSpecs.NicKind attachHvmVif(final Domain guest, final String spec)
+    {
+        ensureOpen();
+        requireAlive(guest);
+        final VifSpec parsed = VifSpec.parse(spec);
+        final HvmDeviceSpecs.NicKind kind = HvmDeviceSpecs.nicKind(parsed);
+        requireHvmNotStarted(guest, "vif " + parsed.macText());
+        hvmDevices.computeIfAbsent(guest.id(), _ -> new HvmDevices())
+            .add(new HvmDevices.Nic(parsed, kind, bridges.getOrCreate(parsed.bridge())));
+        return kind;
+    }
+
+    private void requireHvmNotStarted(final Domain guest, final String device)
+    {
+        if (guest.type() != DomainType.HVM)
+        {
+            throw new IllegalArgumentException(device + ": domain " + guest.name() + " is PV; its disks and vifs " +
+                "attach with attachDisk/attachVif");
+        }
+        if (hvmGuests.containsKey(guest.id()))
+        {
+            throw new IllegalArgumentException(device + ": domain " + guest.name() + " runs already; " +
+                "devices are attached before its guest starts (no hot plug)");
+        }
     }
 
     /**
@@ -268,6 +345,7 @@ public final class Hypervisor implements AutoCloseable
     {
         ensureOpen();
         requireAlive(guest);
+        requirePv(guest, "disk " + vdev, "attachHvmDisk (hdX = ATA, vdX = virtio-blk)");
         final int deviceId = VirtualDevice.deviceId(vdev);
         final boolean readOnly = access == DiskAccess.READ_ONLY;
         final BlkBackend backend = backendThreading == BackendThreading.SHARED ? blockBackend() :
@@ -359,6 +437,7 @@ public final class Hypervisor implements AutoCloseable
         final VifSpec parsed = VifSpec.parse(spec);
         ensureOpen();
         requireAlive(guest);
+        requirePv(guest, "vif " + parsed.macText(), "attachHvmVif (model=lan9118 or model=virtio)");
         final Bridge bridge = bridges.getOrCreate(parsed.bridge());
         final RateLimiter limiter = RateLimiter.fromSpec(parsed);
         final int handle = nextVifHandle(guest);
@@ -471,6 +550,16 @@ public final class Hypervisor implements AutoCloseable
             handle++;
         }
         return handle;
+    }
+
+    /** PV front ends in guest code (PV-on-HVM) come later: until then a Xen PV device needs a PV domain. */
+    private static void requirePv(final Domain guest, final String device, final String instead)
+    {
+        if (guest.type() == DomainType.HVM)
+        {
+            throw new IllegalArgumentException(device + ": domain " + guest.name() + " is HVM and has no PV front " +
+                "ends yet; use " + instead);
+        }
     }
 
     private static void requireAlive(final Domain guest)

@@ -1,0 +1,86 @@
+package io.javisor.core;
+
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.blkback.image.DiskSpec;
+import io.javisor.emulation.machine.HvmDeviceSpecs;
+import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.netback.bridge.Bridge;
+import io.javisor.netback.spec.VifSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The emulated and virtio devices attached to one HVM domain before its guest starts: they become
+ * devices of its machine at {@link Hypervisor#startHvm}, and their images are closed when the domain
+ * is destroyed (after its vCPU has stopped). The machine itself takes its NICs off their bridges when
+ * it closes.
+ * <p>
+ * Guarded by the {@link Hypervisor}'s monitor: only life-cycle operations touch it.
+ */
+final class HvmDevices
+{
+    /** A disk for the machine: what the spec asked for, on its image. */
+    record Disk(DiskSpec spec, HvmDeviceSpecs.DiskKind kind, DiskImage image)
+    {
+    }
+
+    /** A NIC for the machine: what the spec asked for, on its bridge. */
+    record Nic(VifSpec spec, HvmDeviceSpecs.NicKind kind, Bridge bridge)
+    {
+    }
+
+    private final List<Disk> disks = new ArrayList<>();
+    private final List<Nic> nics = new ArrayList<>();
+
+    void add(final Disk disk)
+    {
+        for (final Disk existing : disks)
+        {
+            if (existing.spec().vdev().equals(disk.spec().vdev()))
+            {
+                throw new IllegalArgumentException("disk " + disk.spec().vdev() + " is attached already");
+            }
+        }
+        disks.add(disk);
+    }
+
+    void add(final Nic nic)
+    {
+        nics.add(nic);
+    }
+
+    List<Disk> disks()
+    {
+        return List.copyOf(disks);
+    }
+
+    List<Nic> nics()
+    {
+        return List.copyOf(nics);
+    }
+
+    /** Makes every device part of {@code machine}. */
+    void applyTo(final MachineConfig machine)
+    {
+        for (final Disk disk : disks)
+        {
+            HvmDeviceSpecs.addDisk(machine, disk.spec(), disk.image());
+        }
+        for (final Nic nic : nics)
+        {
+            HvmDeviceSpecs.addVif(machine, nic.spec(), nic.bridge());
+        }
+    }
+
+    /** Closes every image; the domain is gone and its vCPU stopped. */
+    void close()
+    {
+        for (final Disk disk : disks)
+        {
+            disk.image().close();
+        }
+        disks.clear();
+        nics.clear();
+    }
+}
