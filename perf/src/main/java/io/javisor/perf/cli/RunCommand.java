@@ -11,7 +11,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.blkback.image.DiskImageException;
+import io.javisor.blkback.image.DiskImages;
+import io.javisor.blkback.image.DiskSpec;
+import io.javisor.emulation.machine.HvmDeviceSpecs;
+import io.javisor.netback.bridge.Bridges;
+import io.javisor.netback.spec.VifSpec;
+
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +63,16 @@ final class RunCommand implements Callable<Integer>
         description = "Stop the guest after N retired instructions (0: no limit).")
     private long maxInstructions;
 
+    @Option(names = "--disk", paramLabel = "SPEC",
+        description = "A disk as in xl.cfg, e.g. 'format=raw, vdev=vda, target=disk.img': vdX is virtio-blk, hdX an "
+            + "emulated ATA disk (repeatable).")
+    private List<String> disks = new ArrayList<>();
+
+    @Option(names = "--vif", paramLabel = "SPEC",
+        description = "A NIC as in xl.cfg, e.g. 'model=virtio, bridge=br0, mac=00:16:3e:00:00:01': model=virtio or "
+            + "model=lan9118 (repeatable).")
+    private List<String> vifs = new ArrayList<>();
+
     @Option(names = "--stats", description = "Print how the run ended, instructions and MIPS on stderr.")
     private boolean stats;
 
@@ -84,7 +104,37 @@ final class RunCommand implements Callable<Integer>
         {
             return fail(err, ex.getMessage());
         }
+        final List<DiskImage> images = new ArrayList<>();
+        try
+        {
+            final Bridges bridges = new Bridges();
+            for (final String disk : disks)
+            {
+                final DiskSpec parsed = DiskSpec.parse(disk);
+                HvmDeviceSpecs.diskKind(parsed); // refuse a PV vdev before any image is opened
+                final DiskImage image = DiskImages.open(parsed);
+                images.add(image);
+                HvmDeviceSpecs.addDisk(config, parsed, image);
+            }
+            for (final String vif : vifs)
+            {
+                final VifSpec parsed = VifSpec.parse(vif);
+                HvmDeviceSpecs.addVif(config, parsed, bridges.getOrCreate(parsed.bridge()));
+            }
+            return runMachine(config, err);
+        }
+        catch (final IllegalArgumentException | DiskImageException ex)
+        {
+            return fail(err, ex.getMessage());
+        }
+        finally
+        {
+            images.forEach(DiskImage::close);
+        }
+    }
 
+    private int runMachine(final MachineConfig config, final PrintWriter err)
+    {
         try (TerminalConsole console = TerminalConsole.open())
         {
             config.console(console);

@@ -67,4 +67,35 @@ class RunCommandTest
         assertEquals(2, run("run"));
         assertEquals("javisor run: no kernel given (--kernel ELF)\n", err.toString());
     }
+
+    @Test
+    void disksAndNicsFromXlSpecs(@TempDir final Path dir) throws IOException
+    {
+        final Path image = dir.resolve("disk.img");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(image.toFile(), "rw"))
+        {
+            file.setLength(1 << 20);
+        }
+        assertEquals(0, run("run", "--bios", "none", "--kernel", GUESTS.resolve("virtio-blk.elf").toString(),
+            "--disk", "format=raw, vdev=vda, access=rw, target=" + image, "--vif", "model=virtio, bridge=br0"), err.toString());
+        assertTrue(Files.readAllBytes(image)[8 * 512] == 8, "the guest's pattern is in the image");
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--bios", "none", "--kernel", GUESTS.resolve("hello.elf").toString(),
+            "--disk", "format=raw, vdev=xvda, target=" + image));
+        assertTrue(err.toString().startsWith("javisor run: disk xvda: xvd disks are Xen PV disks"), err.toString());
+        assertEquals(1, err.toString().lines().count());
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--bios", "none", "--kernel", GUESTS.resolve("hello.elf").toString(),
+            "--disk", "format=raw, vdev=vda, target=" + dir.resolve("missing.img")));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().contains("missing.img"), err.toString());
+
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--bios", "none", "--kernel", GUESTS.resolve("hello.elf").toString(),
+            "--vif", "model=rtl8139"));
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().contains("rtl8139"), err.toString());
+    }
 }
