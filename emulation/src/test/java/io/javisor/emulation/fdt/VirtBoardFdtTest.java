@@ -154,6 +154,56 @@ class VirtBoardFdtTest
         assertTrue(dts.contains("virtio_mmio@10008000 {"), dts);
     }
 
+    /**
+     * A machine with all four HVM devices: dtc accepts the blob without a warning, and each node has
+     * the properties its Linux driver reads: virtio_mmio (compatible, reg, interrupts), pata_of_platform
+     * (ata-generic, command and control blocks as two reg entries, reg-shift, pio-mode, interrupts) and
+     * smsc911x (smsc,lan9115 compatible, reg-io-width 4, phy-mode, IRQ polarity/type, local-mac-address).
+     */
+    @Test
+    void allFourDeviceKindsPassDtcWithWhatLinuxReads(@TempDir final Path dir) throws IOException, InterruptedException
+    {
+        final long mac = 0x00_16_3e_12_34_56L;
+        final byte[] blob = VirtBoardFdt.build(MEMORY, null, new int[] {7, 6}, 1, new long[] {mac});
+        final FdtTestReader.Node soc = new FdtTestReader(blob).root.at("/soc");
+
+        final FdtTestReader.Node ata = soc.child("ata@4000000");
+        assertTrue(ata.strings("compatible").contains("ata-generic"), ata.strings("compatible").toString());
+        assertArrayEquals(new long[] {0x0400_0000L, 8L << 2, 0x0400_0100L, 1L << 2}, ata.u64s("reg"));
+        assertEquals(2, ata.u32("reg-shift"));
+        assertEquals(4, ata.u32("pio-mode"));
+        assertEquals(VirtBoardFdt.ataIrq(0), ata.u32("interrupts"));
+        assertEquals(VirtBoardFdt.PLIC_PHANDLE, ata.u32("interrupt-parent"));
+
+        final FdtTestReader.Node nic = soc.child("ethernet@4010000");
+        assertEquals(List.of("smsc,lan9118", "smsc,lan9115"), nic.strings("compatible"));
+        assertEquals(4, nic.u32("reg-io-width"));
+        assertEquals("mii", nic.string("phy-mode"));
+        assertEquals(0, nic.raw("smsc,irq-active-high").length);
+        assertEquals(0, nic.raw("smsc,irq-push-pull").length);
+        assertArrayEquals(new byte[] {0x00, 0x16, 0x3e, 0x12, 0x34, 0x56}, nic.raw("local-mac-address"));
+        assertEquals(VirtBoardFdt.lan9118Irq(0), nic.u32("interrupts"));
+
+        assertEquals("virtio,mmio", soc.child("virtio_mmio@10008000").string("compatible"));
+        assertEquals("virtio,mmio", soc.child("virtio_mmio@10007000").string("compatible"));
+        // Every PLIC source is used once: UART 10, virtio 7 and 8, ATA 11, LAN9118 12.
+        assertEquals(List.of(8, 7, 11, 12), List.of(soc.child("virtio_mmio@10008000").u32("interrupts"),
+            soc.child("virtio_mmio@10007000").u32("interrupts"), ata.u32("interrupts"), nic.u32("interrupts")));
+
+        final String dtc = findOnPath("dtc");
+        Assumptions.assumeTrue(null != dtc, "dtc not found on PATH");
+        final Path dtb = dir.resolve("all.dtb");
+        final Path stderr = dir.resolve("dtc.err");
+        Files.write(dtb, blob);
+        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
+            .redirectError(stderr.toFile()).start();
+        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
+        assertEquals(0, process.exitValue(), Files.readString(stderr));
+        assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
+        assertTrue(dts.contains("ata@4000000 {") && dts.contains("ethernet@4010000 {"), dts);
+    }
+
     private static String findOnPath(final String program)
     {
         final String path = System.getenv("PATH");
