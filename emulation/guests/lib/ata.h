@@ -6,7 +6,7 @@
 
 #define ATA0_CMD   0x04000000UL
 #define ATA0_CTL   0x04000100UL
-#define ATA0_IRQ   11
+#define ATA0_IRQ   12
 
 struct ata {
     uintptr_t cmd;      /* command block base */

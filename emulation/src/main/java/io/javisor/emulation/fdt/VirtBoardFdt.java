@@ -1,5 +1,7 @@
 package io.javisor.emulation.fdt;
 
+import io.javisor.emulation.device.rtc.GoldfishRtcDescriptor;
+
 /**
  * The device tree of javisor's HVM platform, which mirrors QEMU's RISC-V {@code virt} machine with one hart,
  * so that a kernel finds the same devices at the same addresses on both.
@@ -24,6 +26,8 @@ public final class VirtBoardFdt
     /** Phandles are arbitrary non-zero ids, unique within the tree. */
     public static final int CPU0_INTC_PHANDLE = 1;
     public static final int PLIC_PHANDLE = 2;
+    /** Bytes of /chosen/rng-seed (QEMU gives 32; Linux takes up to 512). */
+    public static final int RNG_SEED_BYTES = 64;
 
     // Local interrupt numbers on the hart's interrupt controller (mcause/scause codes).
     private static final int IRQ_M_SOFTWARE = 3;
@@ -98,7 +102,12 @@ public final class VirtBoardFdt
         {
             fdt.propertyString("bootargs", bootargs);
         }
-        fdt.propertyString("stdout-path", "/soc/" + unitName("serial", UART0_BASE))
+        fdt.propertyString("stdout-path", "/soc/" + unitName("serial", UART0_BASE));
+        // Entropy for the guest kernel's RNG from its first instruction, as QEMU gives it (Linux reads
+        // and then wipes /chosen/rng-seed).
+        final byte[] seed = new byte[RNG_SEED_BYTES];
+        new java.security.SecureRandom().nextBytes(seed);
+        fdt.property("rng-seed", seed)
             .endNode();
 
         fdt.beginNode(unitName("memory", DRAM_BASE))
@@ -182,6 +191,12 @@ public final class VirtBoardFdt
                 CPU0_INTC_PHANDLE, IRQ_M_SOFTWARE, CPU0_INTC_PHANDLE, IRQ_M_TIMER)
             .endNode();
 
+        fdt.beginNode(unitName("rtc", GoldfishRtcDescriptor.BASE))
+            .propertyString("compatible", GoldfishRtcDescriptor.COMPATIBLE)
+            .propertyU64("reg", GoldfishRtcDescriptor.BASE, GoldfishRtcDescriptor.SIZE)
+            .propertyU32("interrupts", GoldfishRtcDescriptor.IRQ)
+            .propertyU32("interrupt-parent", PLIC_PHANDLE)
+            .endNode();
         writeVirtioMmio(fdt, virtioSlots);
         writeEmulatedDevices(fdt, ataDisks, lan9118Macs);
         fdt.endNode();
@@ -238,10 +253,10 @@ public final class VirtBoardFdt
         return PLATFORM_BUS_BASE + ATA_STRIDE * i;
     }
 
-    /** PLIC source of ATA channel {@code i}: 11, 13, 15, 17 (clear of virtio 1..8 and the UART's 10). */
+    /** PLIC source of ATA channel {@code i}: 12, 14, 16, 18 (clear of virtio 1..8, the UART's 10, the RTC's 11). */
     public static int ataIrq(final int i)
     {
-        return 11 + 2 * i;
+        return 12 + 2 * i;
     }
 
     public static long lan9118Base(final int i)
@@ -249,10 +264,10 @@ public final class VirtBoardFdt
         return LAN9118_BASE + LAN9118_STRIDE * i;
     }
 
-    /** PLIC source of LAN9118 {@code i}: 12, 14, 16, 18. */
+    /** PLIC source of LAN9118 {@code i}: 13, 15, 17, 19. */
     public static int lan9118Irq(final int i)
     {
-        return 12 + 2 * i;
+        return 13 + 2 * i;
     }
 
     /**

@@ -12,6 +12,8 @@ import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.RamBus;
 import io.javisor.emulation.cpu.StopReason;
 import io.javisor.emulation.device.ata.AtaDevice;
+import io.javisor.emulation.device.rtc.GoldfishRtc;
+import io.javisor.emulation.device.rtc.GoldfishRtcDescriptor;
 import io.javisor.emulation.device.lan9118.Lan9118Device;
 import io.javisor.emulation.fdt.VirtBoardFdt;
 import io.javisor.emulation.loader.ElfImage;
@@ -70,6 +72,7 @@ public final class VirtMachine implements AutoCloseable
     private volatile boolean parked;
     /** Emulated devices from the config, in order; the NICs are also polled between slices. */
     private AtaDevice[] ataDevices = new AtaDevice[0];
+    private final GoldfishRtc rtc;
     private Lan9118Device[] lan9118Devices = new Lan9118Device[0];
 
     private VirtMachine(final MachineConfig config)
@@ -99,6 +102,9 @@ public final class VirtMachine implements AutoCloseable
             .map(VirtBoardFdt.CLINT_BASE, clint)
             .map(VirtBoardFdt.PLIC_BASE, plic)
             .map(VirtBoardFdt.UART0_BASE, uart);
+        // The guest's wall clock starts at the host's, as on QEMU's virt board.
+        this.rtc = new GoldfishRtc(GoldfishRtc::wallClockNanos, level -> plic.setSource(GoldfishRtcDescriptor.IRQ, level != 0));
+        bus.map(GoldfishRtcDescriptor.BASE, rtc);
         interpreter.setTimeSource(this::mtime);
         this.virtio = mapVirtioDevices(config);
         mapEmulatedDevices(config);
@@ -436,6 +442,7 @@ public final class VirtMachine implements AutoCloseable
         {
             nic.poll(); // frames the bridge queued: into the RX FIFOs, on this (the vCPU) thread
         }
+        rtc.poll();
         clint.tick();
         pollVirtio();
         if (supervisorTimer != null)

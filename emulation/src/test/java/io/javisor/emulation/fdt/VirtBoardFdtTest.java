@@ -186,8 +186,8 @@ class VirtBoardFdtTest
 
         assertEquals("virtio,mmio", soc.child("virtio_mmio@10008000").string("compatible"));
         assertEquals("virtio,mmio", soc.child("virtio_mmio@10007000").string("compatible"));
-        // Every PLIC source is used once: UART 10, virtio 7 and 8, ATA 11, LAN9118 12.
-        assertEquals(List.of(8, 7, 11, 12), List.of(soc.child("virtio_mmio@10008000").u32("interrupts"),
+        // Every PLIC source is used once: UART 10, RTC 11 (as QEMU's), virtio 7 and 8, ATA 12, LAN9118 13.
+        assertEquals(List.of(8, 7, 12, 13), List.of(soc.child("virtio_mmio@10008000").u32("interrupts"),
             soc.child("virtio_mmio@10007000").u32("interrupts"), ata.u32("interrupts"), nic.u32("interrupts")));
 
         final String dtc = findOnPath("dtc");
@@ -202,6 +202,22 @@ class VirtBoardFdtTest
         assertEquals(0, process.exitValue(), Files.readString(stderr));
         assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
         assertTrue(dts.contains("ata@4000000 {") && dts.contains("ethernet@4010000 {"), dts);
+        assertTrue(dts.contains("compatible = \"google,goldfish-rtc\";"), dts);
+    }
+
+    @Test
+    void theBoardHasQemusRtcAndAnRngSeed()
+    {
+        final FdtTestReader.Node root = new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root;
+        final FdtTestReader.Node rtc = root.at("/soc/rtc@101000");
+        assertEquals("google,goldfish-rtc", rtc.string("compatible"));
+        assertArrayEquals(new long[] {0x10_1000L, 0x1000L}, rtc.u64s("reg"));
+        assertEquals(11, rtc.u32("interrupts"));
+        final byte[] seed = root.at("/chosen").raw("rng-seed");
+        assertEquals(VirtBoardFdt.RNG_SEED_BYTES, seed.length);
+        assertFalse(java.util.Arrays.equals(seed, root.at("/chosen").raw("rng-seed").clone()) &&
+            java.util.Arrays.equals(seed, new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root.at("/chosen").raw("rng-seed")),
+            "a fresh seed per board");
     }
 
     private static String findOnPath(final String program)

@@ -50,11 +50,11 @@ class EmulatedDevicesMachineTest
             assertArrayEquals(new long[] {ata, 32, ata + 0x100, 4}, ataNode.u64s("reg"));
             assertEquals(2, ataNode.u32("reg-shift"));
             assertEquals(4, ataNode.u32("pio-mode"));
-            assertEquals(11, ataNode.u32("interrupts"));
+            assertEquals(12, ataNode.u32("interrupts"));
             final FdtTestAccess.Device lanNode = FdtTestAccess.node(dtb, "/soc/ethernet@4010000");
             assertEquals(List.of("smsc,lan9118", "smsc,lan9115"), lanNode.strings("compatible"));
             assertArrayEquals(new long[] {lan, 0x100}, lanNode.u64s("reg"));
-            assertEquals(12, lanNode.u32("interrupts"));
+            assertEquals(13, lanNode.u32("interrupts"));
             assertEquals(4, lanNode.u32("reg-io-width"));
             assertEquals("mii", lanNode.string("phy-mode"));
             assertArrayEquals(new byte[] {2, 0x16, 0x3E, 0, 0, 7}, lanNode.raw("local-mac-address"));
