@@ -2,6 +2,7 @@ package io.javisor.perf.cli;
 
 import io.javisor.emulation.loader.ElfFormatException;
 import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.loader.RiscvKernelImage;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
@@ -185,7 +186,13 @@ final class RunCommand implements Callable<Integer>
         }
         try
         {
-            return ElfImage.read(path);
+            final byte[] bytes = Files.readAllBytes(path);
+            // A raw kernel Image (make Image) loads where QEMU's -kernel puts one: the S-mode kernel address.
+            if ("kernel".equals(what) && RiscvKernelImage.isImage(bytes))
+            {
+                return RiscvKernelImage.toElf(bytes, VirtMachine.KERNEL_BASE);
+            }
+            return ElfImage.parse(bytes);
         }
         catch (final IOException ex)
         {
@@ -193,7 +200,7 @@ final class RunCommand implements Callable<Integer>
         }
         catch (final ElfFormatException ex)
         {
-            throw new IllegalArgumentException(what + " " + path + ": not a RISC-V ELF64 image: " + ex.getMessage());
+            throw new IllegalArgumentException(what + " " + path + ": not a RISC-V ELF64 image or kernel Image: " + ex.getMessage());
         }
     }
 }

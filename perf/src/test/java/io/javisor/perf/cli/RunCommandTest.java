@@ -98,4 +98,30 @@ class RunCommandTest
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertTrue(err.toString().contains("rtl8139"), err.toString());
     }
+
+    /**
+     * A raw kernel Image (header with the RISCV and RSC\x05 magics, code0 a jump over the header) runs
+     * from 0x8020_0000 under the built-in SBI: this one prints OK through legacy putchar and shuts down.
+     */
+    @Test
+    void aRawKernelImageRunsLikeQemusKernelOption(@TempDir final Path dir) throws IOException
+    {
+        final java.nio.ByteBuffer image = java.nio.ByteBuffer.allocate(64 + 9 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        image.putInt(0, 0x0400006F); // j 64: over the header
+        image.putLong(16, 64 + 9 * 4); // image_size
+        image.putLong(48, 0x0000_0056_4353_4952L); // "RISCV"
+        image.putInt(56, 0x0543_5352); // "RSC\x05"
+        final int[] program = {0x04F00513, 0x00100893, 0x73, 0x04B00513, 0x73, 0x00A00513, 0x73, 0x00800893, 0x73};
+        for (int i = 0; i < program.length; i++)
+        {
+            image.putInt(64 + 4 * i, program[i]); // a0='O', a7=1 putchar; 'K'; '\n'; a7=8 shutdown
+        }
+        final Path file = Files.write(dir.resolve("Image"), image.array());
+        final StringWriter out = new StringWriter();
+        final CommandLine commandLine = JavisorMain.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        assertEquals(0, commandLine.execute("run", "--kernel", file.toString(), "--stats"), err.toString());
+        assertTrue(err.toString().contains("shutdown"), err.toString());
+    }
 }
