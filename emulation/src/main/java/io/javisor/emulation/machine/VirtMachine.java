@@ -11,6 +11,7 @@ import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.RamBus;
 import io.javisor.emulation.cpu.StopReason;
 import io.javisor.emulation.fdt.VirtBoardFdt;
+import io.javisor.emulation.jit.Translator;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.ElfLoader;
 import io.javisor.emulation.loader.LoadedExtent;
@@ -85,6 +86,9 @@ public final class VirtMachine implements AutoCloseable
         }
         this.bus = new PlatformBus(memory);
         this.interpreter = new Interpreter(cpu, bus);
+        // Tier 1 with its default threshold, which -Djavisor.jit.threshold=N overrides (0: translate at once).
+        interpreter.setTranslationThreshold(config.cpuTier() == CpuTier.JIT ?
+            Integer.getInteger("javisor.jit.threshold", Translator.DEFAULT_THRESHOLD) : -1);
 
         this.clint = new Clint(this::mtime, cpu::setPending);
         this.plic = new Plic(cpu::setPending);

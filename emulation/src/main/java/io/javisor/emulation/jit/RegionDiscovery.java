@@ -1,0 +1,148 @@
+package io.javisor.emulation.jit;
+
+import io.javisor.emulation.isa.Decoded;
+import io.javisor.emulation.isa.Decoder;
+import io.javisor.emulation.isa.Opcode;
+import org.agrona.UnsafeApi;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Finds the code reachable from an entry point on one page through the instructions translated code
+ * handles: integer ALU and M operations, LUI/AUIPC, branches, JAL, JALR (which ends its path),
+ * loads, stores and FENCE. Anything else, an instruction that crosses the page end, a target off
+ * the page and the size cap end a path: translated code exits to the interpreter there.
+ * <p>
+ * Thread safety: stateless apart from scratch arrays; one instance per translator thread.
+ */
+final class RegionDiscovery
+{
+    private final boolean[] seen = new boolean[2048];
+    private final long[] decodedAt = new long[2048];
+    private final boolean[] target = new boolean[2048];
+    private final boolean[] backTarget = new boolean[2048];
+    private final ArrayDeque<Integer> work = new ArrayDeque<>();
+
+    static boolean translatable(final int op)
+    {
+        return op >= Opcode.LUI && op <= Opcode.FENCE || op >= Opcode.MUL && op <= Opcode.REMUW;
+    }
+
+    static boolean isBranch(final int op)
+    {
+        return op >= Opcode.BEQ && op <= Opcode.BGEU;
+    }
+
+    /** @return whether control never falls through to the next instruction. */
+    static boolean endsFlow(final int op)
+    {
+        return op == Opcode.JAL || op == Opcode.JALR;
+    }
+
+    /**
+     * @param hostPage host address of the physical page holding the code
+     * @param entryVa  virtual address of the entry
+     * @param entryPa  physical address of the entry
+     * @param cap      the most instructions to take
+     * @return the region, or null when the entry instruction itself cannot be translated
+     */
+    Region discover(final long hostPage, final long entryVa, final long entryPa, final int cap)
+    {
+        Arrays.fill(seen, false);
+        Arrays.fill(target, false);
+        Arrays.fill(backTarget, false);
+        final long vaPage = entryVa & ~0xFFFL;
+        final int entry = (int)(entryVa & 0xFFF);
+        int count = 0;
+        work.clear();
+        work.add(entry);
+        while (!work.isEmpty() && count < cap)
+        {
+            final int off = work.poll();
+            final int slot = off >>> 1;
+            if (seen[slot])
+            {
+                continue;
+            }
+            final long d = decode(hostPage, off);
+            if (d == 0 || !translatable(Decoded.opcode(d)))
+            {
+                continue;
+            }
+            seen[slot] = true;
+            decodedAt[slot] = d;
+            count++;
+            final int op = Decoded.opcode(d);
+            final int next = off + Decoded.length(d);
+            if (!endsFlow(op) && next < 4096)
+            {
+                work.add(next);
+            }
+            if (isBranch(op) || op == Opcode.JAL)
+            {
+                final long t = vaPage + off + Decoded.imm(d);
+                if ((t & ~0xFFFL) == vaPage)
+                {
+                    final int toff = (int)(t & 0xFFF);
+                    target[toff >>> 1] = true;
+                    if (toff <= off)
+                    {
+                        backTarget[toff >>> 1] = true;
+                    }
+                    work.add(toff);
+                }
+            }
+        }
+        if (count == 0)
+        {
+            return null;
+        }
+        final int[] offsets = new int[count];
+        final long[] decoded = new long[count];
+        final boolean[] leader = new boolean[count];
+        final boolean[] loopHeader = new boolean[count];
+        int n = 0;
+        int expected = -1;
+        boolean afterTransfer = true;
+        for (int slot = 0; slot < 2048; slot++)
+        {
+            if (!seen[slot])
+            {
+                continue;
+            }
+            final int off = slot << 1;
+            final long d = decodedAt[slot];
+            offsets[n] = off;
+            decoded[n] = d;
+            leader[n] = afterTransfer || off != expected || target[slot] || off == entry;
+            loopHeader[n] = backTarget[slot];
+            final int op = Decoded.opcode(d);
+            afterTransfer = isBranch(op) || endsFlow(op);
+            expected = off + Decoded.length(d);
+            n++;
+        }
+        return new Region(entryVa, entryPa, offsets, decoded, leader, loopHeader);
+    }
+
+    /** @return the decoded instruction at a page offset, or 0 when it crosses the page end or is illegal. */
+    private static long decode(final long hostPage, final int off)
+    {
+        final int low = UnsafeApi.getShort(hostPage + off) & 0xFFFF;
+        final int insn;
+        if ((low & 3) == 3)
+        {
+            if (off >= 4094)
+            {
+                return 0;
+            }
+            insn = low | (UnsafeApi.getShort(hostPage + off + 2) & 0xFFFF) << 16;
+        }
+        else
+        {
+            insn = low;
+        }
+        final long d = Decoder.decodeAny(insn);
+        return Decoded.opcode(d) == Opcode.ILLEGAL ? 0 : d;
+    }
+}
