@@ -415,6 +415,9 @@ public final class Interpreter
         final long virtualPage = startPc & ~0xFFFL;
         final boolean bare = mmu.isBare(Sv39.LOAD);
         final long[] x = cpu.x;
+        // With translated code on this page, stop at the first taken branch or jump: its target is
+        // likely an entry of that code, which the next dispatch will find.
+        final boolean toTranslated = translator != null && translator.hasRegionsAt(fetchPa);
 
         // The loop keeps a slot index, not a pc: straight-line code advances it by the
         // instruction's length in halfwords and never leaves the page except onto the sentinel
@@ -573,7 +576,7 @@ public final class Interpreter
             }
             // A taken branch or jump: it retired; the run goes on only inside this page.
             retired++;
-            if ((target & ~0xFFFL) != virtualPage)
+            if ((target & ~0xFFFL) != virtualPage || toTranslated)
             {
                 exitPc = target;
                 break;

@@ -1,32 +1,36 @@
 package io.javisor.emulation.jit;
 
 import org.agrona.collections.Long2ObjectHashMap;
-
-import java.util.ArrayList;
+import org.agrona.collections.LongArrayList;
 
 /**
  * Translated regions of one hart, keyed by entry virtual address and checked against the entry's
  * physical address and translation state on every lookup (so a remapped page or a mode change can
- * never run code translated for another mapping). Bounded: when {@code capacity} regions are held,
- * everything is dropped (as QEMU flushes its translation buffer), which makes the hidden classes
- * unreachable and so unloadable; the number of loaded region classes stays bounded by the capacity
- * plus what the garbage collector has not yet unloaded.
+ * never run code translated for another mapping). A region has several entries (its block leaders);
+ * each entry used is a key of its own, an alias of the same region.
+ * <p>
+ * Bounded: when {@code capacity} keys are held, everything is dropped (as QEMU flushes its
+ * translation buffer), which makes the hidden classes unreachable and so unloadable; the number of
+ * loaded region classes stays bounded by the capacity plus what the garbage collector has not yet
+ * unloaded.
  * <p>
  * Thread safety: not thread-safe; the hart's thread is the single writer and reader.
  */
 final class CodeCache
 {
     private final Long2ObjectHashMap<TranslatedRegion> byEntry = new Long2ObjectHashMap<>();
-    /** Regions per RAM page. Invariant: equals the number of held regions whose entry is on the page. */
-    private final int[] regionsOnPage;
+    /** The latest region translated on each virtual page (also held in {@link #byEntry}), for aliases. */
+    private final Long2ObjectHashMap<TranslatedRegion> byPage = new Long2ObjectHashMap<>();
+    /** Keys per RAM page. Invariant: equals the number of keys of {@link #byEntry} whose region is on the page. */
+    private final int[] keysOnPage;
     private final int capacity;
     private final TranslatorStatistics stats;
-    private final ArrayList<TranslatedRegion> scratch = new ArrayList<>();
+    private final LongArrayList scratch = new LongArrayList();
 
     CodeCache(final int capacity, final long ramSize, final TranslatorStatistics stats)
     {
         this.capacity = capacity;
-        this.regionsOnPage = new int[(int)((ramSize + 4095) >>> 12) + 1];
+        this.keysOnPage = new int[(int)((ramSize + 4095) >>> 12) + 1];
         this.stats = stats;
     }
 
@@ -34,48 +38,104 @@ final class CodeCache
     TranslatedRegion get(final long va, final long pa, final int state)
     {
         final TranslatedRegion r = byEntry.get(va);
-        return r != null && r.entryPa == pa && r.state == state ? r : null;
+        return r != null && r.matches(va, pa, state) ? r : null;
     }
 
-    void put(final TranslatedRegion region)
+    /**
+     * @return a region of the page that can be entered at {@code va} under this mapping and state (and
+     * record {@code va} as its alias), or null
+     */
+    TranslatedRegion alias(final long va, final long pa, final int state)
+    {
+        for (TranslatedRegion r = byPage.get(va & ~0xFFFL); r != null; r = r.nextOnPage)
+        {
+            if (r.matches(va, pa, state) && r.hasEntry(va))
+            {
+                put(va, r);
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** @return the entries of the page's latest region under the same mapping and state, or none. */
+    int[] pageRoots(final long va, final long pa, final int state)
+    {
+        final TranslatedRegion r = byPage.get(va & ~0xFFFL);
+        return r != null && r.matches(va, pa, state) ? r.entries : NO_ROOTS;
+    }
+
+    /** @return a region of the page that has an instruction at {@code va}, under this mapping and state, or null. */
+    TranslatedRegion covering(final long va, final long pa, final int state)
+    {
+        for (TranslatedRegion r = byPage.get(va & ~0xFFFL); r != null; r = r.nextOnPage)
+        {
+            if (r.matches(va, pa, state) && r.covers(va))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static final int[] NO_ROOTS = new int[0];
+
+    /**
+     * Hold a new region. {@code supersedes}: it was discovered from the entries of the page's latest
+     * region too, and takes that one's place in the page's list (its aliases keep it until dropped).
+     */
+    void put(final TranslatedRegion region, final boolean supersedes)
+    {
+        put(region.entryVa, region);
+        if (region.instructions > 0 && byEntry.get(region.entryVa) == region)
+        {
+            final long vaPage = region.entryVa & ~0xFFFL;
+            final TranslatedRegion head = byPage.get(vaPage);
+            region.nextOnPage = supersedes && head != null ? head.nextOnPage : head;
+            byPage.put(vaPage, region);
+        }
+    }
+
+    private void put(final long va, final TranslatedRegion region)
     {
         if (byEntry.size() >= capacity)
         {
             dropAll();
             stats.evictions++;
         }
-        final TranslatedRegion old = byEntry.put(region.entryVa, region);
+        final TranslatedRegion old = byEntry.put(va, region);
         if (old != null)
         {
-            regionsOnPage[page(old.entryPa)]--;
+            keysOnPage[page(old.entryPa)]--;
         }
-        regionsOnPage[page(region.entryPa)]++;
+        keysOnPage[page(region.entryPa)]++;
     }
 
+    boolean hasKeysOn(final long pa)
+    {
+        return keysOnPage[page(pa)] != 0;
+    }
+
+    /** @return entries held now (a region entered at several addresses counts once for each). */
     int size()
     {
         return byEntry.size();
     }
 
-    boolean hasRegionsOn(final long pa)
-    {
-        return regionsOnPage[page(pa)] != 0;
-    }
-
     /**
      * Drop the regions whose instructions overlap physical {@code [pa, pa + length)}.
      *
-     * @return how many were dropped
+     * @return how many entries were dropped
      */
     int invalidate(final long pa, final long length)
     {
         final long end = pa + length;
-        final int firstPage = page(pa);
-        final int lastPage = page(end - 1);
+        final int firstPage = Math.max(0, page(pa));
+        final int lastPage = Math.min(keysOnPage.length - 1, page(end - 1));
         boolean any = false;
-        for (int p = firstPage; p <= lastPage && p < regionsOnPage.length; p++)
+        for (int p = firstPage; p <= lastPage; p++)
         {
-            if (p >= 0 && regionsOnPage[p] != 0)
+            if (keysOnPage[p] != 0)
             {
                 any = true;
                 break;
@@ -86,22 +146,50 @@ final class CodeCache
             return 0;
         }
         scratch.clear();
-        for (final TranslatedRegion r : byEntry.values())
+        byEntry.forEachLong((va, r) ->
         {
-            // The instruction that starts 2 bytes before paStart never belongs to the region, so the
-            // region's bytes are exactly [paStart, paEnd).
+            // A region's instructions all lie in [paStart, paEnd).
             if (r.paStart < end && pa < r.paEnd)
             {
-                scratch.add(r);
+                scratch.addLong(va);
             }
-        }
-        for (final TranslatedRegion r : scratch)
+        });
+        for (int i = 0; i < scratch.size(); i++)
         {
-            byEntry.remove(r.entryVa);
-            regionsOnPage[page(r.entryPa)]--;
+            final TranslatedRegion r = byEntry.remove(scratch.getLong(i));
+            keysOnPage[page(r.entryPa)]--;
+            unlink(r);
         }
         stats.invalidations += scratch.size();
         return scratch.size();
+    }
+
+    /** Take a region out of its page's list. */
+    private void unlink(final TranslatedRegion region)
+    {
+        final long vaPage = region.entryVa & ~0xFFFL;
+        TranslatedRegion head = byPage.get(vaPage);
+        if (head == region)
+        {
+            head = region.nextOnPage;
+            if (head == null)
+            {
+                byPage.remove(vaPage);
+            }
+            else
+            {
+                byPage.put(vaPage, head);
+            }
+            return;
+        }
+        for (TranslatedRegion r = head; r != null; r = r.nextOnPage)
+        {
+            if (r.nextOnPage == region)
+            {
+                r.nextOnPage = region.nextOnPage;
+                return;
+            }
+        }
     }
 
     /** Drop everything, counted as invalidations (FENCE.I, a flush). */
@@ -114,7 +202,8 @@ final class CodeCache
     private void dropAll()
     {
         byEntry.clear();
-        java.util.Arrays.fill(regionsOnPage, 0);
+        byPage.clear();
+        java.util.Arrays.fill(keysOnPage, 0);
     }
 
     private static int page(final long pa)

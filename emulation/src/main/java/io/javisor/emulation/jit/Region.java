@@ -22,6 +22,11 @@ final class Region
     final boolean[] leader;
     /** Instruction i is the target of a backward jump inside the region: a loop header. */
     final boolean[] loopHeader;
+    /**
+     * Instruction i is not a leader but directly follows a load or store: where the interpreter resumes
+     * after running an access the region left to it (MMIO, a fault), so an entry too.
+     */
+    final boolean[] sideEntry;
 
     Region(final long entryVa, final long entryPa, final int[] offsets, final long[] decoded,
         final boolean[] leader, final boolean[] loopHeader)
@@ -33,6 +38,31 @@ final class Region
         this.decoded = decoded;
         this.leader = leader;
         this.loopHeader = loopHeader;
+        this.sideEntry = new boolean[offsets.length];
+        for (int i = 1; i < offsets.length; i++)
+        {
+            final int op = io.javisor.emulation.isa.Decoded.opcode(decoded[i - 1]);
+            sideEntry[i] = !leader[i] && op >= io.javisor.emulation.isa.Opcode.LB && op <= io.javisor.emulation.isa.Opcode.SD;
+        }
+    }
+
+    /** @return the page offsets of the leaders and side entries: where the generated method may be entered. */
+    int[] entries()
+    {
+        int count = 0;
+        for (int i = 0; i < leader.length; i++)
+        {
+            count += leader[i] || sideEntry[i] ? 1 : 0;
+        }
+        final int[] entries = new int[count];
+        for (int i = 0, j = 0; i < leader.length; i++)
+        {
+            if (leader[i] || sideEntry[i])
+            {
+                entries[j++] = offsets[i];
+            }
+        }
+        return entries;
     }
 
     int size()

@@ -6,6 +6,7 @@ import io.javisor.emulation.isa.Opcode;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
+import java.lang.classfile.instruction.SwitchCase;
 import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.ConstantDescs;
@@ -188,14 +189,36 @@ final class RegionCompiler
         cb.lstore(ADDR);
         cb.lconst_0();
         cb.lstore(PA);
-        final int entryIndex = r.indexOf((int)(r.entryVa & 0xFFF));
-        if (entryIndex != 0)
+        // Every block leader is an entry, and so is every side entry (see Region#sideEntry), through a
+        // prologue that accounts for the rest of its block: the region is entered at cpu.pc.
+        final List<SwitchCase> cases = new ArrayList<>();
+        final Label[] sideLabels = new Label[n];
+        for (int i = 0; i < n; i++)
         {
-            cb.goto_(labels[entryIndex]);
+            if (r.leader[i])
+            {
+                cases.add(SwitchCase.of(r.offsets[i], labels[i]));
+            }
+            else if (r.sideEntry[i])
+            {
+                sideLabels[i] = cb.newLabel();
+                cases.add(SwitchCase.of(r.offsets[i], sideLabels[i]));
+            }
         }
+        final Label notAnEntry = cb.newLabel();
+        cb.aload(CPU);
+        cb.getfield(CD_CPU, "pc", ConstantDescs.CD_long);
+        cb.l2i();
+        cb.loadConstant(0xFFF);
+        cb.iand();
+        cb.lookupswitch(notAnEntry, cases);
+        cb.labelBinding(notAnEntry);
+        cb.lconst_0();
+        cb.lreturn();
 
         int blockStart = 0;
         int blockLength = 0;
+        final int[] sideRemaining = new int[n];
         for (int i = 0; i < n; i++)
         {
             final long d = r.decoded[i];
@@ -226,6 +249,10 @@ final class RegionCompiler
             }
             // Instructions of this block not yet retired when instruction i leaves before retiring.
             final int unretired = blockLength - (i - blockStart);
+            if (sideLabels[i] != null)
+            {
+                sideRemaining[i] = unretired;
+            }
             emit(cb, d, pc, unretired, exit);
             // Fall through to the next instruction: inline when it follows, else jump or leave.
             final int op = Decoded.opcode(d);
@@ -245,6 +272,22 @@ final class RegionCompiler
                 {
                     cb.goto_(stub(r.vaPage + nextOff, 0));
                 }
+            }
+        }
+
+        // Side entry prologues: retired starts at the instructions left in the block (retired is 0 here).
+        for (int i = 0; i < n; i++)
+        {
+            if (sideLabels[i] != null)
+            {
+                cb.labelBinding(sideLabels[i]);
+                cb.loadConstant((long)sideRemaining[i]);
+                cb.dup2();
+                cb.lstore(RETIRED);
+                cb.lload(LIMIT);
+                cb.lcmp();
+                cb.ifgt(stub(r.vaPage + r.offsets[i], sideRemaining[i]));
+                cb.goto_(labels[i]);
             }
         }
 

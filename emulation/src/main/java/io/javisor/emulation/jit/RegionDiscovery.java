@@ -49,6 +49,16 @@ final class RegionDiscovery
      */
     Region discover(final long hostPage, final long entryVa, final long entryPa, final int cap)
     {
+        return discover(hostPage, entryVa, entryPa, new int[0], cap);
+    }
+
+    /**
+     * As {@link #discover(long, long, long, int)}, also taking in the code reachable from {@code moreRoots}
+     * (page offsets of earlier entries on the page), so that one region serves every entry of its page.
+     */
+    Region discover(final long hostPage, final long entryVa, final long entryPa, final int[] moreRoots,
+        final int cap)
+    {
         Arrays.fill(seen, false);
         Arrays.fill(target, false);
         Arrays.fill(backTarget, false);
@@ -57,8 +67,19 @@ final class RegionDiscovery
         int count = 0;
         work.clear();
         work.add(entry);
-        while (!work.isEmpty() && count < cap)
+        // The new entry's code first, then the earlier roots': under the cap, the entry's own loop
+        // must not be cut off for code that other entries already reach.
+        int nextRoot = 0;
+        while (count < cap)
         {
+            if (work.isEmpty())
+            {
+                if (nextRoot == moreRoots.length)
+                {
+                    break;
+                }
+                work.add(moreRoots[nextRoot++]);
+            }
             final int off = work.poll();
             final int slot = off >>> 1;
             if (seen[slot])
@@ -75,7 +96,9 @@ final class RegionDiscovery
             count++;
             final int op = Decoded.opcode(d);
             final int next = off + Decoded.length(d);
-            if (!endsFlow(op) && next < 4096)
+            // After a call (JAL with a link register) the return point is the likely next entry: take it
+            // in, so that the return re-enters this region rather than translating a new one.
+            if ((!endsFlow(op) || op == Opcode.JAL && Decoded.rd(d) != 0) && next < 4096)
             {
                 work.add(next);
             }
@@ -115,7 +138,8 @@ final class RegionDiscovery
             final long d = decodedAt[slot];
             offsets[n] = off;
             decoded[n] = d;
-            leader[n] = afterTransfer || off != expected || target[slot] || off == entry;
+            leader[n] = afterTransfer || off != expected || target[slot] || off == entry ||
+                isRoot(moreRoots, nextRoot, off);
             loopHeader[n] = backTarget[slot];
             final int op = Decoded.opcode(d);
             afterTransfer = isBranch(op) || endsFlow(op);
@@ -123,6 +147,18 @@ final class RegionDiscovery
             n++;
         }
         return new Region(entryVa, entryPa, offsets, decoded, leader, loopHeader);
+    }
+
+    private static boolean isRoot(final int[] roots, final int taken, final int off)
+    {
+        for (int i = 0; i < taken; i++)
+        {
+            if (roots[i] == off)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the decoded instruction at a page offset, or 0 when it crosses the page end or is illegal. */

@@ -29,6 +29,12 @@ public abstract class TranslatedRegion
     int instructions;
     /** JVM bytecode length of {@link #execute}. */
     int bytecodeLength;
+    /** Page offsets at which {@link #execute} may be entered (its block leaders), ascending. */
+    int[] entries = new int[0];
+    /** The next region translated on the same virtual page, older (see CodeCache). */
+    TranslatedRegion nextOnPage;
+    /** Page offsets of all its instructions, ascending. */
+    int[] offsets = new int[0];
 
     protected TranslatedRegion()
     {
@@ -43,6 +49,25 @@ public abstract class TranslatedRegion
      * @return how many instructions retired
      */
     public abstract long execute(CpuState cpu, RegionContext ctx, long limit);
+    // (The entry point is cpu.pc, which must be one of #entries; otherwise execute returns 0.)
+
+    /** @return whether the region can be entered at this virtual address (same page, a block leader). */
+    final boolean hasEntry(final long va)
+    {
+        return (va & ~0xFFFL) == (entryVa & ~0xFFFL) && java.util.Arrays.binarySearch(entries, (int)(va & 0xFFF)) >= 0;
+    }
+
+    /** @return whether the region was translated for this mapping of {@code va} and this state. */
+    final boolean matches(final long va, final long pa, final int state)
+    {
+        return entryPa - entryVa == pa - va && this.state == state;
+    }
+
+    /** @return whether one of the region's instructions is at this virtual address. */
+    final boolean covers(final long va)
+    {
+        return (va & ~0xFFFL) == (entryVa & ~0xFFFL) && java.util.Arrays.binarySearch(offsets, (int)(va & 0xFFF)) >= 0;
+    }
 
     final void bind(final long entryVa, final long entryPa, final int state, final long paStart, final long paEnd,
         final int instructions, final int bytecodeLength)
