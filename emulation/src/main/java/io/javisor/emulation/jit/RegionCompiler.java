@@ -189,20 +189,22 @@ final class RegionCompiler
         cb.lstore(ADDR);
         cb.lconst_0();
         cb.lstore(PA);
-        // Every block leader is an entry, and so is every side entry (see Region#sideEntry), through a
-        // prologue that accounts for the rest of its block: the region is entered at cpu.pc.
+        // The budget is checked only at loop headers and entries, for the longest run to the next check.
+        final int[] run = runToNextCheck();
+        // Every block leader is an entry, and so is every side entry (see Region#sideEntry): the region is
+        // entered at cpu.pc. Loop headers check the budget themselves; other entries have a prologue.
         final List<SwitchCase> cases = new ArrayList<>();
-        final Label[] sideLabels = new Label[n];
+        final Label[] entryLabels = new Label[n];
         for (int i = 0; i < n; i++)
         {
-            if (r.leader[i])
+            if (r.leader[i] && r.loopHeader[i])
             {
                 cases.add(SwitchCase.of(r.offsets[i], labels[i]));
             }
-            else if (r.sideEntry[i])
+            else if (r.leader[i] || r.sideEntry[i])
             {
-                sideLabels[i] = cb.newLabel();
-                cases.add(SwitchCase.of(r.offsets[i], sideLabels[i]));
+                entryLabels[i] = cb.newLabel();
+                cases.add(SwitchCase.of(r.offsets[i], entryLabels[i]));
             }
         }
         final Label notAnEntry = cb.newLabel();
@@ -230,18 +232,22 @@ final class RegionCompiler
                 cb.labelBinding(labels[i]);
                 if (r.loopHeader[i])
                 {
+                    // Every cycle passes a loop header (a backward jump targets one): here the budget
+                    // must cover the longest run to the next header or exit, and a stop request ends it.
                     cb.aload(CTX);
                     cb.getfield(CD_CTX, "stopRequested", ConstantDescs.CD_boolean);
                     cb.ifne(stub(pc, 0));
+                    cb.lload(RETIRED);
+                    cb.loadConstant((long)run[i]);
+                    cb.ladd();
+                    cb.lload(LIMIT);
+                    cb.lcmp();
+                    cb.ifgt(stub(pc, 0));
                 }
                 cb.lload(RETIRED);
                 cb.loadConstant((long)blockLength);
                 cb.ladd();
-                cb.dup2();
                 cb.lstore(RETIRED);
-                cb.lload(LIMIT);
-                cb.lcmp();
-                cb.ifgt(stub(pc, blockLength));
             }
             else
             {
@@ -249,7 +255,7 @@ final class RegionCompiler
             }
             // Instructions of this block not yet retired when instruction i leaves before retiring.
             final int unretired = blockLength - (i - blockStart);
-            if (sideLabels[i] != null)
+            if (entryLabels[i] != null && !r.leader[i])
             {
                 sideRemaining[i] = unretired;
             }
@@ -275,18 +281,22 @@ final class RegionCompiler
             }
         }
 
-        // Side entry prologues: retired starts at the instructions left in the block (retired is 0 here).
+        // Entry prologues: nothing has changed yet, so a budget too small for the run to the next check
+        // returns 0; a side entry starts with retired at the instructions left in its block.
         for (int i = 0; i < n; i++)
         {
-            if (sideLabels[i] != null)
+            if (entryLabels[i] != null)
             {
-                cb.labelBinding(sideLabels[i]);
-                cb.loadConstant((long)sideRemaining[i]);
-                cb.dup2();
-                cb.lstore(RETIRED);
+                cb.labelBinding(entryLabels[i]);
                 cb.lload(LIMIT);
+                cb.loadConstant((long)run[i]);
                 cb.lcmp();
-                cb.ifgt(stub(r.vaPage + r.offsets[i], sideRemaining[i]));
+                cb.iflt(notAnEntry);
+                if (!r.leader[i])
+                {
+                    cb.loadConstant((long)sideRemaining[i]);
+                    cb.lstore(RETIRED);
+                }
                 cb.goto_(labels[i]);
             }
         }
@@ -350,6 +360,50 @@ final class RegionCompiler
         cb.loadConstant(pc);
         cb.lstore(EXIT_PC);
         cb.goto_(exit);
+    }
+
+    /**
+     * For each instruction, the most instructions a run from it can retire before it reaches a loop
+     * header or leaves the region. Finite because every cycle passes a loop header; computed from the
+     * last instruction back, as all other in-region jumps go forward.
+     */
+    private int[] runToNextCheck()
+    {
+        final Region r = region;
+        final int n = r.size();
+        final int[] run = new int[n];
+        for (int i = n - 1; i >= 0; i--)
+        {
+            final long d = r.decoded[i];
+            final int op = Decoded.opcode(d);
+            int longest = 0;
+            if (!RegionDiscovery.endsFlow(op))
+            {
+                longest = Math.max(longest, onward(run, r.indexOf(r.offsets[i] + Decoded.length(d)), i));
+            }
+            if (RegionDiscovery.isBranch(op) || op == Opcode.JAL)
+            {
+                final long t = r.vaPage + r.offsets[i] + Decoded.imm(d);
+                if ((t & ~0xFFFL) == r.vaPage)
+                {
+                    longest = Math.max(longest, onward(run, r.indexOf((int)(t & 0xFFF)), i));
+                }
+            }
+            run[i] = 1 + longest;
+        }
+        return run;
+    }
+
+    /** What successor {@code j} of instruction {@code i} adds to a run: nothing at an exit or a loop header. */
+    private int onward(final int[] run, final int j, final int i)
+    {
+        if (j < 0 || region.loopHeader[j])
+        {
+            return 0;
+        }
+        // A backward jump always targets a loop header, so here j > i and run[j] is known.
+        assert j > i;
+        return run[j];
     }
 
     /** The number of instructions from leader {@code i} to the next leader. */

@@ -129,6 +129,11 @@ public final class Translator
         // replaces the page's previous one for all of them.
         int[] roots = cache.pageRoots(va, pa, state);
         Region region = discovery.discover(hostPage, va, pa, roots, cap);
+        if (region != null && region.indexOf((int)(va & 0xFFF)) < 0)
+        {
+            // The earlier entries' code was found, but the new entry's instruction is not translatable.
+            region = null;
+        }
         final TranslatedRegion translated;
         if (region == null)
         {
