@@ -3,6 +3,7 @@ package io.javisor.perf.cpu;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.CpuTier;
 import io.javisor.emulation.machine.RecordingConsole;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
@@ -151,11 +152,25 @@ public final class CpuBenchmark implements HarnessBenchmark
      * @param qemu         QEMU's figures, or {@code null} when it did not run
      * @param qemuAbsent   why QEMU did not run (null when it did)
      */
-    public record Result(Config config, long instructions, List<JavisorRound> javisor, Qemu qemu, String qemuAbsent)
+    public record Result(Config config, long instructions, List<JavisorRound> javisor, Qemu qemu, String qemuAbsent,
+        List<JavisorRound> jit)
     {
         public JavisorRound bestJavisor()
         {
             return javisor.stream().min(Comparator.comparingLong(JavisorRound::nanos)).orElseThrow();
+        }
+
+        /** The best round of the translator (tier 1) side. */
+        public JavisorRound bestJit()
+        {
+            return jit.stream().min(Comparator.comparingLong(JavisorRound::nanos)).orElseThrow();
+        }
+
+        /** The translator's MIPS ÷ QEMU's; NaN when there is no QEMU MIPS. */
+        public double jitRatio()
+        {
+            final double qemuMips = qemuMips();
+            return Double.isNaN(qemuMips) ? Double.NaN : bestJit().mips() / qemuMips;
         }
 
         /** QEMU's MIPS over {@code qemu_seconds}; NaN without QEMU or when its run was within its start-up. */
@@ -182,6 +197,8 @@ public final class CpuBenchmark implements HarnessBenchmark
             report.metric("guest_instructions", instructions);
             report.metric("javisor_interpreter_seconds", round(best.seconds(), 6));
             report.metric("javisor_interpreter_mips", round(best.mips(), 2));
+            report.metric("javisor_jit_seconds", round(bestJit().seconds(), 6));
+            report.metric("javisor_jit_mips", round(bestJit().mips(), 2));
             if (qemu != null)
             {
                 report.metric("qemu_seconds", round(qemu.bestNanos() / 1e9, 6));
@@ -191,6 +208,7 @@ public final class CpuBenchmark implements HarnessBenchmark
                 {
                     report.metric("qemu_mips", round(qemuMips(), 2));
                     report.metric("ratio_interpreter_vs_qemu", round(ratio(), 5));
+                    report.metric("ratio_jit_vs_qemu", round(jitRatio(), 5));
                 }
             }
             report.environment("guest", config.guest);
@@ -251,10 +269,15 @@ public final class CpuBenchmark implements HarnessBenchmark
                 final JavisorRound round = javisor.get(i);
                 out.printf(Locale.ROOT, "%-7d %-20s %12.4f %12s %,12.1f%n", i + 1, "javisor interpreter", round.seconds(), "",
                     round.mips());
+                final JavisorRound jitRound = jit.get(i);
+                out.printf(Locale.ROOT, "%-7d %-20s %12.4f %12s %,12.1f%n", i + 1, "javisor jit", jitRound.seconds(), "",
+                    jitRound.mips());
             }
             final JavisorRound best = bestJavisor();
             out.printf(Locale.ROOT, "best    javisor interpreter: %.4f s, %,.1f MIPS (round %d)%n", best.seconds(), best.mips(),
                 best.round());
+            out.printf(Locale.ROOT, "best    javisor jit: %.4f s, %,.1f MIPS (round %d)%n", bestJit().seconds(),
+                bestJit().mips(), bestJit().round());
             if (qemu != null)
             {
                 out.printf(Locale.ROOT, "best    qemu: %.4f s = raw %.4f s - start-up %.4f s, %s MIPS (round %d)%n",
@@ -269,6 +292,7 @@ public final class CpuBenchmark implements HarnessBenchmark
                 {
                     out.printf(Locale.ROOT, "ratio_interpreter_vs_qemu = %.4f  (javisor MIPS / QEMU MIPS; QEMU is %.1fx faster)%n",
                         ratio(), 1 / ratio());
+                    out.printf(Locale.ROOT, "ratio_jit_vs_qemu = %.4f  (javisor translator MIPS / QEMU MIPS)%n", jitRatio());
                 }
                 if (qemu.bestNanos() > 0 && qemu.bestNanos() < qemu.startupNanos())
                 {
@@ -332,13 +356,15 @@ public final class CpuBenchmark implements HarnessBenchmark
         final String qemuAbsent = !config.qemu ? "disabled (--no-qemu)"
             : QemuRunner.isAvailable() ? null : QemuRunner.QEMU_BINARY + " not found on PATH";
         final List<JavisorRound> javisor = new ArrayList<>();
+        final List<JavisorRound> jit = new ArrayList<>();
         if (qemuAbsent != null)
         {
             for (int i = 1; i <= config.rounds; i++)
             {
-                javisor.add(javisorRound(i, image, expected, javisor, progress));
+                javisor.add(javisorRound(i, image, expected, javisor, progress, CpuTier.INTERPRETER));
+                jit.add(javisorRound(i, image, expected, javisor, progress, CpuTier.JIT));
             }
-            return new Result(config, javisor.getFirst().instructions(), javisor, null, qemuAbsent);
+            return new Result(config, javisor.getFirst().instructions(), javisor, null, qemuAbsent, jit);
         }
         final Path dir;
         try
@@ -377,10 +403,11 @@ public final class CpuBenchmark implements HarnessBenchmark
                     progress.printf(Locale.ROOT, "round %d/%d: qemu %.4f s raw%n", i, config.rounds, raw / 1e9);
                     progress.flush();
                 }
-                javisor.add(javisorRound(i, image, expected, javisor, progress));
+                javisor.add(javisorRound(i, image, expected, javisor, progress, CpuTier.INTERPRETER));
+                jit.add(javisorRound(i, image, expected, javisor, progress, CpuTier.JIT));
             }
             return new Result(config, javisor.getFirst().instructions(), javisor,
-                new Qemu(version, List.copyOf(startup), List.copyOf(qemuRounds)), null);
+                new Qemu(version, List.copyOf(startup), List.copyOf(qemuRounds)), null, jit);
         }
         catch (final IOException ex)
         {
@@ -398,17 +425,17 @@ public final class CpuBenchmark implements HarnessBenchmark
     }
 
     private JavisorRound javisorRound(final int round, final ElfImage image, final String expected,
-        final List<JavisorRound> earlier, final PrintWriter progress)
+        final List<JavisorRound> earlier, final PrintWriter progress, final CpuTier tier)
     {
         final RecordingConsole console = new RecordingConsole();
         final MachineExit exit;
         System.gc();
         try (VirtMachine machine = VirtMachine.create(new MachineConfig().bootMode(BootMode.BARE).kernel(image)
-            .console(console).maxInstructions(INSTRUCTION_BUDGET)))
+            .console(console).maxInstructions(INSTRUCTION_BUDGET).cpuTier(tier)))
         {
             exit = machine.run();
         }
-        final String side = "javisor (round " + round + ")";
+        final String side = "javisor " + (tier == CpuTier.JIT ? "jit" : "interpreter") + " (round " + round + ")";
         final boolean finished = exit.kind() == MachineExit.Kind.FINISHER || exit.kind() == MachineExit.Kind.HTIF
             || exit.kind() == MachineExit.Kind.SHUTDOWN;
         if (!finished || exit.exitCode() != 0)
@@ -425,8 +452,8 @@ public final class CpuBenchmark implements HarnessBenchmark
         final JavisorRound result = new JavisorRound(round, exit.instructions(), exit.nanos());
         if (progress != null)
         {
-            progress.printf(Locale.ROOT, "round %d/%d: javisor %.4f s, %,.1f MIPS%n", round, config.rounds, result.seconds(),
-                result.mips());
+            progress.printf(Locale.ROOT, "round %d/%d: javisor %s %.4f s, %,.1f MIPS%n", round, config.rounds,
+                tier == CpuTier.JIT ? "jit" : "interpreter", result.seconds(), result.mips());
             progress.flush();
         }
         return result;

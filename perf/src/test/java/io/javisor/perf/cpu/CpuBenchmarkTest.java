@@ -31,7 +31,7 @@ class CpuBenchmarkTest
 {
     private static final String GUEST = "cpubench-small";
     private static final List<String> QEMU_KEYS = List.of("qemu_seconds", "qemu_seconds_raw", "qemu_startup_seconds",
-        "qemu_mips", "ratio_interpreter_vs_qemu");
+        "qemu_mips", "ratio_interpreter_vs_qemu", "ratio_jit_vs_qemu");
 
     /**
      * One round of cpubench-small: the instruction count is a direct run's, the MIPS and the ratio
@@ -56,6 +56,10 @@ class CpuBenchmarkTest
         assertTrue(seconds > 0 && mips > 0, seconds + " s, " + mips + " MIPS");
         assertEquals(instructions / seconds / 1e6, mips, 0.01 + mips * 1e-4);
         assertTrue(table.toString().contains("javisor interpreter"), table.toString());
+        final double jitSeconds = number(metrics, "javisor_jit_seconds");
+        final double jitMips = number(metrics, "javisor_jit_mips");
+        assertEquals(instructions / jitSeconds / 1e6, jitMips, 0.01 + jitMips * 1e-4);
+        assertTrue(table.toString().contains("javisor jit"), table.toString());
         ReportAssertions.assertNoVerdicts(table.toString(), metrics);
 
         if (!QemuRunner.isAvailable())
@@ -82,6 +86,7 @@ class CpuBenchmarkTest
         final double qemuMips = number(metrics, "qemu_mips");
         assertEquals(instructions / qemuSeconds / 1e6, qemuMips, 0.01 + qemuMips * 1e-3);
         assertEquals(mips / qemuMips, number(metrics, "ratio_interpreter_vs_qemu"), 1e-5 + mips / qemuMips * 1e-3);
+        assertEquals(jitMips / qemuMips, number(metrics, "ratio_jit_vs_qemu"), 1e-5 + jitMips / qemuMips * 1e-3);
     }
 
     @Test
