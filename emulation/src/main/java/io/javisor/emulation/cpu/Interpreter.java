@@ -1058,6 +1058,12 @@ public final class Interpreter
                 }
                 result = size == 4 ? (int)v : v;
                 cpu.reservation = pa;
+                final long reservedOff = pa - RamBus.RAM_BASE;
+                if (translator != null && Long.compareUnsigned(reservedOff, ramSize) < 0)
+                {
+                    // Translated stores onto this page must now drop the reservation (see RegionContext).
+                    translator.context().codePages[(int)(reservedOff >>> 12)] = 1;
+                }
                 break;
             }
             case Opcode.SC_W:

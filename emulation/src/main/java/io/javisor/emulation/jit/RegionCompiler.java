@@ -58,7 +58,10 @@ final class RegionCompiler
     private static final int EXIT_PC = 8;
     private static final int ADDR = 10;
     private static final int PA = 12;
-    private static final int REG_BASE = 14;
+    private static final int CODE_PAGES = 14;
+    private static final int REG_BASE = 15;
+    /** Offset of element 0 of a byte[]. */
+    private static final int BYTES = org.agrona.UnsafeApi.arrayBaseOffset(byte[].class);
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final long ramAddress;
@@ -171,6 +174,9 @@ final class RegionCompiler
         cb.aload(CPU);
         cb.getfield(CD_CPU, "x", long[].class.describeConstable().orElseThrow());
         cb.astore(X);
+        cb.aload(CTX);
+        cb.getfield(CD_CTX, "codePages", byte[].class.describeConstable().orElseThrow());
+        cb.astore(CODE_PAGES);
         for (int reg = 1; reg < 32; reg++)
         {
             if (used[reg])
@@ -235,7 +241,7 @@ final class RegionCompiler
                     // Every cycle passes a loop header (a backward jump targets one): here the budget
                     // must cover the longest run to the next header or exit, and a stop request ends it.
                     cb.aload(CTX);
-                    cb.getfield(CD_CTX, "stopRequested", ConstantDescs.CD_boolean);
+                    cb.invokestatic(CD_OPS, "stopRequested", MethodTypeDesc.of(ConstantDescs.CD_boolean, CD_CTX));
                     cb.ifne(stub(pc, 0));
                     cb.lload(RETIRED);
                     cb.loadConstant((long)run[i]);
@@ -588,23 +594,20 @@ final class RegionCompiler
                     case 4 -> { cb.l2i(); cb.invokestatic(CD_UNSAFE, "putInt", put(ConstantDescs.CD_int)); }
                     default -> cb.invokestatic(CD_UNSAFE, "putLong", put(ConstantDescs.CD_long));
                 }
-                // A store onto a page with code, or while a reservation is held, needs bookkeeping.
+                // A store onto a page with code or the reservation needs bookkeeping. The page index is
+                // within codePages (the access is in RAM), so the byte is read without a bounds check.
                 final Label call = cb.newLabel();
                 final Label resume = cb.newLabel();
-                cb.aload(CTX);
-                cb.getfield(CD_CTX, "codePages", byte[].class.describeConstable().orElseThrow());
+                cb.aload(CODE_PAGES);
                 cb.lload(PA);
                 cb.loadConstant(RAM_BASE);
                 cb.lsub();
                 cb.loadConstant(12);
                 cb.lushr();
-                cb.l2i();
-                cb.baload();
-                cb.ifne(call);
-                cb.aload(CPU);
-                cb.getfield(CD_CPU, "reservation", ConstantDescs.CD_long);
-                cb.loadConstant(-1L);
-                cb.lcmp();
+                cb.loadConstant((long)BYTES);
+                cb.ladd();
+                cb.invokestatic(CD_UNSAFE, "getByte",
+                    MethodTypeDesc.of(ConstantDescs.CD_byte, ConstantDescs.CD_Object, ConstantDescs.CD_long));
                 cb.ifne(call);
                 cb.labelBinding(resume);
                 // Leaving after the store: it retired, so one fewer is unretired.

@@ -14,9 +14,10 @@ public abstract class RegionContext
     public static final int STORE = 2;
 
     /**
-     * One byte per 4 KiB RAM page: non-zero when the page holds pre-decoded or translated code, so a
-     * store there must call {@link #codeWritten}. Invariant: a page with a decoded slot or a
-     * translated region is flagged; a flag may outlive the code (a spurious call is harmless).
+     * One byte per 4 KiB RAM page: non-zero when the page holds pre-decoded or translated code or the
+     * LR/SC reservation, so a store there must call {@link #codeWritten}. Invariant: a page with a
+     * decoded slot, a translated region or the reserved address is flagged; a flag may outlive its
+     * reason (a spurious call is harmless). The reservation is only ever set by LR, which flags its page.
      */
     public final byte[] codePages;
 

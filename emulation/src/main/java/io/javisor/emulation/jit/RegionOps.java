@@ -8,6 +8,30 @@ package io.javisor.emulation.jit;
  */
 public final class RegionOps
 {
+    private static final java.lang.invoke.VarHandle STOP;
+
+    static
+    {
+        try
+        {
+            STOP = java.lang.invoke.MethodHandles.lookup()
+                .findVarHandle(RegionContext.class, "stopRequested", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /**
+     * An opaque read of the stop flag: never hoisted out of a loop, yet no acquire barrier that would
+     * keep C2 from moving the loop's other loads.
+     */
+    public static boolean stopRequested(final RegionContext ctx)
+    {
+        return (boolean)STOP.getOpaque(ctx);
+    }
+
     private RegionOps()
     {
     }

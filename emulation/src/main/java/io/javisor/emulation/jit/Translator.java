@@ -17,7 +17,7 @@ public final class Translator
     /** Dispatches into a page before its entries are translated: chosen from measurements (see README). */
     public static final int DEFAULT_THRESHOLD = 16;
     /** Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are halved. */
-    public static final int DEFAULT_REGION_CAP = 200;
+    public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
     public static final int DEFAULT_CAPACITY = 2048;
     /** HotSpot does not compile methods over 8,000 bytes of bytecode; keep well under. */
