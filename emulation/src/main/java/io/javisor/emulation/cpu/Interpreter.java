@@ -583,6 +583,10 @@ public final class Interpreter
             }
             slot = (int)(target & 0xFFF) >>> 1;
         }
+        if (translator != null)
+        {
+            translator.noteInterpreted(fetchPa, retired);
+        }
         return exitTo(exitPc != -1 ? exitPc : virtualPage + ((long)slot << 1), retired);
     }
 

@@ -3,7 +3,6 @@ package io.javisor.emulation.jit;
 import io.javisor.emulation.isa.Decoded;
 import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
-import org.agrona.UnsafeApi;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -14,7 +13,7 @@ import java.util.Arrays;
  * loads, stores and FENCE. Anything else, an instruction that crosses the page end, a target off
  * the page and the size cap end a path: translated code exits to the interpreter there.
  * <p>
- * Thread safety: stateless apart from scratch arrays; one instance per translator thread.
+ * Thread safety: not thread-safe (scratch arrays); one instance per job. It reads only the page copy it is given.
  */
 final class RegionDiscovery
 {
@@ -41,22 +40,22 @@ final class RegionDiscovery
     }
 
     /**
-     * @param hostPage host address of the physical page holding the code
+     * @param page     a copy of the physical page holding the code
      * @param entryVa  virtual address of the entry
      * @param entryPa  physical address of the entry
      * @param cap      the most instructions to take
      * @return the region, or null when the entry instruction itself cannot be translated
      */
-    Region discover(final long hostPage, final long entryVa, final long entryPa, final int cap)
+    Region discover(final byte[] page, final long entryVa, final long entryPa, final int cap)
     {
-        return discover(hostPage, entryVa, entryPa, new int[0], cap);
+        return discover(page, entryVa, entryPa, new int[0], cap);
     }
 
     /**
      * As {@link #discover(long, long, long, int)}, also taking in the code reachable from {@code moreRoots}
      * (page offsets of earlier entries on the page), so that one region serves every entry of its page.
      */
-    Region discover(final long hostPage, final long entryVa, final long entryPa, final int[] moreRoots,
+    Region discover(final byte[] page, final long entryVa, final long entryPa, final int[] moreRoots,
         final int cap)
     {
         Arrays.fill(seen, false);
@@ -86,7 +85,7 @@ final class RegionDiscovery
             {
                 continue;
             }
-            final long d = decode(hostPage, off);
+            final long d = decode(page, off);
             if (d == 0 || !translatable(Decoded.opcode(d)))
             {
                 continue;
@@ -161,10 +160,15 @@ final class RegionDiscovery
         return false;
     }
 
-    /** @return the decoded instruction at a page offset, or 0 when it crosses the page end or is illegal. */
-    private static long decode(final long hostPage, final int off)
+    private static int halfword(final byte[] page, final int off)
     {
-        final int low = UnsafeApi.getShort(hostPage + off) & 0xFFFF;
+        return (page[off] & 0xFF) | (page[off + 1] & 0xFF) << 8;
+    }
+
+    /** @return the decoded instruction at a page offset, or 0 when it crosses the page end or is illegal. */
+    private static long decode(final byte[] page, final int off)
+    {
+        final int low = halfword(page, off);
         final int insn;
         if ((low & 3) == 3)
         {
@@ -172,7 +176,7 @@ final class RegionDiscovery
             {
                 return 0;
             }
-            insn = low | (UnsafeApi.getShort(hostPage + off + 2) & 0xFFFF) << 16;
+            insn = low | halfword(page, off + 2) << 16;
         }
         else
         {

@@ -1,21 +1,33 @@
 package io.javisor.emulation.jit;
 
 import io.javisor.emulation.cpu.CpuState;
-import io.javisor.emulation.isa.Decoded;
+import org.agrona.UnsafeApi;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Tier 1 of one hart: counts how often the interpreter comes to each RAM page, translates the code
  * reachable from a hot entry into a {@link TranslatedRegion}, keeps it in a {@link CodeCache} and runs
- * it. Translation is synchronous, on the hart's thread, when an entry's page turns hot.
+ * it. Translation runs on the {@link BackgroundCompiler} while the interpreter goes on (synchronously,
+ * on the hart's thread, when the threshold is 0).
  * <p>
  * Thread safety: not thread-safe; the hart's thread (the one that calls {@code Interpreter.run}) is the
- * single writer of everything here, apart from {@link RegionContext#stopRequested}.
+ * single writer of everything here, apart from {@link RegionContext#stopRequested} and the queue of
+ * finished jobs, which the compiler thread fills.
  */
 public final class Translator
 {
-    /** Dispatches into a page before its entries are translated: chosen from measurements (see README). */
-    public static final int DEFAULT_THRESHOLD = 16;
+    /**
+     * Instructions the interpreter runs on a page before code there is translated. Chosen from
+     * measurements: translating costs about a millisecond per region plus the JVM's own warm-up of the
+     * new method, so boot code that runs once must stay interpreted (U-Boot to its prompt: 0.4 s
+     * interpreted, 2.2 s when every page was translated after 16 visits).
+     */
+    public static final int DEFAULT_THRESHOLD = 100_000;
+    /** Misses at one entry of a page that has regions before that page is retranslated for it. */
+    private static final int ENTRY_THRESHOLD = 16;
     /** Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are halved. */
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
@@ -30,9 +42,16 @@ public final class Translator
     private final long ramAddress;
     private final TranslatorStatistics stats = new TranslatorStatistics();
     private final CodeCache cache;
-    private final RegionDiscovery discovery = new RegionDiscovery();
-    private final RegionCompiler compiler;
-    /** Per RAM page: how often the interpreter came to it without a region for the entry. */
+    private final long ramSize;
+    /** Translate on the background compiler (threshold above 0), or synchronously. */
+    private final boolean background;
+    /** Entries whose region the background compiler is building. */
+    private final LongHashSet pending = new LongHashSet();
+    /** Finished background jobs, filled by the compiler thread, drained by the hart's thread. */
+    private final ConcurrentLinkedQueue<RegionBuilder> done = new ConcurrentLinkedQueue<>();
+    /** Offset of element 0 of a byte[]. */
+    private static final long BYTES = UnsafeApi.arrayBaseOffset(byte[].class);
+    /** Per RAM page: instructions the interpreter ran there (saturating at the threshold). */
     private final int[] heat;
     /** Misses at entries of pages that already have a region; emptied when it grows past this. */
     private final Long2LongHashMap entryHeat = new Long2LongHashMap(0);
@@ -52,8 +71,9 @@ public final class Translator
         this.ramAddress = ramAddress;
         this.threshold = threshold;
         this.regionCap = regionCap;
+        this.ramSize = ramSize;
+        this.background = threshold > 0;
         this.cache = new CodeCache(capacity, ramSize, stats);
-        this.compiler = new RegionCompiler(ramAddress, ramSize);
         this.heat = new int[(int)((ramSize + 4095) >>> 12) + 1];
     }
 
@@ -82,10 +102,21 @@ public final class Translator
         }
         if (region == null)
         {
+            if (background)
+            {
+                installFinished();
+                region = cache.get(va, pa, state);
+                if (region == null)
+                {
+                    region = cache.alias(va, pa, state);
+                }
+            }
+        }
+        if (region == null)
+        {
             final int page = (int)((pa - RegionCompiler.RAM_BASE) >>> 12);
             if (heat[page] < threshold)
             {
-                heat[page]++;
                 return 0;
             }
             // The page is hot and has a region, but not for this entry: retranslating the page costs
@@ -100,7 +131,7 @@ public final class Translator
                     return 0;
                 }
                 final long h = entryHeat.get(va) + 1;
-                if (h <= threshold)
+                if (h <= Math.min(threshold, ENTRY_THRESHOLD))
                 {
                     if (entryHeat.size() > MAX_ENTRY_HEAT)
                     {
@@ -112,6 +143,10 @@ public final class Translator
                 entryHeat.remove(va);
             }
             region = translate(va, pa, state, bareData);
+            if (region == null)
+            {
+                return 0;
+            }
         }
         stats.dispatches++;
         final long retired = region.execute(cpu, ctx, limit);
@@ -119,67 +154,92 @@ public final class Translator
         return retired;
     }
 
+    /** The interpreter ran {@code retired} instructions on the page of physical {@code pa} (in RAM). */
+    public void noteInterpreted(final long pa, final long retired)
+    {
+        final int page = (int)((pa - RegionCompiler.RAM_BASE) >>> 12);
+        final int h = heat[page];
+        if (h < threshold)
+        {
+            heat[page] = (int)Math.min(threshold, h + retired);
+        }
+    }
+
+    /**
+     * Translate the region for an entry: at once on this thread when the threshold is 0 (tests rely on
+     * it), otherwise on the background compiler while the interpreter runs on.
+     *
+     * @return the region, or null when it is being built
+     */
     private TranslatedRegion translate(final long va, final long pa, final int state, final boolean bareData)
     {
-        final long start = System.nanoTime();
-        final long pagePa = pa & ~0xFFFL;
-        final long hostPage = ramAddress + (pagePa - RegionCompiler.RAM_BASE);
-        int cap = regionCap;
+        if (pending.contains(va))
+        {
+            return null;
+        }
         // Earlier entries on this page (same mapping and state) are taken in too: the new region
         // replaces the page's previous one for all of them.
-        int[] roots = cache.pageRoots(va, pa, state);
-        Region region = discovery.discover(hostPage, va, pa, roots, cap);
-        if (region != null && region.indexOf((int)(va & 0xFFF)) < 0)
+        final int[] roots = cache.pageRoots(va, pa, state);
+        final byte[] page = new byte[4096];
+        final long pagePa = pa & ~0xFFFL;
+        UnsafeApi.copyMemory(null, ramAddress + (pagePa - RegionCompiler.RAM_BASE), page, BYTES, 4096);
+        final RegionBuilder job = new RegionBuilder(va, pa, state, bareData, page, roots, regionCap, ramAddress, ramSize);
+        if (!background)
         {
-            // The earlier entries' code was found, but the new entry's instruction is not translatable.
-            region = null;
+            return install(job.build());
         }
-        final TranslatedRegion translated;
-        if (region == null)
+        if (BackgroundCompiler.submit(job, done::offer))
         {
-            translated = new TranslatedRegion.Untranslatable();
-            translated.bind(va, pa, state, pa, pa + 4, 0, 0);
+            pending.add(va);
+            stats.backgroundJobs++;
+        }
+        return null;
+    }
+
+    /** Install what the background compiler finished, unless the code changed meanwhile. */
+    private void installFinished()
+    {
+        RegionBuilder job;
+        while ((job = done.poll()) != null)
+        {
+            pending.remove(job.va);
+            if (job.result == null)
+            {
+                continue;
+            }
+            if (!job.stillMatches(ramAddress))
+            {
+                stats.discardedStale++;
+                continue;
+            }
+            install(job);
+        }
+    }
+
+    private TranslatedRegion install(final RegionBuilder job)
+    {
+        final TranslatedRegion translated = job.result;
+        if (translated.instructions == 0)
+        {
             stats.untranslatable++;
         }
         else
         {
-            byte[] bytes = compiler.generate(region, bareData);
-            int length = RegionCompiler.executeLength(bytes);
-            if ((length > MAX_BYTECODE || region.size() >= cap) && roots.length > 0)
-            {
-                // The page's code does not fit one region: this entry gets a region of its own.
-                roots = new int[0];
-                region = discovery.discover(hostPage, va, pa, roots, cap);
-                bytes = compiler.generate(region, bareData);
-                length = RegionCompiler.executeLength(bytes);
-            }
-            while (length > MAX_BYTECODE && cap > 8)
-            {
-                cap /= 2;
-                stats.recompilesTooBig++;
-                region = discovery.discover(hostPage, va, pa, roots, cap);
-                bytes = compiler.generate(region, bareData);
-                length = RegionCompiler.executeLength(bytes);
-            }
-            translated = compiler.load(bytes);
-            final int last = region.size() - 1;
-            translated.bind(va, pa, state, pagePa + region.offsets[0],
-                pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
-            translated.entries = region.entries();
-            translated.offsets = region.offsets;
             // Stores onto this page must now check for code (see RegionContext#codePages).
-            ctx.codePages[(int)((pagePa - RegionCompiler.RAM_BASE) >>> 12)] = 1;
+            ctx.codePages[(int)(((job.pa & ~0xFFFL) - RegionCompiler.RAM_BASE) >>> 12)] = 1;
             stats.regionsTranslated++;
-            stats.instructionsTranslated += region.size();
-            stats.bytecodeBytes += length;
+            stats.instructionsTranslated += translated.instructions;
+            stats.bytecodeBytes += translated.bytecodeLength;
         }
-        cache.put(translated, roots.length > 0);
+        stats.recompilesTooBig += job.recompilesTooBig;
+        stats.compileNanos += job.nanos;
+        cache.put(translated, job.roots.length > 0);
         if (TRACE)
         {
-            System.err.printf("jit: va %x pa %x state %d roots %d: %d instructions, %d bytes, %d entries%n", va, pa,
-                state, roots.length, translated.instructions, translated.bytecodeLength, translated.entries.length);
+            System.err.printf("jit: va %x pa %x state %d roots %d: %d instructions, %d bytes, %d entries, %d us%n",
+                job.va, job.pa, job.state, job.roots.length, translated.instructions, translated.bytecodeLength,
+                translated.entries.length, job.nanos / 1000);
         }
-        stats.compileNanos += System.nanoTime() - start;
         return translated;
     }
 

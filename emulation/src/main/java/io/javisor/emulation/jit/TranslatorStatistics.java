@@ -2,7 +2,8 @@ package io.javisor.emulation.jit;
 
 /**
  * Counters of one hart's translator: plain fields, written only by the hart's thread (the single
- * writer); other threads may read them racily for reports (longs may tear only on 32-bit JVMs).
+ * writer; background work is counted when the hart installs its result); other threads may read them
+ * racily for reports (longs may tear only on 32-bit JVMs).
  */
 public final class TranslatorStatistics
 {
@@ -24,6 +25,10 @@ public final class TranslatorStatistics
     long instructionsRetired;
     /** Nanoseconds spent discovering, generating and loading regions. */
     long compileNanos;
+    /** Translations handed to the background compiler. */
+    long backgroundJobs;
+    /** Background results dropped because the code changed while they were built. */
+    long discardedStale;
     /** Regions that came out too big for HotSpot and were recompiled with half the cap. */
     long recompilesTooBig;
 
@@ -72,6 +77,16 @@ public final class TranslatorStatistics
         return compileNanos;
     }
 
+    public long backgroundJobs()
+    {
+        return backgroundJobs;
+    }
+
+    public long discardedStale()
+    {
+        return discardedStale;
+    }
+
     public long recompilesTooBig()
     {
         return recompilesTooBig;
@@ -84,6 +99,6 @@ public final class TranslatorStatistics
             " guestInstructions=" + instructionsTranslated + " bytecodeBytes=" + bytecodeBytes +
             " invalidations=" + invalidations + " evictions=" + evictions + " dispatches=" + dispatches +
             " retiredTranslated=" + instructionsRetired + " compileMs=" + compileNanos / 1_000_000 +
-            " tooBig=" + recompilesTooBig;
+            " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale;
     }
 }
