@@ -25,9 +25,11 @@ public final class Translator
      * new method, so boot code that runs once must stay interpreted (U-Boot to its prompt: 0.4 s
      * interpreted, 2.2 s when every page was translated after 16 visits).
      */
-    public static final int DEFAULT_THRESHOLD = 100_000;
+    public static final int DEFAULT_THRESHOLD = 3_000_000;
     /** Misses at one entry of a page that has regions before that page is retranslated for it. */
     private static final int ENTRY_THRESHOLD = 16;
+    /** The same for a pc that a region of the page covers but cannot be entered at. */
+    private static final int COVERED_THRESHOLD = 256;
     /** Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are halved. */
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
@@ -123,15 +125,13 @@ public final class Translator
             // a new class, so an entry must be hot on its own first.
             if (cache.pageRoots(va, pa, state).length != 0)
             {
-                // Inside the page's region but not at an entry (where an exact budget stopped the
-                // interpreter mid-block): the interpreter runs on to the next taken branch, whose target
-                // is an entry. Translating here would only rebuild the same code.
-                if (cache.covering(va, pa, state) != null)
-                {
-                    return 0;
-                }
+                // Inside a region of the page but not at an entry (where an exact budget stopped the
+                // interpreter mid-block, typically): the interpreter runs on to the next taken branch,
+                // whose target is usually an entry, so such a pc must miss far more often before it is
+                // made an entry itself (it must be, eventually: code can keep jumping there).
+                final int entryThreshold = cache.covering(va, pa, state) != null ? COVERED_THRESHOLD : ENTRY_THRESHOLD;
                 final long h = entryHeat.get(va) + 1;
-                if (h <= Math.min(threshold, ENTRY_THRESHOLD))
+                if (h <= Math.min(threshold, entryThreshold))
                 {
                     if (entryHeat.size() > MAX_ENTRY_HEAT)
                     {
