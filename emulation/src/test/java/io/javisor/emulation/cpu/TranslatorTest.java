@@ -10,6 +10,8 @@ import io.javisor.emulation.jit.Translator;
 import io.javisor.emulation.jit.TranslatorStatistics;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ClassLoadingMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.function.Consumer;
 
 /**
@@ -277,5 +279,37 @@ class TranslatorTest
         assertTrue(t.cachedRegions() <= 4, "entries held: " + t.cachedRegions());
         assertTrue(t.statistics().evictions() > 0);
         close(ms);
+    }
+
+    @Test
+    void evictedRegionClassesAreUnloaded()
+    {
+        final ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+        System.gc();
+        final long loadedBefore = classes.getLoadedClassCount();
+        final int functions = 12;
+        try (TestMachine m = new TestMachine())
+        {
+            m.interpreter.setTranslation(0, 4, 200);
+            final int[] main = new int[functions + 3];
+            for (int k = 1; k <= functions; k++)
+            {
+                m.at(0x1000L * k).emit(addi(5, 5, k), jalr(0, 1, 0));
+                main[k - 1] = jal(1, 0x1000 * k - 4 * (k - 1));
+            }
+            main[functions] = addi(6, 6, 1);
+            main[functions + 1] = bne(6, 7, -4 * (functions + 1));
+            main[functions + 2] = wfi();
+            m.at(0).emit(main);
+            m.set(7, 300);
+            assertEquals(StopReason.WFI, m.run(10_000_000));
+            assertEquals(300L * functions * (functions + 1) / 2, m.x(5));
+            // Every eviction drops the cache's classes, so most of these translations are garbage now.
+            final long translated = stats(m).regionsTranslated();
+            assertTrue(translated > 1000, "regions translated: " + translated);
+            System.gc();
+            final long growth = classes.getLoadedClassCount() - loadedBefore;
+            assertTrue(growth < translated / 4, translated + " regions translated, loaded classes grew by " + growth);
+        }
     }
 }
