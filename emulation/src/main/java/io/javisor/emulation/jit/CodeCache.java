@@ -58,9 +58,20 @@ final class CodeCache
         return null;
     }
 
+    /** @return whether the page has a region under this mapping and state. */
+    boolean hasRegionOnPage(final long va, final long pa, final int state)
+    {
+        final TranslatedRegion r = byPage.get(va & ~0xFFFL);
+        return r != null && r.matches(va, pa, state);
+    }
+
     /** @return the entries of the page's latest region under the same mapping and state, or none. */
     int[] pageRoots(final long va, final long pa, final int state)
     {
+        if (Region.SINGLE_ENTRY)
+        {
+            return NO_ROOTS;
+        }
         final TranslatedRegion r = byPage.get(va & ~0xFFFL);
         return r != null && r.matches(va, pa, state) ? r.entries : NO_ROOTS;
     }

@@ -52,17 +52,30 @@ final class Region
         int count = 0;
         for (int i = 0; i < leader.length; i++)
         {
-            count += leader[i] || sideEntry[i] ? 1 : 0;
+            count += isEntry(i) ? 1 : 0;
         }
         final int[] entries = new int[count];
         for (int i = 0, j = 0; i < leader.length; i++)
         {
-            if (leader[i] || sideEntry[i])
+            if (isEntry(i))
             {
                 entries[j++] = offsets[i];
             }
         }
         return entries;
+    }
+
+    /**
+     * With {@code -Djavisor.jit.singleEntry=true} a region is entered only at the pc it was translated
+     * for: every guest loop is then a reducible JVM loop (entries into a loop body from the method's
+     * entry switch make it irreducible, which C2 optimises less), at the price of more regions.
+     */
+    static final boolean SINGLE_ENTRY = Boolean.getBoolean("javisor.jit.singleEntry");
+
+    /** @return whether the generated method may be entered at instruction {@code i}. */
+    boolean isEntry(final int i)
+    {
+        return SINGLE_ENTRY ? offsets[i] == (int)(entryVa & 0xFFF) : leader[i] || sideEntry[i];
     }
 
     int size()

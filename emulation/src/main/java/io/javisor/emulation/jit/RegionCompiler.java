@@ -203,11 +203,15 @@ final class RegionCompiler
         final Label[] entryLabels = new Label[n];
         for (int i = 0; i < n; i++)
         {
+            if (!r.isEntry(i))
+            {
+                continue;
+            }
             if (r.leader[i] && r.loopHeader[i])
             {
                 cases.add(SwitchCase.of(r.offsets[i], labels[i]));
             }
-            else if (r.leader[i] || r.sideEntry[i])
+            else
             {
                 entryLabels[i] = cb.newLabel();
                 cases.add(SwitchCase.of(r.offsets[i], entryLabels[i]));

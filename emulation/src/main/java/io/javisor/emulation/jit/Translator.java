@@ -123,7 +123,7 @@ public final class Translator
             }
             // The page is hot and has a region, but not for this entry: retranslating the page costs
             // a new class, so an entry must be hot on its own first.
-            if (cache.pageRoots(va, pa, state).length != 0)
+            if (cache.hasRegionOnPage(va, pa, state))
             {
                 // Inside a region of the page but not at an entry (where an exact budget stopped the
                 // interpreter mid-block, typically): the interpreter runs on to the next taken branch,
