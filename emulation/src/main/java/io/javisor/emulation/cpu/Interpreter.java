@@ -328,7 +328,8 @@ public final class Interpreter
             }
             if (translator != null)
             {
-                final long retired = runTranslated(maxInstructions - steps);
+                // (At steps == 0 the pc is where the last run's budget ran out: likely mid-block.)
+                final long retired = runTranslated(maxInstructions - steps, steps == 0);
                 if (retired > 0)
                 {
                     steps += retired;
@@ -360,7 +361,7 @@ public final class Interpreter
      *
      * @return instructions retired (0: none, the interpreter goes on)
      */
-    private long runTranslated(final long limit)
+    private long runTranslated(final long limit, final boolean resumed)
     {
         final CpuState cpu = this.cpu;
         final long pc = cpu.pc;
@@ -369,7 +370,7 @@ public final class Interpreter
         {
             return 0;
         }
-        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), limit);
+        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), limit, resumed);
         if (retired > 0)
         {
             trappedSinceRetire = false;

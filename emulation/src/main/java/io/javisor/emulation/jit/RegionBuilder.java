@@ -24,6 +24,9 @@ final class RegionBuilder
     private final long ramAddress;
     private final long ramSize;
 
+    /** When the job was made (System.nanoTime), for the install latency. */
+    final long created = System.nanoTime();
+
     // The result, set by build.
     TranslatedRegion result;
     long nanos;

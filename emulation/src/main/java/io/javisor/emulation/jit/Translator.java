@@ -28,8 +28,6 @@ public final class Translator
     public static final int DEFAULT_THRESHOLD = 3_000_000;
     /** Misses at one entry of a page that has regions before that page is retranslated for it. */
     private static final int ENTRY_THRESHOLD = 16;
-    /** The same for a pc that a region of the page covers but cannot be entered at. */
-    private static final int COVERED_THRESHOLD = 256;
     /** Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are halved. */
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
@@ -47,7 +45,7 @@ public final class Translator
     private final long ramSize;
     /** Translate on the background compiler (threshold above 0), or synchronously. */
     private final boolean background;
-    /** Entries whose region the background compiler is building. */
+    /** Physical pages (pa >>> 12) on which the background compiler is building a region. */
     private final LongHashSet pending = new LongHashSet();
     /** Finished background jobs, filled by the compiler thread, drained by the hart's thread. */
     private final ConcurrentLinkedQueue<RegionBuilder> done = new ConcurrentLinkedQueue<>();
@@ -91,10 +89,11 @@ public final class Translator
     /**
      * Run translated code at {@code va} (physical {@code pa}, in RAM), translating it first when hot.
      *
+     * @param resumed whether this is the first dispatch of an interpreter run (pc may be mid-block)
      * @return the instructions retired; 0 when the interpreter must run the next instruction
      */
     public long run(final CpuState cpu, final long va, final long pa, final int priv, final boolean bareData,
-        final long limit)
+        final long limit, final boolean resumed)
     {
         final int state = state(priv, bareData);
         TranslatedRegion region = cache.get(va, pa, state);
@@ -125,13 +124,16 @@ public final class Translator
             // a new class, so an entry must be hot on its own first.
             if (cache.hasRegionOnPage(va, pa, state))
             {
-                // Inside a region of the page but not at an entry (where an exact budget stopped the
-                // interpreter mid-block, typically): the interpreter runs on to the next taken branch,
-                // whose target is usually an entry, so such a pc must miss far more often before it is
-                // made an entry itself (it must be, eventually: code can keep jumping there).
-                final int entryThreshold = cache.covering(va, pa, state) != null ? COVERED_THRESHOLD : ENTRY_THRESHOLD;
+                // Where the previous run's exact budget stopped, inside a region of the page but not at
+                // an entry: the interpreter runs on to the next taken branch, whose target is an entry.
+                // Translating here would only churn the page's region (and its JVM compilation).
+                if (resumed && cache.covering(va, pa, state) != null)
+                {
+                    return 0;
+                }
+                // Anywhere else a missed pc is reached by a jump, again and again if hot: a new entry.
                 final long h = entryHeat.get(va) + 1;
-                if (h <= Math.min(threshold, entryThreshold))
+                if (h <= Math.min(threshold, ENTRY_THRESHOLD))
                 {
                     if (entryHeat.size() > MAX_ENTRY_HEAT)
                     {
@@ -173,7 +175,8 @@ public final class Translator
      */
     private TranslatedRegion translate(final long va, final long pa, final int state, final boolean bareData)
     {
-        if (pending.contains(va))
+        // One job per page at a time: the page's other entries then alias its region or extend it.
+        if (pending.contains(pa >>> 12))
         {
             return null;
         }
@@ -190,7 +193,7 @@ public final class Translator
         }
         if (BackgroundCompiler.submit(job, done::offer))
         {
-            pending.add(va);
+            pending.add(pa >>> 12);
             stats.backgroundJobs++;
         }
         return null;
@@ -202,7 +205,7 @@ public final class Translator
         RegionBuilder job;
         while ((job = done.poll()) != null)
         {
-            pending.remove(job.va);
+            pending.remove(job.pa >>> 12);
             if (job.result == null)
             {
                 continue;
@@ -236,9 +239,9 @@ public final class Translator
         cache.put(translated, job.roots.length > 0);
         if (TRACE)
         {
-            System.err.printf("jit: va %x pa %x state %d roots %d: %d instructions, %d bytes, %d entries, %d us%n",
-                job.va, job.pa, job.state, job.roots.length, translated.instructions, translated.bytecodeLength,
-                translated.entries.length, job.nanos / 1000);
+            System.err.printf("jit: va %x pa %x state %d roots %d: %d instructions, %d bytes, %d entries, %d us to build, " +
+                "%d us after the request%n", job.va, job.pa, job.state, job.roots.length, translated.instructions,
+                translated.bytecodeLength, translated.entries.length, job.nanos / 1000, (System.nanoTime() - job.created) / 1000);
         }
         return translated;
     }
