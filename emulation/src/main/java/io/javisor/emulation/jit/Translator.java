@@ -21,14 +21,22 @@ public final class Translator
 {
     /**
      * Instructions the interpreter runs on a page before code there is translated. Chosen from
-     * measurements: translating costs about a millisecond per region plus the JVM's own warm-up of the
-     * new method, so boot code that runs once must stay interpreted (U-Boot to its prompt: 0.4 s
-     * interpreted, 2.2 s when every page was translated after 16 visits).
+     * measurements on this 2-core host (noisy: other builds ran alongside): U-Boot under OpenSBI for
+     * 60M instructions takes 0.69 s interpreted, 1.13 s at 100k (230 regions), 0.77 s at 1M (71), 1.0-1.5 s
+     * at 3M (17); cpubench takes 1.7-2.0 s of hart CPU at 100k, 1M and 3M alike. Translating costs 1-20 ms
+     * of the compiler thread per region plus the JVM's own warm-up of each new method, which boot code
+     * that runs once never repays.
      */
-    public static final int DEFAULT_THRESHOLD = 3_000_000;
+    public static final int DEFAULT_THRESHOLD = 1_000_000;
     /** Misses at one entry of a page that has regions before that page is retranslated for it. */
     private static final int ENTRY_THRESHOLD = 16;
-    /** Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are halved. */
+    /**
+     * Guest instructions per region at most; regions whose bytecode still exceeds {@link #MAX_BYTECODE} are
+     * halved. Measured on cpubench (wall time of the run, two runs each): cap 24: 3.9/3.8 s (too many
+     * dispatches), 32: 1.73/1.70 s, 40: 1.92/1.89 s, 48: 1.72/1.72 s, 64: 1.88/2.21 s, 80: 1.94/1.85 s,
+     * 100: 1.98/2.04 s, 200: 2.32/2.39 s (C2 spends longer per method and deoptimises the whole big method
+     * for each guest branch first taken late). 48 instructions make about 1,200-2,000 bytes of bytecode.
+     */
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
     public static final int DEFAULT_CAPACITY = 2048;
