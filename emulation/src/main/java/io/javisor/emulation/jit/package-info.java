@@ -26,17 +26,18 @@
  * budget and an endless translated loop still ends its slice (interrupts are taken between slices and
  * between regions, where the interpreter checks mip and mie; nothing inside a region can change them).
  * <p>
- * <b>Entries.</b> A region can be entered at each of its block leaders and after each load or store (where
- * the interpreter resumes after handling an access the region left to it), through a switch on pc, so a
- * page's code needs few classes; regions are keyed by entry address and checked against the physical
- * address and translation state on every lookup ({@link io.javisor.emulation.jit.CodeCache}), which is
- * bounded: when full it is emptied. Stores, FENCE.I and writes behind the CPU's back invalidate exactly
- * the regions whose bytes they touch; satp writes and SFENCE.VMA need no flush because every dispatch
- * translates the entry pc again and a region never leaves its page.
+ * <b>Entries.</b> A region is entered at the pc it was translated for, so its guest loops are reducible
+ * JVM loops (with {@code -Djavisor.jit.singleEntry=false} also at each block leader and after each
+ * access, through a switch on pc: fewer classes, but irreducible loops that C2 optimises less, measured
+ * slower). Regions are keyed by entry address and checked against the physical address and translation
+ * state on every lookup ({@link io.javisor.emulation.jit.CodeCache}), which is bounded: when full it is
+ * emptied. Stores, FENCE.I and writes behind the CPU's back invalidate exactly the regions whose bytes
+ * they touch; satp writes and SFENCE.VMA need no flush because every dispatch translates the entry pc
+ * again and a region never leaves its page.
  * <p>
  * <b>Knobs</b> (system properties read by {@code VirtMachine}): {@code javisor.cpu=interp} (the default
  * tier), {@code javisor.jit.threshold} (0: translate at once, synchronously), {@code javisor.jit.cap},
  * {@code javisor.jit.capacity}, {@code javisor.jit.trace=true} (a line per translation),
- * {@code javisor.jit.singleEntry=true} (experimental: a region is entered only at its own pc).
+ * {@code javisor.jit.singleEntry=false} (regions with many entries).
  */
 package io.javisor.emulation.jit;
