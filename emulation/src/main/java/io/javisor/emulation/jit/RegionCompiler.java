@@ -666,6 +666,28 @@ final class RegionCompiler
             cb.loadConstant(imm);
             cb.ladd();
         }
+        if (bare && size > 1)
+        {
+            // One test for both alignment and range: rotating the RAM offset right by log2(size) moves
+            // any misaligned low bits to the top, so the unsigned compare against the limit (shifted
+            // alike; ramSize - 8 is a multiple of 8) fails for those too.
+            final int shift = Integer.numberOfTrailingZeros(size);
+            cb.dup2();
+            cb.lstore(PA);
+            cb.loadConstant(-RAM_BASE);
+            cb.ladd();
+            cb.loadConstant(shift);
+            cb.invokestatic(ClassDesc.of("java.lang.Long"), "rotateRight", MTD_JI_J);
+            cb.loadConstant(Long.MIN_VALUE);
+            cb.lxor();
+            cb.loadConstant(((ramSize - 8) >>> shift) ^ Long.MIN_VALUE);
+            cb.lcmp();
+            cb.ifgt(slow);
+            cb.lload(PA);
+            cb.loadConstant(ramAddress - RAM_BASE);
+            cb.ladd();
+            return;
+        }
         if (size > 1)
         {
             cb.dup2();
