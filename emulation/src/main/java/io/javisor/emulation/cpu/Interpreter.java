@@ -370,7 +370,8 @@ public final class Interpreter
         {
             return 0;
         }
-        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), limit, resumed);
+        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), mmu.isBare(Sv39.FETCH), limit,
+            resumed);
         if (retired > 0)
         {
             trappedSinceRetire = false;

@@ -117,6 +117,7 @@ final class CodeCache
         final TranslatedRegion old = byEntry.put(va, region);
         if (old != null)
         {
+            // (A region replaced here is superseded, not wrong: it stays valid for links to it.)
             keysOnPage[page(old.entryPa)]--;
         }
         keysOnPage[page(region.entryPa)]++;
@@ -168,6 +169,7 @@ final class CodeCache
         for (int i = 0; i < scratch.size(); i++)
         {
             final TranslatedRegion r = byEntry.remove(scratch.getLong(i));
+            r.valid = false;
             keysOnPage[page(r.entryPa)]--;
             unlink(r);
         }
@@ -212,6 +214,10 @@ final class CodeCache
 
     private void dropAll()
     {
+        for (final TranslatedRegion r : byEntry.values())
+        {
+            r.valid = false;
+        }
         byEntry.clear();
         byPage.clear();
         java.util.Arrays.fill(keysOnPage, 0);

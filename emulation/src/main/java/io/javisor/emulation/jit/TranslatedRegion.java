@@ -31,6 +31,13 @@ public abstract class TranslatedRegion
     int bytecodeLength;
     /** Page offsets at which {@link #execute} may be entered (its block leaders), ascending. */
     int[] entries = new int[0];
+    /**
+     * False once the cache dropped it (its code was overwritten, a flush, an eviction); never set again.
+     * Chaining links are followed only to valid regions.
+     */
+    boolean valid = true;
+    /** The region the last run continued into (a chaining link, checked before use), or null. */
+    TranslatedRegion successor;
     /** The next region translated on the same virtual page, older (see CodeCache). */
     TranslatedRegion nextOnPage;
     /** Page offsets of all its instructions, ascending. */

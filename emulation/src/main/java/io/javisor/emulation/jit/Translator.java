@@ -97,11 +97,12 @@ public final class Translator
     /**
      * Run translated code at {@code va} (physical {@code pa}, in RAM), translating it first when hot.
      *
+     * @param bareFetch whether instruction fetches are untranslated (then regions may be chained)
      * @param resumed whether this is the first dispatch of an interpreter run (pc may be mid-block)
      * @return the instructions retired; 0 when the interpreter must run the next instruction
      */
     public long run(final CpuState cpu, final long va, final long pa, final int priv, final boolean bareData,
-        final long limit, final boolean resumed)
+        final boolean bareFetch, final long limit, final boolean resumed)
     {
         final int state = state(priv, bareData);
         TranslatedRegion region = cache.get(va, pa, state);
@@ -158,10 +159,39 @@ public final class Translator
                 return 0;
             }
         }
-        stats.dispatches++;
-        final long retired = region.execute(cpu, ctx, limit);
-        stats.instructionsRetired += retired;
-        return retired;
+        long total = 0;
+        while (true)
+        {
+            stats.dispatches++;
+            final long retired = region.execute(cpu, ctx, limit - total);
+            total += retired;
+            // Chaining: with untranslated fetches (pc = physical address, no mapping to re-check), go on
+            // to the region at the new pc through the last one's successor link, without the trip
+            // through the interpreter's loop, as long as budget is left and nothing is pending for it.
+            if (retired == 0 || !bareFetch || total >= limit || (cpu.mip & cpu.mie) != 0 ||
+                RegionOps.stopRequested(ctx))
+            {
+                break;
+            }
+            final long next = cpu.pc;
+            TranslatedRegion successor = region.successor;
+            // A link is used only while its region is still held and was made for this pc, untranslated
+            // (entryPa == entryVa), and this state.
+            if (successor == null || successor.entryVa != next || successor.entryPa != next || !successor.valid ||
+                successor.state != state)
+            {
+                successor = cache.get(next, next, state);
+                if (successor == null || successor.instructions == 0)
+                {
+                    break;
+                }
+                region.successor = successor;
+                stats.chainLinks++;
+            }
+            region = successor;
+        }
+        stats.instructionsRetired += total;
+        return total;
     }
 
     /** The interpreter ran {@code retired} instructions on the page of physical {@code pa} (in RAM). */

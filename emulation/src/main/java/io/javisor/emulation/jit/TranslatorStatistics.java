@@ -25,6 +25,8 @@ public final class TranslatorStatistics
     long instructionsRetired;
     /** Nanoseconds spent discovering, generating and loading regions. */
     long compileNanos;
+    /** Chaining links made (a region's successor looked up and remembered). */
+    long chainLinks;
     /** Translations handed to the background compiler. */
     long backgroundJobs;
     /** Background results dropped because the code changed while they were built. */
@@ -75,6 +77,11 @@ public final class TranslatorStatistics
     public long compileNanos()
     {
         return compileNanos;
+    }
+
+    public long chainLinks()
+    {
+        return chainLinks;
     }
 
     public long backgroundJobs()
