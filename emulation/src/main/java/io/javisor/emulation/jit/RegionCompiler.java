@@ -63,6 +63,13 @@ final class RegionCompiler
     /** Offset of element 0 of a byte[]. */
     private static final int BYTES = org.agrona.UnsafeApi.arrayBaseOffset(byte[].class);
 
+    /**
+     * Whether loop headers also test the stop flag. Without it (the default) a stop is seen within
+     * {@link Translator#MAX_RUN} instructions: the translator never gives a region a larger budget and
+     * tests the flag between regions.
+     */
+    static final boolean STOP_AT_HEADERS = Boolean.getBoolean("javisor.jit.stopAtHeaders");
+
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
     private final long ramAddress;
     private final long ramSize;
@@ -244,9 +251,12 @@ final class RegionCompiler
                 {
                     // Every cycle passes a loop header (a backward jump targets one): here the budget
                     // must cover the longest run to the next header or exit, and a stop request ends it.
-                    cb.aload(CTX);
-                    cb.invokestatic(CD_OPS, "stopRequested", MethodTypeDesc.of(ConstantDescs.CD_boolean, CD_CTX));
-                    cb.ifne(stub(pc, 0));
+                    if (STOP_AT_HEADERS)
+                    {
+                        cb.aload(CTX);
+                        cb.invokestatic(CD_OPS, "stopRequested", MethodTypeDesc.of(ConstantDescs.CD_boolean, CD_CTX));
+                        cb.ifne(stub(pc, 0));
+                    }
                     cb.lload(RETIRED);
                     cb.loadConstant((long)run[i]);
                     cb.ladd();

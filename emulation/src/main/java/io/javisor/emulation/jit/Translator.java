@@ -40,6 +40,8 @@ public final class Translator
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
     public static final int DEFAULT_CAPACITY = 2048;
+    /** The most instructions one call of a region may retire (about a millisecond). */
+    static final long MAX_RUN = 1L << 20;
     /** HotSpot does not compile methods over 8,000 bytes of bytecode; keep well under. */
     static final int MAX_BYTECODE = 7_000;
 
@@ -163,7 +165,8 @@ public final class Translator
         while (true)
         {
             stats.dispatches++;
-            final long retired = region.execute(cpu, ctx, limit - total);
+            // At most MAX_RUN per call, so that a stop request is seen soon without a test in every loop.
+            final long retired = region.execute(cpu, ctx, Math.min(limit - total, MAX_RUN));
             total += retired;
             // Chaining: with untranslated fetches (pc = physical address, no mapping to re-check), go on
             // to the region at the new pc through the last one's successor link, without the trip
