@@ -36,6 +36,8 @@ public final class Translator
      * dispatches), 32: 1.73/1.70 s, 40: 1.92/1.89 s, 48: 1.72/1.72 s, 64: 1.88/2.21 s, 80: 1.94/1.85 s,
      * 100: 1.98/2.04 s, 200: 2.32/2.39 s (C2 spends longer per method and deoptimises the whole big method
      * for each guest branch first taken late). 48 instructions make about 1,200-2,000 bytes of bytecode.
+     * Again with single-entry regions and chaining (hart CPU, two runs each): 32: 1.48/1.41 s, 48: 1.35/1.38 s,
+     * 96: 1.61/1.47 s, 160: 1.75/1.50 s.
      */
     public static final int DEFAULT_REGION_CAP = 48;
     /** Regions held at most before the cache is emptied. */
