@@ -8,7 +8,6 @@ import java.util.function.Consumer;
  * The one background thread (a daemon, shared by every hart of the JVM) that builds regions off the
  * guests' threads while their interpreters run on. Jobs wait in a bounded queue; a full queue refuses
  * the job (the caller tries again later), it never blocks a hart.
- * <p>
  * Thread safety: {@link #submit} from any thread; jobs run one at a time on the compiler thread, which
  * hands each result to the job's own consumer (a hart's completion queue).
  */

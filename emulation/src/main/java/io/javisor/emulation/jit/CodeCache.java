@@ -6,15 +6,14 @@ import org.agrona.collections.LongArrayList;
 /**
  * Translated regions of one hart, keyed by entry virtual address and checked against the entry's
  * physical address and translation state on every lookup (so a remapped page or a mode change can
- * never run code translated for another mapping). A region has several entries (its block leaders);
- * each entry used is a key of its own, an alias of the same region.
+ * never run code translated for another mapping). A region may have several entries (its block
+ * leaders, when not single-entry); each entry used is a key of its own, an alias of the same region.
+ * Thread safety: not thread-safe; the hart's thread is the single writer and reader.
  * <p>
  * Bounded: when {@code capacity} keys are held, everything is dropped (as QEMU flushes its
  * translation buffer), which makes the hidden classes unreachable and so unloadable; the number of
  * loaded region classes stays bounded by the capacity plus what the garbage collector has not yet
  * unloaded.
- * <p>
- * Thread safety: not thread-safe; the hart's thread is the single writer and reader.
  */
 final class CodeCache
 {

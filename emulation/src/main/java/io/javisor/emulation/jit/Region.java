@@ -6,7 +6,6 @@ import java.util.Arrays;
  * The instructions of one region as {@link RegionDiscovery} found them, sorted by address: their
  * page offsets, their {@link io.javisor.emulation.isa.Decoded} words, and which are block leaders
  * and loop headers.
- * <p>
  * Thread safety: immutable once built; built and read by one thread.
  */
 final class Region

@@ -6,7 +6,6 @@ import io.javisor.emulation.isa.Decoded;
  * One translation job: discovers the region for an entry in a copy of its page, generates and loads
  * its class, and binds the result. Runs on the background compiler thread, or on the hart's thread
  * when translation is synchronous.
- * <p>
  * Thread safety: confined to the thread that calls {@link #build} (the job's fields are set before it
  * is handed over and the hand-over is a safe publication); the result is published the same way.
  */

@@ -20,14 +20,14 @@ import java.util.List;
  * class (unloadable once the cache drops it). Guest branches inside the region are JVM jumps, so
  * HotSpot sees guest loops as loops; the guest registers the region uses live in JVM locals, loaded
  * at entry and written back at the one common exit.
+ * Thread safety: not thread-safe; one instance per job (see RegionBuilder), confined to its thread.
  * <p>
- * Shape of the method: every block (a leader and the instructions up to the next) first adds its
- * length to the local {@code retired} and leaves, before retiring anything, when that passes
- * {@code limit}; a loop header also leaves when a stop was requested. An instruction that cannot
- * complete inline (an access outside RAM, misaligned, a translation fault) leaves with pc at itself
- * and {@code retired} reduced by the instructions of the block not retired, so state is exact.
- * <p>
- * Thread safety: not thread-safe; one instance per translator thread.
+ * Shape of the method: a switch on pc picks the entry; every entry and every loop header leaves,
+ * before retiring anything more, when {@code retired} plus the longest run to the next check would
+ * pass {@code limit}; every block (a leader and the instructions up to the next) adds its length to
+ * the local {@code retired}. An instruction that cannot complete inline (an access outside RAM,
+ * misaligned, a translation fault) leaves with pc at itself and {@code retired} reduced by the
+ * instructions of the block not retired, so state is exact.
  */
 final class RegionCompiler
 {

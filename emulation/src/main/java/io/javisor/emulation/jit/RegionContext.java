@@ -3,7 +3,6 @@ package io.javisor.emulation.jit;
 /**
  * What translated code needs from the interpreter that runs it: data address translation under
  * paging, and the bookkeeping after a store that may have hit code or the LR/SC reservation.
- * <p>
  * Thread safety: used by the hart's thread only, apart from {@link #stopRequested}, which any thread
  * may set (a volatile write) and translated code reads at every loop header.
  */

@@ -12,7 +12,6 @@ import java.util.Arrays;
  * handles: integer ALU and M operations, LUI/AUIPC, branches, JAL, JALR (which ends its path),
  * loads, stores and FENCE. Anything else, an instruction that crosses the page end, a target off
  * the page and the size cap end a path: translated code exits to the interpreter there.
- * <p>
  * Thread safety: not thread-safe (scratch arrays); one instance per job. It reads only the page copy it is given.
  */
 final class RegionDiscovery

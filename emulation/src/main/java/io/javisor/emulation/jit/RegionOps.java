@@ -3,7 +3,6 @@ package io.javisor.emulation.jit;
 /**
  * Static helpers that translated code calls for operations with no single JVM instruction (RISC-V
  * division never traps; set-less-than yields 0 or 1). Small enough that C2 inlines them.
- * <p>
  * Thread safety: stateless.
  */
 public final class RegionOps

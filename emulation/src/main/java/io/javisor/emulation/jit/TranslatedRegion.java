@@ -5,7 +5,6 @@ import io.javisor.emulation.cpu.CpuState;
 /**
  * One translated region of guest code: the superclass of every hidden class that
  * {@link RegionCompiler} generates, plus what {@link CodeCache} needs to find, check and invalidate it.
- * <p>
  * Thread safety: owned by the hart's thread (the single writer of its fields, which are set once by
  * {@link #bind} before the region is published in the cache and never change after).
  * <p>
