@@ -3,6 +3,8 @@ package io.javisor.emulation.cpu;
 import io.javisor.emulation.isa.Decoded;
 import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
+import io.javisor.emulation.jit.RegionContext;
+import io.javisor.emulation.jit.Translator;
 import io.javisor.memory.GuestMemory;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -134,6 +136,13 @@ public final class Interpreter
     private final DecodedPages code;
     /** See {@link #setTranslationThreshold}; negative: tier 1 off. */
     private int translationThreshold = -1;
+    /** Tier 1, or null when off (or when the bus offers no direct RAM). */
+    private Translator translator;
+    /**
+     * With tier 1 on, a fast run is cut into pieces of at most this many instructions, so that hot
+     * code that the fast path would otherwise loop in for a whole slice gets counted and translated.
+     */
+    private static final long INTERPRETED_CHUNK = 1024;
 
     public Interpreter(final CpuState cpu, final Bus bus)
     {
@@ -166,7 +175,49 @@ public final class Interpreter
      */
     public void setTranslationThreshold(final int hotThreshold)
     {
+        setTranslation(hotThreshold, Translator.DEFAULT_CAPACITY, Translator.DEFAULT_REGION_CAP);
+    }
+
+    /**
+     * {@link #setTranslationThreshold} with the code cache's capacity (regions) and the most guest
+     * instructions per region; drops every translation made so far.
+     */
+    public void setTranslation(final int hotThreshold, final int capacity, final int regionCap)
+    {
         this.translationThreshold = hotThreshold;
+        this.translator = hotThreshold >= 0 && ramAddress != 0 ?
+            new Translator(new Context(), ramAddress, ramSize, hotThreshold, capacity, regionCap) : null;
+    }
+
+    /** @return tier 1 of this hart, or null when it is off. */
+    public Translator translator()
+    {
+        return translator;
+    }
+
+    /** What translated code calls back for: data translation under paging, and stores onto code. */
+    private final class Context extends RegionContext
+    {
+        Context()
+        {
+            super(ramSize);
+        }
+
+        @Override
+        public long translate(final long va, final int access)
+        {
+            // RegionContext.LOAD/STORE equal Sv39.LOAD/STORE; Sv39.FAULT is -1 as the contract says.
+            return mmu.translate(va, access);
+        }
+
+        @Override
+        public boolean codeWritten(final long pa, final int size)
+        {
+            final long off = pa - RamBus.RAM_BASE;
+            code.invalidate(off, size);
+            dropReservationAt(pa);
+            return translator != null && translator.invalidate(pa, size);
+        }
     }
 
     /**
@@ -191,6 +242,11 @@ public final class Interpreter
     public void requestStop()
     {
         stopRequested = true;
+        final Translator t = translator;
+        if (t != null)
+        {
+            t.context().stopRequested = true;
+        }
     }
 
     /** Read the {@code time} CSR from the board's timer (10 MHz mtime on the virt board). */
@@ -209,6 +265,10 @@ public final class Interpreter
         if (code != null && length > 0 && Long.compareUnsigned(off, ramSize) < 0)
         {
             code.invalidateRange(off, Math.min(length, ramSize - off));
+            if (translator != null)
+            {
+                translator.invalidate(pa, Math.min(length, ramSize - off));
+            }
         }
     }
 
@@ -218,6 +278,10 @@ public final class Interpreter
         if (code != null)
         {
             code.clear();
+        }
+        if (translator != null)
+        {
+            translator.flush();
         }
     }
 
@@ -267,6 +331,10 @@ public final class Interpreter
             if (stopRequested)
             {
                 stopRequested = false;
+                if (translator != null)
+                {
+                    translator.context().stopRequested = false;
+                }
                 return StopReason.HOST_STOP;
             }
             if ((cpu.mip & cpu.mie) != 0 && takeInterrupt())
@@ -274,9 +342,20 @@ public final class Interpreter
                 steps++;
                 continue;
             }
+            if (translator != null)
+            {
+                // (At steps == 0 the pc is where the last run's budget ran out: likely mid-block.)
+                final long retired = runTranslated(maxInstructions - steps, steps == 0);
+                if (retired > 0)
+                {
+                    steps += retired;
+                    continue;
+                }
+            }
             if (ramAddress != 0)
             {
-                final long retired = runCached(maxInstructions - steps);
+                final long left = maxInstructions - steps;
+                final long retired = runCached(translator != null ? Math.min(left, INTERPRETED_CHUNK) : left);
                 if (retired > 0)
                 {
                     steps += retired;
@@ -291,6 +370,29 @@ public final class Interpreter
             }
         }
         return StopReason.BUDGET_EXHAUSTED;
+    }
+
+    /**
+     * Run translated code at pc if there is (or, the page being hot, now is) a region for it.
+     *
+     * @return instructions retired (0: none, the interpreter goes on)
+     */
+    private long runTranslated(final long limit, final boolean resumed)
+    {
+        final CpuState cpu = this.cpu;
+        final long pc = cpu.pc;
+        final long pa = mmu.translate(pc, Sv39.FETCH);
+        if (pa == Sv39.FAULT || Long.compareUnsigned(pa - RamBus.RAM_BASE, ramSize) >= 0)
+        {
+            return 0;
+        }
+        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), mmu.isBare(Sv39.FETCH), limit,
+            resumed);
+        if (retired > 0)
+        {
+            trappedSinceRetire = false;
+        }
+        return retired;
     }
 
     /**
@@ -322,10 +424,18 @@ public final class Interpreter
         }
         final DecodedPages code = this.code;
         final long[] page = code.page((int)(fetchOff >>> 12));
+        if (translator != null)
+        {
+            // Translated stores onto this page must now keep its decoded slots exact.
+            translator.context().codePages[(int)(fetchOff >>> 12)] = 1;
+        }
         final long pageAddress = ramAddress + (fetchOff & ~0xFFFL);
         final long virtualPage = startPc & ~0xFFFL;
         final boolean bare = mmu.isBare(Sv39.LOAD);
         final long[] x = cpu.x;
+        // With translated code on this page, stop at the first taken branch or jump: its target is
+        // likely an entry of that code, which the next dispatch will find.
+        final boolean toTranslated = translator != null && translator.hasRegionsAt(fetchPa);
 
         // The loop keeps a slot index, not a pc: straight-line code advances it by the
         // instruction's length in halfwords and never leaves the page except onto the sentinel
@@ -484,12 +594,16 @@ public final class Interpreter
             }
             // A taken branch or jump: it retired; the run goes on only inside this page.
             retired++;
-            if ((target & ~0xFFFL) != virtualPage)
+            if ((target & ~0xFFFL) != virtualPage || toTranslated)
             {
                 exitPc = target;
                 break;
             }
             slot = (int)(target & 0xFFF) >>> 1;
+        }
+        if (translator != null)
+        {
+            translator.noteInterpreted(fetchPa, retired);
         }
         return exitTo(exitPc != -1 ? exitPc : virtualPage + ((long)slot << 1), retired);
     }
@@ -559,6 +673,10 @@ public final class Interpreter
     {
         code.invalidate(off, size);
         dropReservationAt(RamBus.RAM_BASE + off);
+        if (translator != null)
+        {
+            translator.invalidate(RamBus.RAM_BASE + off, size);
+        }
     }
 
     /** The general path's counterpart of {@link #wroteRam}: {@code pa} may be anywhere. */
@@ -568,6 +686,10 @@ public final class Interpreter
         if (code != null && Long.compareUnsigned(off, ramSize) < 0)
         {
             code.invalidate(off, size);
+            if (translator != null)
+            {
+                translator.invalidate(pa, size);
+            }
         }
         dropReservationAt(pa);
     }
@@ -958,6 +1080,12 @@ public final class Interpreter
                 }
                 result = size == 4 ? (int)v : v;
                 cpu.reservation = pa;
+                final long reservedOff = pa - RamBus.RAM_BASE;
+                if (translator != null && Long.compareUnsigned(reservedOff, ramSize) < 0)
+                {
+                    // Translated stores onto this page must now drop the reservation (see RegionContext).
+                    translator.context().codePages[(int)(reservedOff >>> 12)] = 1;
+                }
                 break;
             }
             case Opcode.SC_W:

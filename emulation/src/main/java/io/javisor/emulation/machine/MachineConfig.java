@@ -31,7 +31,9 @@ public final class MachineConfig
     private long maxInstructions;
     private Console console = Console.NONE;
     private GuestMemory memory;
-    private CpuTier cpuTier = CpuTier.INTERPRETER;
+    /** The translator by default; {@code -Djavisor.cpu=interp} makes the interpreter the default. */
+    private CpuTier cpuTier = "interp".equalsIgnoreCase(System.getProperty("javisor.cpu", "jit")) ?
+        CpuTier.INTERPRETER : CpuTier.JIT;
 
     public MachineConfig memoryMiB(final long mib)
     {
@@ -72,7 +74,7 @@ public final class MachineConfig
         return this;
     }
 
-    /** Which tier runs the guest's code ({@link CpuTier#INTERPRETER} until the translator is the default). */
+    /** Which tier runs the guest's code ({@link CpuTier#JIT} by default). */
     public MachineConfig cpuTier(final CpuTier cpuTier)
     {
         this.cpuTier = cpuTier;

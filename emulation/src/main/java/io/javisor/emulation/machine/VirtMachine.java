@@ -16,6 +16,7 @@ import io.javisor.emulation.device.rtc.GoldfishRtc;
 import io.javisor.emulation.device.rtc.GoldfishRtcDescriptor;
 import io.javisor.emulation.device.lan9118.Lan9118Device;
 import io.javisor.emulation.fdt.VirtBoardFdt;
+import io.javisor.emulation.jit.Translator;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.ElfLoader;
 import io.javisor.emulation.loader.LoadedExtent;
@@ -94,6 +95,12 @@ public final class VirtMachine implements AutoCloseable
         }
         this.bus = new PlatformBus(memory);
         this.interpreter = new Interpreter(cpu, bus);
+        // Tier 1 with its defaults, which -Djavisor.jit.threshold=N (0: translate at once), -Djavisor.jit.cap=N
+        // (guest instructions per region) and -Djavisor.jit.capacity=N (regions held) override.
+        interpreter.setTranslation(config.cpuTier() == CpuTier.JIT ?
+            Integer.getInteger("javisor.jit.threshold", Translator.DEFAULT_THRESHOLD) : -1,
+            Integer.getInteger("javisor.jit.capacity", Translator.DEFAULT_CAPACITY),
+            Integer.getInteger("javisor.jit.cap", Translator.DEFAULT_REGION_CAP));
 
         this.clint = new Clint(this::mtime, cpu::setPending);
         this.plic = new Plic(cpu::setPending);

@@ -22,6 +22,9 @@ final class TestMachine implements AutoCloseable
         allocator.setQuota(1, FRAMES);
         memory = GuestMemory.allocate(allocator, 1, FRAMES);
         interpreter = new Interpreter(cpu, new RamBus(memory));
+        // -Djavisor.jit.threshold=0 runs these tests under the translator (tier 1).
+        final Integer threshold = Integer.getInteger("javisor.jit.threshold");
+        interpreter.setTranslationThreshold(threshold == null ? -1 : threshold);
         cpu.pc = BASE;
     }
 

@@ -40,6 +40,9 @@ final class SbiMachine implements AutoCloseable
         bus = new FaultingBus(ram);
         firmware = new SbiFirmware(bus, platform, BASE, RAM_SIZE);
         interpreter = new Interpreter(cpu, ram);
+        // -Djavisor.jit.threshold=0 runs these tests under the translator (tier 1).
+        final Integer threshold = Integer.getInteger("javisor.jit.threshold");
+        interpreter.setTranslationThreshold(threshold == null ? -1 : threshold);
         interpreter.setFirmware(firmware);
         cpu.priv = CpuState.PRIV_S;
         cpu.pc = BASE;

@@ -3,7 +3,10 @@ package io.javisor.perf.cli;
 import io.javisor.emulation.loader.ElfFormatException;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.RiscvKernelImage;
+import io.javisor.emulation.jit.Translator;
+import io.javisor.emulation.jit.TranslatorStatistics;
 import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.CpuTier;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
@@ -77,6 +80,10 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--stats", description = "Print how the run ended, instructions and MIPS on stderr.")
     private boolean stats;
 
+    @Option(names = "--cpu", paramLabel = "interp|jit", defaultValue = "jit",
+        description = "CPU tier: the interpreter alone, or the translator of hot code above it (default jit).")
+    private String cpu;
+
     @Override
     public Integer call()
     {
@@ -85,6 +92,15 @@ final class RunCommand implements Callable<Integer>
             .memoryMiB(memoryMiB)
             .bootargs(bootargs)
             .maxInstructions(maxInstructions);
+        switch (cpu)
+        {
+            case "interp" -> config.cpuTier(CpuTier.INTERPRETER);
+            case "jit" -> config.cpuTier(CpuTier.JIT);
+            default ->
+            {
+                return fail(err, "--cpu must be interp or jit, not " + cpu);
+            }
+        }
         try
         {
             switch (bios)
@@ -160,6 +176,20 @@ final class RunCommand implements Callable<Integer>
                     err.printf("javisor run: %s (%,d instructions in %.3f s, %.1f MIPS)%n",
                         console.quitByUser() ? "quit from the console" : exit.detail(), exit.instructions(),
                         exit.nanos() / 1e9, exit.mips());
+                    final Translator translator = machine.interpreter().translator();
+                    if (stats && translator != null)
+                    {
+                        final TranslatorStatistics t = translator.statistics();
+                        err.printf("javisor run: jit: %,d regions (%,d guest instructions, %,d bytes of bytecode, " +
+                            "%,d held now), %,d untranslatable entries, %,d invalidations, %,d evictions, " +
+                            "%.1f ms translating; %,d instructions (%.1f%%) in translated code over %,d dispatches, " +
+                            "%,d in the interpreter%n",
+                            t.regionsTranslated(), t.instructionsTranslated(), t.bytecodeBytes(),
+                            translator.cachedRegions(), t.untranslatable(), t.invalidations(), t.evictions(),
+                            t.compileNanos() / 1e6, t.instructionsRetired(),
+                            exit.instructions() == 0 ? 0.0 : 100.0 * t.instructionsRetired() / exit.instructions(),
+                            t.dispatches(), exit.instructions() - t.instructionsRetired());
+                    }
                     err.flush();
                 }
                 return console.quitByUser() ? 0 : exit.exitCode();

@@ -44,6 +44,21 @@ class RunCommandTest
     }
 
     @Test
+    void eitherCpuTierRunsTheGuestAndStatsReportTheTranslator()
+    {
+        assertEquals(0, run("run", "--bios", "none", "--cpu", "interp", "--stats", "--kernel",
+            GUESTS.resolve("hello.elf").toString()));
+        assertTrue(!err.toString().contains("jit:"), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("run", "--bios", "none", "--cpu", "jit", "--stats", "--kernel",
+            GUESTS.resolve("hello.elf").toString()));
+        assertTrue(err.toString().contains("javisor run: jit: "), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, run("run", "--bios", "none", "--cpu", "tcg", "--kernel", GUESTS.resolve("hello.elf").toString()));
+        assertEquals("javisor run: --cpu must be interp or jit, not tcg\n", err.toString());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheProblem(@TempDir final Path dir) throws IOException
     {
         assertEquals(2, run("run", "--bios", "none", "--kernel", dir.resolve("missing.elf").toString()));

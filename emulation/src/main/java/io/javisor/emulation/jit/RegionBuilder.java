@@ -1,0 +1,119 @@
+package io.javisor.emulation.jit;
+
+import io.javisor.emulation.isa.Decoded;
+
+/**
+ * One translation job: discovers the region for an entry in a copy of its page, generates and loads
+ * its class, and binds the result. Runs on the background compiler thread, or on the hart's thread
+ * when translation is synchronous.
+ * Thread safety: confined to the thread that calls {@link #build} (the job's fields are set before it
+ * is handed over and the hand-over is a safe publication); the result is published the same way.
+ */
+final class RegionBuilder
+{
+    final long va;
+    final long pa;
+    final int state;
+    final boolean bareData;
+    /** A copy of the code's physical page, taken on the hart's thread when the job was made. */
+    final byte[] page;
+    /** Earlier entries on the page, taken in too (the result then supersedes the page's region). */
+    int[] roots;
+    private final int cap;
+    private final long ramAddress;
+    private final long ramSize;
+
+    /** When the job was made (System.nanoTime), for the install latency. */
+    final long created = System.nanoTime();
+
+    // The result, set by build.
+    TranslatedRegion result;
+    long nanos;
+    int recompilesTooBig;
+
+    RegionBuilder(final long va, final long pa, final int state, final boolean bareData, final byte[] page,
+        final int[] roots, final int cap, final long ramAddress, final long ramSize)
+    {
+        this.va = va;
+        this.pa = pa;
+        this.state = state;
+        this.bareData = bareData;
+        this.page = page;
+        this.roots = roots;
+        this.cap = cap;
+        this.ramAddress = ramAddress;
+        this.ramSize = ramSize;
+    }
+
+    RegionBuilder build()
+    {
+        final long start = System.nanoTime();
+        final RegionDiscovery discovery = new RegionDiscovery();
+        final RegionCompiler compiler = new RegionCompiler(ramAddress, ramSize);
+        final long pagePa = pa & ~0xFFFL;
+        int limit = cap;
+        Region region = discovery.discover(page, va, pa, roots, limit);
+        if (region != null && region.indexOf((int)(va & 0xFFF)) < 0)
+        {
+            // The earlier entries' code was found, but the new entry's instruction is not translatable.
+            region = null;
+        }
+        if (region == null)
+        {
+            result = new TranslatedRegion.Untranslatable();
+            result.bind(va, pa, state, pa, pa + 4, 0, 0);
+            roots = new int[0];
+        }
+        else
+        {
+            byte[] bytes = compiler.generate(region, bareData);
+            int length = RegionCompiler.executeLength(bytes);
+            if ((length > Translator.MAX_BYTECODE || region.size() >= limit) && roots.length > 0)
+            {
+                // The page's code does not fit one region: this entry gets a region of its own.
+                roots = new int[0];
+                region = discovery.discover(page, va, pa, roots, limit);
+                bytes = compiler.generate(region, bareData);
+                length = RegionCompiler.executeLength(bytes);
+            }
+            while (length > Translator.MAX_BYTECODE && limit > 8)
+            {
+                limit /= 2;
+                recompilesTooBig++;
+                region = discovery.discover(page, va, pa, roots, limit);
+                bytes = compiler.generate(region, bareData);
+                length = RegionCompiler.executeLength(bytes);
+            }
+            result = compiler.load(bytes);
+            final int last = region.size() - 1;
+            result.bind(va, pa, state, pagePa + region.offsets[0],
+                pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
+            result.entries = region.entries();
+            result.offsets = region.offsets;
+        }
+        nanos = System.nanoTime() - start;
+        return this;
+    }
+
+    /**
+     * @return whether RAM still holds, over the region's bytes, what the job translated (checked on the
+     * hart's thread before a background result is installed: a store may have come in between)
+     */
+    boolean stillMatches(final long ramAddress)
+    {
+        final TranslatedRegion r = result;
+        final long pagePa = pa & ~0xFFFL;
+        final long host = ramAddress + (pagePa - RegionCompiler.RAM_BASE);
+        // (An untranslatable entry's 4 bytes may run past the page; only its own page was copied.)
+        final long end = Math.min(r.paEnd, pagePa + 4096);
+        for (long p = r.paStart; p < end; p++)
+        {
+            final int off = (int)(p - pagePa);
+            if (org.agrona.UnsafeApi.getByte(host + off) != page[off])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

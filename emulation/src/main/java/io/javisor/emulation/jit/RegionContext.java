@@ -1,0 +1,46 @@
+package io.javisor.emulation.jit;
+
+/**
+ * What translated code needs from the interpreter that runs it: data address translation under
+ * paging, and the bookkeeping after a store that may have hit code or the LR/SC reservation.
+ * Thread safety: used by the hart's thread only, apart from {@link #stopRequested}, which any thread
+ * may set (a volatile write) and translated code reads at every loop header.
+ */
+public abstract class RegionContext
+{
+    /** Access kinds for {@link #translate}. */
+    public static final int LOAD = 1;
+    public static final int STORE = 2;
+
+    /**
+     * One byte per 4 KiB RAM page: non-zero when the page holds pre-decoded or translated code or the
+     * LR/SC reservation, so a store there must call {@link #codeWritten}. Invariant: a page with a
+     * decoded slot, a translated region or the reserved address is flagged; a flag may outlive its
+     * reason (a spurious call is harmless). The reservation is only ever set by LR, which flags its page.
+     */
+    public final byte[] codePages;
+
+    /** Set by {@code Interpreter.requestStop}; translated loops leave at their next header. */
+    public volatile boolean stopRequested;
+
+    protected RegionContext(final long ramSize)
+    {
+        this.codePages = new byte[(int)((ramSize + 4095) >>> 12) + 1];
+    }
+
+    /**
+     * Translate a data address under the current translation state.
+     *
+     * @return the physical address, or -1 on a fault (the interpreter re-executes the access and traps)
+     */
+    public abstract long translate(long va, int access);
+
+    /**
+     * Bookkeeping after translated code stored {@code size} bytes at physical {@code pa} in RAM on a
+     * flagged page or with a reservation held: drop decoded instructions and translated regions that
+     * cover the bytes, and the reservation if it covers them.
+     *
+     * @return whether a translated region was invalidated: the caller must leave right after the store
+     */
+    public abstract boolean codeWritten(long pa, int size);
+}

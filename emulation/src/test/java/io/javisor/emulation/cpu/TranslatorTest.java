@@ -1,0 +1,315 @@
+package io.javisor.emulation.cpu;
+
+import static io.javisor.emulation.cpu.TestMachine.BASE;
+import static io.javisor.emulation.isa.Asm.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.javisor.emulation.jit.Translator;
+import io.javisor.emulation.jit.TranslatorStatistics;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ClassLoadingMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.function.Consumer;
+
+/**
+ * Tier 1 against tier 0: every program runs on two machines, one with the translator forced at
+ * threshold 0 and one interpreting only, and must leave the same registers, pc, instret and memory.
+ * Plus what only the translator has: self-modifying code, FENCE.I, page-table changes, budgets and
+ * interrupts inside translated loops, and a code cache smaller than the code.
+ */
+class TranslatorTest
+{
+    private static final long INTERRUPT = Long.MIN_VALUE;
+
+    /** Build the same program on a translating and an interpreting machine, run both, compare. */
+    private static TestMachine[] both(final Consumer<TestMachine> program, final long... budgets)
+    {
+        final TestMachine jit = new TestMachine();
+        final TestMachine interp = new TestMachine();
+        jit.interpreter.setTranslationThreshold(0);
+        interp.interpreter.setTranslationThreshold(-1);
+        program.accept(jit);
+        program.accept(interp);
+        for (final long budget : budgets)
+        {
+            final StopReason a = jit.run(budget);
+            final StopReason b = interp.run(budget);
+            assertEquals(b, a, "stop reason");
+            assertSame(interp, jit);
+        }
+        return new TestMachine[] {jit, interp};
+    }
+
+    private static void assertSame(final TestMachine expected, final TestMachine actual)
+    {
+        assertArrayEquals(java.util.Arrays.copyOf(expected.cpu.x, 32), java.util.Arrays.copyOf(actual.cpu.x, 32),
+            "registers");
+        assertEquals(expected.cpu.pc, actual.cpu.pc, "pc");
+        assertEquals(expected.cpu.instret, actual.cpu.instret, "instret");
+        assertEquals(expected.cpu.mcause, actual.cpu.mcause, "mcause");
+        assertEquals(expected.cpu.mepc, actual.cpu.mepc, "mepc");
+        for (long off = 0; off < TestMachine.FRAMES * 4096L; off += 8)
+        {
+            assertEquals(expected.memory.getLong(off), actual.memory.getLong(off), "memory at " + off);
+        }
+    }
+
+    private static void close(final TestMachine[] machines)
+    {
+        for (final TestMachine m : machines)
+        {
+            m.close();
+        }
+    }
+
+    private static TranslatorStatistics stats(final TestMachine m)
+    {
+        return m.interpreter.translator().statistics();
+    }
+
+    @Test
+    void loopRunsTranslatedWithTheInterpretersResult()
+    {
+        final TestMachine[] ms = both(m -> m
+            .set(2, 1000).set(8, BASE + 0x800)
+            .emit(addi(5, 5, 3), mul(6, 5, 5), sd(6, 8, 0), ld(7, 8, 0), add(9, 9, 7), addi(1, 1, 1), bne(1, 2, -24),
+                wfi()), 1_000_000);
+        assertTrue(stats(ms[0]).regionsTranslated() > 0);
+        assertTrue(stats(ms[0]).instructionsRetired() > 6000);
+        close(ms);
+    }
+
+    @Test
+    void budgetStopIsExactInsideTranslatedCode()
+    {
+        // Budgets that end everywhere in the loop, and 0-instruction leftovers.
+        final long[] budgets = new long[300];
+        for (int i = 0; i < budgets.length; i++)
+        {
+            budgets[i] = 1 + i % 17;
+        }
+        final TestMachine[] ms = both(m -> m
+            .set(2, 100_000).set(8, BASE + 0x800)
+            .emit(addi(5, 5, 1), sw(5, 8, 0), beq(5, 0, 8), addi(6, 6, 1), addi(1, 1, 1), bne(1, 2, -20), wfi()),
+            budgets);
+        assertTrue(stats(ms[0]).instructionsRetired() > 0);
+        close(ms);
+    }
+
+    @Test
+    void storeIntoTheRunningRegionTakesEffectAtOnce()
+    {
+        final TestMachine[] ms = both(m -> m
+            .set(2, 10).set(4, 2).set(6, addi(5, 5, 100)).set(7, BASE + 8)
+            .emit(
+                addi(1, 0, 0),      // 0x00
+                addi(3, 0, 0),      // 0x04
+                addi(5, 5, 1),      // 0x08: patched to addi x5, x5, 100 after the first round
+                addi(1, 1, 1),      // 0x0C
+                bne(1, 2, -8),      // 0x10
+                sw(6, 7, 0),        // 0x14: store into this very loop
+                addi(3, 3, 1),      // 0x18
+                addi(1, 0, 0),      // 0x1C
+                blt(3, 4, -24),     // 0x20: back to 0x08
+                wfi()), 1_000);
+        assertEquals(10 + 1000, ms[0].x(5));
+        assertTrue(stats(ms[0]).invalidations() > 0);
+        close(ms);
+    }
+
+    @Test
+    void codeAcrossAPageBoundaryAndAStoreIntoTheOtherPage()
+    {
+        final TestMachine[] ms = both(m ->
+        {
+            m.set(2, 10).set(4, 2).set(6, addi(5, 5, 100)).set(7, BASE + 0xFF8)
+                .at(0xFF8).emit(
+                    addi(5, 5, 1),      // 0xFF8, patched from the next page
+                    jal(0, 4),          // 0xFFC: onto the next page
+                    addi(1, 1, 1),      // 0x1000
+                    bne(1, 2, -12),     // 0x1004: back to 0xFF8
+                    sw(6, 7, 0),        // 0x1008
+                    addi(3, 3, 1),      // 0x100C
+                    addi(1, 0, 0),      // 0x1010
+                    blt(3, 4, -28),     // 0x1014: back to 0xFF8
+                    wfi());
+            m.cpu.pc = BASE + 0xFF8;
+        }, 1_000);
+        assertEquals(10 + 1000, ms[0].x(5));
+        assertTrue(stats(ms[0]).invalidations() > 0);
+        close(ms);
+    }
+
+    @Test
+    void fenceIMakesCodeWrittenBehindTheCpusBackVisible()
+    {
+        final TestMachine[] ms = both(m -> m
+            .set(2, 1000)
+            .emit(addi(5, 5, 1), addi(1, 1, 1), bne(1, 2, -8), wfi(),
+                fence_i(), addi(1, 0, 0), jal(0, -24)), 100_000);
+        for (final TestMachine m : ms)
+        {
+            // Patched without telling the CPU: only FENCE.I makes it visible.
+            m.memory.putInt(0, addi(5, 5, 100));
+            m.cpu.pc = BASE + 16;
+        }
+        assertEquals(StopReason.WFI, ms[0].run(100_000));
+        assertEquals(StopReason.WFI, ms[1].run(100_000));
+        assertSame(ms[1], ms[0]);
+        assertEquals(1000 + 100 * 1000, ms[0].x(5));
+        close(ms);
+    }
+
+    @Test
+    void pageTableChangeMidRunIsSeenAfterSfenceVma()
+    {
+        final long root = 0x1000, l1 = 0x2000, l0 = 0x3000, code = 0x4000, data = 0x5000, data2 = 0x6000;
+        final long v = Sv39.PTE_V, r = Sv39.PTE_R, w = Sv39.PTE_W, x = Sv39.PTE_X;
+        final TestMachine[] ms = both(m ->
+        {
+            m.memory.putLong(root, (BASE + l1) >>> 12 << 10 | v);
+            m.memory.putLong(l1, (BASE + l0) >>> 12 << 10 | v);
+            m.memory.putLong(l0 + 8, (BASE + code) >>> 12 << 10 | r | x | v);      // VA 0x1000: code
+            m.memory.putLong(l0 + 16, (BASE + data) >>> 12 << 10 | r | w | v);     // VA 0x2000: data
+            m.memory.putLong(l0 + 24, (BASE + l0) >>> 12 << 10 | r | w | v);       // VA 0x3000: the L0 table
+            m.memory.putLong(data, 5);
+            m.memory.putLong(data2, 7);
+            m.cpu.mtvec = BASE + 0x100;
+            m.at(0x100).emit(wfi());
+            m.set(8, 0x2000).set(9, 0x3000).set(2, 10).set(4, 2)
+                .set(12, (BASE + data2) >>> 12 << 10 | r | w | v);
+            m.at(code).emit(
+                ld(10, 8, 0),         // 0x1000: loop
+                add(11, 11, 10),
+                addi(1, 1, 1),
+                bne(1, 2, -12),
+                sd(12, 9, 16),        // remap VA 0x2000 to data2
+                sfence_vma(0, 0),
+                addi(1, 0, 0),
+                addi(3, 3, 1),
+                blt(3, 4, -32),
+                wfi());
+            m.cpu.satp = Sv39.SATP_MODE_SV39 << 60 | (BASE + root) >>> 12;
+            m.interpreter.flushTlb();
+            m.cpu.priv = CpuState.PRIV_S;
+            m.cpu.pc = 0x1000;
+        }, 10_000);
+        assertEquals(10 * 5 + 10 * 7, ms[0].x(11));
+        assertTrue(stats(ms[0]).instructionsRetired() > 0);
+        close(ms);
+    }
+
+    @Test
+    void infiniteTranslatedLoopStopsOnBudgetAndTakesTheTimerInterrupt()
+    {
+        final TestMachine[] ms = both(m ->
+        {
+            m.cpu.mtvec = BASE + 0x100;
+            // The handler masks the timer (a pending enabled interrupt makes WFI a no-op) and waits.
+            m.at(0x100).emit(csrrw(0, Interpreter.CSR_MIE, 0), wfi());
+            m.at(0).emit(addi(1, 1, 1), jal(0, -4));
+            m.cpu.mstatus |= CpuState.MSTATUS_MIE;
+            m.cpu.mie = 1L << CpuState.IRQ_MTIP;
+        }, 100_000, 33_333);
+        assertEquals(133_333, ms[0].cpu.instret);
+        assertEquals(66_667, ms[0].x(1));
+        assertTrue(stats(ms[0]).instructionsRetired() > 100_000);
+        for (final TestMachine m : ms)
+        {
+            m.cpu.setPending(CpuState.IRQ_MTIP, true);
+            assertEquals(StopReason.WFI, m.run(100_000));
+        }
+        assertSame(ms[1], ms[0]);
+        assertEquals(INTERRUPT | CpuState.IRQ_MTIP, ms[0].cpu.mcause);
+        close(ms);
+    }
+
+    @Test
+    void aStopRequestEndsAnEndlessTranslatedLoop() throws Exception
+    {
+        try (TestMachine m = new TestMachine())
+        {
+            m.interpreter.setTranslationThreshold(0);
+            m.emit(addi(1, 1, 1), jal(0, -4));
+            final Thread stopper = new Thread(() ->
+            {
+                try
+                {
+                    Thread.sleep(100);
+                }
+                catch (final InterruptedException ignored)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                m.interpreter.requestStop();
+            });
+            stopper.start();
+            assertEquals(StopReason.HOST_STOP, m.run(Long.MAX_VALUE));
+            stopper.join();
+            assertEquals(m.cpu.instret, 2 * m.x(1) - (m.cpu.pc == BASE ? 0 : 1));
+            assertTrue(stats(m).instructionsRetired() > 0);
+        }
+    }
+
+    @Test
+    void moreCodeThanTheCacheHoldsKeepsRunningCorrectly()
+    {
+        final int functions = 12;
+        final TestMachine[] ms = both(m ->
+        {
+            m.interpreter.setTranslation(m.interpreter.translator() == null ? -1 : 0, 4, 200);
+            final int[] main = new int[functions + 3];
+            for (int k = 1; k <= functions; k++)
+            {
+                m.at(0x1000L * k).emit(addi(5, 5, k), jalr(0, 1, 0));
+                main[k - 1] = jal(1, 0x1000 * k - 4 * (k - 1));
+            }
+            main[functions] = addi(6, 6, 1);
+            main[functions + 1] = bne(6, 7, -4 * (functions + 1));
+            main[functions + 2] = wfi();
+            m.at(0).emit(main);
+            m.set(7, 100);
+            m.cpu.pc = BASE;
+        }, 1_000_000);
+        assertEquals(100L * functions * (functions + 1) / 2, ms[0].x(5));
+        final Translator t = ms[0].interpreter.translator();
+        assertTrue(t.cachedRegions() <= 4, "entries held: " + t.cachedRegions());
+        assertTrue(t.statistics().evictions() > 0);
+        close(ms);
+    }
+
+    @Test
+    void evictedRegionClassesAreUnloaded()
+    {
+        final ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+        System.gc();
+        final long loadedBefore = classes.getLoadedClassCount();
+        final int functions = 12;
+        try (TestMachine m = new TestMachine())
+        {
+            m.interpreter.setTranslation(0, 4, 200);
+            final int[] main = new int[functions + 3];
+            for (int k = 1; k <= functions; k++)
+            {
+                m.at(0x1000L * k).emit(addi(5, 5, k), jalr(0, 1, 0));
+                main[k - 1] = jal(1, 0x1000 * k - 4 * (k - 1));
+            }
+            main[functions] = addi(6, 6, 1);
+            main[functions + 1] = bne(6, 7, -4 * (functions + 1));
+            main[functions + 2] = wfi();
+            m.at(0).emit(main);
+            m.set(7, 300);
+            assertEquals(StopReason.WFI, m.run(10_000_000));
+            assertEquals(300L * functions * (functions + 1) / 2, m.x(5));
+            // Every eviction drops the cache's classes, so most of these translations are garbage now.
+            final long translated = stats(m).regionsTranslated();
+            assertTrue(translated > 1000, "regions translated: " + translated);
+            System.gc();
+            final long growth = classes.getLoadedClassCount() - loadedBefore;
+            assertTrue(growth < translated / 4, translated + " regions translated, loaded classes grew by " + growth);
+        }
+    }
+}
