@@ -17,7 +17,10 @@ final class Region
     /** Page offsets of the instructions, ascending. */
     final int[] offsets;
     final long[] decoded;
-    /** Instruction i starts a block: the entry, a jump target, or after a control transfer or a gap. */
+    /**
+     * Instruction i starts a block: the entry, a jump target, after a control transfer or a gap, or the
+     * fall-through of an instruction whose next one in address order overlaps it.
+     */
     final boolean[] leader;
     /** Instruction i is the target of a backward jump inside the region: a loop header. */
     final boolean[] loopHeader;

@@ -144,6 +144,26 @@ final class RegionDiscovery
             expected = off + Decoded.length(d);
             n++;
         }
+        // Overlapping instructions (a jump into the middle of a 4-byte one): when an instruction's
+        // fall-through successor is in the region but is not the next one in address order, that
+        // successor starts a block too, or a run arriving there would not count its block.
+        for (int i = 0; i < count; i++)
+        {
+            final long d = decoded[i];
+            if (endsFlow(Decoded.opcode(d)))
+            {
+                continue;
+            }
+            final int next = offsets[i] + Decoded.length(d);
+            if (i + 1 < count && offsets[i + 1] != next)
+            {
+                final int j = Arrays.binarySearch(offsets, next);
+                if (j >= 0)
+                {
+                    leader[j] = true;
+                }
+            }
+        }
         return new Region(entryVa, entryPa, offsets, decoded, leader, loopHeader);
     }
 

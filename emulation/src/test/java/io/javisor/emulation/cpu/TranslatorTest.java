@@ -100,6 +100,25 @@ class TranslatorTest
     }
 
     @Test
+    void overlappingInstructionsCountEveryInstructionOfTheRunThatFallsThroughThem()
+    {
+        // The branch targets 0x06, the upper half of the LUI at 0x04 (0x0305: c.addi x6, 1), so the
+        // region holds both; both fall through to 0x08. Run through the LUI (the branch is not taken),
+        // the two ADDIs after it must be retired too: 5 instructions to the WFI, not 3.
+        final TestMachine[] ms = both(m -> m
+            .set(5, 1)
+            .emit(
+                beq(5, 0, 6),       // 0x00: to 0x06 when x5 == 0
+                lui(10, 0x03050),   // 0x04: 0x03050537; bytes 0x06..0x07 are 0x0305
+                addi(7, 7, 1),      // 0x08
+                addi(8, 8, 1),      // 0x0C
+                wfi()), 100);
+        assertEquals(5, ms[0].cpu.instret);
+        assertTrue(stats(ms[0]).instructionsRetired() > 0);
+        close(ms);
+    }
+
+    @Test
     void storeIntoTheRunningRegionTakesEffectAtOnce()
     {
         final TestMachine[] ms = both(m -> m
