@@ -114,11 +114,24 @@ final class CodeCache
             stats.evictions++;
         }
         final TranslatedRegion old = byEntry.put(va, region);
+        if (old == region)
+        {
+            return;
+        }
         if (old != null)
         {
-            // (A region replaced here is superseded, not wrong: it stays valid for links to it.)
             keysOnPage[page(old.entryPa)]--;
+            // A region replaced here (another state or mapping of the same entry, a superseding one) is
+            // not wrong: it stays valid for links to it while other keys hold it. Once no key does,
+            // invalidate() can no longer find it, so it is dropped now, or a page list or a chaining
+            // link could run it after its code changed.
+            if (--old.keys == 0)
+            {
+                old.valid = false;
+                unlink(old);
+            }
         }
+        region.keys++;
         keysOnPage[page(region.entryPa)]++;
     }
 
@@ -168,6 +181,7 @@ final class CodeCache
         for (int i = 0; i < scratch.size(); i++)
         {
             final TranslatedRegion r = byEntry.remove(scratch.getLong(i));
+            r.keys--;
             r.valid = false;
             keysOnPage[page(r.entryPa)]--;
             unlink(r);
@@ -215,6 +229,7 @@ final class CodeCache
     {
         for (final TranslatedRegion r : byEntry.values())
         {
+            r.keys = 0;
             r.valid = false;
         }
         byEntry.clear();

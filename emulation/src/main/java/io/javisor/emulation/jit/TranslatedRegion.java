@@ -35,6 +35,11 @@ public abstract class TranslatedRegion
      * Chaining links are followed only to valid regions.
      */
     boolean valid = true;
+    /**
+     * How many keys (entry addresses) of the {@link CodeCache} hold it. Invariant: a valid region is held
+     * by at least one, so that an invalidation, which looks regions up through the keys, finds it.
+     */
+    int keys;
     /** The region the last run continued into (a chaining link, checked before use), or null. */
     TranslatedRegion successor;
     /** The next region translated on the same virtual page, older (see CodeCache). */

@@ -119,6 +119,34 @@ class TranslatorTest
     }
 
     @Test
+    void codeRewrittenAfterItRanInTwoPrivilegesIsNeverRunStale()
+    {
+        // The same entry translated in M and then in S: the S region takes the entry's key. New code
+        // written there must drop both, so that back in M the new code runs, not the first region.
+        final TestMachine jit = new TestMachine();
+        final TestMachine interp = new TestMachine();
+        jit.interpreter.setTranslationThreshold(0);
+        interp.interpreter.setTranslationThreshold(-1);
+        final TestMachine[] ms = {jit, interp};
+        for (final TestMachine m : ms)
+        {
+            m.emit(addi(5, 5, 1), addi(6, 6, 1), wfi());
+            assertEquals(StopReason.WFI, m.run(100));
+            m.cpu.priv = CpuState.PRIV_S;
+            m.cpu.pc = BASE;
+            assertEquals(StopReason.WFI, m.run(100));
+            m.at(0).emit(addi(7, 7, 1), addi(7, 7, 1), addi(7, 7, 1), wfi());
+            m.cpu.priv = CpuState.PRIV_M;
+            m.cpu.pc = BASE;
+            assertEquals(StopReason.WFI, m.run(100));
+        }
+        assertSame(interp, jit);
+        assertEquals(3, jit.x(7));
+        assertTrue(stats(jit).instructionsRetired() > 0);
+        close(ms);
+    }
+
+    @Test
     void storeIntoTheRunningRegionTakesEffectAtOnce()
     {
         final TestMachine[] ms = both(m -> m
