@@ -1,4 +1,4 @@
-/* net-ping (bare, javisor only): PINGS request frames to whoever echoes them on the bridge
+/* net-ping (bare, javisor only): WARMUP + PINGS request frames to whoever echoes them on the bridge
  * (net-echo or a Java guest), one at a time, retried every 50 ms; the first goes to broadcast and
  * the reply names the peer. Then a goodbye handshake. The guest-measured round trips (mtime) go
  * to a "timing" line, the only line that differs from run to run. Built per NIC (nic-*.c). */
@@ -6,6 +6,7 @@
 #include "jping.h"
 #include "nic.h"
 
+#define WARMUP 16 /* not timed: the peer's and the host's code paths warm up */
 #define PINGS 32
 #define WAIT (50 * TICKS_PER_MS)
 #define FIRST_TRIES 600 /* the peer may still be booting: 30 s */
@@ -39,9 +40,9 @@ static int exchange(int kind, uint32_t seq, int answer, int tries, uint32_t *res
             if (len != 0 && jp_kind(f, len) == answer && f->seq == seq)
             {
                 memcpy(peer, f->src, 6);
-                if (kind == JP_REQUEST)
+                if (kind == JP_REQUEST && seq >= WARMUP)
                 {
-                    rtt[seq] = now() - f->stamp;
+                    rtt[seq - WARMUP] = now() - f->stamp;
                 }
                 return 0;
             }
@@ -72,7 +73,7 @@ int main(void)
     memcpy(peer, broadcast, 6);
     uint32_t resent = 0;
     uint32_t answered = 0;
-    for (uint32_t seq = 0; seq < PINGS; seq++)
+    for (uint32_t seq = 0; seq < WARMUP + PINGS; seq++)
     {
         if (exchange(JP_REQUEST, seq, JP_REPLY, seq == 0 ? FIRST_TRIES : TRIES, &resent))
         {
@@ -83,9 +84,13 @@ int main(void)
     print("net-ping: ");
     print_dec(answered);
     print(" of ");
+    print_dec(WARMUP + PINGS);
+    print(" answered, the last ");
     print_dec(PINGS);
-    println(" answered");
-    const int bye = answered == PINGS && exchange(JP_BYE, PINGS, JP_BYE_ACK, TRIES, &resent) == 0;
+    println(" timed");
+    const int pass = answered == WARMUP + PINGS;
+    const int bye = pass && exchange(JP_BYE, WARMUP + PINGS, JP_BYE_ACK, TRIES, &resent) == 0;
+    answered = answered > WARMUP ? answered - WARMUP : 0;
     println(bye ? "net-ping: goodbye acknowledged" : "net-ping: no goodbye");
     for (uint32_t i = 1; i < answered; i++)
     {
@@ -108,7 +113,6 @@ int main(void)
         print_dec(resent);
         println("");
     }
-    const int pass = answered == PINGS && bye;
-    println(pass ? "net-ping: pass" : "net-ping: FAIL");
-    return !pass;
+    println(pass && bye ? "net-ping: pass" : "net-ping: FAIL");
+    return !(pass && bye);
 }

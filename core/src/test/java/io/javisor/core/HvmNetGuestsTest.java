@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HvmNetGuestsTest
 {
-    private static final int PINGS = 32;
+    private static final int PINGS = 48; // 16 warm-up + 32 timed
     private static final int ETHERTYPE = 0x88B5;
     private static final int KIND = 16;
     private static final int REQUEST = 1;
