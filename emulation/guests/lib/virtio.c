@@ -46,17 +46,23 @@ static inline uint32_t rd(uintptr_t base, uint32_t reg) { return mmio_read32(bas
 static inline void wr(uintptr_t base, uint32_t reg, uint32_t v) { mmio_write32(base + reg, v); }
 static inline void barrier(void) { __asm__ volatile ("fence iorw, iorw" ::: "memory"); }
 
-uintptr_t virtio_find(uint32_t device_id)
+uintptr_t virtio_find_nth(uint32_t device_id, int n)
 {
     for (int slot = VIRTIO_SLOTS - 1; slot >= 0; slot--)
     {
         const uintptr_t base = VIRTIO_SLOT_BASE + VIRTIO_SLOT_STRIDE * slot;
-        if (rd(base, REG_MAGIC) == 0x74726976 && rd(base, REG_VERSION) == 2 && rd(base, REG_DEVICE_ID) == device_id)
+        if (rd(base, REG_MAGIC) == 0x74726976 && rd(base, REG_VERSION) == 2 && rd(base, REG_DEVICE_ID) == device_id &&
+            n-- == 0)
         {
             return base;
         }
     }
     return 0;
+}
+
+uintptr_t virtio_find(uint32_t device_id)
+{
+    return virtio_find_nth(device_id, 0);
 }
 
 static void set_addr(uintptr_t base, uint32_t reg, const void *p)

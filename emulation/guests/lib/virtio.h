@@ -22,6 +22,8 @@
 /* Base of the first slot (QEMU plugs devices from the last slot down) holding a version-2 device
  * with this id, or 0. */
 uintptr_t virtio_find(uint32_t device_id);
+/* The same for the n-th such device (0 = the first found). */
+uintptr_t virtio_find_nth(uint32_t device_id, int n);
 
 /* A split virtqueue of VQ_SIZE entries, laid out as the device expects (descriptors 16-aligned). */
 #define VQ_SIZE 8
