@@ -1,4 +1,5 @@
-/* Polled virtio-mmio v2 driver (see virtio.h). One request in flight at a time; no interrupts. */
+/* Polled virtio-mmio v2 driver (see virtio.h). No interrupts; virtio-blk has one request in flight,
+ * virtio-net one transmit in flight and every receive buffer posted. */
 #include "virtio.h"
 #include "guest.h"
 
@@ -31,18 +32,13 @@
 #define F_BLK_BLK_SIZE 6
 #define F_BLK_FLUSH 9
 
-#define QN 8
+#define F_NET_MAC 5
+
 #define D_NEXT 1
 #define D_WRITE 2
 
-struct desc { uint64_t addr; uint32_t len; uint16_t flags; uint16_t next; };
-struct avail { uint16_t flags; uint16_t idx; uint16_t ring[QN]; uint16_t used_event; };
-struct used_elem { uint32_t id; uint32_t len; };
-struct used { uint16_t flags; uint16_t idx; struct used_elem ring[QN]; uint16_t avail_event; };
 
-static struct desc desc[QN] __attribute__((aligned(16)));
-static struct avail avail __attribute__((aligned(2)));
-static struct used used __attribute__((aligned(4)));
+static struct vq blkq;
 static struct { uint32_t type; uint32_t reserved; uint64_t sector; } header;
 static volatile uint8_t status;
 
@@ -50,17 +46,23 @@ static inline uint32_t rd(uintptr_t base, uint32_t reg) { return mmio_read32(bas
 static inline void wr(uintptr_t base, uint32_t reg, uint32_t v) { mmio_write32(base + reg, v); }
 static inline void barrier(void) { __asm__ volatile ("fence iorw, iorw" ::: "memory"); }
 
-uintptr_t virtio_find(uint32_t device_id)
+uintptr_t virtio_find_nth(uint32_t device_id, int n)
 {
     for (int slot = VIRTIO_SLOTS - 1; slot >= 0; slot--)
     {
         const uintptr_t base = VIRTIO_SLOT_BASE + VIRTIO_SLOT_STRIDE * slot;
-        if (rd(base, REG_MAGIC) == 0x74726976 && rd(base, REG_VERSION) == 2 && rd(base, REG_DEVICE_ID) == device_id)
+        if (rd(base, REG_MAGIC) == 0x74726976 && rd(base, REG_VERSION) == 2 && rd(base, REG_DEVICE_ID) == device_id &&
+            n-- == 0)
         {
             return base;
         }
     }
     return 0;
+}
+
+uintptr_t virtio_find(uint32_t device_id)
+{
+    return virtio_find_nth(device_id, 0);
 }
 
 static void set_addr(uintptr_t base, uint32_t reg, const void *p)
@@ -70,9 +72,10 @@ static void set_addr(uintptr_t base, uint32_t reg, const void *p)
     wr(base, reg + 4, (uint32_t)(a >> 32));
 }
 
-int vblk_init(struct vblk *blk, uintptr_t base)
+/* Reset and negotiate VERSION_1 plus what is offered of `wanted` (feature bits 0-31).
+ * Returns the negotiated low feature bits, or a negative step number. */
+static int64_t negotiate(uintptr_t base, uint32_t wanted)
 {
-    blk->base = base;
     wr(base, REG_STATUS, 0);
     wr(base, REG_STATUS, S_ACKNOWLEDGE);
     wr(base, REG_STATUS, S_ACKNOWLEDGE | S_DRIVER);
@@ -82,8 +85,7 @@ int vblk_init(struct vblk *blk, uintptr_t base)
         return -1; /* no VERSION_1 */
     }
     wr(base, REG_DEVICE_FEATURES_SEL, 0);
-    const uint32_t offered = rd(base, REG_DEVICE_FEATURES);
-    const uint32_t wanted = offered & (1u << F_BLK_SEG_MAX | 1u << F_BLK_BLK_SIZE | 1u << F_BLK_FLUSH);
+    wanted &= rd(base, REG_DEVICE_FEATURES);
     wr(base, REG_DRIVER_FEATURES_SEL, 0);
     wr(base, REG_DRIVER_FEATURES, wanted);
     wr(base, REG_DRIVER_FEATURES_SEL, 1);
@@ -93,23 +95,73 @@ int vblk_init(struct vblk *blk, uintptr_t base)
     {
         return -2;
     }
-    blk->flush = (wanted >> F_BLK_FLUSH) & 1;
-    wr(base, REG_QUEUE_SEL, 0);
-    if (rd(base, REG_QUEUE_READY) != 0 || rd(base, REG_QUEUE_NUM_MAX) < QN)
+    return wanted;
+}
+
+/* Queue `index` on `q`, polled (no interrupts requested). Returns 0 or -3. */
+static int queue_setup(uintptr_t base, uint32_t index, struct vq *q)
+{
+    wr(base, REG_QUEUE_SEL, index);
+    if (rd(base, REG_QUEUE_READY) != 0 || rd(base, REG_QUEUE_NUM_MAX) < VQ_SIZE)
     {
         return -3;
     }
-    wr(base, REG_QUEUE_NUM, QN);
-    set_addr(base, REG_QUEUE_DESC, desc);
-    set_addr(base, REG_QUEUE_DRIVER, &avail);
-    set_addr(base, REG_QUEUE_DEVICE, &used);
-    avail.flags = 1; /* polled: no interrupts please */
-    avail.idx = 0;
-    used.idx = 0;
-    blk->last_used = 0;
+    wr(base, REG_QUEUE_NUM, VQ_SIZE);
+    set_addr(base, REG_QUEUE_DESC, q->desc);
+    set_addr(base, REG_QUEUE_DRIVER, &q->avail);
+    set_addr(base, REG_QUEUE_DEVICE, &q->used);
+    q->avail.flags = 1; /* polled: no interrupts please */
+    q->avail.idx = 0;
+    q->used.idx = 0;
+    q->last_used = 0;
     barrier();
     wr(base, REG_QUEUE_READY, 1);
+    return 0;
+}
+
+static void driver_ok(uintptr_t base)
+{
     wr(base, REG_STATUS, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+}
+
+/* Make descriptor `head` available and tell the device. */
+static void publish(uintptr_t base, uint32_t index, struct vq *q, uint16_t head)
+{
+    q->avail.ring[q->avail.idx % VQ_SIZE] = head;
+    barrier();
+    q->avail.idx++;
+    barrier();
+    wr(base, REG_QUEUE_NOTIFY, index);
+}
+
+/* The next used element, or 0 when the device has used nothing new. */
+static const struct vq_used_elem *take_used(struct vq *q)
+{
+    barrier();
+    if (*(volatile uint16_t *)&q->used.idx == q->last_used)
+    {
+        return 0;
+    }
+    const struct vq_used_elem *e = &q->used.ring[q->last_used % VQ_SIZE];
+    q->last_used++;
+    barrier();
+    return e;
+}
+
+int vblk_init(struct vblk *blk, uintptr_t base)
+{
+    blk->base = base;
+    const int64_t wanted = negotiate(base, 1u << F_BLK_SEG_MAX | 1u << F_BLK_BLK_SIZE | 1u << F_BLK_FLUSH);
+    if (wanted < 0)
+    {
+        return (int)wanted;
+    }
+    blk->flush = (wanted >> F_BLK_FLUSH) & 1;
+    if (queue_setup(base, 0, &blkq) != 0)
+    {
+        return -3;
+    }
+    driver_ok(base);
     blk->capacity = (uint64_t)rd(base, REG_CONFIG) | (uint64_t)rd(base, REG_CONFIG + 4) << 32;
     blk->seg_max = (wanted >> F_BLK_SEG_MAX) & 1 ? rd(base, REG_CONFIG + 12) : 0;
     blk->blk_size = (wanted >> F_BLK_BLK_SIZE) & 1 ? rd(base, REG_CONFIG + 20) : 512;
@@ -123,29 +175,94 @@ int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, u
     header.reserved = 0;
     header.sector = sector;
     status = 0xFF;
+    struct vq_desc *desc = blkq.desc;
     int n = 0;
-    desc[n] = (struct desc){(uintptr_t)&header, sizeof header, D_NEXT, 1};
+    desc[n] = (struct vq_desc){(uintptr_t)&header, sizeof header, D_NEXT, 1};
     n++;
     if (len != 0)
     {
-        desc[n] = (struct desc){(uintptr_t)data, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2};
+        desc[n] = (struct vq_desc){(uintptr_t)data, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2};
         n++;
     }
-    desc[n] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
-    avail.ring[avail.idx % QN] = 0;
-    barrier();
-    avail.idx++;
-    barrier();
-    wr(blk->base, REG_QUEUE_NOTIFY, 0);
+    desc[n] = (struct vq_desc){(uintptr_t)&status, 1, D_WRITE, 0};
+    publish(blk->base, 0, &blkq, 0);
     for (uint64_t spin = 0; spin < 100000000; spin++)
     {
-        barrier();
-        if (*(volatile uint16_t *)&used.idx != blk->last_used)
+        if (take_used(&blkq) != 0)
         {
-            blk->last_used++;
-            barrier();
             return status;
         }
     }
     return -1;
+}
+
+int vnet_init(struct vnet *net, uintptr_t base)
+{
+    net->base = base;
+    const int64_t wanted = negotiate(base, 1u << F_NET_MAC);
+    if (wanted < 0)
+    {
+        return (int)wanted;
+    }
+    if (queue_setup(base, 0, &net->rx) != 0 || queue_setup(base, 1, &net->tx) != 0)
+    {
+        return -3;
+    }
+    for (uint16_t i = 0; i < VQ_SIZE; i++)
+    {
+        net->rx.desc[i] = (struct vq_desc){(uintptr_t)net->rx_buf[i], VNET_BUF, D_WRITE, 0};
+        net->rx.avail.ring[i] = i;
+    }
+    net->tx.desc[0] = (struct vq_desc){(uintptr_t)net->tx_buf, 0, 0, 0};
+    barrier();
+    net->rx.avail.idx = VQ_SIZE;
+    driver_ok(base);
+    wr(base, REG_QUEUE_NOTIFY, 0);
+    for (int i = 0; i < 6; i++)
+    {
+        net->mac[i] = (wanted >> F_NET_MAC) & 1 ? *(volatile uint8_t *)(base + REG_CONFIG + i) : 0;
+    }
+    return 0;
+}
+
+int vnet_send(struct vnet *net, const void *frame, uint32_t len)
+{
+    if (len > VNET_BUF - VNET_HDR)
+    {
+        return -1;
+    }
+    memset(net->tx_buf, 0, VNET_HDR); /* no checksum or segmentation offload */
+    memcpy(net->tx_buf + VNET_HDR, frame, len);
+    net->tx.desc[0].len = VNET_HDR + len;
+    publish(net->base, 1, &net->tx, 0);
+    for (uint32_t spin = 0; spin < 10000000; spin++)
+    {
+        if (take_used(&net->tx) != 0)
+        {
+            return 0;
+        }
+    }
+    return -1;
+}
+
+uint32_t vnet_recv(struct vnet *net, void *buf, uint32_t cap)
+{
+    const struct vq_used_elem *e = take_used(&net->rx);
+    if (e == 0)
+    {
+        return 0;
+    }
+    const uint16_t id = (uint16_t)e->id;
+    uint32_t len = e->len > VNET_HDR ? e->len - VNET_HDR : 0;
+    if (id >= VQ_SIZE)
+    {
+        return 0; /* a device bug: nothing sensible to repost */
+    }
+    if (len > cap)
+    {
+        len = cap;
+    }
+    memcpy(buf, net->rx_buf[id] + VNET_HDR, len);
+    publish(net->base, 0, &net->rx, id);
+    return len;
 }

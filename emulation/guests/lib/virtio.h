@@ -1,5 +1,5 @@
 /* A small polled virtio-mmio (version 2) driver library for bare-metal javisor guests:
- * device discovery on QEMU virt's slots and a virtio-blk request queue. */
+ * device discovery on QEMU virt's slots, a virtio-blk request queue and a virtio-net queue pair. */
 #ifndef VIRTIO_H
 #define VIRTIO_H
 
@@ -22,6 +22,20 @@
 /* Base of the first slot (QEMU plugs devices from the last slot down) holding a version-2 device
  * with this id, or 0. */
 uintptr_t virtio_find(uint32_t device_id);
+/* The same for the n-th such device (0 = the first found). */
+uintptr_t virtio_find_nth(uint32_t device_id, int n);
+
+/* A split virtqueue of VQ_SIZE entries, laid out as the device expects (descriptors 16-aligned). */
+#define VQ_SIZE 8
+struct vq_desc { uint64_t addr; uint32_t len; uint16_t flags; uint16_t next; };
+struct vq_used_elem { uint32_t id; uint32_t len; };
+struct vq
+{
+    struct vq_desc desc[VQ_SIZE];
+    struct { uint16_t flags; uint16_t idx; uint16_t ring[VQ_SIZE]; uint16_t used_event; } avail;
+    struct { uint16_t flags; uint16_t idx; struct vq_used_elem ring[VQ_SIZE]; uint16_t avail_event; } used;
+    uint16_t last_used;
+} __attribute__((aligned(16)));
 
 struct vblk
 {
@@ -30,7 +44,6 @@ struct vblk
     uint32_t seg_max;
     uint32_t blk_size;
     int flush;         /* VIRTIO_BLK_F_FLUSH negotiated */
-    uint16_t last_used;
 };
 
 /* Reset, negotiate VERSION_1 (+ FLUSH, SEG_MAX, BLK_SIZE when offered), set up queue 0, DRIVER_OK.
@@ -40,5 +53,29 @@ int vblk_init(struct vblk *blk, uintptr_t base);
 /* One request, polled to completion: header, data (len bytes, device-writable for IN and GET_ID),
  * status. Returns the status byte, or -1 on timeout. */
 int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, uint32_t len);
+
+/* virtio-net: queue 0 receive, 1 transmit; every buffer starts with the 12-byte virtio_net_hdr. */
+#define VNET_HDR 12
+#define VNET_BUF 1536
+struct vnet
+{
+    uintptr_t base;
+    uint8_t mac[6];
+    struct vq rx;
+    struct vq tx;
+    uint8_t rx_buf[VQ_SIZE][VNET_BUF] __attribute__((aligned(16)));
+    uint8_t tx_buf[VNET_BUF] __attribute__((aligned(16)));
+};
+
+/* Reset, negotiate VERSION_1 (+ MAC when offered), post every receive buffer, DRIVER_OK.
+ * Returns 0, or a negative step number that failed. */
+int vnet_init(struct vnet *net, uintptr_t base);
+
+/* Send one frame (without FCS) and wait until the device has taken it. 0, or -1 on timeout. */
+int vnet_send(struct vnet *net, const void *frame, uint32_t len);
+
+/* Copy the next received frame (at most cap bytes) into buf and repost its buffer.
+ * Returns its length, or 0 when nothing has arrived. */
+uint32_t vnet_recv(struct vnet *net, void *buf, uint32_t cap);
 
 #endif

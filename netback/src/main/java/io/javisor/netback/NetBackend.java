@@ -76,6 +76,8 @@ public final class NetBackend implements Agent, AutoCloseable
     private final Mode mode;
     private final String name;
     private final EventWaiter waiter = new EventWaiter();
+    /** Handed to the bridges this agent forwards for: a frame queued from another thread wakes it. */
+    private final Runnable wakeUp = waiter::wake;
     private final AgentCommandQueue commands;
     /** Agent thread only. */
     private final List<Vif> vifs = new ArrayList<>();
@@ -252,7 +254,7 @@ public final class NetBackend implements Agent, AutoCloseable
         final long now = System.nanoTime();
         for (final Bridge bridge : bridges)
         {
-            work += bridge.serve(now);
+            work += bridge.serve(now, wakeUp);
         }
         final Vif[] vifs = connected;
         for (final Vif vif : vifs)

@@ -112,6 +112,8 @@ public final class Bridge
     private final MessageHandler queuedFrameHandler = this::onQueuedFrame;
     /** Indexed by port number; slot 0 stays empty. Replaced, never modified, once published; forwarding thread writes. */
     private volatile AttachedPort[] ports = new AttachedPort[1];
+    /** How a sender wakes the holder after queueing a frame (set by {@link #serve(long, Runnable)}), or null. */
+    private volatile Runnable holderWakeUp;
     /** The thread holding the forwarding role, or null; see the class comment for the hand-over. */
     private volatile Thread forwardingThread;
     /** The clock of the duty cycle draining {@link #frames}; forwarding thread only. */
@@ -286,6 +288,11 @@ public final class Bridge
         {
             return QUEUE_FULL;
         }
+        final Runnable wakeUp = holderWakeUp;
+        if (wakeUp != null)
+        {
+            wakeUp.run(); // a holder parked between duty cycles would otherwise see the frame only at its next one
+        }
         // Store-load (see the class comment): the queue write above is a volatile store; if the holder
         // gave the role up meanwhile, it may not have seen the frame, so serve it here.
         if (forwardingThread == null && FORWARDING_THREAD.compareAndSet(this, null, current))
@@ -304,11 +311,25 @@ public final class Bridge
      */
     public int serve(final long nowNanos)
     {
+        return serve(nowNanos, null);
+    }
+
+    /**
+     * As {@link #serve(long)}, for an agent that parks between duty cycles: while it holds the role,
+     * a sender on another thread that queues a frame calls {@code wakeUp} (must not block; spurious
+     * calls must be harmless).
+     */
+    public int serve(final long nowNanos, final Runnable wakeUp)
+    {
         final Thread current = Thread.currentThread();
         final Thread holder = forwardingThread;
         if (holder != current && (holder != null || !FORWARDING_THREAD.compareAndSet(this, null, current)))
         {
             return 0;
+        }
+        if (holderWakeUp != wakeUp)
+        {
+            holderWakeUp = wakeUp;
         }
         return doWork(nowNanos);
     }
@@ -323,6 +344,7 @@ public final class Bridge
         final Thread current = Thread.currentThread();
         if (forwardingThread == current)
         {
+            holderWakeUp = null;
             serveUntilIdleAndRelease(current, System.nanoTime());
         }
     }

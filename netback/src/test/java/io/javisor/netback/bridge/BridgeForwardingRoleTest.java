@@ -50,6 +50,28 @@ class BridgeForwardingRoleTest
     }
 
     @Test
+    @Timeout(10)
+    void aFrameQueuedFromAnotherThreadWakesTheHolderThatParksBetweenDutyCycles() throws Exception
+    {
+        final Bridge bridge = new Bridge("xenbr0");
+        final int aNo = bridge.attach(new TestPort("a"));
+        bridge.attach(new TestPort("b"));
+        final java.util.concurrent.atomic.AtomicInteger wakeUps = new java.util.concurrent.atomic.AtomicInteger();
+        bridge.serve(0, wakeUps::incrementAndGet); // the test thread holds the role and would park now
+        assertEquals(0, wakeUps.get());
+
+        final UnsafeBuffer broadcast = frame(BROADCAST, mac(1));
+        assertEquals(0, (int)CompletableFuture.supplyAsync(
+            () -> bridge.forward(aNo, broadcast, 0, Frames.LENGTH, 0)).get(5, TimeUnit.SECONDS));
+        assertEquals(1, wakeUps.get(), "the sender woke the holder: an HVM NIC's frame no longer waits for the holder's next park timeout");
+        assertEquals(1, bridge.serve(1, wakeUps::incrementAndGet));
+
+        bridge.releaseForwarding();
+        CompletableFuture.runAsync(() -> bridge.forward(aNo, broadcast, 0, Frames.LENGTH, 0)).get(5, TimeUnit.SECONDS);
+        assertEquals(1, wakeUps.get(), "a released role wakes nobody");
+    }
+
+    @Test
     @Timeout(30)
     void aDetachTheForwardingThreadNeverAcknowledgesFailsWithOneLineAfterTheTimeout() throws Exception
     {
