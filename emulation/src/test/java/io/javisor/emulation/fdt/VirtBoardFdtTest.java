@@ -140,17 +140,7 @@ class VirtBoardFdtTest
         assertEquals(blob.length, VirtBoardFdt.build(MEMORY, null, new int[] {7, 6}).length);
         assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(MEMORY, null, new int[] {8}));
 
-        final String dtc = findOnPath("dtc");
-        Assumptions.assumeTrue(null != dtc, "dtc not found on PATH");
-        final Path dtb = dir.resolve("virtio.dtb");
-        final Path stderr = dir.resolve("dtc.err");
-        Files.write(dtb, blob);
-        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
-            .redirectError(stderr.toFile()).start();
-        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
-        assertEquals(0, process.exitValue(), Files.readString(stderr));
-        assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
+        final String dts = decompileWithoutWarnings(blob, dir);
         assertTrue(dts.contains("virtio_mmio@10008000 {"), dts);
     }
 
@@ -190,17 +180,7 @@ class VirtBoardFdtTest
         assertEquals(List.of(8, 7, 12, 13), List.of(soc.child("virtio_mmio@10008000").u32("interrupts"),
             soc.child("virtio_mmio@10007000").u32("interrupts"), ata.u32("interrupts"), nic.u32("interrupts")));
 
-        final String dtc = findOnPath("dtc");
-        Assumptions.assumeTrue(null != dtc, "dtc not found on PATH");
-        final Path dtb = dir.resolve("all.dtb");
-        final Path stderr = dir.resolve("dtc.err");
-        Files.write(dtb, blob);
-        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
-            .redirectError(stderr.toFile()).start();
-        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
-        assertEquals(0, process.exitValue(), Files.readString(stderr));
-        assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
+        final String dts = decompileWithoutWarnings(blob, dir);
         assertTrue(dts.contains("ata@4000000 {") && dts.contains("ethernet@4010000 {"), dts);
         assertTrue(dts.contains("compatible = \"google,goldfish-rtc\";"), dts);
     }
@@ -218,6 +198,22 @@ class VirtBoardFdtTest
         assertFalse(java.util.Arrays.equals(seed, root.at("/chosen").raw("rng-seed").clone()) &&
             java.util.Arrays.equals(seed, new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root.at("/chosen").raw("rng-seed")),
             "a fresh seed per board");
+    }
+
+    /** The blob as dtc decompiles it, after checking that dtc took it without an error or warning. */
+    private static String decompileWithoutWarnings(final byte[] blob, final Path dir) throws IOException, InterruptedException
+    {
+        final String dtc = findOnPath("dtc");
+        Assumptions.assumeTrue(null != dtc, "dtc not found on PATH");
+        final Path dtb = Files.write(dir.resolve("board.dtb"), blob);
+        final Path stderr = dir.resolve("dtc.err");
+        final Process process = new ProcessBuilder(dtc, "-I", "dtb", "-O", "dts", dtb.toString())
+            .redirectError(stderr.toFile()).start();
+        final String dts = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dtc finished");
+        assertEquals(0, process.exitValue(), Files.readString(stderr));
+        assertTrue(Files.readString(stderr).isBlank(), "dtc warnings: " + Files.readString(stderr));
+        return dts;
     }
 
     private static String findOnPath(final String program)
