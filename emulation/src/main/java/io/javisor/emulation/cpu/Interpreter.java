@@ -108,6 +108,10 @@ public final class Interpreter
 
     // Set by translateData when it returns Sv39.FAULT: avoids allocating a result pair.
     private int dataFaultCause;
+    // Set by translateMisaligned for the access in progress (vCPU thread only).
+    private long misalignedFirstPa;
+    private long misalignedSecondPa;
+    private int misalignedBytesOnFirstPage;
     private final CpuState cpu;
     private final Bus bus;
     private final Sv39 mmu;
@@ -796,14 +800,15 @@ public final class Interpreter
                 final long addr = a + imm;
                 final int op = Decoded.opcode(d);
                 final int size = loadSize(op);
-                final long pa = translateData(addr, size, Sv39.LOAD);
+                final boolean misaligned = (addr & (size - 1)) != 0;
+                final long pa = misaligned ? translateMisaligned(addr, size, Sv39.LOAD) : translateData(addr, size, Sv39.LOAD);
                 if (pa == Sv39.FAULT)
                 {
                     cause = dataFaultCause;
                     tval = addr;
                     break;
                 }
-                final long v = load(bus, pa, size);
+                final long v = misaligned ? loadMisaligned(size) : load(bus, pa, size);
                 if (bus.takeFault())
                 {
                     cause = CAUSE_LOAD_ACCESS;
@@ -828,21 +833,32 @@ public final class Interpreter
                 writes = false;
                 final long addr = a + imm;
                 final int size = 1 << (Decoded.opcode(d) - Opcode.SB);
-                final long pa = translateData(addr, size, Sv39.STORE);
+                final boolean misaligned = (addr & (size - 1)) != 0;
+                final long pa = misaligned ? translateMisaligned(addr, size, Sv39.STORE) : translateData(addr, size, Sv39.STORE);
                 if (pa == Sv39.FAULT)
                 {
                     cause = dataFaultCause;
                     tval = addr;
                     break;
                 }
-                store(bus, pa, size, b);
+                if (misaligned)
+                {
+                    storeMisaligned(size, b);
+                }
+                else
+                {
+                    store(bus, pa, size, b);
+                }
                 if (bus.takeFault())
                 {
                     cause = CAUSE_STORE_ACCESS;
                     tval = addr;
                     break;
                 }
-                wrotePhysical(pa, size);
+                if (!misaligned)
+                {
+                    wrotePhysical(pa, size);
+                }
                 break;
             }
 
@@ -1244,8 +1260,67 @@ public final class Interpreter
     }
 
     /**
+     * A misaligned plain load or store completes, as on QEMU and Spike, byte by byte: both pages it
+     * may touch are translated first (so a page fault comes before any byte is written; an access fault
+     * on the bus may leave the bytes before it written, as the specification lets a misaligned access
+     * be done piecewise), the first byte's
+     * physical address is returned and the bytes on the next page, if any, start at
+     * {@link #misalignedSecondPa}. AMOs and LR/SC keep their alignment traps ({@link #translateData}).
+     *
+     * @return the first byte's physical address, or {@link Sv39#FAULT} with the cause in {@link #dataFaultCause}.
+     */
+    private long translateMisaligned(final long address, final int size, final int access)
+    {
+        final long first = mmu.translate(address, access);
+        if (first == Sv39.FAULT)
+        {
+            dataFaultCause = mmu.faultCause;
+            return Sv39.FAULT;
+        }
+        misalignedFirstPa = first;
+        misalignedBytesOnFirstPage = (int)Math.min(size, 0x1000 - (address & 0xFFF));
+        if (misalignedBytesOnFirstPage < size)
+        {
+            final long second = mmu.translate((address | 0xFFF) + 1, access);
+            if (second == Sv39.FAULT)
+            {
+                dataFaultCause = mmu.faultCause;
+                return Sv39.FAULT;
+            }
+            misalignedSecondPa = second;
+        }
+        return first;
+    }
+
+    private long misalignedByteAddress(final int i)
+    {
+        return i < misalignedBytesOnFirstPage ? misalignedFirstPa + i : misalignedSecondPa + (i - misalignedBytesOnFirstPage);
+    }
+
+    /** The bytes {@link #translateMisaligned} located, little-endian. */
+    private long loadMisaligned(final int size)
+    {
+        long value = 0;
+        for (int i = 0; i < size; i++)
+        {
+            value |= (bus.load8(misalignedByteAddress(i)) & 0xFFL) << (8 * i);
+        }
+        return value;
+    }
+
+    private void storeMisaligned(final int size, final long value)
+    {
+        for (int i = 0; i < size; i++)
+        {
+            final long pa = misalignedByteAddress(i);
+            bus.store8(pa, value >>> (8 * i));
+            wrotePhysical(pa, 1);
+        }
+    }
+
+    /**
      * The checks every data access makes before it touches the bus: natural alignment (misaligned
-     * accesses trap rather than being emulated), then translation for a load or a store (AMOs and
+     * AMOs and LR/SC trap; plain loads and stores go through {@link #translateMisaligned}), then translation for a load or a store (AMOs and
      * SC translate as stores).
      *
      * @return the physical address, or {@link Sv39#FAULT} with the cause left in {@link #dataFaultCause}.
