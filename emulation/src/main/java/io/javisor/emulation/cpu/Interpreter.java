@@ -138,8 +138,6 @@ public final class Interpreter
     private final long ramAddress;
     private final long ramSize;
     private final DecodedPages code;
-    /** See {@link #setTranslationThreshold}; negative: tier 1 off. */
-    private int translationThreshold = -1;
     /** Tier 1, or null when off (or when the bus offers no direct RAM). */
     private Translator translator;
     /**
@@ -188,7 +186,6 @@ public final class Interpreter
      */
     public void setTranslation(final int hotThreshold, final int capacity, final int regionCap)
     {
-        this.translationThreshold = hotThreshold;
         this.translator = hotThreshold >= 0 && ramAddress != 0 ?
             new Translator(new Context(), ramAddress, ramSize, hotThreshold, capacity, regionCap) : null;
     }
