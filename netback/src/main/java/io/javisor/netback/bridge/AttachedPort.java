@@ -1,5 +1,7 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.memory.stats.SingleWriterCounters;
+
 /**
  * A port as the bridge holds it: the {@link BridgePort}, its number, its counters and whether it
  * is still attached. A new object per attach, so a MAC table entry that refers to it can never
@@ -16,7 +18,7 @@ final class AttachedPort
 
     final BridgePort port;
     final int number;
-    final Counters counters = new Counters(3);
+    final SingleWriterCounters counters = new SingleWriterCounters(3);
     /** MAC table entries pointing here; forwarding thread only. */
     int learnedMacs;
     /** Cleared by the forwarding thread's detach before the port leaves the published array; volatile for readers elsewhere. */

@@ -1,5 +1,7 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.memory.stats.SingleWriterCounters;
+
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.netback.wire.EthernetDescriptor;
 
@@ -44,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link IllegalStateException} with one line. Called on the forwarding thread (e.g. from inside a
  * {@code deliver}) they run inline.</li>
  * <li>Readers ({@link #port}, {@link #portCount}, the counters, {@link #statistics()}): recent values,
- * published with release stores (see {@link Counters}); the port array is copy-on-write and
+ * published with release stores (see {@link SingleWriterCounters}); the port array is copy-on-write and
  * published through a volatile field.</li>
  * </ul>
  * <b>Detach guarantee.</b> When {@code detach(n)} returns, no {@code deliver} to that port is running

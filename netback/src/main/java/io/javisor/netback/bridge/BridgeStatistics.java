@@ -1,8 +1,10 @@
 package io.javisor.netback.bridge;
 
+import io.javisor.memory.stats.SingleWriterCounters;
+
 /**
  * What a {@link Bridge} has done. <b>Single writer: the bridge's forwarding thread</b>; readable from
- * any thread: each counter is a release store read with an acquire load (see {@link Counters}), so a
+ * any thread: each counter is a release store read with an acquire load (see {@link SingleWriterCounters}), so a
  * value is whole and recent; the set is not a snapshot of one instant.
  * <p>
  * Frame counts: a frame is forwarded as unicast, flooded, or dropped as short, invalid source,
@@ -25,7 +27,7 @@ public final class BridgeStatistics
     static final int AGED = 11;
     private static final int COUNT = 12;
 
-    private final Counters counters = new Counters(COUNT);
+    private final SingleWriterCounters counters = new SingleWriterCounters(COUNT);
 
     void increment(final int id)
     {

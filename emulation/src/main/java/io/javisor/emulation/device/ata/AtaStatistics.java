@@ -1,7 +1,6 @@
 package io.javisor.emulation.device.ata;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.javisor.memory.stats.SingleWriterCounters;
 
 /**
  * Counters of one emulated ATA device, readable from any thread.
@@ -32,23 +31,21 @@ public final class AtaStatistics
     static final int ABORTED_TRANSFERS = 13;
     private static final int COUNT = 14;
 
-    private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
-
-    private final long[] values = new long[COUNT];
+    private final SingleWriterCounters counters = new SingleWriterCounters(COUNT);
 
     void increment(final int id)
     {
-        add(id, 1);
+        counters.increment(id);
     }
 
     void add(final int id, final long delta)
     {
-        VALUES.setRelease(values, id, values[id] + delta);
+        counters.add(id, delta);
     }
 
     private long get(final int id)
     {
-        return (long)VALUES.getAcquire(values, id);
+        return counters.get(id);
     }
 
     /** Register reads (each one a trap), data port included. */

@@ -1,7 +1,6 @@
 package io.javisor.emulation.device.lan9118;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.javisor.memory.stats.SingleWriterCounters;
 
 /**
  * Counters of one emulated LAN9118, readable from any thread.
@@ -29,28 +28,26 @@ public final class Lan9118Statistics
     static final int RX_DROPPED_HOST_QUEUE_FULL = 16;
     private static final int LENGTH = 24;
 
-    private static final VarHandle VALUES = MethodHandles.arrayElementVarHandle(long[].class);
-
-    private final long[] values = new long[LENGTH];
+    private final SingleWriterCounters counters = new SingleWriterCounters(LENGTH);
 
     void increment(final int id)
     {
-        add(id, 1);
+        counters.increment(id);
     }
 
     void add(final int id, final long delta)
     {
-        VALUES.setRelease(values, id, values[id] + delta);
+        counters.add(id, delta);
     }
 
     void incrementAtomic(final int id)
     {
-        VALUES.getAndAdd(values, id, 1L);
+        counters.incrementFromAnyThread(id);
     }
 
     private long get(final int id)
     {
-        return (long)VALUES.getAcquire(values, id);
+        return counters.get(id);
     }
 
     public long registerReads()
