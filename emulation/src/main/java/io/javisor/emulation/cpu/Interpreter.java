@@ -114,6 +114,11 @@ public final class Interpreter
     private int misalignedBytesOnFirstPage;
     private final CpuState cpu;
     private final Bus bus;
+    /**
+     * Set when {@link #invalidateCode} dropped a translated region (device DMA onto code), so that a
+     * device access from translated code leaves the region after it.
+     */
+    private boolean regionInvalidated;
     private final Sv39 mmu;
     private MachineFirmware firmware;
     /** Set by {@link #readCsr}: whether the access was legal. Avoids a boxed/out-param result. */
@@ -219,6 +224,48 @@ public final class Interpreter
             dropReservationAt(pa);
             return translator != null && translator.invalidate(pa, size);
         }
+
+        @Override
+        public long deviceLoad(final long pa, final int size)
+        {
+            if (Long.compareUnsigned(pa - RamBus.RAM_BASE, ramSize) < 0)
+            {
+                deviceOutcome = DEVICE_REFUSED;
+                return 0;
+            }
+            final long pendingBefore = cpu.mip;
+            regionInvalidated = false;
+            final long value = load(bus, pa, size);
+            deviceOutcome = bus.takeFault() ? DEVICE_REFUSED : afterDevice(pendingBefore);
+            return value;
+        }
+
+        @Override
+        public void deviceStore(final long pa, final int size, final long value)
+        {
+            if (Long.compareUnsigned(pa - RamBus.RAM_BASE, ramSize) < 0)
+            {
+                deviceOutcome = DEVICE_REFUSED;
+                return;
+            }
+            final long pendingBefore = cpu.mip;
+            regionInvalidated = false;
+            store(bus, pa, size, value);
+            // A store that hit no device had no effect: the interpreter runs it again and traps.
+            deviceOutcome = bus.takeFault() ? DEVICE_REFUSED : afterDevice(pendingBefore);
+        }
+
+        /**
+         * Interrupts were checked before the region ran, so only a line the device newly raised can be
+         * takeable now; that, a stop request or code the device overwrote ends the region after this
+         * instruction, as the interpreter would take the interrupt at the next boundary.
+         */
+        private int afterDevice(final long pendingBefore)
+        {
+            final CpuState cpu = Interpreter.this.cpu;
+            return (cpu.mip & ~pendingBefore & cpu.mie) != 0 || stopRequested || regionInvalidated ?
+                DEVICE_DONE_LEAVE : DEVICE_DONE;
+        }
     }
 
     /**
@@ -266,9 +313,9 @@ public final class Interpreter
         if (code != null && length > 0 && Long.compareUnsigned(off, ramSize) < 0)
         {
             code.invalidateRange(off, Math.min(length, ramSize - off));
-            if (translator != null)
+            if (translator != null && translator.invalidate(pa, Math.min(length, ramSize - off)))
             {
-                translator.invalidate(pa, Math.min(length, ramSize - off));
+                regionInvalidated = true;
             }
         }
     }

@@ -60,6 +60,8 @@ final class RegionCompiler
     private static final int PA = 12;
     private static final int CODE_PAGES = 14;
     private static final int REG_BASE = 15;
+    /** The outcome of a device access (an int), after the 31 register longs. */
+    private static final int OUTCOME = REG_BASE + 64;
     /** Offset of element 0 of a byte[]. */
     private static final int BYTES = org.agrona.UnsafeApi.arrayBaseOffset(byte[].class);
 
@@ -79,11 +81,21 @@ final class RegionCompiler
     {
     }
 
+    /**
+     * Out-of-line code for a load or store that missed the inline RAM path: a direct call into the bus
+     * ({@link RegionContext#deviceLoad}, {@link RegionContext#deviceStore}), resuming at {@code resume}.
+     * {@code unretired} counts the access itself.
+     */
+    private record DeviceStub(Label label, long d, long pc, long next, int unretired, Label resume)
+    {
+    }
+
     // Per-compilation state.
     private Region region;
     private boolean bare;
     private Label[] labels;
     private final List<Stub> stubs = new ArrayList<>();
+    private final List<DeviceStub> deviceStubs = new ArrayList<>();
     private boolean[] used;
     private boolean[] written;
 
@@ -99,6 +111,7 @@ final class RegionCompiler
         this.region = region;
         this.bare = bare;
         stubs.clear();
+        deviceStubs.clear();
         used = new boolean[32];
         written = new boolean[32];
         for (final long d : region.decoded)
@@ -321,6 +334,12 @@ final class RegionCompiler
             }
         }
 
+        // Device accesses (they may add exit stubs, emitted below).
+        for (final DeviceStub stub : deviceStubs)
+        {
+            deviceAccess(cb, stub, exit);
+        }
+
         // Out-of-line exits and calls.
         for (int s = 0; s < stubs.size(); s++)
         {
@@ -366,6 +385,88 @@ final class RegionCompiler
         cb.putfield(CD_CPU, "instret", ConstantDescs.CD_long);
         cb.lload(RETIRED);
         cb.lreturn();
+    }
+
+    /**
+     * A load or store that missed the inline path. Misaligned or untranslatable, it leaves before the
+     * instruction for the interpreter (which completes misaligned accesses and takes faults); otherwise
+     * the bus is called directly: refused (no device, or RAM the inline check excluded), the region
+     * leaves before the instruction; done, the loaded value is extended into rd and the region goes on,
+     * or leaves right after the instruction when the device raised an enabled interrupt, asked for a
+     * stop or overwrote translated code.
+     */
+    private void deviceAccess(final CodeBuilder cb, final DeviceStub stub, final Label exit)
+    {
+        final long d = stub.d;
+        final int op = Decoded.opcode(d);
+        final boolean load = op >= Opcode.LB && op <= Opcode.LWU;
+        final int size = load ? loadSize(op) : 1 << (op - Opcode.SB);
+        final Label before = stub(stub.pc, stub.unretired);
+        cb.labelBinding(stub.label);
+        if (size > 1)
+        {
+            // Also catches -1, the translation fault.
+            cb.lload(PA);
+            cb.loadConstant((long)(size - 1));
+            cb.land();
+            cb.lconst_0();
+            cb.lcmp();
+            cb.ifne(before);
+        }
+        else if (!bare)
+        {
+            cb.lload(PA);
+            cb.loadConstant(-1L);
+            cb.lcmp();
+            cb.ifeq(before);
+        }
+        cb.aload(CTX);
+        cb.lload(PA);
+        cb.loadConstant(size);
+        if (load)
+        {
+            cb.invokevirtual(CD_CTX, "deviceLoad", MTD_JI_J);
+            cb.lstore(ADDR);
+        }
+        else
+        {
+            get(cb, Decoded.rs2(d));
+            cb.invokevirtual(CD_CTX, "deviceStore", MethodTypeDesc.of(ConstantDescs.CD_void,
+                ConstantDescs.CD_long, ConstantDescs.CD_int, ConstantDescs.CD_long));
+        }
+        cb.aload(CTX);
+        cb.getfield(CD_CTX, "deviceOutcome", ConstantDescs.CD_int);
+        cb.dup();
+        cb.istore(OUTCOME);
+        cb.loadConstant(RegionContext.DEVICE_REFUSED);
+        cb.if_icmpeq(before);
+        if (load)
+        {
+            // The bus zero-extends; the signed loads narrow and widen again.
+            cb.lload(ADDR);
+            switch (op)
+            {
+                case Opcode.LB -> { cb.l2i(); cb.i2b(); cb.i2l(); }
+                case Opcode.LH -> { cb.l2i(); cb.i2s(); cb.i2l(); }
+                case Opcode.LW -> { cb.l2i(); cb.i2l(); }
+                default -> { }
+            }
+            set(cb, Decoded.rd(d));
+        }
+        cb.iload(OUTCOME);
+        cb.ifeq(stub.resume);
+        leave(cb, stub.next, stub.unretired - 1, exit);
+    }
+
+    private static int loadSize(final int op)
+    {
+        return switch (op)
+        {
+            case Opcode.LB, Opcode.LBU -> 1;
+            case Opcode.LH, Opcode.LHU -> 2;
+            case Opcode.LW, Opcode.LWU -> 4;
+            default -> 8;
+        };
     }
 
     private void leave(final CodeBuilder cb, final long pc, final int unretired, final Label exit)
@@ -558,14 +659,11 @@ final class RegionCompiler
             }
             case Opcode.LB, Opcode.LH, Opcode.LW, Opcode.LD, Opcode.LBU, Opcode.LHU, Opcode.LWU ->
             {
-                final int size = switch (op)
-                {
-                    case Opcode.LB, Opcode.LBU -> 1;
-                    case Opcode.LH, Opcode.LHU -> 2;
-                    case Opcode.LW, Opcode.LWU -> 4;
-                    default -> 8;
-                };
-                access(cb, rs1, imm, size, RegionContext.LOAD, stub(pc, unretired));
+                final int size = loadSize(op);
+                final Label device = cb.newLabel();
+                final Label loaded = cb.newLabel();
+                access(cb, rs1, imm, size, RegionContext.LOAD, device);
+                deviceStubs.add(new DeviceStub(device, d, pc, next, unretired, loaded));
                 switch (op)
                 {
                     case Opcode.LB -> { cb.invokestatic(CD_UNSAFE, "getByte", mt(ConstantDescs.CD_byte)); cb.i2l(); }
@@ -595,11 +693,15 @@ final class RegionCompiler
                     default -> cb.invokestatic(CD_UNSAFE, "getLong", mt(ConstantDescs.CD_long));
                 }
                 set(cb, rd);
+                cb.labelBinding(loaded);
             }
             case Opcode.SB, Opcode.SH, Opcode.SW, Opcode.SD ->
             {
                 final int size = 1 << (op - Opcode.SB);
-                access(cb, rs1, imm, size, RegionContext.STORE, stub(pc, unretired));
+                final Label device = cb.newLabel();
+                final Label resume = cb.newLabel();
+                access(cb, rs1, imm, size, RegionContext.STORE, device);
+                deviceStubs.add(new DeviceStub(device, d, pc, next, unretired, resume));
                 get(cb, rs2);
                 switch (size)
                 {
@@ -611,7 +713,6 @@ final class RegionCompiler
                 // A store onto a page with code or the reservation needs bookkeeping. The page index is
                 // within codePages (the access is in RAM), so the byte is read without a bounds check.
                 final Label call = cb.newLabel();
-                final Label resume = cb.newLabel();
                 cb.aload(CODE_PAGES);
                 cb.lload(PA);
                 cb.loadConstant(RAM_BASE);
@@ -665,7 +766,8 @@ final class RegionCompiler
     /**
      * Compute the effective address, check it, and leave the host address on the stack; on a
      * misaligned access, a translation fault or an address outside RAM (or in its last 8 bytes) jump
-     * to {@code slow}. Sets local {@code PA} to the physical address.
+     * to {@code slow}. Sets local {@code PA} to the physical address; at {@code slow} it holds the
+     * (virtual) address when misaligned, -1 after a translation fault, else the physical address.
      */
     private void access(final CodeBuilder cb, final int rs1, final long imm, final int size, final int kind,
         final Label slow)
@@ -700,14 +802,15 @@ final class RegionCompiler
         }
         if (size > 1)
         {
+            // PA holds the virtual address until translated: misaligned, the device stub sees it so.
             cb.dup2();
-            cb.lstore(ADDR);
+            cb.lstore(PA);
             cb.loadConstant((long)(size - 1));
             cb.land();
             cb.lconst_0();
             cb.lcmp();
             cb.ifne(slow);
-            cb.lload(ADDR);
+            cb.lload(PA);
         }
         if (!bare)
         {

@@ -20,8 +20,28 @@ public abstract class RegionContext
      */
     public final byte[] codePages;
 
+    /** {@link #deviceOutcome}: the device access completed; the region goes on. */
+    public static final int DEVICE_DONE = 0;
+    /**
+     * {@link #deviceOutcome}: the access completed, and then an enabled interrupt became pending, a stop
+     * was requested or translated code was invalidated (device DMA onto code): the region must leave right
+     * after the instruction.
+     */
+    public static final int DEVICE_DONE_LEAVE = 1;
+    /**
+     * {@link #deviceOutcome}: nothing was done (no device there, or RAM that the inline path left to the
+     * interpreter); the region leaves before the instruction and the interpreter runs it (and traps).
+     */
+    public static final int DEVICE_REFUSED = 2;
+
     /** Set by {@code Interpreter.requestStop}; translated loops leave at their next header. */
     public volatile boolean stopRequested;
+
+    /**
+     * What the last {@link #deviceLoad} or {@link #deviceStore} did: one of {@link #DEVICE_DONE},
+     * {@link #DEVICE_DONE_LEAVE}, {@link #DEVICE_REFUSED}. Written and read by the hart's thread only.
+     */
+    public int deviceOutcome;
 
     protected RegionContext(final long ramSize)
     {
@@ -43,4 +63,16 @@ public abstract class RegionContext
      * @return whether a translated region was invalidated: the caller must leave right after the store
      */
     public abstract boolean codeWritten(long pa, int size);
+
+    /**
+     * A load from translated code at a naturally aligned physical address outside the inline RAM path:
+     * a direct call into the bus and the device model on the hart's thread, not a trip through the
+     * interpreter. Sets {@link #deviceOutcome}.
+     *
+     * @return the value, zero-extended (the caller sign-extends), when the outcome is not refused
+     */
+    public abstract long deviceLoad(long pa, int size);
+
+    /** The store counterpart of {@link #deviceLoad}; sets {@link #deviceOutcome}. */
+    public abstract void deviceStore(long pa, int size, long value);
 }

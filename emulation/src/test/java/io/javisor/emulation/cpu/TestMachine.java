@@ -1,5 +1,7 @@
 package io.javisor.emulation.cpu;
 
+import io.javisor.emulation.board.MmioDevice;
+import io.javisor.emulation.board.PlatformBus;
 import io.javisor.memory.FrameAllocator;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.MachineMemory;
@@ -18,10 +20,16 @@ final class TestMachine implements AutoCloseable
 
     TestMachine()
     {
+        this(0, null);
+    }
+
+    /** With {@code device} mapped at physical {@code base} on a platform bus (null: RAM only). */
+    TestMachine(final long base, final MmioDevice device)
+    {
         final FrameAllocator allocator = new FrameAllocator(machine);
         allocator.setQuota(1, FRAMES);
         memory = GuestMemory.allocate(allocator, 1, FRAMES);
-        interpreter = new Interpreter(cpu, new RamBus(memory));
+        interpreter = new Interpreter(cpu, device == null ? new RamBus(memory) : new PlatformBus(memory).map(base, device));
         // -Djavisor.jit.threshold=0 runs these tests under the translator (tier 1).
         final Integer threshold = Integer.getInteger("javisor.jit.threshold");
         interpreter.setTranslationThreshold(threshold == null ? -1 : threshold);

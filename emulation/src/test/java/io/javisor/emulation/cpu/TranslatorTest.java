@@ -249,6 +249,113 @@ class TranslatorTest
         close(ms);
     }
 
+    /**
+     * A device for the direct-call path: offset 0 reads a counter of reads with bit 31 set (LW must
+     * sign-extend it, LWU must not), offset 4 reads 0x80 (for LB/LBU), and a store to offset 8 raises
+     * MEIP on the hart.
+     */
+    private static final class DoorbellDevice implements io.javisor.emulation.board.MmioDevice
+    {
+        static final long BASE = 0x1000_0000L;
+        /** The hart whose MEIP a ring raises; set once the machine exists. */
+        CpuState cpu;
+        long reads;
+
+        @Override
+        public long size()
+        {
+            return 0x10;
+        }
+
+        @Override
+        public long read(final long offset, final int size)
+        {
+            reads++;
+            return offset == 4 ? 0x80 : 0x8000_0000L | reads;
+        }
+
+        @Override
+        public void write(final long offset, final int size, final long value)
+        {
+            if (offset == 8)
+            {
+                cpu.setPending(CpuState.IRQ_MEIP, true);
+            }
+        }
+    }
+
+    private static TestMachine[] bothWithDoorbell(final Consumer<TestMachine> program, final long budget)
+    {
+        final TestMachine[] ms = new TestMachine[2];
+        for (int i = 0; i < 2; i++)
+        {
+            final DoorbellDevice device = new DoorbellDevice();
+            final TestMachine m = new TestMachine(DoorbellDevice.BASE, device);
+            device.cpu = m.cpu;
+            m.interpreter.setTranslationThreshold(i == 0 ? 0 : -1);
+            program.accept(m);
+            ms[i] = m;
+        }
+        assertEquals(ms[1].run(budget), ms[0].run(budget), "stop reason");
+        assertSame(ms[1], ms[0]);
+        return ms;
+    }
+
+    @Test
+    void deviceRegistersAreReadFromTranslatedCodeWithoutLeavingIt()
+    {
+        final TestMachine[] ms = bothWithDoorbell(m -> m
+            .set(2, 1000).set(8, DoorbellDevice.BASE)
+            .emit(lw(5, 8, 0), add(9, 9, 5), lwu(6, 8, 0), add(10, 10, 6), lb(7, 8, 4), add(11, 11, 7),
+                lbu(7, 8, 4), add(12, 12, 7), addi(1, 1, 1), bne(1, 2, -36), wfi()), 100_000);
+        // Sign extension as the interpreter does it, and nothing read twice (the counter would differ).
+        assertTrue(ms[0].x(9) < 0 && ms[0].x(10) > 0, () -> "x9 " + ms[0].x(9) + " x10 " + ms[0].x(10));
+        assertEquals(-0x80 * 1000L, ms[0].x(11));
+        assertEquals(0x80 * 1000L, ms[0].x(12));
+        // 3,000 device reads, yet the loop ran in a few calls of its region: the reads did not leave it.
+        assertTrue(stats(ms[0]).instructionsRetired() > 9_000);
+        assertTrue(stats(ms[0]).dispatches() < 20, () -> "dispatches " + stats(ms[0]).dispatches());
+        close(ms);
+    }
+
+    @Test
+    void aDeviceStoreThatRaisesAnInterruptLeavesTheRegionRightAfterIt()
+    {
+        final TestMachine[] ms = bothWithDoorbell(m ->
+        {
+            m.cpu.mtvec = BASE + 0x100;
+            m.at(0x100).emit(csrrw(0, Interpreter.CSR_MIE, 0), wfi());
+            // Ten rounds of reads, then the doorbell; the ADDI after it must not run before the handler.
+            m.set(2, 10).set(8, DoorbellDevice.BASE);
+            m.at(0).emit(lw(5, 8, 0), addi(1, 1, 1), bne(1, 2, -8), sw(1, 8, 8), addi(20, 20, 1), addi(20, 20, 1),
+                wfi());
+            m.cpu.mstatus |= CpuState.MSTATUS_MIE;
+            m.cpu.mie = 1L << CpuState.IRQ_MEIP;
+        }, 10_000);
+        assertEquals(INTERRUPT | CpuState.IRQ_MEIP, ms[0].cpu.mcause);
+        assertEquals(BASE + 16, ms[0].cpu.mepc);
+        assertEquals(0, ms[0].x(20));
+        assertTrue(stats(ms[0]).instructionsRetired() > 0);
+        close(ms);
+    }
+
+    @Test
+    void accessesThatHitNoDeviceTrapExactlyAsInterpreted()
+    {
+        final TestMachine[] ms = bothWithDoorbell(m ->
+        {
+            m.cpu.mtvec = BASE + 0x100;
+            m.at(0x100).emit(wfi());
+            // A store to a hole in the address map after a few good device reads.
+            m.set(2, 5).set(8, DoorbellDevice.BASE).set(13, 0x2000_0000L);
+            m.at(0).emit(lw(5, 8, 0), addi(1, 1, 1), bne(1, 2, -8), sd(1, 13, 8), addi(20, 20, 1), wfi());
+        }, 10_000);
+        assertEquals(7, ms[0].cpu.mcause);
+        assertEquals(BASE + 12, ms[0].cpu.mepc);
+        assertEquals(0x2000_0008L, ms[0].cpu.mtval);
+        close(ms);
+    }
+
     @Test
     void infiniteTranslatedLoopStopsOnBudgetAndTakesTheTimerInterrupt()
     {
