@@ -11,6 +11,12 @@ public interface MmioDevice
     /** @return the length in bytes of the device's register window. */
     long size();
 
+    /** @return a short name for reports (exits by device). */
+    default String name()
+    {
+        return getClass().getSimpleName();
+    }
+
     /**
      * @return whether an access of {@code size} bytes (1, 2, 4 or 8) at {@code offset} is legal;
      * when not, the bus raises an access fault instead of calling the device.

@@ -96,6 +96,22 @@ public final class PlatformBus implements Bus
         throw new IllegalArgumentException("device not mapped");
     }
 
+    /** What {@link #forEachDevice} visits. */
+    @FunctionalInterface
+    public interface DeviceVisitor
+    {
+        void accept(long base, MmioDevice device, long accesses);
+    }
+
+    /** Visit every mapped device, in address order, with its access count (exits, for a CPU). */
+    public void forEachDevice(final DeviceVisitor visitor)
+    {
+        for (int i = 0; i < devices.length; i++)
+        {
+            visitor.accept(bases[i], devices[i], counts[i]);
+        }
+    }
+
     /** @return the sum of all device access counts. */
     public long totalAccessCount()
     {

@@ -119,6 +119,8 @@ public final class Interpreter
      * device access from translated code leaves the region after it.
      */
     private boolean regionInvalidated;
+    /** Whether each call into translated code is timed (two clock reads per dispatch: off by default). */
+    private boolean timeTiers;
     private final Sv39 mmu;
     private MachineFirmware firmware;
     /** Set by {@link #readCsr}: whether the access was legal. Avoids a boxed/out-param result. */
@@ -193,6 +195,19 @@ public final class Interpreter
     {
         this.translator = hotThreshold >= 0 && ramAddress != 0 ?
             new Translator(new Context(), ramAddress, ramSize, hotThreshold, capacity, regionCap) : null;
+        if (translator != null)
+        {
+            mmu.setInlineTlb(translator.context().tlb);
+        }
+    }
+
+    /**
+     * Time every call into translated code ({@code TranslatorStatistics.translatedNanos}), so that a
+     * report can split the run's time between the tiers. Costs two clock reads per dispatch.
+     */
+    public void setTierTiming(final boolean on)
+    {
+        this.timeTiers = on;
     }
 
     /** @return tier 1 of this hart, or null when it is off. */
@@ -213,7 +228,14 @@ public final class Interpreter
         public long translate(final long va, final int access)
         {
             // RegionContext.LOAD/STORE equal Sv39.LOAD/STORE; Sv39.FAULT is -1 as the contract says.
-            return mmu.translate(va, access);
+            translator.statistics().recordInlineTlbMiss();
+            final long pa = mmu.translate(va, access);
+            if (pa != Sv39.FAULT && Long.compareUnsigned(pa - RamBus.RAM_BASE, ramSize) < 0)
+            {
+                // A RAM page: the next access to it from translated code can hit inline.
+                mmu.fillInline(va, pa, ramAddress + (pa - RamBus.RAM_BASE));
+            }
+            return pa;
         }
 
         @Override
@@ -434,8 +456,19 @@ public final class Interpreter
         {
             return 0;
         }
-        final long retired = translator.run(cpu, pc, pa, cpu.priv, mmu.isBare(Sv39.LOAD), mmu.isBare(Sv39.FETCH), limit,
+        final boolean bareData = mmu.isBare(Sv39.LOAD);
+        if (!bareData)
+        {
+            // Regions cannot change the privilege or mstatus, so the inline verdicts hold for this run.
+            translator.context().tlb.sync(mmu.inlineStateKey());
+        }
+        final long started = timeTiers ? System.nanoTime() : 0;
+        final long retired = translator.run(cpu, pc, pa, cpu.priv, bareData, mmu.isBare(Sv39.FETCH), limit,
             resumed);
+        if (timeTiers)
+        {
+            translator.statistics().recordTranslatedNanos(System.nanoTime() - started);
+        }
         if (retired > 0)
         {
             trappedSinceRetire = false;

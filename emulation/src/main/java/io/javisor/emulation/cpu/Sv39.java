@@ -43,6 +43,8 @@ final class Sv39
     /** The leaf PTE's low 8 flag bits. */
     private final long[] flags = new long[TLB_SIZE];
     private boolean cachedSuperpage;
+    /** Translated code's inline subset of this TLB, or null; kept a subset by clearing its slots. */
+    private io.javisor.emulation.jit.InlineTlb inline;
 
     /** The exception cause of the last failed {@link #translate}. */
     int faultCause;
@@ -66,6 +68,40 @@ final class Sv39
         return cpu.priv;
     }
 
+    /** Keep {@code tlb} a subset of this TLB from now on (its slots cleared as these change). */
+    void setInlineTlb(final io.javisor.emulation.jit.InlineTlb tlb)
+    {
+        assert io.javisor.emulation.jit.InlineTlb.SLOTS == TLB_SIZE;
+        this.inline = tlb;
+        tlb.clearAll();
+    }
+
+    /**
+     * The key of the state the inline TLB's verdicts depend on: the privilege of data accesses (MPRV
+     * and MPP included) and SUM and MXR.
+     */
+    long inlineStateKey()
+    {
+        return effectivePriv(LOAD) | (cpu.mstatus & (CpuState.MSTATUS_SUM | CpuState.MSTATUS_MXR));
+    }
+
+    /**
+     * After a successful data translation of {@code va} to the RAM page at host address {@code host}:
+     * copy this TLB's entry for it into the inline TLB with its load and store verdicts.
+     */
+    void fillInline(final long va, final long pa, final long host)
+    {
+        final long vpn = (va >>> 12) & ((1L << 27) - 1);
+        final int slot = (int)(vpn & (TLB_SIZE - 1));
+        if (inline == null || tag[slot] != vpn + 1 || (va << 25 >> 25) != va)
+        {
+            return;
+        }
+        final int priv = effectivePriv(LOAD);
+        final long f = flags[slot];
+        inline.fill(va, pa, host, allowed(f, LOAD, priv), (f & PTE_D) != 0 && allowed(f, STORE, priv));
+    }
+
     /** @return whether accesses of this kind are untranslated now (M-mode, or satp bare). */
     boolean isBare(final int access)
     {
@@ -76,6 +112,10 @@ final class Sv39
     {
         java.util.Arrays.fill(tag, 0);
         cachedSuperpage = false;
+        if (inline != null)
+        {
+            inline.clearAll();
+        }
     }
 
     /** SFENCE.VMA with an address: drop whatever may translate it. */
@@ -91,6 +131,10 @@ final class Sv39
         if (tag[slot] == vpn + 1)
         {
             tag[slot] = 0;
+            if (inline != null)
+            {
+                inline.clear(slot);
+            }
         }
     }
 
@@ -167,6 +211,10 @@ final class Sv39
                 }
             }
             final long page = pteppn | (vpn & lowMask);
+            if (inline != null)
+            {
+                inline.clear(slot);
+            }
             tag[slot] = vpn + 1;
             ppn[slot] = page;
             flags[slot] = pte & 0xFF;

@@ -62,6 +62,18 @@ final class RegionCompiler
     private static final int REG_BASE = 15;
     /** The outcome of a device access (an int), after the 31 register longs. */
     private static final int OUTCOME = REG_BASE + 64;
+    /** Under Sv39: the inline TLB's arrays, and the byte offset of the current slot in them. */
+    private static final int TLB_LOAD = OUTCOME + 1;
+    private static final int TLB_STORE = OUTCOME + 2;
+    private static final int TLB_HOST = OUTCOME + 3;
+    private static final int TLB_PHYS = OUTCOME + 4;
+    private static final int TLB_OFFSET = OUTCOME + 5;
+    private static final ClassDesc CD_TLB = ClassDesc.of(InlineTlb.class.getName());
+    private static final ClassDesc CD_LONGS = long[].class.describeConstable().orElseThrow();
+    /** Offset of element 0 of a long[]. */
+    private static final long LONGS = org.agrona.UnsafeApi.arrayBaseOffset(long[].class);
+    private static final MethodTypeDesc MTD_OJ_J =
+        MethodTypeDesc.of(ConstantDescs.CD_long, ConstantDescs.CD_Object, ConstantDescs.CD_long);
     /** Offset of element 0 of a byte[]. */
     private static final int BYTES = org.agrona.UnsafeApi.arrayBaseOffset(byte[].class);
 
@@ -215,6 +227,24 @@ final class RegionCompiler
         cb.lstore(ADDR);
         cb.lconst_0();
         cb.lstore(PA);
+        if (!bare)
+        {
+            cb.aload(CTX);
+            cb.getfield(CD_CTX, "tlb", CD_TLB);
+            cb.dup();
+            cb.getfield(CD_TLB, "loadTag", CD_LONGS);
+            cb.astore(TLB_LOAD);
+            cb.dup();
+            cb.getfield(CD_TLB, "storeTag", CD_LONGS);
+            cb.astore(TLB_STORE);
+            cb.dup();
+            cb.getfield(CD_TLB, "hostAddend", CD_LONGS);
+            cb.astore(TLB_HOST);
+            cb.getfield(CD_TLB, "physicalAddend", CD_LONGS);
+            cb.astore(TLB_PHYS);
+            cb.lconst_0();
+            cb.lstore(TLB_OFFSET);
+        }
         // The budget is checked only at loop headers and entries, for the longest run to the next check.
         final int[] run = runToNextCheck();
         // Every block leader is an entry, and so is every side entry (see Region#sideEntry): the region is
@@ -800,6 +830,11 @@ final class RegionCompiler
             cb.ladd();
             return;
         }
+        final Label translated = cb.newLabel();
+        if (!bare)
+        {
+            inlineTlb(cb, size, kind, translated);
+        }
         if (size > 1)
         {
             // PA holds the virtual address until translated: misaligned, the device stub sees it so.
@@ -831,6 +866,53 @@ final class RegionCompiler
         cb.lload(PA);
         cb.loadConstant(ramAddress - RAM_BASE);
         cb.ladd();
+        cb.labelBinding(translated);
+    }
+
+    /**
+     * With the virtual address on the stack: on a hit in the inline TLB (same page, naturally aligned:
+     * the compare keeps the low address bits an aligned access has clear), leave the host address on the
+     * stack and jump to {@code hit}, with {@code PA} set for a store's code-page check; on a miss fall
+     * through with the virtual address still on the stack, to the call that translates (and fills).
+     */
+    private void inlineTlb(final CodeBuilder cb, final int size, final int kind, final Label hit)
+    {
+        final Label miss = cb.newLabel();
+        cb.dup2();
+        cb.lstore(ADDR);
+        cb.lload(ADDR);
+        cb.loadConstant(9);
+        cb.lushr();
+        cb.loadConstant((long)(InlineTlb.SLOTS - 1) << 3);
+        cb.land();
+        cb.loadConstant(LONGS);
+        cb.ladd();
+        cb.lstore(TLB_OFFSET);
+        cb.aload(kind == RegionContext.STORE ? TLB_STORE : TLB_LOAD);
+        cb.lload(TLB_OFFSET);
+        cb.invokestatic(CD_UNSAFE, "getLong", MTD_OJ_J);
+        cb.lload(ADDR);
+        cb.loadConstant(~0xFFFL | (size - 1));
+        cb.land();
+        cb.lcmp();
+        cb.ifne(miss);
+        if (kind == RegionContext.STORE)
+        {
+            cb.lload(ADDR);
+            cb.aload(TLB_PHYS);
+            cb.lload(TLB_OFFSET);
+            cb.invokestatic(CD_UNSAFE, "getLong", MTD_OJ_J);
+            cb.ladd();
+            cb.lstore(PA);
+        }
+        cb.pop2();
+        cb.lload(ADDR);
+        cb.aload(TLB_HOST);
+        cb.lload(TLB_OFFSET);
+        cb.invokestatic(CD_UNSAFE, "getLong", MTD_OJ_J);
+        cb.ladd();
+        cb.goto_(hit);
+        cb.labelBinding(miss);
     }
 
     private void alu(final CodeBuilder cb, final int op, final int rd, final int rs1, final int rs2, final long imm)

@@ -34,6 +34,9 @@ public abstract class RegionContext
      */
     public static final int DEVICE_REFUSED = 2;
 
+    /** The data TLB translated code compares inline under Sv39. */
+    public final InlineTlb tlb = new InlineTlb();
+
     /** Set by {@code Interpreter.requestStop}; translated loops leave at their next header. */
     public volatile boolean stopRequested;
 

@@ -33,6 +33,10 @@ public final class TranslatorStatistics
     long discardedStale;
     /** Regions that came out too big for HotSpot and were recompiled with half the cap. */
     long recompilesTooBig;
+    /** Data translations translated code called for: misses of its inline TLB under Sv39. */
+    long inlineTlbMisses;
+    /** Wall-clock nanoseconds in translated code, when the interpreter times its tiers. */
+    long translatedNanos;
 
     public long regionsTranslated()
     {
@@ -99,6 +103,28 @@ public final class TranslatorStatistics
         return recompilesTooBig;
     }
 
+    public long inlineTlbMisses()
+    {
+        return inlineTlbMisses;
+    }
+
+    /** Count a data translation translated code called for. */
+    public void recordInlineTlbMiss()
+    {
+        inlineTlbMisses++;
+    }
+
+    public long translatedNanos()
+    {
+        return translatedNanos;
+    }
+
+    /** Add time spent in translated code (measured by the interpreter when it times its tiers). */
+    public void recordTranslatedNanos(final long nanos)
+    {
+        translatedNanos += nanos;
+    }
+
     @Override
     public String toString()
     {
@@ -106,6 +132,7 @@ public final class TranslatorStatistics
             " guestInstructions=" + instructionsTranslated + " bytecodeBytes=" + bytecodeBytes +
             " invalidations=" + invalidations + " evictions=" + evictions + " dispatches=" + dispatches +
             " retiredTranslated=" + instructionsRetired + " compileMs=" + compileNanos / 1_000_000 +
-            " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale;
+            " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale +
+            " inlineTlbMisses=" + inlineTlbMisses + " translatedMs=" + translatedNanos / 1_000_000;
     }
 }

@@ -16,9 +16,13 @@
  * <b>Generated code.</b> Guest branches inside a region are JVM jumps, so guest loops are JVM loops that
  * C2 compiles (OSR included). Registers the region uses are JVM locals, loaded at entry and written back
  * at the one exit; x0 reads as the constant 0 and writes to it are dropped. Loads and stores to RAM are
- * inline: an alignment test, one unsigned range compare and one Unsafe access at
- * {@code ramAddress + (pa - RAM_BASE)} (under Sv39 a call to the MMU's translation first); anything else
- * (MMIO, a fault, misalignment) leaves the region with the exact state before that instruction, for the
+ * inline: untranslated, an alignment test, one unsigned range compare and one Unsafe access at
+ * {@code ramAddress + (pa - RAM_BASE)}; under Sv39, one compare against the {@link
+ * io.javisor.emulation.jit.InlineTlb} slot of the page (alignment included) and an add, with a call to the
+ * MMU (which fills the slot) only on a miss. A naturally aligned access outside RAM is a direct call into
+ * the bus and the device model ({@link io.javisor.emulation.jit.RegionContext#deviceLoad}); the region
+ * goes on after it unless the device raised an enabled interrupt, asked for a stop or overwrote code.
+ * Misaligned accesses and faults leave the region with the exact state before that instruction, for the
  * interpreter. A store onto a page flagged in {@link io.javisor.emulation.jit.RegionContext#codePages}
  * (decoded or translated code, or the LR/SC reservation) calls back to drop what it overwrote and leaves
  * right after the store when a region was dropped. The budget is checked at region entry and at every
@@ -36,7 +40,9 @@
  * state on every lookup ({@link io.javisor.emulation.jit.CodeCache}), which is bounded: when full it is
  * emptied. Stores, FENCE.I and writes behind the CPU's back invalidate exactly the regions whose bytes
  * they touch; satp writes and SFENCE.VMA need no flush because every dispatch translates the entry pc
- * again and a region never leaves its page.
+ * again and a region never leaves its page (the inline TLB is another matter: it stays a subset of the MMU's
+ * TLB, which clears its slots on SFENCE.VMA, satp writes and refills, and is dropped at a dispatch whose
+ * privilege, MPRV, SUM or MXR differ from those it was filled under).
  * <p>
  * <b>Knobs</b> (system properties read by {@code VirtMachine}): {@code javisor.cpu=interp} (the default
  * tier), {@code javisor.jit.threshold} (0: translate at once, synchronously), {@code javisor.jit.cap},

@@ -246,6 +246,12 @@ public final class VirtMachine implements AutoCloseable
         return new MmioDevice()
         {
             @Override
+            public String name()
+            {
+                return device.name();
+            }
+
+            @Override
             public long size()
             {
                 return device.size();

@@ -249,6 +249,64 @@ class TranslatorTest
         close(ms);
     }
 
+    /** A root table mapping VA 0x1000 to code (RX), 0x2000 to a user data page (RW, D set) and 0x3000 to its L0. */
+    private static void mapCodeAndUserData(final TestMachine m, final long code, final long data)
+    {
+        final long root = 0x1000, l1 = 0x2000, l0 = 0x3000;
+        final long v = Sv39.PTE_V, r = Sv39.PTE_R, w = Sv39.PTE_W, x = Sv39.PTE_X;
+        m.memory.putLong(root, (BASE + l1) >>> 12 << 10 | v);
+        m.memory.putLong(l1, (BASE + l0) >>> 12 << 10 | v);
+        m.memory.putLong(l0 + 8, (BASE + code) >>> 12 << 10 | r | x | v | Sv39.PTE_A);
+        m.memory.putLong(l0 + 16, (BASE + data) >>> 12 << 10 | r | w | v | Sv39.PTE_U | Sv39.PTE_A | Sv39.PTE_D);
+        m.cpu.satp = Sv39.SATP_MODE_SV39 << 60 | (BASE + root) >>> 12;
+        m.interpreter.flushTlb();
+    }
+
+    @Test
+    void loadsAndStoresUnderSv39HitTheInlineTlbWithoutCallingTheMmu()
+    {
+        final TestMachine[] ms = both(m ->
+        {
+            mapCodeAndUserData(m, 0x4000, 0x5000);
+            m.cpu.mstatus |= CpuState.MSTATUS_SUM;
+            m.set(8, 0x2000).set(2, 1000);
+            m.at(0x4000).emit(ld(10, 8, 0), addi(10, 10, 3), sd(10, 8, 8), ld(11, 8, 8), sw(11, 8, 0),
+                addi(1, 1, 1), bne(1, 2, -24), wfi());
+            m.cpu.priv = CpuState.PRIV_S;
+            m.cpu.pc = 0x1000;
+        }, 100_000);
+        assertEquals(3000, ms[0].x(11));
+        // 4,000 accesses in translated code; the MMU was asked only while the inline TLB filled.
+        assertTrue(stats(ms[0]).instructionsRetired() > 6_000);
+        assertTrue(stats(ms[0]).inlineTlbMisses() < 10, () -> "misses " + stats(ms[0]).inlineTlbMisses());
+        close(ms);
+    }
+
+    @Test
+    void inlineTlbVerdictsFollowSumCleared()
+    {
+        // S-mode reads a user page with SUM set, from translated code, then clears SUM and runs the same
+        // loop again: the first load must now take a load page fault, as interpreted.
+        final TestMachine[] ms = both(m ->
+        {
+            mapCodeAndUserData(m, 0x4000, 0x5000);
+            m.memory.putLong(0x5000, 5);
+            m.cpu.mstatus |= CpuState.MSTATUS_SUM;
+            m.cpu.mtvec = BASE + 0x100;
+            m.at(0x100).emit(wfi());
+            m.set(8, 0x2000).set(2, 10).set(13, CpuState.MSTATUS_SUM);
+            m.at(0x4000).emit(ld(10, 8, 0), add(11, 11, 10), addi(1, 1, 1), bne(1, 2, -12),
+                csrrc(0, Interpreter.CSR_SSTATUS, 13), addi(1, 0, 0), jal(0, -24));
+            m.cpu.priv = CpuState.PRIV_S;
+            m.cpu.pc = 0x1000;
+        }, 10_000);
+        assertEquals(Interpreter.CAUSE_LOAD_PAGE_FAULT, ms[0].cpu.mcause);
+        assertEquals(0x1000, ms[0].cpu.mepc);
+        assertEquals(50, ms[0].x(11));
+        assertTrue(stats(ms[0]).instructionsRetired() > 0);
+        close(ms);
+    }
+
     /**
      * A device for the direct-call path: offset 0 reads a counter of reads with bit 31 set (LW must
      * sign-extend it, LWU must not), offset 4 reads 0x80 (for LB/LBU), and a store to offset 8 raises

@@ -168,6 +168,7 @@ final class RunCommand implements Callable<Integer>
             try (machine)
             {
                 console.attach(machine);
+                machine.interpreter().setTierTiming(stats);
                 final MachineExit exit = machine.run();
                 console.close();
                 if (stats || exit.kind() == MachineExit.Kind.CRASHED || exit.kind() == MachineExit.Kind.HALTED ||
@@ -189,6 +190,17 @@ final class RunCommand implements Callable<Integer>
                             t.compileNanos() / 1e6, t.instructionsRetired(),
                             exit.instructions() == 0 ? 0.0 : 100.0 * t.instructionsRetired() / exit.instructions(),
                             t.dispatches(), exit.instructions() - t.instructionsRetired());
+                        err.printf("javisor run: time: %.3f s in translated code, %.3f s in the interpreter and " +
+                            "devices; %,d inline TLB misses%n", t.translatedNanos() / 1e9,
+                            Math.max(0, exit.nanos() - t.translatedNanos()) / 1e9, t.inlineTlbMisses());
+                    }
+                    if (stats)
+                    {
+                        final StringBuilder exits = new StringBuilder("javisor run: exits by device:");
+                        machine.bus().forEachDevice((base, device, accesses) ->
+                            exits.append(String.format(" %s@0x%x %,d;", device.name(), base,
+                                accesses)));
+                        err.println(exits);
                     }
                     err.flush();
                 }
