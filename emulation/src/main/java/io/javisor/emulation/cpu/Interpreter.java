@@ -221,7 +221,7 @@ public final class Interpreter
     {
         Context()
         {
-            super(ramSize);
+            super(ramAddress, ramSize);
         }
 
         @Override

@@ -20,8 +20,6 @@ final class RegionBuilder
     /** Earlier entries on the page, taken in too (the result then supersedes the page's region). */
     int[] roots;
     private final int cap;
-    private final long ramAddress;
-    private final long ramSize;
 
     /** When the job was made (System.nanoTime), for the install latency. */
     final long created = System.nanoTime();
@@ -30,9 +28,11 @@ final class RegionBuilder
     TranslatedRegion result;
     long nanos;
     int recompilesTooBig;
+    /** Whether the result reuses a class from {@link SharedTranslations}. */
+    boolean sharedHit;
 
     RegionBuilder(final long va, final long pa, final int state, final boolean bareData, final byte[] page,
-        final int[] roots, final int cap, final long ramAddress, final long ramSize)
+        final int[] roots, final int cap)
     {
         this.va = va;
         this.pa = pa;
@@ -41,16 +41,33 @@ final class RegionBuilder
         this.page = page;
         this.roots = roots;
         this.cap = cap;
-        this.ramAddress = ramAddress;
-        this.ramSize = ramSize;
     }
 
     RegionBuilder build()
     {
         final long start = System.nanoTime();
-        final RegionDiscovery discovery = new RegionDiscovery();
-        final RegionCompiler compiler = new RegionCompiler(ramAddress, ramSize);
         final long pagePa = pa & ~0xFFFL;
+        final int[] givenRoots = roots;
+        final SharedTranslations.Hit hit = SharedTranslations.find(va, bareData, cap, givenRoots, page);
+        if (hit != null)
+        {
+            // Another hart (or an earlier machine) translated this very code: reuse its class.
+            final SharedTranslations.Template shared = hit.template();
+            result = hit.region();
+            result.bind(va, pa, state, pagePa + shared.startOffset(), pagePa + shared.endOffset(),
+                shared.instructions(), shared.bytecodeLength());
+            result.entries = shared.entries();
+            result.offsets = shared.offsets();
+            if (!shared.supersedes())
+            {
+                roots = new int[0];
+            }
+            sharedHit = true;
+            nanos = System.nanoTime() - start;
+            return this;
+        }
+        final RegionDiscovery discovery = new RegionDiscovery();
+        final RegionCompiler compiler = new RegionCompiler();
         int limit = cap;
         Region region = discovery.discover(page, va, pa, roots, limit);
         if (region != null && region.indexOf((int)(va & 0xFFF)) < 0)
@@ -90,6 +107,8 @@ final class RegionBuilder
                 pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
             result.entries = region.entries();
             result.offsets = region.offsets;
+            SharedTranslations.put(va, bareData, cap, givenRoots, page, result, result.entries, result.offsets,
+                roots.length > 0);
         }
         nanos = System.nanoTime() - start;
         return this;

@@ -68,6 +68,9 @@ final class RegionCompiler
     private static final int TLB_HOST = OUTCOME + 3;
     private static final int TLB_PHYS = OUTCOME + 4;
     private static final int TLB_OFFSET = OUTCOME + 5;
+    /** RegionContext#hostOffset and #ramLimit, loaded at entry: the code holds no host address. */
+    private static final int HOST_OFFSET = OUTCOME + 7;
+    private static final int RAM_LIMIT = OUTCOME + 9;
     private static final ClassDesc CD_TLB = ClassDesc.of(InlineTlb.class.getName());
     private static final ClassDesc CD_LONGS = long[].class.describeConstable().orElseThrow();
     /** Offset of element 0 of a long[]. */
@@ -85,8 +88,6 @@ final class RegionCompiler
     static final boolean STOP_AT_HEADERS = Boolean.getBoolean("javisor.jit.stopAtHeaders");
 
     private final MethodHandles.Lookup lookup = MethodHandles.lookup();
-    private final long ramAddress;
-    private final long ramSize;
 
     /** A branch to out-of-line code: an exit, or a call that returns to {@code resume}. */
     private record Stub(Label label, long pc, int unretired, Label resume, int storeSize)
@@ -111,10 +112,8 @@ final class RegionCompiler
     private boolean[] used;
     private boolean[] written;
 
-    RegionCompiler(final long ramAddress, final long ramSize)
+    RegionCompiler()
     {
-        this.ramAddress = ramAddress;
-        this.ramSize = ramSize;
     }
 
     /** The class bytes of a region; {@code bare}: data accesses are untranslated (M-mode or satp bare). */
@@ -227,6 +226,12 @@ final class RegionCompiler
         cb.lstore(ADDR);
         cb.lconst_0();
         cb.lstore(PA);
+        cb.aload(CTX);
+        cb.getfield(CD_CTX, "hostOffset", ConstantDescs.CD_long);
+        cb.lstore(HOST_OFFSET);
+        cb.aload(CTX);
+        cb.getfield(CD_CTX, "ramLimit", ConstantDescs.CD_long);
+        cb.lstore(RAM_LIMIT);
         if (!bare)
         {
             cb.aload(CTX);
@@ -822,11 +827,15 @@ final class RegionCompiler
             cb.invokestatic(ClassDesc.of("java.lang.Long"), "rotateRight", MTD_JI_J);
             cb.loadConstant(Long.MIN_VALUE);
             cb.lxor();
-            cb.loadConstant(((ramSize - 8) >>> shift) ^ Long.MIN_VALUE);
+            cb.lload(RAM_LIMIT);
+            cb.loadConstant(shift);
+            cb.lushr();
+            cb.loadConstant(Long.MIN_VALUE);
+            cb.lxor();
             cb.lcmp();
             cb.ifgt(slow);
             cb.lload(PA);
-            cb.loadConstant(ramAddress - RAM_BASE);
+            cb.lload(HOST_OFFSET);
             cb.ladd();
             return;
         }
@@ -860,11 +869,13 @@ final class RegionCompiler
         // Unsigned (pa - RAM_BASE) > ramSize - 8, as a signed compare after flipping the sign bit.
         cb.loadConstant(Long.MIN_VALUE - RAM_BASE);
         cb.ladd();
-        cb.loadConstant((ramSize - 8) ^ Long.MIN_VALUE);
+        cb.lload(RAM_LIMIT);
+        cb.loadConstant(Long.MIN_VALUE);
+        cb.lxor();
         cb.lcmp();
         cb.ifgt(slow);
         cb.lload(PA);
-        cb.loadConstant(ramAddress - RAM_BASE);
+        cb.lload(HOST_OFFSET);
         cb.ladd();
         cb.labelBinding(translated);
     }

@@ -46,8 +46,15 @@ public abstract class RegionContext
      */
     public int deviceOutcome;
 
-    protected RegionContext(final long ramSize)
+    /** Host address of guest RAM minus its physical base: host = pa + hostOffset. */
+    public final long hostOffset;
+    /** RAM size minus 8: the largest RAM offset the inline check lets any access start at. */
+    public final long ramLimit;
+
+    protected RegionContext(final long ramAddress, final long ramSize)
     {
+        this.hostOffset = ramAddress - RegionCompiler.RAM_BASE;
+        this.ramLimit = ramSize - 8;
         this.codePages = new byte[(int)((ramSize + 4095) >>> 12) + 1];
     }
 

@@ -228,7 +228,7 @@ public final class Translator
         final byte[] page = new byte[4096];
         final long pagePa = pa & ~0xFFFL;
         UnsafeApi.copyMemory(null, ramAddress + (pagePa - RegionCompiler.RAM_BASE), page, BYTES, 4096);
-        final RegionBuilder job = new RegionBuilder(va, pa, state, bareData, page, roots, regionCap, ramAddress, ramSize);
+        final RegionBuilder job = new RegionBuilder(va, pa, state, bareData, page, roots, regionCap);
         if (!background)
         {
             return install(job.build());
@@ -277,6 +277,10 @@ public final class Translator
             stats.bytecodeBytes += translated.bytecodeLength;
         }
         stats.recompilesTooBig += job.recompilesTooBig;
+        if (job.sharedHit)
+        {
+            stats.sharedHits++;
+        }
         stats.compileNanos += job.nanos;
         cache.put(translated, job.roots.length > 0);
         if (TRACE)

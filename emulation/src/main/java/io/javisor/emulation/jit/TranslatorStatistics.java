@@ -33,6 +33,8 @@ public final class TranslatorStatistics
     long discardedStale;
     /** Regions that came out too big for HotSpot and were recompiled with half the cap. */
     long recompilesTooBig;
+    /** Regions whose class came from another hart's (or an earlier machine's) identical translation. */
+    long sharedHits;
     /** Data translations translated code called for: misses of its inline TLB under Sv39. */
     long inlineTlbMisses;
     /** Wall-clock nanoseconds in translated code, when the interpreter times its tiers. */
@@ -103,6 +105,11 @@ public final class TranslatorStatistics
         return recompilesTooBig;
     }
 
+    public long sharedHits()
+    {
+        return sharedHits;
+    }
+
     public long inlineTlbMisses()
     {
         return inlineTlbMisses;
@@ -133,6 +140,6 @@ public final class TranslatorStatistics
             " invalidations=" + invalidations + " evictions=" + evictions + " dispatches=" + dispatches +
             " retiredTranslated=" + instructionsRetired + " compileMs=" + compileNanos / 1_000_000 +
             " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale +
-            " inlineTlbMisses=" + inlineTlbMisses + " translatedMs=" + translatedNanos / 1_000_000;
+            " sharedHits=" + sharedHits + " inlineTlbMisses=" + inlineTlbMisses + " translatedMs=" + translatedNanos / 1_000_000;
     }
 }

@@ -415,6 +415,30 @@ class TranslatorTest
     }
 
     @Test
+    void aSecondMachineRunningTheSameCodeReusesItsTranslationAndOtherCodeDoesNot()
+    {
+        // A loop no other test uses, so the first machine's translation is the first anywhere.
+        final int salt = 0x5A1;
+        final Consumer<TestMachine> program = m -> m
+            .set(2, 500).set(8, BASE + 0x800)
+            .emit(addi(5, 5, salt), xor(6, 6, 5), sd(6, 8, 0), addi(1, 1, 1), bne(1, 2, -16), wfi());
+        final TestMachine[] first = both(program, 100_000);
+        assertEquals(0, stats(first[0]).sharedHits());
+        final TestMachine[] second = both(program, 100_000);
+        assertTrue(stats(second[0]).sharedHits() > 0, () -> stats(second[0]).toString());
+        assertSame(first[0], second[0]);
+        // The same addresses with one immediate changed: a translation of its own, and its own result.
+        final TestMachine[] other = both(m -> m
+            .set(2, 500).set(8, BASE + 0x800)
+            .emit(addi(5, 5, salt + 1), xor(6, 6, 5), sd(6, 8, 0), addi(1, 1, 1), bne(1, 2, -16), wfi()), 100_000);
+        assertEquals(0, stats(other[0]).sharedHits());
+        assertEquals(500L * (salt + 1), other[0].x(5));
+        close(first);
+        close(second);
+        close(other);
+    }
+
+    @Test
     void infiniteTranslatedLoopStopsOnBudgetAndTakesTheTimerInterrupt()
     {
         final TestMachine[] ms = both(m ->

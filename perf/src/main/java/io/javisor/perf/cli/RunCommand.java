@@ -191,8 +191,9 @@ final class RunCommand implements Callable<Integer>
                             exit.instructions() == 0 ? 0.0 : 100.0 * t.instructionsRetired() / exit.instructions(),
                             t.dispatches(), exit.instructions() - t.instructionsRetired());
                         err.printf("javisor run: time: %.3f s in translated code, %.3f s in the interpreter and " +
-                            "devices; %,d inline TLB misses%n", t.translatedNanos() / 1e9,
-                            Math.max(0, exit.nanos() - t.translatedNanos()) / 1e9, t.inlineTlbMisses());
+                            "devices; %,d inline TLB misses; %,d regions reused from identical translations%n",
+                            t.translatedNanos() / 1e9, Math.max(0, exit.nanos() - t.translatedNanos()) / 1e9,
+                            t.inlineTlbMisses(), t.sharedHits());
                     }
                     if (stats)
                     {
