@@ -10,8 +10,8 @@
 #include "disk.h"
 
 #define BLOCKS 64
-#define WARMUP 64
-#define READS 1024
+#define WARMUP 1024
+#define READS 4096
 
 static uint32_t buf[1024];
 static uint32_t latency[READS];

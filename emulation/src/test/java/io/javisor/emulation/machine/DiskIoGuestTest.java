@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DiskIoGuestTest
 {
-    private static final int READS = 1024;
+    private static final int READS = 4096;
     private static final int DISK = 1 << 20;
     private static final Pattern TIMING = Pattern.compile(
         "disk-io: timing (\\w+) lat_ns_min=(\\d+) p50=(\\d+) p99=(\\d+) max=(\\d+) insn_per_read=([\\d.]+) " +
