@@ -1,6 +1,6 @@
 /* PIO ATA driver: LBA48 READ/WRITE SECTORS EXT, FLUSH CACHE EXT, IDENTIFY. With an irq, each DRQ
- * block is awaited as the PLIC's pending bit (claimed and completed in M-mode, no trap taken);
- * otherwise the status register is polled. */
+ * block and each completion is awaited as the device's interrupt (WFI, then claimed and completed at
+ * the PLIC in M-mode, no trap taken); otherwise the status register is polled. */
 #include "ata.h"
 #include "guest.h"
 #include "plic.h"
@@ -49,20 +49,23 @@ static void write_block(struct ata *a, const uint16_t *p)
     a->exits += 256;
 }
 
-/* Wait for the device (interrupt or !BSY), then return the status (reading it acknowledges INTRQ). */
+/* Wait for the device (its interrupt, or !BSY when polled), then return the status (reading it
+ * acknowledges INTRQ). An interrupt is awaited in WFI (plic.h) for at most a second. */
 static int wait_ready(struct ata *a, int expect_interrupt)
 {
     if (a->irq && expect_interrupt) {
-        for (long spins = 0; !plic_pending(a->irq); spins++) {
-            if (spins > 10000000) return -1;
-        }
-        int irq = plic_claim(PLIC_CTX_M);
-        uint8_t status = rd(a, REG_STATUS);
-        if (irq) {
-            a->interrupts++;
+        timer_arm(time_now() + TICKS_PER_SECOND);
+        for (;;) {
+            if (!irq_wait()) return -1;
+            int irq = plic_claim(PLIC_CTX_M);
+            if (irq == 0) continue; /* another context took it, or the line fell again */
+            uint8_t status = rd(a, REG_STATUS);
             plic_complete(PLIC_CTX_M, irq);
+            if (irq == a->irq) {
+                a->interrupts++;
+                return status;
+            }
         }
-        return status;
     }
     for (long spins = 0; spins < 10000000; spins++) {
         uint8_t status = rd(a, REG_STATUS);
@@ -95,9 +98,9 @@ int ata_init(struct ata *a, uintptr_t cmd, uintptr_t ctl, int shift, int irq)
 {
     a->cmd = cmd; a->ctl = ctl; a->shift = shift; a->irq = irq; a->interrupts = 0; a->exits = 0;
     if (irq) plic_enable(PLIC_CTX_M, irq, 1);
-    /* soft reset, interrupts enabled afterwards */
+    /* soft reset; afterwards INTRQ enabled, or masked by nIEN when polled */
     *(volatile uint8_t *)ctl = 0x04; a->exits++;
-    *(volatile uint8_t *)ctl = 0x00; a->exits++;
+    *(volatile uint8_t *)ctl = irq ? 0x00 : 0x02; a->exits++;
     int status = wait_ready(a, 0);
     if (status < 0) return -1;
     wr(a, REG_DEVICE, 0x00);

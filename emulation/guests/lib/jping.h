@@ -1,11 +1,13 @@
 /* The net guests' frame protocol: 60-byte Ethernet frames of EtherType 0x88B5 (IEEE local
  * experimental). After the 14-byte header: 'J' 'P', kind, 0, u32 sequence number and u64 stamp
- * (little-endian; the stamp is the sender's mtime, echoed back unchanged), zeros to 60 bytes. */
+ * (little-endian; the stamp is the sender's time CSR, i.e. mtime, echoed back unchanged), zeros to
+ * 60 bytes. */
 #ifndef JPING_H
 #define JPING_H
 
 #include <stdint.h>
 #include "guest.h"
+#include "plic.h"
 
 #define JP_TYPE_HI 0x88
 #define JP_TYPE_LO 0xB5
@@ -14,7 +16,7 @@
 #define JP_REPLY 2
 #define JP_BYE 3
 #define JP_BYE_ACK 4
-#define TICKS_PER_MS 10000 /* mtime: 10 MHz */
+#define TICKS_PER_MS 10000 /* the time CSR (mtime): 10 MHz */
 
 struct jp
 {
@@ -29,7 +31,7 @@ struct jp
     uint8_t pad[JP_LEN - 32];
 } __attribute__((packed, aligned(4)));
 
-static inline uint64_t now(void) { return mmio_read64(CLINT_MTIME); }
+static inline uint64_t now(void) { return time_now(); }
 
 static inline void jp_fill(struct jp *f, const uint8_t *dst, const uint8_t *src, int kind, uint32_t seq, uint64_t stamp)
 {

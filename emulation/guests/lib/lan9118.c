@@ -1,13 +1,20 @@
-/* Polled LAN9118 driver (see lan9118.h); register facts from the data sheet as Linux's smsc911x
- * and QEMU's model use them. */
+/* LAN9118 driver (see lan9118.h); register facts from the data sheet as Linux's smsc911x and
+ * QEMU's model use them. RSFL is a level condition (set while the RX status FIFO holds more entries
+ * than FIFO_INT's RX level) latched in INT_STS: the receive path clears it when it finds the FIFO
+ * empty, so the line stays low until the next frame. */
 #include "lan9118.h"
 #include "guest.h"
+#include "plic.h"
 
 #define RX_DATA_FIFO 0x00
 #define TX_DATA_FIFO 0x20
 #define RX_STATUS_FIFO 0x40
 #define TX_STATUS_FIFO 0x48
+#define IRQ_CFG 0x54
+#define INT_STS 0x58
+#define INT_EN 0x5C
 #define BYTE_TEST 0x64
+#define FIFO_INT 0x68
 #define RX_CFG 0x6C
 #define TX_CFG 0x70
 #define HW_CFG 0x74
@@ -19,6 +26,11 @@
 #define MAC_CSR_DATA 0xA8
 
 #define BYTE_TEST_VALUE 0x87654321u
+#define IRQ_CFG_IRQ_EN 0x100u
+#define IRQ_CFG_IRQ_POL 0x10u  /* active high */
+#define IRQ_CFG_IRQ_TYPE 0x1u  /* push-pull */
+#define INT_RSFL 0x8u
+#define FIFO_INT_RX_STS_LEVEL 0xFFu
 #define HW_CFG_SRST 0x1u
 #define PMT_CTRL_READY 0x1u
 #define TX_CFG_TX_ON 0x2u
@@ -81,11 +93,13 @@ static int mac_write(const struct lan9118 *nic, uint32_t csr, uint32_t v)
     return csr_wait(nic);
 }
 
-int lan9118_init(struct lan9118 *nic, uintptr_t base)
+int lan9118_init(struct lan9118 *nic, uintptr_t base, int irq)
 {
     nic->base = base;
     nic->tx_errors = 0;
     nic->rx_errors = 0;
+    nic->irq = irq;
+    nic->interrupts = 0;
     if (rd(nic, BYTE_TEST) != BYTE_TEST_VALUE)
     {
         return -1;
@@ -115,6 +129,14 @@ int lan9118_init(struct lan9118 *nic, uintptr_t base)
     if (mac_write(nic, MAC_CR, MAC_CR_FDPX | MAC_CR_TXEN | MAC_CR_RXEN))
     {
         return -4;
+    }
+    if (irq)
+    {
+        wr(nic, FIFO_INT, rd(nic, FIFO_INT) & ~FIFO_INT_RX_STS_LEVEL); /* RSFL from the first entry */
+        wr(nic, INT_STS, 0xFFFFFFFFu);
+        wr(nic, INT_EN, INT_RSFL);
+        wr(nic, IRQ_CFG, IRQ_CFG_IRQ_EN | IRQ_CFG_IRQ_POL | IRQ_CFG_IRQ_TYPE);
+        plic_enable(PLIC_CTX_M, irq, 1);
     }
     return 0;
 }
@@ -166,6 +188,10 @@ uint32_t lan9118_recv(struct lan9118 *nic, void *buf, uint32_t cap)
     {
         if (!(rd(nic, RX_FIFO_INF) & 0x00FF0000))
         {
+            if (nic->irq)
+            {
+                wr(nic, INT_STS, INT_RSFL); /* the FIFO is empty: RSFL stays clear until a frame */
+            }
             return 0;
         }
         const uint32_t status = rd(nic, RX_STATUS_FIFO);
@@ -192,5 +218,28 @@ uint32_t lan9118_recv(struct lan9118 *nic, void *buf, uint32_t cap)
             (void)*fifo;
         }
         return length - 4;
+    }
+}
+
+int lan9118_wait(struct lan9118 *nic, uint64_t deadline)
+{
+    timer_arm(deadline);
+    for (;;)
+    {
+        if (!irq_wait())
+        {
+            return 0;
+        }
+        const int source = plic_claim(PLIC_CTX_M);
+        if (source == 0)
+        {
+            continue;
+        }
+        plic_complete(PLIC_CTX_M, source);
+        if (source == nic->irq)
+        {
+            nic->interrupts++;
+            return 1;
+        }
     }
 }

@@ -13,7 +13,7 @@ int nic_open(void)
     {
         return -10;
     }
-    const int rc = vnet_init(&net, base);
+    const int rc = vnet_init(&net, base, virtio_irq(base));
     memcpy(nic_mac, net.mac, 6);
     return rc;
 }
@@ -21,3 +21,7 @@ int nic_open(void)
 int nic_send(const void *frame, uint32_t len) { return vnet_send(&net, frame, len); }
 
 uint32_t nic_recv(void *buf) { return vnet_recv(&net, buf, NIC_MTU_FRAME); }
+
+int nic_wait(uint64_t deadline) { return vnet_wait(&net, deadline); }
+
+uint64_t nic_interrupts(void) { return net.interrupts; }

@@ -1,7 +1,9 @@
-/* Polled virtio-mmio v2 driver (see virtio.h). No interrupts; virtio-blk has one request in flight,
- * virtio-net one transmit in flight and every receive buffer posted. */
+/* virtio-mmio v2 driver (see virtio.h): virtio-blk has one request in flight, virtio-net one
+ * transmit in flight and every receive buffer posted. Interrupts, where asked for, are awaited in
+ * WFI and claimed at the PLIC without a trap (plic.h). */
 #include "virtio.h"
 #include "guest.h"
+#include "plic.h"
 
 #define REG_MAGIC 0x000
 #define REG_VERSION 0x004
@@ -65,6 +67,40 @@ uintptr_t virtio_find(uint32_t device_id)
     return virtio_find_nth(device_id, 0);
 }
 
+int virtio_irq(uintptr_t base)
+{
+    return 1 + (int)((base - VIRTIO_SLOT_BASE) / VIRTIO_SLOT_STRIDE);
+}
+
+/* Sleep until the device at `base` interrupts (claimed, its status acknowledged, completed: 1) or
+ * the deadline passes (0). Sources other than `irq` are completed and waited past. */
+static int wait_interrupt(uintptr_t base, int irq, uint64_t *interrupts, uint64_t deadline)
+{
+    timer_arm(deadline);
+    for (;;)
+    {
+        if (!irq_wait())
+        {
+            return 0;
+        }
+        const int source = plic_claim(PLIC_CTX_M);
+        if (source == 0)
+        {
+            continue;
+        }
+        if (source == irq)
+        {
+            wr(base, REG_INTERRUPT_ACK, rd(base, REG_INTERRUPT_STATUS));
+        }
+        plic_complete(PLIC_CTX_M, source);
+        if (source == irq)
+        {
+            (*interrupts)++;
+            return 1;
+        }
+    }
+}
+
 static void set_addr(uintptr_t base, uint32_t reg, const void *p)
 {
     const uint64_t a = (uintptr_t)p;
@@ -98,8 +134,8 @@ static int64_t negotiate(uintptr_t base, uint32_t wanted)
     return wanted;
 }
 
-/* Queue `index` on `q`, polled (no interrupts requested). Returns 0 or -3. */
-static int queue_setup(uintptr_t base, uint32_t index, struct vq *q)
+/* Queue `index` on `q`, with used-buffer interrupts or without. Returns 0 or -3. */
+static int queue_setup(uintptr_t base, uint32_t index, struct vq *q, int interrupts)
 {
     wr(base, REG_QUEUE_SEL, index);
     if (rd(base, REG_QUEUE_READY) != 0 || rd(base, REG_QUEUE_NUM_MAX) < VQ_SIZE)
@@ -110,7 +146,7 @@ static int queue_setup(uintptr_t base, uint32_t index, struct vq *q)
     set_addr(base, REG_QUEUE_DESC, q->desc);
     set_addr(base, REG_QUEUE_DRIVER, &q->avail);
     set_addr(base, REG_QUEUE_DEVICE, &q->used);
-    q->avail.flags = 1; /* polled: no interrupts please */
+    q->avail.flags = interrupts ? 0 : 1; /* 1: VIRTQ_AVAIL_F_NO_INTERRUPT */
     q->avail.idx = 0;
     q->used.idx = 0;
     q->last_used = 0;
@@ -148,18 +184,24 @@ static const struct vq_used_elem *take_used(struct vq *q)
     return e;
 }
 
-int vblk_init(struct vblk *blk, uintptr_t base)
+int vblk_init(struct vblk *blk, uintptr_t base, int irq)
 {
     blk->base = base;
+    blk->irq = irq;
+    blk->interrupts = 0;
     const int64_t wanted = negotiate(base, 1u << F_BLK_SEG_MAX | 1u << F_BLK_BLK_SIZE | 1u << F_BLK_FLUSH);
     if (wanted < 0)
     {
         return (int)wanted;
     }
     blk->flush = (wanted >> F_BLK_FLUSH) & 1;
-    if (queue_setup(base, 0, &blkq) != 0)
+    if (queue_setup(base, 0, &blkq, irq != 0) != 0)
     {
         return -3;
+    }
+    if (irq)
+    {
+        plic_enable(PLIC_CTX_M, irq, 1);
     }
     driver_ok(base);
     blk->capacity = (uint64_t)rd(base, REG_CONFIG) | (uint64_t)rd(base, REG_CONFIG + 4) << 32;
@@ -186,6 +228,17 @@ int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, u
     }
     desc[n] = (struct vq_desc){(uintptr_t)&status, 1, D_WRITE, 0};
     publish(blk->base, 0, &blkq, 0);
+    if (blk->irq)
+    {
+        while (wait_interrupt(blk->base, blk->irq, &blk->interrupts, time_now() + TICKS_PER_SECOND))
+        {
+            if (take_used(&blkq) != 0)
+            {
+                return status;
+            }
+        }
+        return -1;
+    }
     for (uint64_t spin = 0; spin < 100000000; spin++)
     {
         if (take_used(&blkq) != 0)
@@ -196,17 +249,23 @@ int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, u
     return -1;
 }
 
-int vnet_init(struct vnet *net, uintptr_t base)
+int vnet_init(struct vnet *net, uintptr_t base, int irq)
 {
     net->base = base;
+    net->irq = irq;
+    net->interrupts = 0;
     const int64_t wanted = negotiate(base, 1u << F_NET_MAC);
     if (wanted < 0)
     {
         return (int)wanted;
     }
-    if (queue_setup(base, 0, &net->rx) != 0 || queue_setup(base, 1, &net->tx) != 0)
+    if (queue_setup(base, 0, &net->rx, irq != 0) != 0 || queue_setup(base, 1, &net->tx, 0) != 0)
     {
         return -3;
+    }
+    if (irq)
+    {
+        plic_enable(PLIC_CTX_M, irq, 1);
     }
     for (uint16_t i = 0; i < VQ_SIZE; i++)
     {
@@ -265,4 +324,9 @@ uint32_t vnet_recv(struct vnet *net, void *buf, uint32_t cap)
     memcpy(buf, net->rx_buf[id] + VNET_HDR, len);
     publish(net->base, 0, &net->rx, id);
     return len;
+}
+
+int vnet_wait(struct vnet *net, uint64_t deadline)
+{
+    return wait_interrupt(net->base, net->irq, &net->interrupts, deadline);
 }

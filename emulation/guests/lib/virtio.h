@@ -1,5 +1,6 @@
-/* A small polled virtio-mmio (version 2) driver library for bare-metal javisor guests:
- * device discovery on QEMU virt's slots, a virtio-blk request queue and a virtio-net queue pair. */
+/* A small virtio-mmio (version 2) driver library for bare-metal javisor guests: device discovery on
+ * QEMU virt's slots, a virtio-blk request queue and a virtio-net queue pair, each either polled or
+ * driven by the device's used-buffer interrupt through the PLIC (plic.h). */
 #ifndef VIRTIO_H
 #define VIRTIO_H
 
@@ -24,6 +25,8 @@
 uintptr_t virtio_find(uint32_t device_id);
 /* The same for the n-th such device (0 = the first found). */
 uintptr_t virtio_find_nth(uint32_t device_id, int n);
+/* The PLIC source of the device at `base`: 1 + its slot, on both boards. */
+int virtio_irq(uintptr_t base);
 
 /* A split virtqueue of VQ_SIZE entries, laid out as the device expects (descriptors 16-aligned). */
 #define VQ_SIZE 8
@@ -43,15 +46,19 @@ struct vblk
     uint64_t capacity; /* 512-byte sectors */
     uint32_t seg_max;
     uint32_t blk_size;
-    int flush;         /* VIRTIO_BLK_F_FLUSH negotiated */
+    int flush;           /* VIRTIO_BLK_F_FLUSH negotiated */
+    int irq;             /* PLIC source, or 0 to poll the used ring */
+    uint64_t interrupts; /* interrupts claimed for this device */
 };
 
 /* Reset, negotiate VERSION_1 (+ FLUSH, SEG_MAX, BLK_SIZE when offered), set up queue 0, DRIVER_OK.
+ * With irq non-zero the queue asks for used-buffer interrupts and the PLIC source is enabled.
  * Returns 0, or a negative step number that failed. */
-int vblk_init(struct vblk *blk, uintptr_t base);
+int vblk_init(struct vblk *blk, uintptr_t base, int irq);
 
-/* One request, polled to completion: header, data (len bytes, device-writable for IN and GET_ID),
- * status. Returns the status byte, or -1 on timeout. */
+/* One request to completion: header, data (len bytes, device-writable for IN and GET_ID), status.
+ * Polled, the used ring is spun on; with an irq, each wait is one interrupt (WFI, claim, acknowledge,
+ * complete) before the used ring is read. Returns the status byte, or -1 on timeout. */
 int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, uint32_t len);
 
 /* virtio-net: queue 0 receive, 1 transmit; every buffer starts with the 12-byte virtio_net_hdr. */
@@ -61,15 +68,18 @@ struct vnet
 {
     uintptr_t base;
     uint8_t mac[6];
+    int irq;             /* PLIC source for receive interrupts, or 0 when polled */
+    uint64_t interrupts; /* interrupts claimed for this device */
     struct vq rx;
     struct vq tx;
     uint8_t rx_buf[VQ_SIZE][VNET_BUF] __attribute__((aligned(16)));
     uint8_t tx_buf[VNET_BUF] __attribute__((aligned(16)));
 };
 
-/* Reset, negotiate VERSION_1 (+ MAC when offered), post every receive buffer, DRIVER_OK.
- * Returns 0, or a negative step number that failed. */
-int vnet_init(struct vnet *net, uintptr_t base);
+/* Reset, negotiate VERSION_1 (+ MAC when offered), post every receive buffer, DRIVER_OK. With irq
+ * non-zero the receive queue asks for used-buffer interrupts (transmit stays polled) and the PLIC
+ * source is enabled. Returns 0, or a negative step number that failed. */
+int vnet_init(struct vnet *net, uintptr_t base, int irq);
 
 /* Send one frame (without FCS) and wait until the device has taken it. 0, or -1 on timeout. */
 int vnet_send(struct vnet *net, const void *frame, uint32_t len);
@@ -77,5 +87,9 @@ int vnet_send(struct vnet *net, const void *frame, uint32_t len);
 /* Copy the next received frame (at most cap bytes) into buf and repost its buffer.
  * Returns its length, or 0 when nothing has arrived. */
 uint32_t vnet_recv(struct vnet *net, void *buf, uint32_t cap);
+
+/* Receive interrupts only: sleep until the device interrupts (1: claimed and acknowledged, frames
+ * may be waiting) or time_now() reaches deadline (0). */
+int vnet_wait(struct vnet *net, uint64_t deadline);
 
 #endif

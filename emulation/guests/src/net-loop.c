@@ -33,7 +33,7 @@ int main(void)
     for (int i = 0; i < 2; i++)
     {
         const uintptr_t base = virtio_find_nth(VIRTIO_ID_NET, i);
-        const int rc = base == 0 ? -10 : vnet_init(&nic[i], base);
+        const int rc = base == 0 ? -10 : vnet_init(&nic[i], base, 0);
         if (rc)
         {
             print("net-loop: NIC ");

@@ -1,0 +1,22 @@
+/* One disk for the disk guests, chosen at build time: disk-ata.c or disk-virtio.c. */
+#ifndef DISK_H
+#define DISK_H
+
+#include <stdint.h>
+
+extern const char disk_name[];
+
+/* Find and (re)start the device, polled (interrupts 0) or interrupt-driven. 0, or a negative step. */
+int disk_open(int interrupts);
+/* Capacity in 512-byte sectors. */
+uint64_t disk_sectors(void);
+/* Eight sectors (4 KiB) at `sector` into or from buf (8-byte aligned). 0, or non-zero on failure. */
+int disk_read4k(uint64_t sector, void *buf);
+int disk_write4k(uint64_t sector, const void *buf);
+int disk_flush(void);
+/* Interrupts the driver claimed since disk_open. */
+uint64_t disk_interrupts(void);
+/* Device register accesses the driver made since disk_open, or 0 when it does not count them. */
+uint64_t disk_exits(void);
+
+#endif
