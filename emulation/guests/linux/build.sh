@@ -5,8 +5,8 @@
 #
 #   emulation/guests/linux/build.sh            build, or take the cached kernel
 #
-# Cache: ${JAVISOR_CACHE:-~/.cache/javisor}/linux-<key>, the key hashing this script, the fragment,
-# the source package's version and the cross compiler's version, so any of them changing starts a
+# Cache: ${JAVISOR_CACHE:-~/.cache/javisor}/linux-<key>, the key hashing the fragment, the source
+# package's version, the cross compiler's version and $recipe, so any of them changing starts a
 # clean tree. init.c is not in the key: a changed init only rebuilds the initramfs and relinks.
 # Concurrent callers wait on a lock in the cache directory.
 #
@@ -29,10 +29,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   exit 2
 fi
 
+# Bump when a change below would build a different kernel from the same fragment and source.
+recipe=1
 version=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || stat -c '%s %Y' "$tarball")
-key=$( { cat "$here/build.sh" "$here/javisor.config"; echo "$version"; "${cross}gcc" --version | head -1; } |
+key=$( { cat "$here/javisor.config"; echo "$version recipe $recipe"; "${cross}gcc" --version | head -1; } |
   sha256sum | cut -c1-16)
-cache=${JAVISOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/javisor}
+cache=${JAVISOR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/javisor}
 dir=$cache/linux-$key
 mkdir -p "$dir"
 exec 9>"$dir/lock"
