@@ -6,6 +6,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;
@@ -44,7 +45,8 @@ public @interface Seeded
         public void handleTestExecutionException(final ExtensionContext context, final Throwable failure) throws Throwable
         {
             final Seed seed = context.getStore(NAMESPACE).get(Seed.class, Seed.class);
-            if (seed == null)
+            // An aborted assumption is a skip, not a failure: it passes through as it is.
+            if (seed == null || failure instanceof TestAbortedException)
             {
                 throw failure;
             }

@@ -3,6 +3,7 @@ package io.javisor.memory.testing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 import java.lang.reflect.Proxy;
 
@@ -59,6 +60,14 @@ class SeededTest
         final IllegalStateException original = new IllegalStateException("boom");
         assertSame(original, assertThrows(IllegalStateException.class,
             () -> new Seeded.Extension().handleTestExecutionException(contextWith(null), original)));
+    }
+
+    @Test
+    void anAbortedAssumptionStaysASkip()
+    {
+        final TestAbortedException original = new TestAbortedException("toolchain not installed");
+        assertSame(original, assertThrows(TestAbortedException.class,
+            () -> new Seeded.Extension().handleTestExecutionException(contextWith(new Seed(3)), original)));
     }
 
     @Test

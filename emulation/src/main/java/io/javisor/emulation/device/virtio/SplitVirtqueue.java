@@ -177,10 +177,12 @@ public final class SplitVirtqueue
                 {
                     return fail("chain from head " + head + " mixes an indirect table with direct descriptors");
                 }
+                // Unlike the descriptor table, an indirect table has no alignment in the spec (Linux's
+                // kmalloc gives 8-byte-aligned ones); RAM reads of any alignment are fine here.
                 final long tableAt = ram.offsetOf(addr, len);
-                if (len == 0 || len % DESC_SIZE != 0 || tableAt < 0 || (addr & (DESC_ALIGN - 1)) != 0)
+                if (len == 0 || len % DESC_SIZE != 0 || tableAt < 0)
                 {
-                    return fail(String.format("chain from head %d: indirect table 0x%x+%d is empty, misaligned or outside RAM",
+                    return fail(String.format("chain from head %d: indirect table 0x%x+%d is empty, not whole descriptors or outside RAM",
                         head, addr, len));
                 }
                 indirect = true;
