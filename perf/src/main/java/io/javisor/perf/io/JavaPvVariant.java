@@ -29,6 +29,8 @@ final class JavaPvVariant implements IoVariant
     private final Completions completions = new Completions();
     /** The log of the run in progress; completion tags are its indices. */
     private RequestLog log;
+    /** System.nanoTime of time zero of the log in progress. */
+    private long logBase;
     private int failures;
 
     @Override
@@ -137,9 +139,6 @@ final class JavaPvVariant implements IoVariant
             }
         }
     }
-
-    /** System.nanoTime of time zero of the log in progress. */
-    private long logBase;
 
     private boolean queue(final IoOp op, final long sector, final int tag)
     {
@@ -277,11 +276,6 @@ final class JavaPvVariant implements IoVariant
         final String fault = rig.backEndFault();
         return new IllegalStateException("block back end: no response for " + STALL_LIMIT_NS / 1_000_000_000L + " s" +
             (fault == null ? "" : ": " + fault));
-    }
-
-    int failures()
-    {
-        return failures;
     }
 
     @Override
