@@ -31,6 +31,11 @@ final class JavaPvVariant implements IoVariant
     private RequestLog log;
     /** System.nanoTime of time zero of the log in progress. */
     private long logBase;
+    /** The deep loop in progress: its depth (0: none), op, deadline and random state. */
+    private int deepDepth;
+    private IoOp deepOp;
+    private long deepDeadline;
+    private long deepState;
     private int failures;
 
     @Override
@@ -202,6 +207,11 @@ final class JavaPvVariant implements IoVariant
         }
     }
 
+    /**
+     * Closed loop at {@code queueDepth}: each completion queues and submits its replacement at once,
+     * from the completion handler, so the back end gets new work while the rest of a batch of responses
+     * is still being consumed.
+     */
     @Override
     public DeepRun deep(final IoOp op, final int queueDepth, final long durationNs, final long seed)
     {
@@ -214,41 +224,30 @@ final class JavaPvVariant implements IoVariant
         {
             failures = 0;
             log = new RequestLog(1 << 16);
-            long state = seed;
-            final long blocks = rig.blocks();
+            deepState = seed;
+            deepOp = op;
+            deepDepth = queueDepth;
             final long base = System.nanoTime();
             logBase = base;
             completions.base = base;
-            final long deadline = base + durationNs;
+            deepDeadline = base + durationNs;
             long completed = 0;
             long lastProgress = base;
             long now = base;
+            int queued = 0;
+            while (front.inFlight() + queued < queueDepth)
+            {
+                queueNext(now);
+                queued++;
+            }
+            front.submit();
             while (true)
             {
-                int queued = 0;
-                if (now < deadline)
-                {
-                    while (front.inFlight() + queued < queueDepth)
-                    {
-                        state += 0x9E37_79B9_7F4A_7C15L;
-                        final long sector = Long.remainderUnsigned(IoRequests.mix(state), blocks) * IoRequests.SECTORS_PER_BLOCK;
-                        final int index = log.add(op, sector, IoRequests.BLOCK_BYTES, queueDepth, now - base, now - base, 0);
-                        if (!queue(op, sector, index))
-                        {
-                            throw new IllegalStateException("block front end refused a request with a free slot");
-                        }
-                        queued++;
-                    }
-                    if (queued > 0)
-                    {
-                        front.submit();
-                    }
-                }
                 final int done = front.poll(completions);
                 now = System.nanoTime();
                 if (done > 0)
                 {
-                    if (now <= deadline)
+                    if (now <= deepDeadline)
                     {
                         completed += done;
                     }
@@ -258,16 +257,30 @@ final class JavaPvVariant implements IoVariant
                 {
                     throw stalled();
                 }
-                if (now >= deadline && front.inFlight() == 0)
+                if (now >= deepDeadline && front.inFlight() == 0)
                 {
                     break;
                 }
             }
-            return new DeepRun(op, queueDepth, completed, Math.min(now, deadline) - base, log);
+            return new DeepRun(op, queueDepth, completed, Math.min(now, deepDeadline) - base, log);
         }
         finally
         {
+            deepDepth = 0;
             rig.stopBackEnd();
+        }
+    }
+
+    /** Queues the deep loop's next random request, logged as starting at {@code now}. */
+    private void queueNext(final long now)
+    {
+        deepState += 0x9E37_79B9_7F4A_7C15L;
+        final long sector = Long.remainderUnsigned(IoRequests.mix(deepState), rig.blocks()) * IoRequests.SECTORS_PER_BLOCK;
+        final long at = now - logBase;
+        final int index = log.add(deepOp, sector, IoRequests.BLOCK_BYTES, deepDepth, at, at, 0);
+        if (!queue(deepOp, sector, index))
+        {
+            throw new IllegalStateException("block front end refused a request with a free slot");
         }
     }
 
@@ -288,7 +301,10 @@ final class JavaPvVariant implements IoVariant
         }
     }
 
-    /** Stamps each completed request's end (ns after {@link #base}) into the log; counts error statuses. */
+    /**
+     * Stamps each completed request's end (ns after {@link #base}) into the log, counts error statuses,
+     * and in a deep loop queues the replacement.
+     */
     private final class Completions implements BlkCompletionHandler
     {
         long base;
@@ -300,7 +316,14 @@ final class JavaPvVariant implements IoVariant
             {
                 failures++;
             }
-            log.end((int)tag, System.nanoTime() - base);
+            final long now = System.nanoTime();
+            log.end((int)tag, now - base);
+            // BlkFront.poll freed this request's slot before calling here: in a deep loop its replacement takes it.
+            if (deepDepth > 0 && now < deepDeadline && front.inFlight() < deepDepth)
+            {
+                queueNext(now);
+                front.submit();
+            }
         }
     }
 }
