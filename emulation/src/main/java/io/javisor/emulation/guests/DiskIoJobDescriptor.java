@@ -5,6 +5,7 @@ package io.javisor.emulation.guests;
  * {@link #HEADER_LENGTH} bytes at the guest's {@code __heap_start}, then one record of
  * {@link #RECORD_LENGTH} bytes per request, all little-endian. The host writes the inputs (magic,
  * version, count, warm-up, flags; per record sector, due and op); the guest writes the rest.
+ * Constants only.
  */
 public final class DiskIoJobDescriptor
 {

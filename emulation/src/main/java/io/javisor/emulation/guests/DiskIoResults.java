@@ -14,7 +14,7 @@ public record DiskIoResults(DiskIoJob job, long[] start, long[] end, long[] inst
     {
         for (int i = 0; i < start.length; i++)
         {
-            // Validated once: a request ends after it starts; an open-loop one starts at or after it is due.
+            // Validated once: a timed request starts at or after the timed part began and ends after it starts.
             if (end[i] < start[i] || start[i] < 0)
             {
                 throw new IllegalArgumentException("timed request " + i + " ends (" + end[i] + ") before it starts (" +

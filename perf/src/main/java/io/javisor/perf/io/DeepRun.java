@@ -1,6 +1,6 @@
 package io.javisor.perf.io;
 
-/** A closed loop at a queue depth: requests completed in the measured time, and each request logged. */
+/** A closed loop at a queue depth: requests completed in the measured time, and each request logged. Immutable once returned. */
 public record DeepRun(IoOp op, int queueDepth, long completed, long elapsedNs, RequestLog log)
 {
     public double iops()

@@ -22,7 +22,8 @@ import java.util.Locale;
  * Guest-code latencies come from the guest's own clock (javisor's time base as configured, 1 GHz by
  * default; QEMU's 10 MHz). Outputs besides the table and the report: one HdrHistogram {@code .hlog}
  * per variant, an HTML report, and a Chronicle Queue trace of every request
- * ({@link IoTrace}), in {@link Config#outDir()}.
+ * ({@link IoTrace}), in {@link Config#outDir()}. A run happens on the calling thread (the Java PV
+ * back end spins on its own while that variant runs).
  */
 public final class IoBenchmark implements HarnessBenchmark
 {

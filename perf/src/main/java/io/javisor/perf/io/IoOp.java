@@ -1,6 +1,6 @@
 package io.javisor.perf.io;
 
-/** What one block request does. The codes are the disk-io guests' and the trace's. */
+/** What one block request does. The codes are the disk-io guests' and the trace's. Immutable. */
 public enum IoOp
 {
     READ,

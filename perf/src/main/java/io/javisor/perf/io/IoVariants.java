@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The variants of {@code bench io} in table order, by key. Guest-code variants other than QEMU's
- * run on javisor's board at the given time base; all guest-code variants are QD1 for now.
+ * run on javisor's board at the given time base; all guest-code variants are QD1 for now. Stateless.
  */
 public final class IoVariants
 {

@@ -6,7 +6,7 @@ import io.javisor.emulation.guests.GuestImages;
 /**
  * The place of a domain type that has no launcher in this build yet (variants 2 and 3: a PV domain,
  * PV-on-HVM): it says whether the guest ELF exists and that nothing boots it. A launcher for the
- * domain type, running the disk-io job protocol on it, replaces this one.
+ * domain type, running the disk-io job protocol on it, replaces this one. Stateless.
  */
 final class PvSlotLauncher implements GuestLauncher
 {

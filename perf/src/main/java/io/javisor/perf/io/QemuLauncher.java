@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  * (100 ns per tick). The host cannot read QEMU's RAM, so the job goes in through {@code -device loader}
  * at the guest's {@link DiskIoJobDescriptor#SYMBOL} and the guest prints its results
  * ({@link DiskIoJobDescriptor#FLAG_PRINT}). QEMU makes no exits to count, and without {@code -icount}
- * its instret counts host cycles, not instructions: both are left out. A QEMU process per run.
+ * its instret counts host cycles, not instructions: both are left out. A QEMU process per run;
+ * driven from one thread.
  */
 final class QemuLauncher implements GuestLauncher
 {
