@@ -163,6 +163,22 @@ class DiskIoGuestTest
         assertTrue(run.results().failures() > 0, "some read returned zeros instead of the pattern");
     }
 
+    @ParameterizedTest
+    @CsvSource({"ata", "virtio"})
+    void withoutAJobTheGuestSaysSoAndFails(final String disk) throws Exception
+    {
+        final RecordingConsole console = new RecordingConsole();
+        final MachineExit exit;
+        try (DiskImage image = image("ram");
+             VirtMachine machine = VirtMachine.create(machine(disk, image, MachineConfig.MAX_TIMEBASE_HZ).console(console)))
+        {
+            exit = machine.run();
+        }
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals(1, exit.exitCode());
+        assertEquals(GuestPrograms.expected("disk-io-" + disk), console.text(), "output vs expected/disk-io-" + disk + ".out");
+    }
+
     private static MachineConfig machine(final String disk, final DiskImage image, final long timebaseHz)
     {
         final MachineConfig config = new MachineConfig().memoryMiB(16).bootMode(BootMode.BARE).timebaseHz(timebaseHz)
