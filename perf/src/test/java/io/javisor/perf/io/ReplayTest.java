@@ -93,6 +93,25 @@ class ReplayTest
     }
 
     @Test
+    void theCommandsAreListedAndAnUnknownVariantIsAOneLineUsageError(final Seed seed)
+    {
+        final Path trace = recordTrace(seed);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine commandLine = JavisorMain.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        assertEquals(0, commandLine.execute("--help"));
+        assertTrue(out.toString().contains("replay"), out.toString());
+        assertEquals(0, commandLine.execute("bench", "--help"));
+        assertTrue(out.toString().contains("io "), out.toString());
+        assertEquals(2, commandLine.execute("replay", trace.toString(), "--variant", "nope"));
+        assertTrue(err.toString().contains("no variant 'nope'"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertEquals(2, commandLine.execute("bench", "io", "--variant", "nope"));
+    }
+
+    @Test
     void aTraceWithoutTheSourceOrARequestOtherThan4KibIsRefused(final Seed seed)
     {
         final Path trace = recordTrace(seed);
