@@ -7,7 +7,8 @@ import io.javisor.emulation.guests.DiskIoResults;
 /**
  * Variants 2 to 6: RISC-V guest code (a disk-io guest ELF) issuing QD1 4 KiB requests through its own
  * driver, timed by the guest's clock, on the board or domain type its {@link GuestLauncher} provides.
- * Every read is checked against the disk's pattern outside the timed window. Driven from one thread.
+ * In a closed loop every read is checked against the disk's pattern outside the timed window. Driven
+ * from one thread.
  */
 final class GuestCodeVariant implements IoVariant
 {
@@ -86,8 +87,9 @@ final class GuestCodeVariant implements IoVariant
             // Ticks rounded up: a request never starts before its intended time.
             due[i] = i < requests.warmup() ? 0 : ceilTicks(requests.intendedNs(i), hz);
         }
-        final int flags = DiskIoJobDescriptor.FLAG_VERIFY | (interrupts ? DiskIoJobDescriptor.FLAG_INTERRUPTS : 0) |
-            (requests.openLoop() ? DiskIoJobDescriptor.FLAG_OPEN_LOOP : 0);
+        // Reads are checked in a closed loop only: in an open loop the check would delay the next request.
+        final int flags = (interrupts ? DiskIoJobDescriptor.FLAG_INTERRUPTS : 0) |
+            (requests.openLoop() ? DiskIoJobDescriptor.FLAG_OPEN_LOOP : DiskIoJobDescriptor.FLAG_VERIFY);
         final GuestRun run = launcher.run(guest, new DiskIoJob(ops, sectors, due, requests.warmup(), flags));
         final DiskIoResults r = run.results();
         final RequestLog log = new RequestLog(r.count());
