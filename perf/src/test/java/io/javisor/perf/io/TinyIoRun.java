@@ -33,6 +33,21 @@ final class TinyIoRun
         result.writeFiles();
     }
 
+    private static void delete(final Path dir)
+    {
+        try (var files = Files.walk(dir))
+        {
+            for (final Path p : files.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(p);
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            // A temporary directory left behind is harmless.
+        }
+    }
+
     static synchronized TinyIoRun get()
     {
         if (instance == null)
@@ -40,7 +55,7 @@ final class TinyIoRun
             try
             {
                 final Path out = Files.createTempDirectory("javisor-io-test");
-                out.toFile().deleteOnExit();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(out)));
                 instance = new TinyIoRun(out);
             }
             catch (final IOException ex)
