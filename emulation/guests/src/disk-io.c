@@ -1,32 +1,88 @@
-/* disk-io (bare, javisor only): QD1 4 KiB reads in a loop, per-request latency from the guest's clock.
- * Writes BLOCKS 4 KiB blocks of a pattern and flushes; then, polled and again interrupt-driven, reads
- * WARMUP untimed blocks and READS timed ones, each checked after its timing ends. A request's latency
- * is the time CSR (10 MHz) around the driver call, its instructions the instret CSR around it. The
- * "start" and "verified" lines bracket the timed reads exactly (a host watching the console reads
- * the device's counters there); the "timing" lines are the only ones that differ between runs.
- * Built per disk (disk-*.c). */
+/* disk-io (bare, javisor and QEMU): runs a job of 4 KiB requests the host placed in RAM, one at a
+ * time (QD1), and records each request's start and end on the guest's clock (the time CSR, in raw
+ * ticks of the board's time base) and the instructions it retired (instret). Built per disk
+ * (lib/disk-*.c behind lib/disk.h); the job protocol is the same for every build.
+ *
+ * The job sits at __heap_start (the first page after the image, so QEMU's -device loader can place
+ * it without overlapping the ELF): a 128-byte header, then one 48-byte record per request, both
+ * little-endian (io.javisor.emulation.guests.DiskIoJobDescriptor is the host's side).
+ *
+ *   header  0 magic "DISKIOJ1"   8 version (1)   12 count   16 warmup   20 flags
+ *           24 done magic (guest) 32 t_base (guest) 40 device exits (guest) 48 interrupts (guest)
+ *           56 sectors (guest)   64 failed: index + 1 of the first failed request, or 0 (guest)
+ *   record  0 sector  8 due (ticks after t_base)  16 op (0 read, 1 write)  20 status (guest)
+ *           24 start (guest)  32 end (guest)  40 instructions (guest)
+ *
+ * flags: 1 interrupt-driven (else polled), 2 open loop (request i starts no earlier than t_base +
+ * due; else each starts when the one before ended), 4 print the results on the console, 8 check
+ * each read's data against pattern() (which every write writes, and the host fills the disk with).
+ *
+ * The first `warmup` requests run before the line "disk-io: start", the rest between it and
+ * "disk-io: end" (a host watching the console reads device counters at those lines); t_base is
+ * taken just before the first request after "start". Data checks happen after a request's end is
+ * taken. Exit 0 when every request succeeded and every checked read matched. */
 #include "guest.h"
 #include "plic.h"
 #include "disk.h"
 
-#define BLOCKS 64
-#define WARMUP 1024
-#define READS 4096
+#define JOB_MAGIC 0x314A4F494B534944ULL /* "DISKIOJ1" */
+#define DONE_MAGIC 0x454E4F444F494B44ULL /* "DKIODONE" */
+#define JOB_VERSION 1
+#define F_INTERRUPTS 1u
+#define F_OPEN_LOOP 2u
+#define F_PRINT 4u
+#define F_VERIFY 8u
+#define OP_READ 0
+#define OP_WRITE 1
 
+struct job_header
+{
+    uint64_t magic;
+    uint32_t version;
+    uint32_t count;
+    uint32_t warmup;
+    uint32_t flags;
+    uint64_t done;
+    uint64_t t_base;
+    uint64_t exits;
+    uint64_t interrupts;
+    uint64_t sectors;
+    uint32_t failed;
+    uint32_t reserved[15];
+};
+
+struct job_record
+{
+    uint64_t sector;
+    uint64_t due;
+    uint32_t op;
+    uint32_t status;
+    uint64_t start;
+    uint64_t end;
+    uint64_t instructions;
+};
+
+_Static_assert(sizeof(struct job_header) == 128, "job header is 128 bytes");
+_Static_assert(sizeof(struct job_record) == 48, "job record is 48 bytes");
+
+extern char __heap_start[];
 static uint32_t buf[1024];
-static uint32_t latency[READS];
 
-static uint32_t pattern(uint32_t block, uint32_t word)
+/* The content of word `word` of 4 KiB block `block`: what the host fills the disk with and every write writes. */
+static uint32_t pattern(uint64_t block, uint32_t word)
 {
-    return block * 0x9E3779B9u ^ (word * 0x85EBCA6Bu + 0x5A5A5A5Au);
+    return (uint32_t)block * 0x9E3779B9u ^ (word * 0x85EBCA6Bu + 0x5A5A5A5Au) ^ (uint32_t)(block >> 32);
 }
 
-static uint32_t block_of(uint32_t i)
+static void fill(uint64_t block)
 {
-    return i * 37 % BLOCKS;
+    for (uint32_t w = 0; w < 1024; w++)
+    {
+        buf[w] = pattern(block, w);
+    }
 }
 
-static int verify(uint32_t block)
+static int matches(uint64_t block)
 {
     for (uint32_t w = 0; w < 1024; w++)
     {
@@ -38,140 +94,142 @@ static int verify(uint32_t block)
     return 1;
 }
 
-static void print_ratio(const char *name, uint64_t total, uint64_t count)
+static void print_hex_short(uint64_t v)
 {
-    const uint64_t hundredths = (total * 100 + count / 2) / count;
-    print(name);
-    print_dec(hundredths / 100);
-    print(".");
-    print_dec(hundredths % 100 / 10);
-    print_dec(hundredths % 10);
+    static const char digits[] = "0123456789abcdef";
+    char text[17];
+    int n = 16;
+    text[n] = 0;
+    do
+    {
+        text[--n] = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    print(text + n);
 }
 
-static void sort(uint32_t *a, uint32_t n)
+/* One request; its record gets start, end, instructions and status. 0, or 1 when it failed. */
+static int issue(struct job_record *r, uint32_t flags, uint64_t t_base)
 {
-    for (uint32_t gap = n / 2; gap > 0; gap /= 2)
+    const uint64_t block = r->sector / 8;
+    if (r->op == OP_WRITE)
     {
-        for (uint32_t i = gap; i < n; i++)
+        fill(block);
+    }
+    if (flags & F_OPEN_LOOP)
+    {
+        while (time_now() - t_base < r->due)
         {
-            const uint32_t v = a[i];
-            uint32_t j = i;
-            for (; j >= gap && a[j - gap] > v; j -= gap)
-            {
-                a[j] = a[j - gap];
-            }
-            a[j] = v;
         }
     }
-}
-
-static int loop(const char *mode, int interrupts)
-{
-    const int rc = disk_open(interrupts);
-    if (rc)
+    const uint64_t t0 = time_now();
+    const uint64_t n0 = instret_now();
+    const int rc = r->op == OP_WRITE ? disk_write4k(r->sector, buf) : disk_read4k(r->sector, buf);
+    const uint64_t n1 = instret_now();
+    const uint64_t t1 = time_now();
+    r->start = t0;
+    r->end = t1;
+    r->instructions = n1 - n0;
+    r->status = rc ? 1 : 0;
+    if (!rc && r->op == OP_READ && (flags & F_VERIFY) && !matches(block))
     {
-        print("disk-io: reopen failed, step ");
-        print_dec((uint64_t)-rc);
-        println("");
-        return 0;
+        r->status = 2;
     }
-    for (uint32_t i = 0; i < WARMUP; i++)
-    {
-        if (disk_read4k(block_of(i) * 8, buf) || !verify(block_of(i)))
-        {
-            println("disk-io: warm-up read failed");
-            return 0;
-        }
-    }
-    const uint64_t exits = disk_exits();
-    uint64_t instructions = 0;
-    print("disk-io: ");
-    print(mode);
-    println(" start");
-    for (uint32_t i = 0; i < READS; i++)
-    {
-        const uint64_t t0 = time_now();
-        const uint64_t n0 = instret_now();
-        const int failed = disk_read4k(block_of(i) * 8, buf);
-        const uint64_t n1 = instret_now();
-        const uint64_t t1 = time_now();
-        latency[i] = (uint32_t)(t1 - t0);
-        instructions += n1 - n0;
-        if (failed || !verify(block_of(i)))
-        {
-            print("disk-io: read ");
-            print_dec(i);
-            println(" failed or differs");
-            return 0;
-        }
-    }
-    const uint64_t interrupts_taken = disk_interrupts();
-    const uint64_t guest_exits = disk_exits() - exits;
-    print("disk-io: ");
-    print(mode);
-    print(" ");
-    print_dec(READS);
-    println(" reads of 4 KiB verified");
-    sort(latency, READS);
-    print("disk-io: timing ");
-    print(mode);
-    print(" lat_ns_min=");
-    print_dec(latency[0] * 100ULL);
-    print(" p50=");
-    print_dec(latency[READS / 2] * 100ULL);
-    print(" p99=");
-    print_dec(latency[READS * 99 / 100] * 100ULL);
-    print(" max=");
-    print_dec(latency[READS - 1] * 100ULL);
-    print_ratio(" insn_per_read=", instructions, READS);
-    print_ratio(" interrupts_per_read=", interrupts_taken, WARMUP + READS);
-    if (guest_exits)
-    {
-        print_ratio(" driver_exits_per_read=", guest_exits, READS);
-    }
-    println("");
-    return 1;
+    return r->status != 0;
 }
 
 int main(void)
 {
-    int rc = disk_open(0);
+    struct job_header *job = (struct job_header *)__heap_start;
+    struct job_record *records = (struct job_record *)(job + 1);
+    if (job->magic != JOB_MAGIC || job->version != JOB_VERSION || job->warmup > job->count)
+    {
+        println("disk-io: no job");
+        return 1;
+    }
+    const uint32_t flags = job->flags;
+    const int rc = disk_open((flags & F_INTERRUPTS) != 0);
     if (rc)
     {
         print("disk-io: no disk, step ");
         print_dec((uint64_t)-rc);
         println("");
-        return 1;
+        return 2;
     }
+    job->sectors = disk_sectors();
     print("disk-io: ");
     print(disk_name);
     print(", ");
-    print_dec(disk_sectors());
-    println(" sectors");
-    if (disk_sectors() < BLOCKS * 8)
+    print_dec(job->sectors);
+    print(" sectors, ");
+    print_dec(job->count);
+    print(" requests (");
+    print_dec(job->warmup);
+    println(" warm-up)");
+    for (uint32_t i = 0; i < job->count; i++)
     {
-        println("disk-io: disk too small");
-        return 2;
-    }
-    for (uint32_t b = 0; b < BLOCKS; b++)
-    {
-        for (uint32_t w = 0; w < 1024; w++)
+        if (records[i].op > OP_WRITE || records[i].sector % 8 != 0 || records[i].sector + 8 > job->sectors)
         {
-            buf[w] = pattern(b, w);
-        }
-        if (disk_write4k(b * 8, buf))
-        {
-            println("disk-io: write failed");
+            print("disk-io: bad request ");
+            print_dec(i);
+            println("");
             return 3;
         }
     }
-    if (disk_flush())
+    uint32_t failed = 0;
+    uint64_t t_base = time_now();
+    for (uint32_t i = 0; i < job->warmup; i++)
     {
-        println("disk-io: flush failed");
-        return 3;
+        if (issue(&records[i], flags & ~F_OPEN_LOOP, t_base) && !failed)
+        {
+            failed = i + 1;
+        }
     }
-    if (!loop("polled", 0) || !loop("interrupts", 1))
+    println("disk-io: start");
+    const uint64_t exits = disk_exits();
+    const uint64_t interrupts = disk_interrupts();
+    t_base = time_now();
+    for (uint32_t i = job->warmup; i < job->count; i++)
     {
+        if (issue(&records[i], flags, t_base) && !failed)
+        {
+            failed = i + 1;
+        }
+    }
+    job->exits = disk_exits() - exits;
+    job->interrupts = disk_interrupts() - interrupts;
+    println("disk-io: end");
+    job->t_base = t_base;
+    job->failed = failed;
+    if (flags & F_PRINT)
+    {
+        /* One line per timed request: start - t_base, end - start, instructions, status (hex). */
+        print("disk-io: results t_base=");
+        print_hex_short(t_base);
+        print(" exits=");
+        print_hex_short(job->exits);
+        print(" interrupts=");
+        print_hex_short(job->interrupts);
+        println("");
+        for (uint32_t i = job->warmup; i < job->count; i++)
+        {
+            const struct job_record *r = &records[i];
+            print_hex_short(r->start - t_base);
+            print(" ");
+            print_hex_short(r->end - r->start);
+            print(" ");
+            print_hex_short(r->instructions);
+            print(" ");
+            print_hex_short(r->status);
+            println("");
+        }
+    }
+    job->done = DONE_MAGIC;
+    if (failed)
+    {
+        print("disk-io: request ");
+        print_dec(failed - 1);
+        println(" failed or read wrong data");
         return 4;
     }
     println("disk-io: pass");

@@ -3,6 +3,7 @@ package io.javisor.perf;
 import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
 import io.javisor.perf.exit.ExitBenchmark;
+import io.javisor.perf.io.IoBenchmark;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
 
@@ -24,6 +25,7 @@ public final class HarnessBenchmarks
             new BlkBenchmark(BlkBenchmark.Config.defaults()),
             new NetBenchmark(NetBenchmark.Config.defaults()),
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
-            new ExitBenchmark(ExitBenchmark.Config.defaults()));
+            new ExitBenchmark(ExitBenchmark.Config.defaults()),
+            new IoBenchmark(IoBenchmark.Config.small()));
     }
 }

@@ -4,8 +4,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Core-local interruptor for hart 0: {@code msip} (bit 0 → MSIP), {@code mtimecmp} and
- * {@code mtime}. {@code mtime} counts at 10 MHz from an injected time source plus an offset a
- * guest write sets. MTIP is {@code mtime >= mtimecmp} (unsigned), re-evaluated on every access
+ * {@code mtime}. {@code mtime} counts at the board's time base (10 MHz unless the machine is
+ * configured finer) from an injected time source plus an offset a guest write sets. MTIP is {@code mtime >= mtimecmp} (unsigned), re-evaluated on every access
  * and on {@link #tick()}. Accepted accesses: msip 4 bytes; mtimecmp and mtime 8 bytes or either
  * 4-byte half; everything else faults.
  */
@@ -18,7 +18,7 @@ public final class Clint implements MmioDevice
     private boolean msip;
     private boolean mtip;
 
-    /** @param ticks the 10 MHz time source; {@code () -> System.nanoTime() / 100} in production */
+    /** @param ticks the time source at the board's time base, e.g. {@code () -> System.nanoTime() / 100} for 10 MHz */
     public Clint(final LongSupplier ticks, final InterruptSink sink)
     {
         this.ticks = ticks;

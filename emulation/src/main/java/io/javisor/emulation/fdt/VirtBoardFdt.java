@@ -20,6 +20,7 @@ public final class VirtBoardFdt
     public static final long UART0_SIZE = 0x100L;
     public static final int UART0_IRQ = 10;
     public static final int UART0_CLOCK_HZ = 3_686_400;
+    /** The default time base (mtime, the time CSR): QEMU virt's 10 MHz. */
     public static final int TIMEBASE_HZ = 10_000_000;
     public static final String ISA = "rv64imac_zicsr_zifencei";
 
@@ -78,6 +79,20 @@ public final class VirtBoardFdt
     public static byte[] build(
         final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks, final long[] lan9118Macs)
     {
+        return build(memorySize, bootargs, virtioSlots, ataDisks, lan9118Macs, TIMEBASE_HZ);
+    }
+
+    /**
+     * Build the blob with every device a machine has, and {@code timebaseHz} as /cpus/timebase-frequency:
+     * the rate of mtime and of the time CSR, which a guest converts its clock readings with.
+     */
+    public static byte[] build(final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks,
+        final long[] lan9118Macs, final long timebaseHz)
+    {
+        if (timebaseHz <= 0 || timebaseHz > 0xFFFF_FFFFL)
+        {
+            throw new IllegalArgumentException("timebase-frequency " + timebaseHz + " Hz does not fit the property's 32 bits");
+        }
         if (ataDisks < 0 || ataDisks > MAX_ATA || lan9118Macs.length > MAX_LAN9118)
         {
             throw new IllegalArgumentException("at most " + MAX_ATA + " ATA disks and " + MAX_LAN9118 +
@@ -115,17 +130,17 @@ public final class VirtBoardFdt
             .propertyU64("reg", DRAM_BASE, memorySize)
             .endNode();
 
-        writeCpus(fdt);
+        writeCpus(fdt, (int)timebaseHz);
         writeSoc(fdt, virtioSlots, ataDisks, lan9118Macs);
         return fdt.endNode().finish();
     }
 
-    private static void writeCpus(final FdtWriter fdt)
+    private static void writeCpus(final FdtWriter fdt, final int timebaseHz)
     {
         fdt.beginNode("cpus")
             .propertyU32("#address-cells", 1)
             .propertyU32("#size-cells", 0)
-            .propertyU32("timebase-frequency", TIMEBASE_HZ);
+            .propertyU32("timebase-frequency", timebaseHz);
 
         fdt.beginNode("cpu@0")
             .propertyString("device_type", "cpu")

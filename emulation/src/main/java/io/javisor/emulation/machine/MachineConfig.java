@@ -23,7 +23,13 @@ public final class MachineConfig
     /** One domain's RAM is a single off-heap view of at most 2 GiB. */
     public static final long MAX_MEMORY = 2048 * MIB;
 
+    /** Nanoseconds in one second: the time base must divide it, so that mtime is whole host nanoseconds per tick. */
+    public static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The finest time base the board offers: one tick per host nanosecond. */
+    public static final long MAX_TIMEBASE_HZ = NANOS_PER_SECOND;
+
     private long memoryBytes = DEFAULT_MEMORY;
+    private long timebaseHz = io.javisor.emulation.fdt.VirtBoardFdt.TIMEBASE_HZ;
     private BootMode bootMode = BootMode.BARE;
     private ElfImage kernel;
     private ElfImage firmware;
@@ -84,6 +90,28 @@ public final class MachineConfig
     public CpuTier cpuTier()
     {
         return cpuTier;
+    }
+
+    /**
+     * The rate of mtime and of the time CSR, stated in the device tree's /cpus/timebase-frequency:
+     * QEMU virt's 10 MHz by default; up to {@link #MAX_TIMEBASE_HZ} (1 GHz) for sub-microsecond
+     * guest-side timing. Must divide 10^9; guests that assume 10 MHz need the default.
+     */
+    public MachineConfig timebaseHz(final long timebaseHz)
+    {
+        this.timebaseHz = timebaseHz;
+        return this;
+    }
+
+    public long timebaseHz()
+    {
+        return timebaseHz;
+    }
+
+    /** Host nanoseconds per mtime tick. */
+    public long nanosPerTick()
+    {
+        return NANOS_PER_SECOND / timebaseHz;
     }
 
     /** Stop after this many retired instructions; 0 for no limit. */
@@ -170,6 +198,10 @@ public final class MachineConfig
         if (maxInstructions < 0)
         {
             throw new IllegalArgumentException("instruction budget must not be negative, got " + maxInstructions);
+        }
+        if (timebaseHz <= 0 || timebaseHz > MAX_TIMEBASE_HZ || NANOS_PER_SECOND % timebaseHz != 0)
+        {
+            throw new IllegalArgumentException("time base must divide 1 GHz (1 Hz to 1 GHz), got " + timebaseHz + " Hz");
         }
         if (console == null)
         {

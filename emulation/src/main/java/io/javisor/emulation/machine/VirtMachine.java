@@ -60,6 +60,8 @@ public final class VirtMachine implements AutoCloseable
     private final Uart16550 uart;
     private final Console console;
     private final long startNanos = System.nanoTime();
+    /** Host nanoseconds per mtime tick: 100 at the default 10 MHz, 1 at 1 GHz. */
+    private final long nanosPerTick;
     private long dtbAddress;
     /** Physical address of the HTIF tohost word, or -1 when the ELFs define none. */
     private long tohost;
@@ -80,6 +82,7 @@ public final class VirtMachine implements AutoCloseable
     {
         this.config = config.validate();
         this.console = config.console();
+        this.nanosPerTick = config.nanosPerTick();
         if (config.memory() != null)
         {
             this.machineMemory = null;
@@ -172,7 +175,8 @@ public final class VirtMachine implements AutoCloseable
         {
             lan9118Macs[i] = lan9118Devices[i].macAddress();
         }
-        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs);
+        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs,
+            config.timebaseHz());
         this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes());
         for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
         {
@@ -281,10 +285,10 @@ public final class VirtMachine implements AutoCloseable
         };
     }
 
-    /** mtime: 10 MHz since the machine was built, plus whatever offset the guest wrote. */
+    /** mtime: ticks of the configured time base since the machine was built (the CLINT adds the guest's offset). */
     long mtime()
     {
-        return (System.nanoTime() - startNanos) / 100;
+        return (System.nanoTime() - startNanos) / nanosPerTick;
     }
 
     /**
@@ -487,14 +491,14 @@ public final class VirtMachine implements AutoCloseable
         }
     }
 
-    private static long ticksToNanos(final long ticks)
+    private long ticksToNanos(final long ticks)
     {
         // mtimecmp may be far in the future (or "never", all ones): cap before multiplying.
         if (ticks <= 0)
         {
             return 0;
         }
-        return ticks >= MAX_SLEEP_NANOS / 100 ? MAX_SLEEP_NANOS : ticks * 100;
+        return ticks >= MAX_SLEEP_NANOS / nanosPerTick ? MAX_SLEEP_NANOS : ticks * nanosPerTick;
     }
 
     /**

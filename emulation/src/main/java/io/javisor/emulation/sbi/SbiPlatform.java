@@ -12,7 +12,7 @@ public interface SbiPlatform
     /** @return the next byte of console input (0..255), or -1 when none is waiting. */
     int consoleRead();
 
-    /** @return the platform timer, {@code mtime}: 10 MHz ticks. */
+    /** @return the platform timer, {@code mtime}: ticks of the board's time base (the device tree's timebase-frequency). */
     long mtime();
 
     /**

@@ -85,6 +85,19 @@ class VirtBoardFdtTest
     }
 
     @Test
+    void statesTheTimeBaseItIsGiven()
+    {
+        for (final long hz : new long[] {VirtBoardFdt.TIMEBASE_HZ, 1_000_000_000L, 0xFFFF_FFFFL})
+        {
+            final FdtTestReader.Node cpus = new FdtTestReader(
+                VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], hz)).root.at("/cpus");
+            assertEquals(hz, Integer.toUnsignedLong(cpus.u32("timebase-frequency")));
+        }
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], 0));
+        assertThrows(IllegalArgumentException.class, () -> VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], 1L << 32));
+    }
+
+    @Test
     void omitsBootargsWhenNull()
     {
         final FdtTestReader.Node chosen = new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root.at("/chosen");

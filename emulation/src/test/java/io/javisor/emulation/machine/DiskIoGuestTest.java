@@ -3,201 +3,242 @@ package io.javisor.emulation.machine;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.image.RamDiskImage;
 import io.javisor.blkback.image.RawFileImage;
-import io.javisor.emulation.device.ata.AtaDevice;
-import io.javisor.emulation.device.virtio.VirtioMmioTransport;
-import io.javisor.emulation.device.virtioblk.VirtioBlk;
+import io.javisor.emulation.guests.DiskIoJob;
+import io.javisor.emulation.guests.DiskIoJobDescriptor;
+import io.javisor.emulation.guests.DiskIoResults;
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import java.util.SplittableRandom;
 
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.FLAG_INTERRUPTS;
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.FLAG_OPEN_LOOP;
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.FLAG_PRINT;
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.FLAG_VERIFY;
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.OP_READ;
+import static io.javisor.emulation.guests.DiskIoJobDescriptor.OP_WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The disk-io guests (QD1 4 KiB read loops of our own ATA and virtio-blk drivers, polled and
- * interrupt-driven) on javisor with the default CPU tier, on a RAM disk and on a raw file. The guest
- * times each request with its own clock and counts its instructions; this test reads the device's
- * own counters at the console lines that bracket the timed reads, which it sees on the vCPU thread
- * between two guest instructions, so the counts cover the timed reads and nothing else (less the
- * UART's exits for the closing line, taken out by its own bus count).
+ * The disk-io guests (our own ATA and virtio-blk drivers running a job of QD1 4 KiB requests the
+ * host placed in guest RAM, polled and interrupt-driven) on javisor with the default CPU tier, on a
+ * RAM disk and on a raw file, filled with the pattern the guest checks every read against. The
+ * guest times each request with its own clock and counts its instructions; the runner reads the
+ * device's own counters at the console lines that bracket the timed requests.
  */
+@Seeded
 class DiskIoGuestTest
 {
-    private static final int READS = 4096;
-    private static final int DISK = 1 << 20;
-    private static final Pattern TIMING = Pattern.compile(
-        "disk-io: timing (\\w+) lat_ns_min=(\\d+) p50=(\\d+) p99=(\\d+) max=(\\d+) insn_per_read=([\\d.]+) " +
-        "interrupts_per_read=([\\d.]+)(?: driver_exits_per_read=([\\d.]+))?");
+    private static final int DISK = 4 << 20;
+    private static final long BLOCKS = DISK / DiskIoJobDescriptor.BLOCK_BYTES;
+    private static final int WARMUP = 512;
+    private static final int READS = 1536;
+    private static final int WRITES = 512;
 
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0} on {1}")
-    @CsvSource({"ata, ram", "virtio, ram", "ata, file", "virtio, file"})
-    void qd1FourKibReadsAreCountedByTheDeviceAsTheGuestIssuedThem(final String disk, final String backing) throws Exception
+    @ParameterizedTest(name = "{0} on {1}, {2}")
+    @CsvSource({"ata, ram, polled", "virtio, ram, polled", "ata, file, interrupts", "virtio, file, interrupts",
+        "virtio, ram, interrupts"})
+    void everyRequestOfTheJobReachesTheDeviceAsTheGuestIssuedIt(final String disk, final String backing, final String mode,
+        final Seed seed) throws Exception
     {
-        final String program = "disk-io-" + disk;
-        final WindowConsole console = new WindowConsole();
-        final MachineExit exit;
+        final boolean interrupts = "interrupts".equals(mode);
+        final DiskIoJob job = randomJob(seed.splittableRandom(), FLAG_VERIFY | (interrupts ? FLAG_INTERRUPTS : 0));
+        final DiskIoRunner.Run run;
         try (DiskImage image = image(backing))
         {
-            final MachineConfig config = new MachineConfig().memoryMiB(16).bootMode(BootMode.BARE)
-                .kernel(GuestPrograms.image(program)).console(console).maxInstructions(2_000_000_000L);
-            try (VirtMachine machine = VirtMachine.create("ata".equals(disk) ? config.addAtaDisk(image) :
-                config.virtioBlk(image, "vda")))
-            {
-                console.machine = machine;
-                exit = machine.run();
-            }
+            run = DiskIoRunner.run(machine(disk, image, MachineConfig.MAX_TIMEBASE_HZ), job);
         }
-        final String text = console.text();
-        assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit + "\n" + text);
-        assertEquals(0, exit.exitCode(), text);
-        assertEquals(GuestPrograms.expected(program), withoutTiming(text), "output vs expected/" + program + ".out");
-
-        for (final String mode : new String[] {"polled", "interrupts"})
+        assertTrue(run.passed(), run.exit() + "\n" + run.console());
+        final DiskIoResults results = run.results();
+        assertEquals(0, results.failures(), "every request succeeded and every read matched the pattern");
+        final DiskIoRunner.Window window = run.window();
+        assertEquals(READS, window.reads(), "the device counted one read command per timed guest read");
+        assertEquals(WRITES, window.writes(), "and one write command per timed guest write");
+        assertEquals(READS + WRITES, window.ios(), "and no other IO");
+        final int n = READS + WRITES;
+        if ("ata".equals(disk))
         {
-            final Counts window = console.windows.get(mode);
-            assertNotNull(window, "both console lines around the " + mode + " reads were seen\n" + text);
-            final Matcher timing = timing(text, mode);
-            assertEquals(READS, window.reads, mode + ": the device counted one read command per guest request");
-            assertEquals(READS, window.ios, mode + ": and no other IO");
-            final boolean interrupts = "interrupts".equals(mode);
-            if ("ata".equals(disk))
-            {
-                // The driver counts its own register accesses: the model must have seen each of them.
-                assertEquals(Double.parseDouble(timing.group(8)), (double)window.exits / READS, 0.005,
-                    mode + ": device-counted exits per read equal the driver's own count");
-                assertEquals(interrupts ? 8L * READS : 0, window.interrupts,
-                    mode + ": one INTRQ per DRQ block of a 4 KiB read when interrupt-driven, none under nIEN when polled");
-            }
-            else
-            {
-                assertEquals(interrupts ? 3L * READS : READS, window.exits,
-                    mode + ": a notify per request, plus reading and acknowledging the interrupt status when interrupt-driven");
-                assertEquals(interrupts ? READS : 0, window.interrupts, mode + ": one used-buffer interrupt per request");
-            }
-            System.out.printf("disk-io %s on %s (%s, tier %s): 4 KiB QD1 read latency p50 %.1f us p99 %.1f us " +
-                    "(min %.1f, max %.1f); device exits/read %.2f, all MMIO exits/read %.2f, guest instructions/read %s%n",
-                disk, backing, mode, new MachineConfig().cpuTier(), us(timing, 3), us(timing, 4), us(timing, 2), us(timing, 5),
-                (double)window.exits / READS, (double)window.busExits / READS, timing.group(6));
+            // The driver counts its own register accesses: the model must have seen each of them.
+            assertEquals(results.driverExits(), window.deviceExits(), "device-counted exits equal the driver's own count");
+            assertEquals(interrupts ? 8L * n : 0, window.interrupts(),
+                "one INTRQ per DRQ block of a 4 KiB transfer when interrupt-driven, none under nIEN when polled");
         }
+        else
+        {
+            assertEquals(interrupts ? 3L * n : n, window.deviceExits(),
+                "a notify per request, plus reading and acknowledging the interrupt status when interrupt-driven");
+            assertEquals(interrupts ? n : 0, window.interrupts(), "one used-buffer interrupt per request");
+        }
+        assertEquals(window.interrupts(), results.interrupts(), "the driver claimed each interrupt the device raised");
+        System.out.printf("disk-io %s on %s (%s, tier %s, 1 GHz time base): 4 KiB QD1 read p50 %.2f us, write p50 %.2f us; " +
+                "device exits/IO %.2f, all MMIO exits/IO %.2f, guest instructions/IO %.1f%n",
+            disk, backing, mode, new MachineConfig().cpuTier(), p50us(run, job, OP_READ), p50us(run, job, OP_WRITE),
+            (double)window.deviceExits() / n, (double)window.busExits() / n, meanInstructions(results));
+    }
+
+    @Test
+    void theGuestClockRunsAtTheConfiguredTimeBase(final Seed seed) throws Exception
+    {
+        final DiskIoJob job = randomJob(seed.splittableRandom(), 0);
+        for (final long hz : new long[] {MachineConfig.MAX_TIMEBASE_HZ, 10_000_000L})
+        {
+            final long before = System.nanoTime();
+            final DiskIoRunner.Run run;
+            try (DiskImage image = image("ram"))
+            {
+                run = DiskIoRunner.run(machine("virtio", image, hz), job);
+            }
+            final long hostNanos = System.nanoTime() - before;
+            assertTrue(run.passed(), run.exit() + "\n" + run.console());
+            final DiskIoResults r = run.results();
+            final double guestNanos = run.nanos(r.end()[r.count() - 1] - r.start()[0]);
+            // The timed part is most of the run and cannot outlast it; ticks counted at another rate would be off 100x.
+            assertTrue(guestNanos > 0 && guestNanos <= hostNanos,
+                hz + " Hz: the guest's span of the timed requests, " + guestNanos + " ns, lies within the host's " + hostNanos + " ns");
+            assertTrue(guestNanos >= run.exit().nanos() / 50.0,
+                hz + " Hz: the guest's span " + guestNanos + " ns is a real part of the run's " + run.exit().nanos() + " ns");
+        }
+    }
+
+    @Test
+    void openLoopRequestsStartNoEarlierThanDueAndPrintedResultsEqualTheOnesInRam(final Seed seed) throws Exception
+    {
+        final SplittableRandom random = seed.splittableRandom();
+        final int n = 200;
+        final int[] ops = new int[n];
+        final long[] sectors = new long[n];
+        final long[] due = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            ops[i] = random.nextInt(2);
+            sectors[i] = random.nextLong(BLOCKS) * DiskIoJobDescriptor.SECTORS_PER_BLOCK;
+            due[i] = i == 0 ? 0 : due[i - 1] + random.nextLong(20_000, 100_000); // 20-100 us apart at 1 GHz
+        }
+        final DiskIoJob job = new DiskIoJob(ops, sectors, due, 0, FLAG_OPEN_LOOP | FLAG_PRINT | FLAG_VERIFY);
+        final DiskIoRunner.Run run;
+        try (DiskImage image = image("ram"))
+        {
+            run = DiskIoRunner.run(machine("virtio", image, MachineConfig.MAX_TIMEBASE_HZ), job);
+        }
+        assertTrue(run.passed(), run.exit() + "\n" + run.console());
+        final DiskIoResults inRam = run.results();
+        for (int i = 0; i < n; i++)
+        {
+            assertTrue(inRam.start()[i] >= due[i], "request " + i + " started at " + inRam.start()[i] + ", due " + due[i]);
+        }
+        final DiskIoResults printed = job.parseConsole(run.console());
+        assertArrayEquals(inRam.start(), printed.start());
+        assertArrayEquals(inRam.end(), printed.end());
+        assertArrayEquals(inRam.instructions(), printed.instructions());
+        assertArrayEquals(inRam.status(), printed.status());
+        assertEquals(inRam.driverExits(), printed.driverExits());
+    }
+
+    @Test
+    void aReadOfOtherDataThanThePatternIsReportedAndFailsTheRun(final Seed seed) throws Exception
+    {
+        final DiskIoJob job = randomJob(seed.splittableRandom(), FLAG_VERIFY);
+        final DiskIoRunner.Run run;
+        try (RamDiskImage image = new RamDiskImage(DISK)) // never filled: reads return zeros
+        {
+            run = DiskIoRunner.run(machine("virtio", image, MachineConfig.MAX_TIMEBASE_HZ), job);
+        }
+        assertEquals(MachineExit.Kind.FINISHER, run.exit().kind());
+        assertEquals(4, run.exit().exitCode(), run.console());
+        assertNotNull(run.results());
+        assertTrue(run.results().failures() > 0, "some read returned zeros instead of the pattern");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ata", "virtio"})
+    void withoutAJobTheGuestSaysSoAndFails(final String disk) throws Exception
+    {
+        final RecordingConsole console = new RecordingConsole();
+        final MachineExit exit;
+        try (DiskImage image = image("ram");
+             VirtMachine machine = VirtMachine.create(machine(disk, image, MachineConfig.MAX_TIMEBASE_HZ).console(console)))
+        {
+            exit = machine.run();
+        }
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind());
+        assertEquals(1, exit.exitCode());
+        assertEquals(GuestPrograms.expected("disk-io-" + disk), console.text(), "output vs expected/disk-io-" + disk + ".out");
+    }
+
+    private static MachineConfig machine(final String disk, final DiskImage image, final long timebaseHz)
+    {
+        final MachineConfig config = new MachineConfig().memoryMiB(16).bootMode(BootMode.BARE).timebaseHz(timebaseHz)
+            .kernel(GuestPrograms.image("disk-io-" + disk)).maxInstructions(4_000_000_000L);
+        return "ata".equals(disk) ? config.addAtaDisk(image) : config.virtioBlk(image, "vda");
+    }
+
+    /** Warm-up reads, then reads and writes in random order, at random blocks. */
+    private static DiskIoJob randomJob(final SplittableRandom random, final int flags)
+    {
+        final int n = WARMUP + READS + WRITES;
+        final int[] ops = new int[n];
+        final long[] sectors = new long[n];
+        int writes = WRITES;
+        for (int i = 0; i < n; i++)
+        {
+            final int left = n - i;
+            ops[i] = i >= WARMUP && random.nextInt(left) < writes ? OP_WRITE : OP_READ;
+            writes -= ops[i];
+            sectors[i] = random.nextLong(BLOCKS) * DiskIoJobDescriptor.SECTORS_PER_BLOCK;
+        }
+        return new DiskIoJob(ops, sectors, new long[n], WARMUP, flags);
     }
 
     private DiskImage image(final String backing) throws Exception
     {
+        final DiskImage image;
         if ("ram".equals(backing))
         {
-            return new RamDiskImage(DISK);
+            image = new RamDiskImage(DISK);
         }
-        final Path file = dir.resolve("disk.img");
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        else
         {
-            raf.setLength(DISK);
-        }
-        return RawFileImage.open(file, false);
-    }
-
-    private static String withoutTiming(final String text)
-    {
-        return text.lines().filter(l -> !l.contains(": timing ")).map(l -> l + "\n").collect(Collectors.joining());
-    }
-
-    private static Matcher timing(final String text, final String mode)
-    {
-        final String line = text.lines().filter(l -> l.startsWith("disk-io: timing " + mode + " ")).findFirst()
-            .orElseThrow(() -> new AssertionError("no timing line for " + mode + "\n" + text));
-        final Matcher m = TIMING.matcher(line);
-        assertTrue(m.matches(), line);
-        return m;
-    }
-
-    private static double us(final Matcher m, final int group)
-    {
-        return Long.parseLong(m.group(group)) / 1000.0;
-    }
-
-    /** The device's counters at one instant, on the vCPU thread. */
-    private record Counts(long exits, long reads, long ios, long interrupts, long busExits)
-    {
-        Counts minus(final Counts o)
-        {
-            return new Counts(exits - o.exits, reads - o.reads, ios - o.ios, interrupts - o.interrupts, busExits - o.busExits);
-        }
-    }
-
-    /**
-     * Records the output and, at the end of each line "disk-io: MODE start" and "disk-io: MODE N reads
-     * of 4 KiB verified", the machine's disk counters: their differences per mode.
-     */
-    private static final class WindowConsole implements Console
-    {
-        final Map<String, Counts> windows = new LinkedHashMap<>();
-        VirtMachine machine;
-        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private Counts start;
-
-        @Override
-        public void write(final int b)
-        {
-            output.write(b);
-            if (b != '\n')
+            final Path file = dir.resolve("disk-" + System.nanoTime() + ".img");
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
             {
-                line.write(b);
-                return;
+                raf.setLength(DISK);
             }
-            final String text = line.toString(StandardCharsets.ISO_8859_1);
-            line.reset();
-            final String[] words = text.split(" ");
-            if (words.length == 3 && "start".equals(words[2]))
-            {
-                start = counts();
-            }
-            else if (text.endsWith(" reads of 4 KiB verified") && start != null)
-            {
-                windows.put(words[1], counts().minus(start));
-                start = null;
-            }
+            image = RawFileImage.open(file, false);
         }
-
-        private Counts counts()
+        final ByteBuffer block = ByteBuffer.allocateDirect(DiskIoJobDescriptor.BLOCK_BYTES);
+        for (long b = 0; b < BLOCKS; b++)
         {
-            // The UART's own exits (this line's bytes) are not the disk's.
-            final long bus = machine.bus().totalAccessCount() - machine.bus().accessCount(machine.uart());
-            if (machine.ataDevices().length > 0)
-            {
-                final AtaDevice ata = machine.ataDevices()[0];
-                return new Counts(ata.statistics().exits(), ata.statistics().reads(), ata.statistics().ios(),
-                    ata.statistics().interrupts(), bus);
-            }
-            final VirtioMmioTransport transport = machine.virtioTransports().get(0);
-            final VirtioBlk blk = (VirtioBlk)transport.device();
-            return new Counts(transport.statistics().registerExits(), blk.statistics().reads(), blk.statistics().ios(),
-                transport.statistics().interrupts(), bus);
+            block.clear();
+            DiskIoJob.fillPattern(block, b);
+            assertEquals(DiskImage.OK, image.write(b * DiskIoJobDescriptor.BLOCK_BYTES, block));
         }
+        return image;
+    }
 
-        @Override
-        public int read()
-        {
-            return -1;
-        }
+    private static double p50us(final DiskIoRunner.Run run, final DiskIoJob job, final int op)
+    {
+        final DiskIoResults r = run.results();
+        final double[] sorted = java.util.stream.IntStream.range(0, r.count()).filter(i -> job.op(job.warmup() + i) == op)
+            .mapToDouble(i -> run.nanos(r.end()[i] - r.start()[i])).sorted().toArray();
+        return sorted[sorted.length / 2] / 1000;
+    }
 
-        String text()
-        {
-            return output.toString(StandardCharsets.ISO_8859_1);
-        }
+    private static double meanInstructions(final DiskIoResults r)
+    {
+        return java.util.Arrays.stream(r.instructions()).average().orElse(0);
     }
 }
