@@ -197,4 +197,15 @@ struct blkif_request_indirect
 struct blkif_response { uint64_t id; uint8_t operation; uint8_t pad; int16_t status; uint32_t pad2; };
 union blkif_slot { struct blkif_request req; struct blkif_request_indirect ind; struct blkif_response rsp; };
 
+/* netif (io/netif.h): tx and rx rings of 256 slots each (12- and 8-byte slots), rx-copy only. */
+#define NETIF_RING_SLOTS     256
+#define NETTXF_MORE_DATA     (1 << 2)
+#define NETRXF_MORE_DATA     (1 << 2)
+struct netif_tx_request { uint32_t gref; uint16_t offset, flags, id, size; };
+struct netif_tx_response { uint16_t id; int16_t status; };
+union netif_tx_slot { struct netif_tx_request req; struct netif_tx_response rsp; };
+struct netif_rx_request { uint16_t id, pad; uint32_t gref; };
+struct netif_rx_response { uint16_t id, offset, flags; int16_t status; };
+union netif_rx_slot { struct netif_rx_request req; struct netif_rx_response rsp; };
+
 #endif
