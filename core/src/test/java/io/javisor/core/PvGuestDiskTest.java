@@ -28,7 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The PV block front end in guest code end to end: pv-disk (xenstore handshake over the store ring,
  * grant table and shared info in its own RAM, persistent grants, an indirect request, a flush, polled
  * and event-driven waits) on a PV domain and as PV-on-HVM, against dom0's block back end; what it
- * wrote is then read back from the same image through the Java PV front end of another domain.
+ * wrote is then read back from the same image through the Java PV front end of another domain. And a
+ * PV-on-HVM guest with one image as both an emulated ATA disk and a PV disk reads through each what
+ * it wrote through the other.
  */
 class PvGuestDiskTest
 {
@@ -70,6 +72,23 @@ class PvGuestDiskTest
             .kernel(GuestImages.load("pv-disk")).console(console).maxInstructions(2_000_000_000L));
         runToPoweroff(vcpu, console, guest);
         readBackThroughJavaFrontEnd(image);
+    }
+
+    @Test
+    void aPvOnHvmGuestUsesOneImageThroughAtaAndThroughBlkfront() throws Exception
+    {
+        final Path image = disk();
+        final Domain guest = hypervisor.createDomain(DomainConfig.hvm("both", 16));
+        hypervisor.attachHvmDisk(guest, "format=raw, vdev=hda, access=rw, target=" + image);
+        hypervisor.attachHvmDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
+        final RecordingConsole console = new RecordingConsole();
+        final HvmGuest vcpu = hypervisor.startHvm(guest, new MachineConfig().bootMode(BootMode.BUILTIN)
+            .kernel(GuestImages.load("pv-ata-disk")).console(console).maxInstructions(2_000_000_000L));
+        final MachineExit exit = vcpu.awaitExit(60, TimeUnit.SECONDS);
+        assertNotNull(exit, "the guest ended\n" + console.text());
+        assertEquals(MachineExit.Kind.SHUTDOWN, exit.kind(), exit + "\n" + console.text());
+        assertEquals(GuestImages.expectedOutput("pv-ata-disk"), console.text());
+        assertTrue(vcpu.machine().ataDevices()[0].statistics().reads() > 0, "the ATA path was used");
     }
 
     private void runToPoweroff(final HvmGuest vcpu, final RecordingConsole console, final Domain guest) throws Exception
