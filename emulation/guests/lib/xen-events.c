@@ -1,6 +1,7 @@
 #include "xen-events.h"
 
 uint64_t xen_hypercalls;
+uint32_t xen_barrier_word;
 struct xen_shared_info xen_shared_info __attribute__((aligned(4096)));
 
 int xen_events_init(void)

@@ -22,7 +22,11 @@ static inline struct xen_ret xen_call(long fid, long a0, long a1, long a2)
     return (struct xen_ret){ r0, r1, r2, r3 };
 }
 
-#define xen_mb()  __asm__ volatile ("fence rw,rw" ::: "memory")
+/* A full barrier as an AMO with aq and rl (sequentially consistent, a full fence on RISC-V): on
+ * javisor an AMO is one atomic host operation, which also orders the host's view of the stores
+ * before it and the loads after it, whatever the translator makes of a FENCE. */
+extern uint32_t xen_barrier_word;
+#define xen_mb()  ((void)__atomic_fetch_or(&xen_barrier_word, 0, __ATOMIC_SEQ_CST))
 #define xen_wmb() __asm__ volatile ("fence w,w" ::: "memory")
 #define xen_rmb() __asm__ volatile ("fence r,r" ::: "memory")
 
