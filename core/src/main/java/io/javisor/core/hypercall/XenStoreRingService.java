@@ -111,9 +111,26 @@ public final class XenStoreRingService implements AutoCloseable
             }
             if (!moved)
             {
-                waiter.await(MAX_PARK_NANOS, () -> kicked || !running);
+                waiter.await(MAX_PARK_NANOS, this::hasWork);
             }
         }
+    }
+
+    /** A domain notified its store port, a watch event was queued, or the service is closing. */
+    private boolean hasWork()
+    {
+        if (kicked || !running)
+        {
+            return true;
+        }
+        for (final Connection connection : connections.values())
+        {
+            if (dom0Events.isPending(connection.port))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean serve(final Connection connection)
