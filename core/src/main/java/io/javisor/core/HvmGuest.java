@@ -1,5 +1,7 @@
 package io.javisor.core;
 
+import io.javisor.core.hypercall.DomainHypercalls;
+import io.javisor.core.hypercall.HypercallStatistics;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
@@ -8,8 +10,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HVM domain's virtual CPU: a {@link VirtMachine} on the domain's own memory, run by one
- * thread of its own. How the guest ends becomes the domain's state: a shutdown (finisher pass or
+ * A domain's virtual CPU running RISC-V guest code (an HVM domain's, or a PV domain's kernel): a
+ * {@link VirtMachine} on the domain's own memory, run by one thread of its own, answering the
+ * domain's hypercalls when it has them. How the guest ends becomes the domain's state: a shutdown (finisher pass or
  * fail, SBI shutdown, hart stopped) is POWEROFF, a reset request is REBOOT, the instruction budget
  * running out is WATCHDOG, and a state the guest cannot leave (a trap loop, a halt that nothing
  * can wake, a failed device model) crashes this domain only, with the machine's one-line reason
@@ -20,12 +23,14 @@ public final class HvmGuest
     private final Domain domain;
     private final VirtMachine machine;
     private final Thread vcpu;
+    private final DomainHypercalls hypercalls;
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile MachineExit exit;
 
-    HvmGuest(final Domain domain, final MachineConfig config)
+    HvmGuest(final Domain domain, final MachineConfig config, final DomainHypercalls hypercalls)
     {
         this.domain = domain;
+        this.hypercalls = hypercalls;
         this.machine = VirtMachine.create(config.memory(domain.memory()));
         this.vcpu = Thread.ofPlatform().name("hvm-vcpu0-d" + domain.id()).daemon().unstarted(this::run);
     }
@@ -45,6 +50,18 @@ public final class HvmGuest
     void resume()
     {
         machine.resume();
+    }
+
+    /** @return the domain's hypercall counts, or null when its guest makes none (read racily) */
+    public HypercallStatistics hypercallStatistics()
+    {
+        return hypercalls == null ? null : hypercalls.statistics();
+    }
+
+    /** @return the machine the vCPU runs (its devices' statistics; read racily from another thread) */
+    public VirtMachine machine()
+    {
+        return machine;
     }
 
     /** @return instructions the guest has retired so far (read racily from another thread) */
@@ -73,6 +90,10 @@ public final class HvmGuest
         }
         finally
         {
+            if (hypercalls != null)
+            {
+                hypercalls.drainConsole();
+            }
             machine.close();
             ended.countDown();
         }

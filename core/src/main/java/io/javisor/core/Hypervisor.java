@@ -27,8 +27,16 @@ import io.javisor.ringio.xenstore.XenStore;
 import io.javisor.ringio.xenstore.XenStoreException;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.javisor.core.hypercall.ConsoleBackend;
+import io.javisor.core.hypercall.DomainHypercalls;
+import io.javisor.core.hypercall.GuestRam;
+import io.javisor.core.hypercall.PvParams;
+import io.javisor.core.hypercall.XenStoreRingService;
+import io.javisor.emulation.machine.Board;
+import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.HvmDeviceSpecs;
 import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.ringio.xenstore.XenStoreRingServer;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -69,6 +77,10 @@ public final class Hypervisor implements AutoCloseable
     private final Map<Vif, NetBackend> netDevices = new IdentityHashMap<>();
     /** Emulated and virtio devices of HVM domains, by domain id; under this object's monitor. */
     private final Map<Integer, HvmDevices> hvmDevices = new java.util.HashMap<>();
+    /** dom0's end of each guest-code domain's console channel, by domain id; under this object's monitor. */
+    private final Map<Integer, Integer> consolePorts = new java.util.HashMap<>();
+    /** dom0's xenstored for guest-code domains, started with the first one; under this object's monitor. */
+    private XenStoreRingService xenStoreRings;
     private int nextDomid = 1;
     private boolean closed;
 
@@ -186,6 +198,15 @@ public final class Hypervisor implements AutoCloseable
         {
             guest.stopAndJoin();
         }
+        if (xenStoreRings != null)
+        {
+            xenStoreRings.remove(id);
+        }
+        final Integer consolePort = consolePorts.remove(id);
+        if (consolePort != null)
+        {
+            dom0.eventChannels().close(consolePort);
+        }
         final HvmDevices devices = hvmDevices.remove(id);
         if (devices != null)
         {
@@ -253,20 +274,140 @@ public final class Hypervisor implements AutoCloseable
         {
             throw new IllegalArgumentException("domain " + domain.name() + " is not an HVM domain");
         }
-        if (hvmGuests.containsKey(domain.id()))
-        {
-            throw new IllegalArgumentException("domain " + domain.name() + " already runs its guest");
-        }
+        requireNotRunning(domain);
         final HvmDevices devices = hvmDevices.get(domain.id());
         if (devices != null)
         {
             devices.applyTo(machine);
         }
-        final HvmGuest guest = new HvmGuest(domain, machine);
+        // An S-mode kernel under the builtin firmware may use PV front ends too (PV-on-HVM).
+        final DomainHypercalls hypercalls = machine.bootMode() == BootMode.BUILTIN ? buildPvRings(domain, machine) : null;
+        return start(domain, machine.board(Board.VIRT), hypercalls);
+    }
+
+    /**
+     * Starts a PV domain's RISC-V kernel: an S-mode ELF entered at 0x8020_0000 under javisor's SBI
+     * firmware on the PV board, which has RAM and nothing else; console, disks and NICs only through
+     * rings and hypercalls. The domain builder keeps the top two pages of its RAM for its xenstore
+     * and console rings (found with the parameter query), binds their channels to dom0 and serves them
+     * (xenstore on dom0's xenstored thread, the console on the vCPU's thread, to
+     * {@code machine}'s console). Boot mode and board are set here; the rest is {@code machine}'s.
+     *
+     * @throws IllegalArgumentException when the domain is not PV, is dom0, already runs, or the
+     *                                  kernel does not fit (one line)
+     */
+    public synchronized HvmGuest startPv(final Domain domain, final MachineConfig machine)
+    {
+        ensureOpen();
+        if (domain.type() != DomainType.PV || domain.id() == DOM0)
+        {
+            throw new IllegalArgumentException("domain " + domain.name() + " is not a PV guest domain");
+        }
+        requireNotRunning(domain);
+        machine.bootMode(BootMode.BUILTIN).board(Board.PV);
+        return start(domain, machine, buildPvRings(domain, machine));
+    }
+
+    private void requireNotRunning(final Domain domain)
+    {
+        if (hvmGuests.containsKey(domain.id()))
+        {
+            throw new IllegalArgumentException("domain " + domain.name() + " already runs its guest");
+        }
+    }
+
+    private HvmGuest start(final Domain domain, final MachineConfig machine, final DomainHypercalls hypercalls)
+    {
+        final HvmGuest guest;
+        try
+        {
+            guest = new HvmGuest(domain, machine.hypercalls(hypercalls), hypercalls);
+        }
+        catch (final RuntimeException ex)
+        {
+            releasePvRings(domain.id());
+            throw ex;
+        }
         hvmGuests.put(domain.id(), guest);
         guest.start();
         return guest;
     }
+
+    /**
+     * The domain builder's part for guest code that may use PV front ends: the xenstore ring in the
+     * second-last page of RAM and the console ring in the last, each with an event channel the guest
+     * owns and dom0 binds, announced in xenstore ({@code store/ring-ref}, {@code store/port},
+     * {@code console/ring-ref}, {@code console/port}) and through the parameter query.
+     */
+    private DomainHypercalls buildPvRings(final Domain domain, final MachineConfig machine)
+    {
+        final long size = domain.memory().size();
+        if (size < 4L * MachineConfig.MIB)
+        {
+            throw new IllegalArgumentException("domain " + domain.name() + " has too little memory for its guest");
+        }
+        final long storeFrame = size / PageDescriptor.PAGE_SIZE - PV_RING_PAGES;
+        final long consoleFrame = storeFrame + 1;
+        final UnsafeBuffer storePage = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer consolePage = new UnsafeBuffer(0, 0);
+        domain.memory().wrapFrame(storeFrame, storePage);
+        domain.memory().wrapFrame(consoleFrame, consolePage);
+        storePage.setMemory(0, PageDescriptor.PAGE_SIZE, (byte)0);
+        consolePage.setMemory(0, PageDescriptor.PAGE_SIZE, (byte)0);
+
+        final int id = domain.id();
+        final int storePort = domain.eventChannels().allocUnbound(DOM0);
+        final int consolePort = domain.eventChannels().allocUnbound(DOM0);
+        if (storePort < 0 || consolePort < 0)
+        {
+            throw new IllegalStateException("domain " + domain.name() + " has no free event channel for its rings");
+        }
+        final int dom0StorePort = dom0.eventChannels().bindInterdomain(id, storePort);
+        final int dom0ConsolePort = dom0.eventChannels().bindInterdomain(id, consolePort);
+        if (dom0StorePort < 0 || dom0ConsolePort < 0)
+        {
+            throw new IllegalStateException("dom0 has no free event channel for domain " + domain.name() + "'s rings");
+        }
+        dom0.eventChannels().clearPending(dom0StorePort);
+        dom0.eventChannels().clearPending(dom0ConsolePort);
+        consolePorts.put(id, dom0ConsolePort);
+
+        final long storePfn = GuestRam.RAM_BASE_FRAME + storeFrame;
+        final long consolePfn = GuestRam.RAM_BASE_FRAME + consoleFrame;
+        final String home = domain.xenstoreHome();
+        xenStore.write(DOM0, home + "/store/ring-ref", Long.toString(storePfn));
+        xenStore.write(DOM0, home + "/store/port", Integer.toString(storePort));
+        xenStore.write(DOM0, home + "/console/ring-ref", Long.toString(consolePfn));
+        xenStore.write(DOM0, home + "/console/port", Integer.toString(consolePort));
+
+        if (xenStoreRings == null)
+        {
+            xenStoreRings = new XenStoreRingService(dom0.eventChannels());
+        }
+        final XenStoreRingService service = xenStoreRings;
+        service.add(new XenStoreRingServer(xenStore.connect(id), storePage, service::wake), dom0StorePort);
+
+        machine.reservedTopBytes((long)PV_RING_PAGES * PageDescriptor.PAGE_SIZE);
+        return new DomainHypercalls(id, domain.memory(), domain.eventChannels(), domain.grantTable(), domain.grantMapper(),
+            machine.console(), new PvParams(storePfn, storePort, consolePfn, consolePort),
+            new ConsoleBackend(consolePage, machine.console()));
+    }
+
+    private void releasePvRings(final int id)
+    {
+        if (xenStoreRings != null)
+        {
+            xenStoreRings.remove(id);
+        }
+        final Integer port = consolePorts.remove(id);
+        if (port != null)
+        {
+            dom0.eventChannels().close(port);
+        }
+    }
+
+    /** Pages at the top of a guest-code domain's RAM that the builder keeps: xenstore ring, console ring. */
+    public static final int PV_RING_PAGES = 2;
 
     /**
      * Attaches a disk to an HVM domain from an xl.cfg disk spec: {@code vdev=hdX} is an emulated ATA
@@ -283,6 +424,12 @@ public final class Hypervisor implements AutoCloseable
         requireAlive(guest);
         final DiskSpec parsed = DiskSpec.parse(spec);
         final HvmDeviceSpecs.DiskKind kind = HvmDeviceSpecs.diskKind(parsed);
+        if (kind == HvmDeviceSpecs.DiskKind.XEN_PV)
+        {
+            requireHvm(guest, "disk " + parsed.vdev());
+            attachDisk(guest, spec);
+            return kind;
+        }
         requireHvmNotStarted(guest, "disk " + parsed.vdev());
         final DiskImage image = DiskImages.open(parsed);
         try
@@ -312,19 +459,30 @@ public final class Hypervisor implements AutoCloseable
         requireAlive(guest);
         final VifSpec parsed = VifSpec.parse(spec);
         final HvmDeviceSpecs.NicKind kind = HvmDeviceSpecs.nicKind(parsed);
+        if (kind == HvmDeviceSpecs.NicKind.XEN_PV)
+        {
+            requireHvm(guest, "vif " + parsed.macText());
+            attachVif(guest, spec);
+            return kind;
+        }
         requireHvmNotStarted(guest, "vif " + parsed.macText());
         hvmDevices.computeIfAbsent(guest.id(), _ -> new HvmDevices())
             .add(new HvmDevices.Nic(parsed, kind, bridges.getOrCreate(parsed.bridge())));
         return kind;
     }
 
-    private void requireHvmNotStarted(final Domain guest, final String device)
+    private static void requireHvm(final Domain guest, final String device)
     {
         if (guest.type() != DomainType.HVM)
         {
             throw new IllegalArgumentException(device + ": domain " + guest.name() + " is PV; its disks and vifs " +
                 "attach with attachDisk/attachVif");
         }
+    }
+
+    private void requireHvmNotStarted(final Domain guest, final String device)
+    {
+        requireHvm(guest, device);
         if (hvmGuests.containsKey(guest.id()))
         {
             throw new IllegalArgumentException(device + ": domain " + guest.name() + " runs already; " +
@@ -345,7 +503,6 @@ public final class Hypervisor implements AutoCloseable
     {
         ensureOpen();
         requireAlive(guest);
-        requirePv(guest, "disk " + vdev, "attachHvmDisk (hdX = ATA, vdX = virtio-blk)");
         final int deviceId = VirtualDevice.deviceId(vdev);
         final boolean readOnly = access == DiskAccess.READ_ONLY;
         final BlkBackend backend = backendThreading == BackendThreading.SHARED ? blockBackend() :
@@ -437,7 +594,6 @@ public final class Hypervisor implements AutoCloseable
         final VifSpec parsed = VifSpec.parse(spec);
         ensureOpen();
         requireAlive(guest);
-        requirePv(guest, "vif " + parsed.macText(), "attachHvmVif (model=lan9118 or model=virtio)");
         final Bridge bridge = bridges.getOrCreate(parsed.bridge());
         final RateLimiter limiter = RateLimiter.fromSpec(parsed);
         final int handle = nextVifHandle(guest);
@@ -550,16 +706,6 @@ public final class Hypervisor implements AutoCloseable
             handle++;
         }
         return handle;
-    }
-
-    /** PV front ends in guest code (PV-on-HVM) come later: until then a Xen PV device needs a PV domain. */
-    private static void requirePv(final Domain guest, final String device, final String instead)
-    {
-        if (guest.type() == DomainType.HVM)
-        {
-            throw new IllegalArgumentException(device + ": domain " + guest.name() + " is HVM and has no PV front " +
-                "ends yet; use " + instead);
-        }
     }
 
     private static void requireAlive(final Domain guest)
@@ -708,6 +854,11 @@ public final class Hypervisor implements AutoCloseable
             detachVif(vif);
         }
         closed = true;
+        if (xenStoreRings != null)
+        {
+            xenStoreRings.close();
+            xenStoreRings = null;
+        }
         destroyDomain(DOM0);
         machineMemory.close();
     }

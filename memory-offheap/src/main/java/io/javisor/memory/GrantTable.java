@@ -10,6 +10,13 @@ import static io.javisor.memory.GrantEntryDescriptor.*;
  * ({@link #entries()}); the hypervisor side ({@link #pin}/{@link #unpin}) reads an entry, checks
  * it, and marks it GTF_reading/GTF_writing while another domain maps it or copies through it.
  * <p>
+ * The entries start in hypervisor frames of the table's own, which Java guests write through
+ * {@link #grantAccess}. A guest running its own code instead places the table in its own RAM, at a
+ * frame it chooses ({@link #placeInGuestFrames}); from then on the guest writes the entries with
+ * its own stores, the granter-side methods here refuse, and an entry's frame field is a
+ * guest-physical frame number, from which the frame number of the guest's first RAM frame is
+ * subtracted before it is checked against the guest's memory.
+ * <p>
  * The entry is guest memory and may change at any time, so the hypervisor side reads the combined
  * flags/domid word once, validates that copy, and claims the entry with a compare-and-swap on that
  * same word; the frame number is read once when the first pin is taken and kept in the active
@@ -27,8 +34,15 @@ public final class GrantTable implements AutoCloseable
     private final FrameAllocator allocator;
     private final long tableMfn;
     private final int frameCount;
-    private final int entryCount;
+    // Where the entries are and how many there are: changed only under the active lock, and only
+    // while no pin is held, so that a pin's bookkeeping always refers to the entries it was taken on.
+    private volatile int entryCount;
     private final UnsafeBuffer entries = new UnsafeBuffer(0, 0);
+    /** Subtracted from an entry's frame field to give a frame of {@link #memory}; 0 until placed. */
+    private long frameBase;
+    /** The guest frame the placed table starts at, or -1 while it is in the hypervisor's frames. */
+    private volatile long placedGpfn = -1;
+    private volatile int placedFrames;
 
     // Active entries, indexed by grant ref: pins held, and the frame and grantee seen at first pin.
     private final int[] readPins;
@@ -77,6 +91,7 @@ public final class GrantTable implements AutoCloseable
         this.frameCount = frameCount;
         this.entryCount = frameCount * ENTRIES_PER_FRAME;
         allocator.memory().wrap(mfn, frameCount, entries);
+        // Sized for the most entries the table can have, wherever it is placed.
         readPins = new int[entryCount];
         writePins = new int[entryCount];
         activeFrame = new int[entryCount];
@@ -93,9 +108,67 @@ public final class GrantTable implements AutoCloseable
         return entryCount;
     }
 
+    /**
+     * @return the most frames the table may have (its hypervisor frames, and the most a guest may place).
+     */
     public int frameCount()
     {
         return frameCount;
+    }
+
+    /**
+     * @return the guest frame (of {@link GuestMemory}, 0-based) where the guest placed the table, or -1.
+     */
+    public long placedGpfn()
+    {
+        return placedGpfn;
+    }
+
+    /**
+     * @return how many frames the guest placed, or 0 while the table is in the hypervisor's frames.
+     */
+    public int placedFrames()
+    {
+        return placedFrames;
+    }
+
+    /**
+     * The guest keeps its table in {@code frames} of its own frames from {@code gpfn} on (frames of
+     * {@link GuestMemory}, 0-based), as Xen's grant frames mapped into a guest's physical map; the
+     * entries there are taken as the guest left them. {@code frameBase} is what the guest's frame
+     * numbers in entries count from (its first RAM frame's guest-physical frame number). May be
+     * called again, to move or resize the table, while no grant of it is pinned.
+     *
+     * @return {@link GrantStatus#OKAY}; GENERAL_ERROR for a frame count outside 1..{@link #frameCount()};
+     * BAD_PAGE for frames outside the guest's memory; EAGAIN while a grant of it is mapped or being
+     * copied; BAD_DOMAIN once the table is retired. On error nothing changed.
+     */
+    public int placeInGuestFrames(final long gpfn, final int frames, final long frameBase)
+    {
+        synchronized (active)
+        {
+            if (active.retired || released)
+            {
+                return GrantStatus.BAD_DOMAIN;
+            }
+            if (frames < 1 || frames > frameCount)
+            {
+                return GrantStatus.GENERAL_ERROR;
+            }
+            if (active.activePins != 0)
+            {
+                return GrantStatus.EAGAIN;
+            }
+            if (!memory.wrapFrames(gpfn, frames, entries))
+            {
+                return GrantStatus.BAD_PAGE;
+            }
+            this.frameBase = frameBase;
+            placedGpfn = gpfn;
+            placedFrames = frames;
+            entryCount = frames * ENTRIES_PER_FRAME;
+            return GrantStatus.OKAY;
+        }
     }
 
     /**
@@ -131,6 +204,7 @@ public final class GrantTable implements AutoCloseable
         {
             throw new IllegalStateException("the grant table of domain " + domid() + " is released (domain destroyed)");
         }
+        requireHypervisorFrames();
         final int offset = entryOffset(ref);
         entries.putShort(offset + DOMID_OFFSET, (short)grantee);
         entries.putInt(offset + FRAME_OFFSET, (int)gpfn);
@@ -152,6 +226,7 @@ public final class GrantTable implements AutoCloseable
         {
             return true; // the table went with its domain: no grant of it can be in use any more
         }
+        requireHypervisorFrames();
         final int offset = entryOffset(ref);
         while (true)
         {
@@ -164,6 +239,14 @@ public final class GrantTable implements AutoCloseable
             {
                 return true;
             }
+        }
+    }
+
+    private void requireHypervisorFrames()
+    {
+        if (placedGpfn >= 0)
+        {
+            throw new IllegalStateException("domain " + domid + " keeps its grant table in its own memory and writes it itself");
         }
     }
 
@@ -221,13 +304,13 @@ public final class GrantTable implements AutoCloseable
             if (firstPin)
             {
                 // Read once: the frame is what the granter had published when the entry was claimed.
-                final int frame = entries.getIntVolatile(offset + FRAME_OFFSET);
-                if (!memory.isValidFrame(frame & 0xFFFF_FFFFL))
+                final long frame = (entries.getIntVolatile(offset + FRAME_OFFSET) & 0xFFFF_FFFFL) - frameBase;
+                if (!memory.isValidFrame(frame))
                 {
                     clearInUseFlags(ref, true, true);
                     return GrantStatus.BAD_PAGE;
                 }
-                activeFrame[ref] = frame;
+                activeFrame[ref] = (int)frame;
                 activeDomid[ref] = grantee;
             }
             if (readOnly)

@@ -9,6 +9,7 @@ import io.javisor.memory.GuestMemory;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.lang.invoke.VarHandle;
 import java.util.function.LongSupplier;
 
 /**
@@ -143,6 +144,8 @@ public final class Interpreter
 
     /** Native address of RAM at {@link RamBus#RAM_BASE}, or 0 when the bus offers no direct RAM. */
     private final long ramAddress;
+    /** What the last LR read (raw, zero-extended): an SC on shared RAM stores only over this value. */
+    private long reservedValue;
     private final long ramSize;
     private final DecodedPages code;
     /** Tier 1, or null when off (or when the bus offers no direct RAM). */
@@ -666,7 +669,7 @@ public final class Interpreter
                         UnsafeApi.putLong(x, rdo, (int)b == 0 ? (int)a : Integer.remainderUnsigned((int)a, (int)b));
                         slot = next;
                         break;
-                    case Opcode.FENCE: slot = next; break;
+                    case Opcode.FENCE: VarHandle.fullFence(); slot = next; break;
                     default:
                         break run;
                 }
@@ -971,7 +974,9 @@ public final class Interpreter
             case Opcode.SRAW: result = (int)a >> b; break;
 
             case Opcode.FENCE:
-                // One hart and no caches: nothing to order.
+                // One hart, but RAM is shared with host threads (PV back ends, virtio devices on
+                // other threads): a guest's store-then-load barrier must order the host accesses too.
+                VarHandle.fullFence();
                 writes = false;
                 break;
             case Opcode.FENCE_I:
@@ -1173,6 +1178,7 @@ public final class Interpreter
                 }
                 result = size == 4 ? (int)v : v;
                 cpu.reservation = pa;
+                reservedValue = v;
                 final long reservedOff = pa - RamBus.RAM_BASE;
                 if (translator != null && Long.compareUnsigned(reservedOff, ramSize) < 0)
                 {
@@ -1196,6 +1202,23 @@ public final class Interpreter
                 {
                     cpu.reservation = -1;
                     result = 1;
+                    break;
+                }
+                final long scOff = pa - RamBus.RAM_BASE;
+                if (sharedRam(scOff, size))
+                {
+                    // Another host thread may have written the word since the LR: the store succeeds only
+                    // if the word still holds what the LR read, in one atomic host operation.
+                    final long address = ramAddress + scOff;
+                    final boolean stored = size == 4 ?
+                        UnsafeApi.compareAndSetInt(null, address, (int)reservedValue, (int)b) :
+                        UnsafeApi.compareAndSetLong(null, address, reservedValue, b);
+                    cpu.reservation = -1;
+                    if (stored)
+                    {
+                        wrotePhysical(pa, size);
+                    }
+                    result = stored ? 0 : 1;
                     break;
                 }
                 store(bus, pa, size, b);
@@ -1226,6 +1249,28 @@ public final class Interpreter
                 {
                     cause = dataFaultCause;
                     tval = a;
+                    break;
+                }
+                final long amoOff = pa - RamBus.RAM_BASE;
+                if (sharedRam(amoOff, size))
+                {
+                    // RAM is shared with host threads that update the same words with CAS (event
+                    // channels, grant entries): the read-modify-write is one atomic host operation.
+                    final long address = ramAddress + amoOff;
+                    final int amoOp = word ? op : op - Opcode.AMO_D_OFFSET;
+                    long old;
+                    while (true)
+                    {
+                        old = word ? UnsafeApi.getIntVolatile(null, address) : UnsafeApi.getLongVolatile(null, address);
+                        final long value = amo(amoOp, old, word ? (int)b : b);
+                        if (word ? UnsafeApi.compareAndSetInt(null, address, (int)old, (int)value) :
+                            UnsafeApi.compareAndSetLong(null, address, old, value))
+                        {
+                            break;
+                        }
+                    }
+                    wrotePhysical(pa, size);
+                    result = old;
                     break;
                 }
                 final long raw = load(bus, pa, size);
@@ -1318,6 +1363,15 @@ public final class Interpreter
             case 4: bus.store32(addr, value); break;
             default: bus.store64(addr, value); break;
         }
+    }
+
+    /**
+     * @return whether {@code [RAM_BASE + off, + size)} is naturally aligned RAM reachable directly,
+     * where host threads may access the same words concurrently.
+     */
+    private boolean sharedRam(final long off, final int size)
+    {
+        return ramAddress != 0 && Long.compareUnsigned(off, ramSize - size) <= 0 && (off & (size - 1)) == 0;
     }
 
     private static long amo(final int wordOp, final long old, final long src)

@@ -1,6 +1,7 @@
 package io.javisor.emulation.fdt;
 
 import io.javisor.emulation.device.rtc.GoldfishRtcDescriptor;
+import io.javisor.emulation.hypercall.HypercallDescriptor;
 
 /**
  * The device tree of javisor's HVM platform, which mirrors QEMU's RISC-V {@code virt} machine with one hart,
@@ -74,36 +75,77 @@ public final class VirtBoardFdt
     }
 
     /**
+     * What a domain that may make hypercalls finds in its device tree: a {@code /hypervisor} node
+     * naming javisor's SBI extension and ABI version, whose interrupt is the supervisor external one
+     * (the event upcall), and the top of RAM that holds the hypervisor's pages for the domain under
+     * {@code /reserved-memory} (none when {@code reservedSize} is 0).
+     */
+    public record Hypervisor(int eid, int abiVersion, long reservedBase, long reservedSize)
+    {
+    }
+
+    /**
      * Build the blob with every device a machine has: virtio-mmio slots, ATA channels and LAN9118s.
      */
     public static byte[] build(
         final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks, final long[] lan9118Macs)
     {
-        return build(memorySize, bootargs, virtioSlots, ataDisks, lan9118Macs, TIMEBASE_HZ);
+        return build(memorySize, bootargs, virtioSlots, ataDisks, lan9118Macs, TIMEBASE_HZ, null);
+    }
+
+    /** {@link #build(long, String, int[], int, long[], long, Hypervisor)} without a hypervisor node. */
+    public static byte[] build(final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks,
+        final long[] lan9118Macs, final long timebaseHz)
+    {
+        return build(memorySize, bootargs, virtioSlots, ataDisks, lan9118Macs, timebaseHz, null);
     }
 
     /**
-     * Build the blob with every device a machine has, and {@code timebaseHz} as /cpus/timebase-frequency:
-     * the rate of mtime and of the time CSR, which a guest converts its clock readings with.
+     * The device tree of a PV domain's board: RAM, the hart, the {@code /hypervisor} node and the
+     * reserved pages; no device at all.
      */
-    public static byte[] build(final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks,
-        final long[] lan9118Macs, final long timebaseHz)
+    public static byte[] buildPv(final long memorySize, final String bootargs, final long timebaseHz,
+        final Hypervisor hypervisor)
+    {
+        checkMemory(memorySize);
+        final FdtWriter fdt = new FdtWriter();
+        fdt.beginNode("")
+            .propertyU32("#address-cells", 2)
+            .propertyU32("#size-cells", 2)
+            .propertyString("compatible", "javisor,pv")
+            .propertyString("model", "javisor,pv");
+        writeChosen(fdt, bootargs, null);
+        writeMemory(fdt, memorySize);
+        writeCpus(fdt, checkTimebase(timebaseHz));
+        writeHypervisor(fdt, hypervisor);
+        return fdt.endNode().finish();
+    }
+
+    private static int checkTimebase(final long timebaseHz)
     {
         if (timebaseHz <= 0 || timebaseHz > 0xFFFF_FFFFL)
         {
             throw new IllegalArgumentException("timebase-frequency " + timebaseHz + " Hz does not fit the property's 32 bits");
         }
+        return (int)timebaseHz;
+    }
+
+    /**
+     * Build the blob with every device a machine has, {@code timebaseHz} as /cpus/timebase-frequency (the
+     * rate of mtime and of the time CSR, which a guest converts its clock readings with), and the
+     * {@code /hypervisor} node when {@code hypervisor} is not null (an HVM domain that may use PV front ends).
+     */
+    public static byte[] build(
+        final long memorySize, final String bootargs, final int[] virtioSlots, final int ataDisks, final long[] lan9118Macs,
+        final long timebaseHz, final Hypervisor hypervisor)
+    {
+        final int timebase = checkTimebase(timebaseHz);
         if (ataDisks < 0 || ataDisks > MAX_ATA || lan9118Macs.length > MAX_LAN9118)
         {
             throw new IllegalArgumentException("at most " + MAX_ATA + " ATA disks and " + MAX_LAN9118 +
                 " LAN9118 NICs, got " + ataDisks + " and " + lan9118Macs.length);
         }
-        // Whole pages only; a positive long cannot reach past 2^64 from DRAM_BASE, so no overflow check is needed.
-        if (memorySize <= 0 || memorySize % PAGE_SIZE != 0)
-        {
-            throw new IllegalArgumentException("memory size 0x" + Long.toHexString(memorySize)
-                + " is not a positive multiple of 4 KiB");
-        }
+        checkMemory(memorySize);
 
         final FdtWriter fdt = new FdtWriter();
         fdt.beginNode("")
@@ -112,27 +154,74 @@ public final class VirtBoardFdt
             .propertyString("compatible", "riscv-virtio")
             .propertyString("model", "javisor,virt");
 
+        writeChosen(fdt, bootargs, "/soc/" + unitName("serial", UART0_BASE));
+        writeMemory(fdt, memorySize);
+        writeCpus(fdt, timebase);
+        writeSoc(fdt, virtioSlots, ataDisks, lan9118Macs);
+        if (hypervisor != null)
+        {
+            writeHypervisor(fdt, hypervisor);
+        }
+        return fdt.endNode().finish();
+    }
+
+    private static void checkMemory(final long memorySize)
+    {
+        // Whole pages only; a positive long cannot reach past 2^64 from DRAM_BASE, so no overflow check is needed.
+        if (memorySize <= 0 || memorySize % PAGE_SIZE != 0)
+        {
+            throw new IllegalArgumentException("memory size 0x" + Long.toHexString(memorySize)
+                + " is not a positive multiple of 4 KiB");
+        }
+    }
+
+    private static void writeChosen(final FdtWriter fdt, final String bootargs, final String stdoutPath)
+    {
         fdt.beginNode("chosen");
         if (null != bootargs)
         {
             fdt.propertyString("bootargs", bootargs);
         }
-        fdt.propertyString("stdout-path", "/soc/" + unitName("serial", UART0_BASE));
+        if (null != stdoutPath)
+        {
+            fdt.propertyString("stdout-path", stdoutPath);
+        }
         // Entropy for the guest kernel's RNG from its first instruction, as QEMU gives it (Linux reads
         // and then wipes /chosen/rng-seed).
         final byte[] seed = new byte[RNG_SEED_BYTES];
         new java.security.SecureRandom().nextBytes(seed);
         fdt.property("rng-seed", seed)
             .endNode();
+    }
 
+    private static void writeMemory(final FdtWriter fdt, final long memorySize)
+    {
         fdt.beginNode(unitName("memory", DRAM_BASE))
             .propertyString("device_type", "memory")
             .propertyU64("reg", DRAM_BASE, memorySize)
             .endNode();
+    }
 
-        writeCpus(fdt, (int)timebaseHz);
-        writeSoc(fdt, virtioSlots, ataDisks, lan9118Macs);
-        return fdt.endNode().finish();
+    private static void writeHypervisor(final FdtWriter fdt, final Hypervisor hypervisor)
+    {
+        fdt.beginNode(HypercallDescriptor.DT_NODE)
+            .propertyString("compatible", HypercallDescriptor.DT_COMPATIBLE)
+            .propertyU32(HypercallDescriptor.DT_EID_PROPERTY, hypervisor.eid())
+            .propertyU32(HypercallDescriptor.DT_VERSION_PROPERTY, hypervisor.abiVersion())
+            .propertyU32("interrupts-extended", CPU0_INTC_PHANDLE, IRQ_S_EXTERNAL)
+            .endNode();
+        if (hypervisor.reservedSize() > 0)
+        {
+            fdt.beginNode("reserved-memory")
+                .propertyU32("#address-cells", 2)
+                .propertyU32("#size-cells", 2)
+                .propertyEmpty("ranges");
+            fdt.beginNode(unitName("hypervisor", hypervisor.reservedBase()))
+                .propertyU64("reg", hypervisor.reservedBase(), hypervisor.reservedSize())
+                .propertyEmpty("no-map")
+                .endNode();
+            fdt.endNode();
+        }
     }
 
     private static void writeCpus(final FdtWriter fdt, final int timebaseHz)

@@ -2,6 +2,7 @@ package io.javisor.emulation.machine;
 
 import io.javisor.emulation.board.UartDescriptor;
 import io.javisor.emulation.cpu.RamBus;
+import io.javisor.emulation.hypercall.HypercallDescriptor;
 import io.javisor.emulation.sbi.SbiDescriptor;
 import io.javisor.emulation.sbi.SbiFirmware;
 import io.javisor.emulation.sbi.SbiPlatform;
@@ -30,6 +31,17 @@ final class BuiltinFirmware implements SbiPlatform
     /** The exit for a run that the firmware stopped. */
     MachineExit exit(final long startInstret, final long start)
     {
+        if (firmware.hypercallShutdown())
+        {
+            return switch (firmware.hypercalls().shutdownReason())
+            {
+                case HypercallDescriptor.SHUTDOWN_REBOOT ->
+                    machine.exit(MachineExit.Kind.RESET, 0, "hypercall: reboot", startInstret, start);
+                case HypercallDescriptor.SHUTDOWN_CRASH ->
+                    machine.exit(MachineExit.Kind.CRASHED, 1, "hypercall: the guest reported a crash", startInstret, start);
+                default -> machine.exit(MachineExit.Kind.SHUTDOWN, 0, "hypercall: poweroff", startInstret, start);
+            };
+        }
         if (firmware.resetRequested())
         {
             if (firmware.resetType() == SbiDescriptor.SRST_TYPE_SHUTDOWN)
@@ -83,5 +95,11 @@ final class BuiltinFirmware implements SbiPlatform
     public void flushTlb()
     {
         machine.interpreter().flushTlb();
+    }
+
+    @Override
+    public void hypercallDone()
+    {
+        machine.sampleUpcall();
     }
 }

@@ -12,21 +12,25 @@ import java.util.Locale;
  * How an xl.cfg disk or vif spec becomes a device of an HVM machine, as ARCHITECTURE.md maps them: disk
  * vdev {@code hdX} is an emulated ATA disk, {@code vdX} a virtio-blk disk; vif {@code model=lan9118}
  * an emulated LAN9118, {@code model=virtio} a virtio-net NIC. Xen PV devices ({@code xvdX},
- * {@code type=vif}) need the PV front ends in guest code and are refused here with one line naming
- * them. Stateless.
+ * {@code type=vif}) are {@link DiskKind#XEN_PV}/{@link NicKind#XEN_PV}: no device of the machine,
+ * but a split device the guest's PV front end connects to (PV-on-HVM). Stateless.
  */
 public final class HvmDeviceSpecs
 {
     /** The emulated device a disk spec asks for. */
     public enum DiskKind
     {
-        ATA, VIRTIO_BLK
+        ATA, VIRTIO_BLK,
+        /** A Xen PV disk (blkfront in the guest, blkback in dom0): not a device of the machine. */
+        XEN_PV
     }
 
     /** The emulated device a vif spec asks for. */
     public enum NicKind
     {
-        LAN9118, VIRTIO_NET
+        LAN9118, VIRTIO_NET,
+        /** A Xen PV vif (netfront in the guest, netback in dom0): not a device of the machine. */
+        XEN_PV
     }
 
     private HvmDeviceSpecs()
@@ -43,9 +47,7 @@ public final class HvmDeviceSpecs
         {
             case IDE -> DiskKind.ATA;
             case VIRTIO -> DiskKind.VIRTIO_BLK;
-            case XEN -> throw new IllegalArgumentException("disk " + spec.vdev() +
-                ": xvd disks are Xen PV disks, which an HVM guest reaches only through PV front ends (not yet); " +
-                "use hdX for an emulated ATA disk or vdX for virtio-blk");
+            case XEN -> DiskKind.XEN_PV;
             case SCSI -> throw new IllegalArgumentException("disk " + spec.vdev() +
                 ": javisor has no SCSI controller; use hdX (ATA) or vdX (virtio-blk)");
         };
@@ -57,12 +59,16 @@ public final class HvmDeviceSpecs
     public static NicKind nicKind(final VifSpec spec)
     {
         final String model = spec.model() == null ? "" : spec.model().toLowerCase(Locale.ROOT);
+        if (model.isEmpty() && "vif".equalsIgnoreCase(spec.type()))
+        {
+            return NicKind.XEN_PV;
+        }
         return switch (model)
         {
             case "lan9118" -> NicKind.LAN9118;
             case "virtio", "virtio-net" -> NicKind.VIRTIO_NET;
             case "" -> throw new IllegalArgumentException("vif " + spec.macText() +
-                ": an HVM guest's vif needs model=lan9118 or model=virtio (type=vif PV front ends come later)");
+                ": an HVM guest's vif needs model=lan9118, model=virtio or type=vif (PV)");
             default -> throw new IllegalArgumentException("vif " + spec.macText() + ": model '" + spec.model() +
                 "' is not lan9118 or virtio");
         };
@@ -77,6 +83,8 @@ public final class HvmDeviceSpecs
         {
             case ATA -> config.addAtaDisk(image);
             case VIRTIO_BLK -> config.virtioBlk(image, spec.vdev());
+            case XEN_PV -> throw new IllegalArgumentException("disk " + spec.vdev() + " is a Xen PV disk, served by a back end, " +
+                "not a device of the machine");
         }
     }
 
@@ -89,6 +97,8 @@ public final class HvmDeviceSpecs
         {
             case LAN9118 -> config.addLan9118(bridge, spec.mac());
             case VIRTIO_NET -> config.virtioNet(bridge, spec.mac());
+            case XEN_PV -> throw new IllegalArgumentException("vif " + spec.macText() + " is a Xen PV vif, served by a back end, " +
+                "not a device of the machine");
         }
     }
 }

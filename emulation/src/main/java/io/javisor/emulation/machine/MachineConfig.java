@@ -2,6 +2,7 @@ package io.javisor.emulation.machine;
 
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.emulation.fdt.VirtBoardFdt;
+import io.javisor.emulation.hypercall.Hypercalls;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.memory.GuestMemory;
 import io.javisor.netback.bridge.Bridge;
@@ -37,6 +38,9 @@ public final class MachineConfig
     private long maxInstructions;
     private Console console = Console.NONE;
     private GuestMemory memory;
+    private Board board = Board.VIRT;
+    private Hypercalls hypercalls;
+    private long reservedTopBytes;
     /** The translator by default; {@code -Djavisor.cpu=interp} makes the interpreter the default. */
     private CpuTier cpuTier = "interp".equalsIgnoreCase(System.getProperty("javisor.cpu", "jit")) ?
         CpuTier.INTERPRETER : CpuTier.JIT;
@@ -137,6 +141,48 @@ public final class MachineConfig
         return memory;
     }
 
+    /** The board ({@link Board#VIRT} by default). */
+    public MachineConfig board(final Board board)
+    {
+        this.board = board;
+        return this;
+    }
+
+    public Board board()
+    {
+        return board;
+    }
+
+    /**
+     * Answer javisor's hypercalls with {@code hypercalls} (builtin firmware only); the device tree then
+     * has the {@code hypervisor} node. Null (the default): no hypercalls.
+     */
+    public MachineConfig hypercalls(final Hypercalls hypercalls)
+    {
+        this.hypercalls = hypercalls;
+        return this;
+    }
+
+    public Hypercalls hypercalls()
+    {
+        return hypercalls;
+    }
+
+    /**
+     * Keep the top {@code bytes} of RAM for the hypervisor's pages (a domain's xenstore and console
+     * rings): the device tree goes below them and lists them under {@code /reserved-memory}.
+     */
+    public MachineConfig reservedTopBytes(final long bytes)
+    {
+        this.reservedTopBytes = bytes;
+        return this;
+    }
+
+    public long reservedTopBytes()
+    {
+        return reservedTopBytes;
+    }
+
     public MachineConfig console(final Console console)
     {
         this.console = console;
@@ -206,6 +252,32 @@ public final class MachineConfig
         if (console == null)
         {
             throw new IllegalArgumentException("no console given");
+        }
+        if (board == null)
+        {
+            throw new IllegalArgumentException("no board given");
+        }
+        if (reservedTopBytes < 0 || reservedTopBytes % 4096 != 0 || reservedTopBytes > memoryBytes / 2)
+        {
+            throw new IllegalArgumentException("reserved top of RAM must be whole pages and at most half of RAM, got " +
+                reservedTopBytes + " bytes");
+        }
+        if (hypercalls != null && bootMode != BootMode.BUILTIN)
+        {
+            throw new IllegalArgumentException("hypercalls are answered by the builtin firmware: boot mode " +
+                name(bootMode) + " has none");
+        }
+        if (board == Board.PV)
+        {
+            if (bootMode != BootMode.BUILTIN)
+            {
+                throw new IllegalArgumentException("a PV board runs an S-mode kernel under the builtin firmware, not boot mode " +
+                    name(bootMode));
+            }
+            if (!ataDisks.isEmpty() || !lan9118s.isEmpty() || !virtioDevices.isEmpty())
+            {
+                throw new IllegalArgumentException("a PV board has no emulated or virtio devices; its disks and NICs are PV");
+            }
         }
         switch (bootMode)
         {

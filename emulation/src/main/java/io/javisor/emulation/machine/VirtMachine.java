@@ -16,6 +16,8 @@ import io.javisor.emulation.device.rtc.GoldfishRtc;
 import io.javisor.emulation.device.rtc.GoldfishRtcDescriptor;
 import io.javisor.emulation.device.lan9118.Lan9118Device;
 import io.javisor.emulation.fdt.VirtBoardFdt;
+import io.javisor.emulation.hypercall.HypercallDescriptor;
+import io.javisor.emulation.hypercall.Hypercalls;
 import io.javisor.emulation.jit.Translator;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.loader.ElfLoader;
@@ -36,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  * The run loop executes the interpreter in slices of {@link #SLICE} steps and between slices
  * advances the board: console input into the UART, CLINT and supervisor timer levels, the HTIF
  * {@code tohost} word. A hart in WFI sleeps until the earliest armed timer or console input.
+ * <p>
+ * With {@link MachineConfig#hypercalls} the builtin firmware answers javisor's hypercalls: the
+ * supervisor external interrupt line is then the PLIC's S-mode output or'ed with the domain's event
+ * upcall, re-evaluated after every hypercall, between slices and when {@link #kick()}ed; a hypercall
+ * that blocks the vCPU parks this thread until the domain's event arrives. The {@link Board#PV}
+ * board has nothing on its bus but RAM.
  */
 public final class VirtMachine implements AutoCloseable
 {
@@ -59,6 +67,9 @@ public final class VirtMachine implements AutoCloseable
     private final Plic plic;
     private final Uart16550 uart;
     private final Console console;
+    private final Hypercalls hypercalls;
+    /** The PLIC's S-mode output, or'ed with the event upcall into SEIP. */
+    private boolean plicSeip;
     private final long startNanos = System.nanoTime();
     /** Host nanoseconds per mtime tick: 100 at the default 10 MHz, 1 at 1 GHz. */
     private final long nanosPerTick;
@@ -105,16 +116,20 @@ public final class VirtMachine implements AutoCloseable
             Integer.getInteger("javisor.jit.capacity", Translator.DEFAULT_CAPACITY),
             Integer.getInteger("javisor.jit.cap", Translator.DEFAULT_REGION_CAP));
 
+        this.hypercalls = config.hypercalls();
         this.clint = new Clint(this::mtime, cpu::setPending);
-        this.plic = new Plic(cpu::setPending);
+        this.plic = new Plic(this::setPlicOutput);
         this.uart = new Uart16550(console::write, level -> plic.setSource(VirtBoardFdt.UART0_IRQ, level));
-        bus.map(VirtBoardFdt.TEST_BASE, stopAfterWrite(finisher))
-            .map(VirtBoardFdt.CLINT_BASE, clint)
-            .map(VirtBoardFdt.PLIC_BASE, plic)
-            .map(VirtBoardFdt.UART0_BASE, uart);
         // The guest's wall clock starts at the host's, as on QEMU's virt board.
         this.rtc = new GoldfishRtc(GoldfishRtc::wallClockNanos, level -> plic.setSource(GoldfishRtcDescriptor.IRQ, level != 0));
-        bus.map(GoldfishRtcDescriptor.BASE, rtc);
+        if (config.board() == Board.VIRT)
+        {
+            bus.map(VirtBoardFdt.TEST_BASE, stopAfterWrite(finisher))
+                .map(VirtBoardFdt.CLINT_BASE, clint)
+                .map(VirtBoardFdt.PLIC_BASE, plic)
+                .map(VirtBoardFdt.UART0_BASE, uart);
+            bus.map(GoldfishRtcDescriptor.BASE, rtc);
+        }
         interpreter.setTimeSource(this::mtime);
         this.virtio = mapVirtioDevices(config);
         mapEmulatedDevices(config);
@@ -175,9 +190,14 @@ public final class VirtMachine implements AutoCloseable
         {
             lan9118Macs[i] = lan9118Devices[i].macAddress();
         }
-        final byte[] dtb = VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs,
-            config.timebaseHz());
-        this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes());
+        final long reservedBase = RamBus.RAM_BASE + config.memoryBytes() - config.reservedTopBytes();
+        final VirtBoardFdt.Hypervisor hypervisor = hypercalls == null ? null : new VirtBoardFdt.Hypervisor(
+            HypercallDescriptor.EID, HypercallDescriptor.ABI_VERSION, reservedBase, config.reservedTopBytes());
+        final byte[] dtb = config.board() == Board.PV ?
+            VirtBoardFdt.buildPv(config.memoryBytes(), config.bootargs(), config.timebaseHz(), hypervisor) :
+            VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs,
+                config.timebaseHz(), hypervisor);
+        this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes() - config.reservedTopBytes());
         for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
         {
             if (extent != null && overlaps(extent, dtbAddress - FwDynamicInfoDescriptor.LENGTH, dtbAddress + dtb.length))
@@ -208,6 +228,11 @@ public final class VirtMachine implements AutoCloseable
                 supervisorTimer = new SupervisorTimer(cpu);
                 builtinFirmware = new BuiltinFirmware(this);
                 interpreter.setFirmware(builtinFirmware.firmware());
+                if (hypercalls != null)
+                {
+                    builtinFirmware.firmware().setHypercalls(hypercalls);
+                    hypercalls.attach(this::kick);
+                }
                 // Nothing is left undelegated for M-mode, whose mtvec stays 0: a trap that does
                 // reach M is a trap loop, and the domain crashes with the reason recorded.
                 SbiFirmware.enterSupervisor(cpu, KERNEL_BASE, dtbAddress);
@@ -333,7 +358,11 @@ public final class VirtMachine implements AutoCloseable
                 {
                     return exit;
                 }
-                if (stop == StopReason.WFI)
+                if (stop == StopReason.WFI && builtinFirmware != null && builtinFirmware.firmware().takeBlocked())
+                {
+                    block();
+                }
+                else if (stop == StopReason.WFI)
                 {
                     if (cpu.mie == 0)
                     {
@@ -466,6 +495,74 @@ public final class VirtMachine implements AutoCloseable
         {
             supervisorTimer.tick(mtime());
         }
+        sampleUpcall();
+    }
+
+    /** The PLIC drives MEIP directly; its SEIP output is or'ed with the event upcall. */
+    private void setPlicOutput(final int bit, final boolean level)
+    {
+        if (bit == CpuState.IRQ_SEIP)
+        {
+            plicSeip = level;
+            cpu.setPending(bit, level || hypercalls != null && hypercalls.upcallLevel());
+        }
+        else
+        {
+            cpu.setPending(bit, level);
+        }
+    }
+
+    /** SEIP = the PLIC's S-mode output or the domain's event upcall; on the run thread only. */
+    void sampleUpcall()
+    {
+        if (hypercalls != null)
+        {
+            cpu.setPending(CpuState.IRQ_SEIP, plicSeip || hypercalls.upcallLevel());
+        }
+    }
+
+    /**
+     * An event for the domain arrived (any thread): a blocked vCPU wakes, a running one leaves its
+     * slice at the next instruction boundary so that the upcall line is re-evaluated.
+     */
+    public void kick()
+    {
+        if (runner != null && !parked)
+        {
+            interpreter.requestStop();
+        }
+        wakeUp();
+    }
+
+    /**
+     * A hypercall blocked the vCPU: park until the domain's event (or poll port) is pending, its
+     * deadline passes, an enabled interrupt is pending (HVM board), or the host stops or pauses the
+     * hart; a pause ends the block early, which the ABI allows. Console input and the board's
+     * devices are still served meanwhile.
+     */
+    private void block()
+    {
+        console.flush();
+        boolean timedOut = false;
+        while (!hypercalls.wakeable() && (cpu.mip & cpu.mie) == 0 && !stopRequested && !paused)
+        {
+            long wait = MAX_SLEEP_NANOS;
+            final long deadline = hypercalls.wakeDeadline();
+            if (deadline >= 0)
+            {
+                final long left = deadline - mtime();
+                if (left <= 0)
+                {
+                    timedOut = true;
+                    break;
+                }
+                wait = Math.min(wait, ticksToNanos(left));
+            }
+            LockSupport.parkNanos(this, wait);
+            advanceBoard();
+        }
+        hypercalls.endBlock(cpu.x, timedOut);
+        sampleUpcall();
     }
 
     private void sleepUntilInterrupt()
@@ -646,6 +743,10 @@ public final class VirtMachine implements AutoCloseable
     @Override
     public void close()
     {
+        if (hypercalls != null)
+        {
+            hypercalls.attach(null);
+        }
         disconnectVirtio();
         for (final Lan9118Device nic : lan9118Devices)
         {

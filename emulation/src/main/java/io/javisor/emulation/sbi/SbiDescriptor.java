@@ -46,7 +46,7 @@ public final class SbiDescriptor
     public static final int EID_SRST = 0x53525354;
     /** "DBCN" */
     public static final int EID_DBCN = 0x4442434E;
-    /** Firmware-specific extension space; javisor's hypercalls will live here (not yet implemented). */
+    /** Firmware-specific extension space; javisor's hypercalls live here (HypercallDescriptor.EID). */
     public static final int EID_FIRMWARE_FIRST = 0x0A00_0000;
     public static final int EID_FIRMWARE_LAST = 0x0AFF_FFFF;
 
@@ -138,10 +138,12 @@ public final class SbiDescriptor
     public static final int STAT_LEGACY = 7;
     /** ECALLs naming an extension javisor does not implement. */
     public static final int STAT_UNKNOWN = 8;
-    public static final int STAT_COUNT = 9;
+    /** javisor's hypercall extension, when the board answers it. */
+    public static final int STAT_HYPERCALL = 9;
+    public static final int STAT_COUNT = 10;
 
     private static final String[] STAT_NAMES = {
-        "base", "time", "ipi", "rfence", "hsm", "srst", "dbcn", "legacy", "unknown"};
+        "base", "time", "ipi", "rfence", "hsm", "srst", "dbcn", "legacy", "unknown", "hypercall"};
 
     private SbiDescriptor()
     {

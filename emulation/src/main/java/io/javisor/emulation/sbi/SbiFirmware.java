@@ -7,6 +7,8 @@ import io.javisor.emulation.cpu.CpuState;
 import io.javisor.emulation.cpu.Interpreter;
 import io.javisor.emulation.cpu.MachineFirmware;
 import io.javisor.emulation.cpu.StopReason;
+import io.javisor.emulation.hypercall.HypercallDescriptor;
+import io.javisor.emulation.hypercall.Hypercalls;
 
 /**
  * javisor's SBI firmware for the "builtin" boot mode: the guest kernel runs in S-mode and the
@@ -14,8 +16,9 @@ import io.javisor.emulation.cpu.StopReason;
  * One hart, hart id 0.
  * <p>
  * Implemented: BASE, TIME, IPI, RFENCE (no hypervisor fences), HSM, SRST, DBCN and the legacy
- * v0.1 extensions 0x00..0x08. Anything else answers {@link SbiDescriptor#ERR_NOT_SUPPORTED} in a0
- * and changes nothing else.
+ * v0.1 extensions 0x00..0x08; with {@link #setHypercalls} also javisor's hypercall extension
+ * ({@link HypercallDescriptor#EID}), whose calls go to the domain's {@link Hypercalls}. Anything else
+ * answers {@link SbiDescriptor#ERR_NOT_SUPPORTED} in a0 and changes nothing else.
  * <p>
  * The guest is hostile: every argument is validated, guest memory is reached only inside the RAM
  * window given to the constructor and only through the {@link Bus} (every access checked with
@@ -61,6 +64,10 @@ public final class SbiFirmware implements MachineFirmware
     private long consoleBytesOut;
     private long consoleBytesIn;
     private long suspends;
+    private Hypercalls hypercalls;
+    /** Set by a hypercall that blocks the vCPU, taken by the board ({@link #takeBlocked()}). */
+    private boolean blocked;
+    private boolean hypercallShutdown;
 
     /**
      * @param bus guest physical memory, for DBCN buffers and legacy hart-mask pointers
@@ -111,6 +118,35 @@ public final class SbiFirmware implements MachineFirmware
         cpu.reservation = -1;
     }
 
+    /**
+     * Answer javisor's hypercall extension with {@code hypercalls} (null: not supported, the default).
+     * The board then also asks {@link #takeBlocked()} after a {@link StopReason#WFI} and
+     * {@link #hypercallShutdown()} after a {@link StopReason#FIRMWARE_STOP}.
+     */
+    public void setHypercalls(final Hypercalls hypercalls)
+    {
+        this.hypercalls = hypercalls;
+    }
+
+    public Hypercalls hypercalls()
+    {
+        return hypercalls;
+    }
+
+    /** @return whether the last WFI stop was a hypercall that blocks the vCPU; clears it. */
+    public boolean takeBlocked()
+    {
+        final boolean was = blocked;
+        blocked = false;
+        return was;
+    }
+
+    /** @return whether the domain shut down through a hypercall (reason: {@link Hypercalls#shutdownReason()}). */
+    public boolean hypercallShutdown()
+    {
+        return hypercallShutdown;
+    }
+
     // ---------------------------------------------------------------- board-facing state
 
     /** @return whether the hart called HSM hart_stop. */
@@ -140,6 +176,8 @@ public final class SbiFirmware implements MachineFirmware
     /** Forget a stop or reset request: the board calls this before it starts the hart again. */
     public void reset()
     {
+        blocked = false;
+        hypercallShutdown = false;
         hartStopped = false;
         resetRequested = false;
         resetType = 0;
@@ -198,6 +236,7 @@ public final class SbiFirmware implements MachineFirmware
             case EID_HSM: ecalls[STAT_HSM]++; return hsm(cpu);
             case EID_SRST: ecalls[STAT_SRST]++; return srst(x);
             case EID_DBCN: ecalls[STAT_DBCN]++; return dbcn(x);
+            case HypercallDescriptor.EID: return hypercall(x);
             case EID_LEGACY_SET_TIMER:
             case EID_LEGACY_CONSOLE_PUTCHAR:
             case EID_LEGACY_CONSOLE_GETCHAR:
@@ -212,6 +251,29 @@ public final class SbiFirmware implements MachineFirmware
             default:
                 return unknown(x);
         }
+    }
+
+    private StopReason hypercall(final long[] x)
+    {
+        final Hypercalls handler = hypercalls;
+        if (handler == null)
+        {
+            return unknown(x);
+        }
+        ecalls[STAT_HYPERCALL]++;
+        final int outcome = handler.call(fid(x), x);
+        platform.hypercallDone();
+        if (outcome == Hypercalls.BLOCK)
+        {
+            blocked = true;
+            return StopReason.WFI;
+        }
+        if (outcome == Hypercalls.SHUTDOWN)
+        {
+            hypercallShutdown = true;
+            return StopReason.FIRMWARE_STOP;
+        }
+        return null;
     }
 
     private StopReason unknown(final long[] x)
@@ -281,7 +343,8 @@ public final class SbiFirmware implements MachineFirmware
             case FID_BASE_GET_SPEC_VERSION: return ret(x, SUCCESS, SPEC_VERSION);
             case FID_BASE_GET_IMPL_ID: return ret(x, SUCCESS, IMPL_ID);
             case FID_BASE_GET_IMPL_VERSION: return ret(x, SUCCESS, IMPL_VERSION);
-            case FID_BASE_PROBE_EXTENSION: return ret(x, SUCCESS, implemented(x[10]) ? 1 : 0);
+            case FID_BASE_PROBE_EXTENSION:
+                return ret(x, SUCCESS, implemented(x[10]) || hypercalls != null && x[10] == HypercallDescriptor.EID ? 1 : 0);
             case FID_BASE_GET_MVENDORID:
             case FID_BASE_GET_MARCHID:
             case FID_BASE_GET_MIMPID:

@@ -27,4 +27,9 @@ public interface SbiPlatform
 
     /** Forget all cached address translations (a remote SFENCE.VMA; also after satp changes). */
     void flushTlb();
+
+    /** A hypercall was answered: re-evaluate the upcall line (SEIP) before the guest goes on. */
+    default void hypercallDone()
+    {
+    }
 }

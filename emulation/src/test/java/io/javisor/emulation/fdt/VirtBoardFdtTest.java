@@ -246,4 +246,42 @@ class VirtBoardFdtTest
         }
         return null;
     }
+
+    @Test
+    void aDomainThatMayMakeHypercallsFindsTheHypervisorNodeAndItsReservedPages()
+    {
+        final VirtBoardFdt.Hypervisor hypervisor = new VirtBoardFdt.Hypervisor(
+            io.javisor.emulation.hypercall.HypercallDescriptor.EID, io.javisor.emulation.hypercall.HypercallDescriptor.ABI_VERSION,
+            0x8000_0000L + MEMORY - 8192, 8192);
+        for (final byte[] blob : List.of(VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], hypervisor),
+            VirtBoardFdt.buildPv(MEMORY, null, hypervisor)))
+        {
+            final FdtTestReader.Node root = new FdtTestReader(blob).root;
+            final FdtTestReader.Node node = root.at("/hypervisor");
+            assertEquals("javisor,hypervisor", node.string("compatible"));
+            assertEquals(0x0A4A_5600, node.u32("javisor,sbi-extension"), "in the SBI firmware-specific range");
+            assertEquals(0x0001_0000, node.u32("javisor,abi-version"));
+            final int intc = root.at("/cpus/cpu@0/interrupt-controller").u32("phandle");
+            assertArrayEquals(new int[]{intc, 9}, node.u32s("interrupts-extended"), "the upcall is S external");
+            final FdtTestReader.Node reserved = root.at("/reserved-memory").child("hypervisor@" + Long.toHexString(0x8000_0000L + MEMORY - 8192));
+            assertArrayEquals(new long[]{0x8000_0000L + MEMORY - 8192, 8192}, reserved.u64s("reg"));
+            assertEquals(0, reserved.raw("no-map").length);
+        }
+        assertTrue(new FdtTestReader(VirtBoardFdt.build(MEMORY, null)).root.children().stream()
+            .noneMatch(n -> n.name().equals("hypervisor")), "no hypervisor node unless asked for");
+    }
+
+    @Test
+    void thePvBoardHasRamAndAHartAndNoDevice()
+    {
+        final FdtTestReader.Node root = new FdtTestReader(VirtBoardFdt.buildPv(MEMORY, BOOTARGS,
+            new VirtBoardFdt.Hypervisor(0x0A4A_5600, 0x1_0000, 0, 0))).root;
+        assertEquals("javisor,pv", root.string("compatible"));
+        assertEquals(BOOTARGS, root.at("/chosen").string("bootargs"));
+        assertFalse(root.at("/chosen").properties().containsKey("stdout-path"), "no serial port to point at");
+        assertArrayEquals(new long[]{0x8000_0000L, MEMORY}, root.at("/memory@80000000").u64s("reg"));
+        assertEquals(10_000_000, root.at("/cpus").u32("timebase-frequency"));
+        assertEquals(List.of("chosen", "memory@80000000", "cpus", "hypervisor"),
+            root.children().stream().map(FdtTestReader.Node::name).toList(), "no soc, no reserved pages when none");
+    }
 }

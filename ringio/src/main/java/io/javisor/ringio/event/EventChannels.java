@@ -21,12 +21,19 @@ import static io.javisor.ringio.event.SharedInfoDescriptor.*;
  * <p>
  * Port bindings change only under the {@link EventChannelHub}'s monitor and are published as one
  * packed long: state (bits 0-7), remote domid (8-23), remote port (24-39).
+ * <p>
+ * The shared-info frame starts where the hypervisor put it; a guest running its own code moves it to
+ * a page of its RAM ({@link #moveSharedInfo}), after which every operation uses that page. Each
+ * operation reads the page reference once, so it works on one page throughout. A domain whose vCPU
+ * must be kicked when an event arrives registers an {@link #setEventListener event listener}.
  */
 public final class EventChannels
 {
     private final int domid;
     private final EventChannelHub hub;
-    private final AtomicBuffer sharedInfo;
+    /** Published by {@link #moveSharedInfo}; every operation reads it once into a local. */
+    private volatile AtomicBuffer sharedInfo;
+    private volatile Runnable eventListener;
     private final int maxPorts;
     private final AtomicLongArray bindings;
     private final AtomicReferenceArray<EventWaiter> portWaiters;
@@ -68,6 +75,67 @@ public final class EventChannels
     public int maxPorts()
     {
         return maxPorts;
+    }
+
+    /**
+     * Moves the shared-info frame to {@code page} (a guest page the guest registered), as Xen maps its
+     * shared info where an HVM guest asks: the page takes the current pending, mask and vCPU state
+     * (what the guest had there is overwritten), then becomes the one every operation uses. An event
+     * raised on the old frame while the copy is made is carried over afterwards, and an unmasked
+     * pending event raises the upcall on the new page. Serialised with binding and closing.
+     */
+    public void moveSharedInfo(final AtomicBuffer page)
+    {
+        if (page.capacity() < SHARED_INFO_LENGTH)
+        {
+            throw new IllegalArgumentException("shared info needs " + SHARED_INFO_LENGTH + " bytes");
+        }
+        synchronized (hub)
+        {
+            final AtomicBuffer old = sharedInfo;
+            if (old == page)
+            {
+                return;
+            }
+            page.putBytes(0, old, 0, SHARED_INFO_LENGTH);
+            sharedInfo = page;
+            boolean deliver = false;
+            for (int word = 0; word < BITS_PER_WORD; word++)
+            {
+                final int offset = EVTCHN_PENDING_OFFSET + word * 8;
+                final long late = old.getLongVolatile(offset);
+                if (late != 0)
+                {
+                    orLong(page, offset, late);
+                }
+                final long ready = page.getLongVolatile(offset) & ~page.getLongVolatile(EVTCHN_MASK_OFFSET + word * 8);
+                if (ready != 0)
+                {
+                    orLong(page, vcpuInfoOffset(0) + PENDING_SEL_OFFSET, 1L << word);
+                    deliver = true;
+                }
+            }
+            if (deliver)
+            {
+                page.putByteVolatile(vcpuInfoOffset(0) + UPCALL_PENDING_OFFSET, (byte)1);
+                domainWaiter.wake();
+                final Runnable listener = eventListener;
+                if (listener != null)
+                {
+                    listener.run();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code listener} (on the sender's thread, without locks) whenever a port of this domain
+     * goes from clear to pending, masked or not, after the upcall state is updated: how a vCPU that
+     * runs guest code is kicked. It must be quick and must not block. Null removes it.
+     */
+    public void setEventListener(final Runnable listener)
+    {
+        this.eventListener = listener;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -234,7 +302,7 @@ public final class EventChannels
         {
             return EINVAL;
         }
-        orLong(maskWordOffset(port), bitOf(port));
+        orLong(sharedInfo, maskWordOffset(port), bitOf(port));
         return 0;
     }
 
@@ -247,10 +315,11 @@ public final class EventChannels
         {
             return EINVAL;
         }
-        andNotLong(maskWordOffset(port), bitOf(port));
-        if ((sharedInfo.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0)
+        final AtomicBuffer info = sharedInfo;
+        andNotLong(info, maskWordOffset(port), bitOf(port));
+        if ((info.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0)
         {
-            upcall(port);
+            upcall(info, port);
         }
         return 0;
     }
@@ -293,7 +362,7 @@ public final class EventChannels
             return false;
         }
         final long bit = bitOf(port);
-        return (andNotLong(pendingWordOffset(port), bit) & bit) != 0;
+        return (andNotLong(sharedInfo, pendingWordOffset(port), bit) & bit) != 0;
     }
 
     public boolean isUpcallPending()
@@ -310,6 +379,7 @@ public final class EventChannels
      */
     public int poll(final EventHandler handler)
     {
+        final AtomicBuffer sharedInfo = this.sharedInfo;
         final int vcpuInfo = vcpuInfoOffset(0);
         if (sharedInfo.getByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET) == 0)
         {
@@ -330,7 +400,7 @@ public final class EventChannels
                 final int bit = Long.numberOfTrailingZeros(ready);
                 ready &= ready - 1;
                 final int port = word * 64 + bit;
-                if (port < maxPorts && (andNotLong(pendingOffset, 1L << bit) & (1L << bit)) != 0)
+                if (port < maxPorts && (andNotLong(sharedInfo, pendingOffset, 1L << bit) & (1L << bit)) != 0)
                 {
                     handler.onEvent(port);
                     handled++;
@@ -353,23 +423,30 @@ public final class EventChannels
         {
             return;
         }
+        final AtomicBuffer info = sharedInfo;
         final long bit = bitOf(port);
-        if ((orLong(pendingWordOffset(port), bit) & bit) != 0)
+        if ((orLong(info, pendingWordOffset(port), bit) & bit) != 0)
         {
             return; // coalesced into the event already pending
         }
-        if ((sharedInfo.getLongVolatile(maskWordOffset(port)) & bit) != 0)
+        final Runnable listener = eventListener;
+        if ((info.getLongVolatile(maskWordOffset(port)) & bit) == 0)
         {
-            return; // delivered by unmask
+            upcall(info, port);
         }
-        upcall(port);
+        // Masked or not: a vCPU polling this port must see it. Called once per clear-to-pending
+        // change, so a peer that floods a port the guest never clears kicks the vCPU once.
+        if (listener != null)
+        {
+            listener.run();
+        }
     }
 
-    private void upcall(final int port)
+    private void upcall(final AtomicBuffer sharedInfo, final int port)
     {
         final int vcpuInfo = vcpuInfoOffset(0);
         final long selectorBit = 1L << (port >>> 6);
-        if ((orLong(vcpuInfo + PENDING_SEL_OFFSET, selectorBit) & selectorBit) == 0)
+        if ((orLong(sharedInfo, vcpuInfo + PENDING_SEL_OFFSET, selectorBit) & selectorBit) == 0)
         {
             sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)1);
         }
@@ -433,7 +510,7 @@ public final class EventChannels
         return (int)((binding >>> 24) & 0xFFFF);
     }
 
-    private long orLong(final int offset, final long bits)
+    private static long orLong(final AtomicBuffer sharedInfo, final int offset, final long bits)
     {
         long old;
         do
@@ -448,7 +525,7 @@ public final class EventChannels
         return old;
     }
 
-    private long andNotLong(final int offset, final long bits)
+    private static long andNotLong(final AtomicBuffer sharedInfo, final int offset, final long bits)
     {
         long old;
         do

@@ -229,4 +229,44 @@ class EventChannelsTest
         assertTrue(floodEvents <= 2_000, "at most one flood event per poll, not per send: " + floodEvents);
         assertTrue(sends.get() > floodEvents, sends.get() + " sends coalesced into " + floodEvents + " events");
     }
+
+    @Test
+    void aMovedSharedInfoPageCarriesThePendingAndMaskStateAndIsUsedFromThenOn()
+    {
+        final int[] ports = connect();
+        final int guestPort = ports[0];
+        final int masked = guest.allocUnbound(0);
+        assertEquals(0, guest.mask(masked));
+        assertEquals(0, dom0.send(ports[1]));
+        final UnsafeBuffer page = new UnsafeBuffer(ByteBuffer.allocateDirect(SHARED_INFO_LENGTH));
+        page.setMemory(0, SHARED_INFO_LENGTH, (byte)0x5A);
+
+        guest.moveSharedInfo(page);
+
+        assertSame(page, guest.sharedInfo());
+        assertEquals(bitOf(guestPort), page.getLong(pendingWordOffset(guestPort)), "pending carried over, guest bytes gone");
+        assertEquals(bitOf(masked), page.getLong(maskWordOffset(masked)), "mask carried over");
+        assertEquals(1, page.getByte(vcpuInfoOffset(0) + UPCALL_PENDING_OFFSET));
+        assertTrue(guest.clearPending(guestPort));
+        assertEquals(0, dom0.send(ports[1]));
+        assertTrue((page.getLong(pendingWordOffset(guestPort)) & bitOf(guestPort)) != 0, "new events land in the new page");
+    }
+
+    @Test
+    void theEventListenerHearsEachClearToPendingChangeMaskedOrNot()
+    {
+        final int[] ports = connect();
+        final AtomicLong heard = new AtomicLong();
+        guest.setEventListener(heard::incrementAndGet);
+        assertEquals(0, guest.mask(ports[0]));
+        for (int i = 0; i < 100; i++)
+        {
+            assertEquals(0, dom0.send(ports[1]));
+        }
+        assertEquals(1, heard.get(), "a flood on a port never cleared is heard once");
+        assertFalse(guest.isUpcallPending(), "masked: no upcall");
+        assertTrue(guest.clearPending(ports[0]));
+        assertEquals(0, dom0.send(ports[1]));
+        assertEquals(2, heard.get());
+    }
 }

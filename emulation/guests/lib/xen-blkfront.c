@@ -1,0 +1,269 @@
+#include "xen-blkfront.h"
+#include "xen-events.h"
+#include "xen-grant.h"
+
+static union
+{
+    struct xen_ring_header header;
+    uint8_t bytes[4096];
+} ring_page __attribute__((aligned(4096)));
+#define SLOTS ((union blkif_slot *)(ring_page.bytes + 64))
+
+static uint8_t pool[BLKFRONT_POOL_PAGES][4096] __attribute__((aligned(4096)));
+static int pool_ref[BLKFRONT_POOL_PAGES];
+static struct blkif_segment indirect_page[BLKIF_SEGMENTS_PER_INDIRECT_PAGE] __attribute__((aligned(4096)));
+static int indirect_ref;
+
+static void copy_bytes(void *to, const void *from, uint32_t n)
+{
+    if ((((uintptr_t)to | (uintptr_t)from | n) & 7) == 0)
+    {
+        uint64_t *d = to;
+        const uint64_t *s = from;
+        for (uint32_t i = 0; i < n / 8; i += 4)
+        {
+            /* n is a multiple of 512 here, so of 32. */
+            d[i] = s[i]; d[i + 1] = s[i + 1]; d[i + 2] = s[i + 2]; d[i + 3] = s[i + 3];
+        }
+        return;
+    }
+    uint8_t *d = to;
+    const uint8_t *s = from;
+    while (n--)
+        *d++ = *s++;
+}
+
+static int backend_feature(struct blkfront *bf, const char *key)
+{
+    char path[160];
+    xenbus_path(path, sizeof path, bf->dev.backend, key);
+    return (int)xs_read_long(XS_NO_TRANSACTION, path, 0);
+}
+
+static int write_keys(struct blkfront *bf, uint32_t tx)
+{
+    char path[96], value[16];
+    int rc, n = 0;
+    long v = bf->ring_ref;
+    char digits[16];
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (int i = 0; i < n; i++) value[i] = digits[n - 1 - i];
+    value[n] = 0;
+    xenbus_path(path, sizeof path, bf->dev.node, "ring-ref");
+    if ((rc = xs_write(tx, path, value)))
+        return rc;
+    n = 0; v = bf->port;
+    do { digits[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    for (int i = 0; i < n; i++) value[i] = digits[n - 1 - i];
+    value[n] = 0;
+    xenbus_path(path, sizeof path, bf->dev.node, "event-channel");
+    if ((rc = xs_write(tx, path, value)))
+        return rc;
+    xenbus_path(path, sizeof path, bf->dev.node, "protocol");
+    if ((rc = xs_write(tx, path, "x86_64-abi")))
+        return rc;
+    xenbus_path(path, sizeof path, bf->dev.node, "feature-persistent");
+    if ((rc = xs_write(tx, path, bf->persistent ? "1" : "0")))
+        return rc;
+    return xenbus_switch(&bf->dev, XENBUS_INITIALISED, tx);
+}
+
+int blkfront_connect(struct blkfront *bf)
+{
+    int rc;
+    if ((rc = xen_events_init()) || (rc = gnttab_init()) || (rc = xs_init()))
+        return rc;
+    if ((rc = xenbus_find("vbd", &bf->dev)))
+        return rc;
+    rc = xenbus_wait_backend(&bf->dev, 1u << XENBUS_INIT_WAIT | 1u << XENBUS_CONNECTED, 5000);
+    if (rc < 0)
+        return rc;
+    bf->persistent = backend_feature(bf, "feature-persistent") == 1;
+    bf->max_indirect = backend_feature(bf, "feature-max-indirect-segments");
+    /* One indirect page, and no more segments than the pool has pages. */
+    if (bf->max_indirect > BLKFRONT_POOL_PAGES)
+        bf->max_indirect = BLKFRONT_POOL_PAGES;
+    bf->flush = backend_feature(bf, "feature-flush-cache") == 1;
+
+    ring_page.header.req_prod = 0;
+    ring_page.header.rsp_prod = 0;
+    ring_page.header.req_event = 1;
+    ring_page.header.rsp_event = 1;
+    bf->req_prod_pvt = 0;
+    bf->rsp_cons = 0;
+    bf->ring_ref = gnttab_claim();
+    gnttab_grant(bf->ring_ref, bf->dev.backend_id, &ring_page, 0);
+    bf->port = evtchn_alloc_unbound(bf->dev.backend_id);
+    if (bf->port < 0)
+        return bf->port;
+    for (int i = 0; i < BLKFRONT_POOL_PAGES; i++)
+    {
+        pool_ref[i] = gnttab_claim();
+        if (bf->persistent)
+            gnttab_grant(pool_ref[i], bf->dev.backend_id, pool[i], 0);
+    }
+    indirect_ref = gnttab_claim();
+    gnttab_grant(indirect_ref, bf->dev.backend_id, indirect_page, 1);
+
+    for (int attempt = 0; ; attempt++)
+    {
+        uint32_t tx;
+        if ((rc = xs_transaction_start(&tx)))
+            return rc;
+        rc = write_keys(bf, tx);
+        if (rc)
+        {
+            xs_transaction_end(tx, 0);
+            return rc;
+        }
+        rc = xs_transaction_end(tx, 1);
+        if (rc != XEN_EAGAIN || attempt == 8)
+            break;
+    }
+    if (rc)
+        return rc;
+    rc = xenbus_wait_backend(&bf->dev, 1u << XENBUS_CONNECTED, 5000);
+    if (rc < 0)
+        return rc;
+    bf->sectors = (uint64_t)backend_feature(bf, "sectors");
+    bf->readonly = (backend_feature(bf, "info") & BLKIF_INFO_READONLY) != 0;
+    return xenbus_switch(&bf->dev, XENBUS_CONNECTED, XS_NO_TRANSACTION);
+}
+
+void blkfront_set_interrupts(struct blkfront *bf, int on)
+{
+    bf->interrupts = on;
+    bf->wakeups = 0;
+    if (on)
+        evtchn_unmask(bf->port);
+    else
+        evtchn_mask(bf->port);
+}
+
+/* Publishes the request just written and notifies the back end if it asked to be. */
+static void push(struct blkfront *bf)
+{
+    const uint32_t old = ring_page.header.req_prod;
+    const uint32_t now = ++bf->req_prod_pvt;
+    xen_wmb();
+    ring_page.header.req_prod = now;
+    xen_mb();
+    if ((uint32_t)(now - ring_page.header.req_event) < (uint32_t)(now - old))
+    {
+        bf->notifies++;
+        evtchn_send(bf->port);
+    }
+    bf->requests++;
+}
+
+/* Waits for the one response in flight and consumes it: its status. */
+static int await_response(struct blkfront *bf, uint64_t id)
+{
+    for (;;)
+    {
+        if (ring_page.header.rsp_prod != bf->rsp_cons)
+            break;
+        if (!bf->interrupts)
+            continue;
+        ring_page.header.rsp_event = bf->rsp_cons + 1;
+        xen_mb();
+        if (ring_page.header.rsp_prod != bf->rsp_cons)
+            break;
+        if (evtchn_block() > 0)
+            bf->wakeups++;
+    }
+    xen_rmb();
+    const struct blkif_response rsp = SLOTS[bf->rsp_cons & (BLKIF_RING_SLOTS - 1)].rsp;
+    bf->rsp_cons++;
+    return rsp.id == id ? rsp.status : -1;
+}
+
+static void fill_segments(struct blkif_segment *seg, uint32_t pages, uint32_t count)
+{
+    for (uint32_t p = 0; p < pages; p++)
+    {
+        const uint32_t in_page = count - p * 8 < 8 ? count - p * 8 : 8;
+        seg[p].gref = (uint32_t)pool_ref[p];
+        seg[p].first_sect = 0;
+        seg[p].last_sect = (uint8_t)(in_page - 1);
+        seg[p].pad = 0;
+    }
+}
+
+/* One request of at most BLKFRONT_POOL_PAGES pages, whose data is in (or goes to) the pool. */
+static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t count)
+{
+    const uint32_t pages = (count + 7) / 8;
+    if (!bf->persistent)
+        for (uint32_t p = 0; p < pages; p++)
+            gnttab_grant(pool_ref[p], bf->dev.backend_id, pool[p], !write ? 0 : 1);
+    union blkif_slot *slot = &SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)];
+    const uint64_t id = ++bf->next_id;
+    if (pages <= BLKIF_MAX_SEGMENTS)
+    {
+        slot->req.operation = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+        slot->req.nr_segments = (uint8_t)pages;
+        slot->req.handle = (uint16_t)bf->dev.id;
+        slot->req.id = id;
+        slot->req.sector_number = sector;
+        fill_segments(slot->req.seg, pages, count);
+    }
+    else
+    {
+        fill_segments(indirect_page, pages, count);
+        slot->ind.operation = BLKIF_OP_INDIRECT;
+        slot->ind.indirect_op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+        slot->ind.nr_segments = (uint16_t)pages;
+        slot->ind.id = id;
+        slot->ind.sector_number = sector;
+        slot->ind.handle = (uint16_t)bf->dev.id;
+        slot->ind.indirect_grefs[0] = (uint32_t)indirect_ref;
+        bf->indirect_requests++;
+    }
+    push(bf);
+    const int status = await_response(bf, id);
+    if (!bf->persistent)
+        for (uint32_t p = 0; p < pages; p++)
+            while (!gnttab_end(pool_ref[p]))
+                ;
+    return status;
+}
+
+int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint32_t count)
+{
+    if (count == 0 || count > 8 * BLKFRONT_POOL_PAGES || (write && bf->readonly))
+        return -1;
+    const uint32_t limit = bf->max_indirect >= BLKIF_MAX_SEGMENTS ?
+        (uint32_t)bf->max_indirect * 8 : BLKIF_MAX_SEGMENTS * 8;
+    uint8_t *data = buf;
+    while (count > 0)
+    {
+        const uint32_t chunk = count < limit ? count : limit;
+        if (write)
+            copy_bytes(pool, data, chunk * 512);
+        const int status = request(bf, write, sector, chunk);
+        if (status != BLKIF_RSP_OKAY)
+            return -1;
+        if (!write)
+            copy_bytes(data, pool, chunk * 512);
+        data += chunk * 512;
+        sector += chunk;
+        count -= chunk;
+    }
+    return 0;
+}
+
+int blkfront_flush(struct blkfront *bf)
+{
+    if (!bf->flush)
+        return 0;
+    union blkif_slot *slot = &SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)];
+    const uint64_t id = ++bf->next_id;
+    slot->req.operation = BLKIF_OP_FLUSH_DISKCACHE;
+    slot->req.nr_segments = 0;
+    slot->req.handle = (uint16_t)bf->dev.id;
+    slot->req.id = id;
+    slot->req.sector_number = 0;
+    push(bf);
+    return await_response(bf, id) == BLKIF_RSP_OKAY ? 0 : -1;
+}
