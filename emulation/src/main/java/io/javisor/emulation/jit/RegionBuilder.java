@@ -60,9 +60,7 @@ final class RegionBuilder
         }
         if (region == null)
         {
-            result = new TranslatedRegion.Untranslatable();
-            result.bind(va, pa, state, pa, pa + 4, 0, 0);
-            roots = new int[0];
+            untranslatable();
         }
         else
         {
@@ -84,15 +82,108 @@ final class RegionBuilder
                 bytes = compiler.generate(region, bareData);
                 length = RegionCompiler.executeLength(bytes);
             }
-            result = compiler.load(bytes);
-            final int last = region.size() - 1;
-            result.bind(va, pa, state, pagePa + region.offsets[0],
-                pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
-            result.entries = region.entries();
-            result.offsets = region.offsets;
+            bindResult(compiler.load(bytes), region, length);
         }
+        keepSource();
         nanos = System.nanoTime() - start;
         return this;
+    }
+
+    /** The result for an entry whose instruction cannot be translated: a marker that hands back at once. */
+    private void untranslatable()
+    {
+        result = new TranslatedRegion.Untranslatable();
+        result.bind(va, pa, state, pa, pa + 4, 0, 0);
+        roots = new int[0];
+    }
+
+    private void bindResult(final TranslatedRegion made, final Region region, final int length)
+    {
+        final long pagePa = pa & ~0xFFFL;
+        final int last = region.size() - 1;
+        made.bind(va, pa, state, pagePa + region.offsets[0],
+            pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
+        made.entries = region.entries();
+        made.offsets = region.offsets;
+        result = made;
+    }
+
+    /** Remember the bytes the result was made from (see {@link TranslatedRegion#source}). */
+    private void keepSource()
+    {
+        final long pagePa = pa & ~0xFFFL;
+        result.source = java.util.Arrays.copyOfRange(page, (int)(result.paStart - pagePa),
+            (int)Math.min(result.paEnd - pagePa, page.length));
+    }
+
+    /**
+     * Build many jobs, their regions loaded as one class: each region is discovered as {@link #build}
+     * discovers it and its method's code is what {@link #build} would load (see
+     * {@link RegionCompiler#generateBatch}), which saves a class definition per region. A job with earlier
+     * entries to take in, an untranslatable entry or a region too big for one method is built alone, by
+     * {@link #build}.
+     */
+    static void buildAll(final java.util.List<RegionBuilder> jobs, final long ramAddress, final long ramSize)
+    {
+        final long start = System.nanoTime();
+        final RegionDiscovery discovery = new RegionDiscovery();
+        final java.util.List<RegionBuilder> batched = new java.util.ArrayList<>(jobs.size());
+        final java.util.List<Region> regions = new java.util.ArrayList<>(jobs.size());
+        for (final RegionBuilder job : jobs)
+        {
+            final Region region = job.roots.length > 0 ? null :
+                discovery.discover(job.page, job.va, job.pa, job.roots, job.cap);
+            if (region == null && job.roots.length == 0)
+            {
+                job.untranslatable();
+                job.keepSource();
+                continue;
+            }
+            if (region == null)
+            {
+                job.build();
+                continue;
+            }
+            batched.add(job);
+            regions.add(region);
+        }
+        final RegionCompiler compiler = new RegionCompiler(ramAddress, ramSize);
+        while (!batched.isEmpty())
+        {
+            final int n = batched.size();
+            final boolean[] bare = new boolean[n];
+            for (int i = 0; i < n; i++)
+            {
+                bare[i] = batched.get(i).bareData;
+            }
+            final byte[] bytes = compiler.generateBatch(regions.toArray(new Region[0]), bare);
+            final int[] lengths = RegionCompiler.batchLengths(bytes, n);
+            boolean tooBig = false;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                if (lengths[i] > Translator.MAX_BYTECODE)
+                {
+                    // Halved by build, as it would be on its own.
+                    batched.remove(i).build();
+                    regions.remove(i);
+                    tooBig = true;
+                }
+            }
+            if (tooBig)
+            {
+                continue;
+            }
+            final TranslatedRegion[] made = compiler.loadBatch(bytes, n);
+            final long each = (System.nanoTime() - start) / jobs.size();
+            for (int i = 0; i < n; i++)
+            {
+                final RegionBuilder job = batched.get(i);
+                job.bindResult(made[i], regions.get(i), lengths[i]);
+                job.keepSource();
+                job.nanos = each;
+            }
+            return;
+        }
     }
 
     /**

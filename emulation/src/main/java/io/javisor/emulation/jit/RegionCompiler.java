@@ -96,6 +96,24 @@ final class RegionCompiler
     /** The class bytes of a region; {@code bare}: data accesses are untranslated (M-mode or satp bare). */
     byte[] generate(final Region region, final boolean bare)
     {
+        prepare(region, bare);
+        return ClassFile.of().build(ClassDesc.of(TranslatedRegion.class.getPackageName() + ".Region"), clb ->
+        {
+            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_REGION);
+            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_VOID, ClassFile.ACC_PUBLIC, cb ->
+            {
+                cb.aload(0);
+                cb.invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_VOID);
+                cb.return_();
+            });
+            clb.withMethodBody("execute", MTD_EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, this::body);
+        });
+    }
+
+    /** Set up the per-compilation state for a region: which registers it reads and writes. */
+    private void prepare(final Region region, final boolean bare)
+    {
         this.region = region;
         this.bare = bare;
         stubs.clear();
@@ -114,18 +132,6 @@ final class RegionCompiler
         }
         used[0] = false;
         written[0] = false;
-        return ClassFile.of().build(ClassDesc.of(TranslatedRegion.class.getPackageName() + ".Region"), clb ->
-        {
-            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            clb.withSuperclass(CD_REGION);
-            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_VOID, ClassFile.ACC_PUBLIC, cb ->
-            {
-                cb.aload(0);
-                cb.invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_VOID);
-                cb.return_();
-            });
-            clb.withMethodBody("execute", MTD_EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, this::body);
-        });
     }
 
     /** @return the bytecode length of the generated {@code execute}. */
@@ -804,5 +810,108 @@ final class RegionCompiler
             cb.lload(slot(rs2));
         }
         cb.invokestatic(CD_OPS, name, MTD_JJ_J);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    /** A batch's region methods: {@code execute} with the region object as an explicit first argument. */
+    private static final MethodTypeDesc MTD_BATCH_REGION =
+        MethodTypeDesc.of(ConstantDescs.CD_long, CD_REGION, CD_CPU, CD_CTX, ConstantDescs.CD_long);
+    private static final MethodTypeDesc MTD_INIT_INDEX = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int);
+
+    /**
+     * The class bytes of several regions at once: region {@code i}'s code, exactly as {@link #generate} emits
+     * it for {@code execute}, becomes static method {@code region<i>} (its first argument, in slot 0,
+     * takes the place of {@code this}, which the code never reads), and {@code execute} calls the method
+     * of the instance's index. One class for many regions costs one class definition instead of many.
+     */
+    byte[] generateBatch(final Region[] regions, final boolean[] bare)
+    {
+        final ClassDesc self = ClassDesc.of(TranslatedRegion.class.getPackageName() + ".Regions");
+        final int n = regions.length;
+        return ClassFile.of().build(self, clb ->
+        {
+            clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
+            clb.withSuperclass(CD_REGION);
+            clb.withField("index", ConstantDescs.CD_int, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
+            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT_INDEX, ClassFile.ACC_PUBLIC, cb ->
+            {
+                cb.aload(0);
+                cb.invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_VOID);
+                cb.aload(0);
+                cb.iload(1);
+                cb.putfield(self, "index", ConstantDescs.CD_int);
+                cb.return_();
+            });
+            clb.withMethodBody("execute", MTD_EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb ->
+            {
+                final Label none = cb.newLabel();
+                final List<SwitchCase> cases = new ArrayList<>(n);
+                final Label[] calls = new Label[n];
+                for (int i = 0; i < n; i++)
+                {
+                    calls[i] = cb.newLabel();
+                    cases.add(SwitchCase.of(i, calls[i]));
+                }
+                cb.aload(0);
+                cb.getfield(self, "index", ConstantDescs.CD_int);
+                cb.tableswitch(0, n - 1, none, cases);
+                for (int i = 0; i < n; i++)
+                {
+                    cb.labelBinding(calls[i]);
+                    cb.aload(0);
+                    cb.aload(CPU);
+                    cb.aload(CTX);
+                    cb.lload(LIMIT);
+                    cb.invokestatic(self, "region" + i, MTD_BATCH_REGION);
+                    cb.lreturn();
+                }
+                cb.labelBinding(none);
+                cb.lconst_0();
+                cb.lreturn();
+            });
+            for (int i = 0; i < n; i++)
+            {
+                prepare(regions[i], bare[i]);
+                clb.withMethodBody("region" + i, MTD_BATCH_REGION, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC, this::body);
+            }
+        });
+    }
+
+    /** @return the bytecode length of each region's method in a batch's class bytes, by index. */
+    static int[] batchLengths(final byte[] bytes, final int count)
+    {
+        final int[] lengths = new int[count];
+        for (final var m : ClassFile.of().parse(bytes).methods())
+        {
+            final String name = m.methodName().stringValue();
+            if (name.startsWith("region"))
+            {
+                lengths[Integer.parseInt(name, 6, name.length(), 10)] = m.findAttribute(java.lang.classfile.Attributes.code())
+                    .map(CodeAttribute::codeLength).orElse(0);
+            }
+        }
+        return lengths;
+    }
+
+    /** Load a batch's class bytes as one hidden class and make its {@code count} regions, by index. */
+    TranslatedRegion[] loadBatch(final byte[] bytes, final int count)
+    {
+        try
+        {
+            final MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
+            final java.lang.invoke.MethodHandle make = hidden.findConstructor(hidden.lookupClass(),
+                java.lang.invoke.MethodType.methodType(void.class, int.class));
+            final TranslatedRegion[] regions = new TranslatedRegion[count];
+            for (int i = 0; i < count; i++)
+            {
+                regions[i] = (TranslatedRegion)make.invoke(i);
+            }
+            return regions;
+        }
+        catch (final Throwable ex)
+        {
+            throw new IllegalStateException("cannot load translated regions", ex);
+        }
     }
 }

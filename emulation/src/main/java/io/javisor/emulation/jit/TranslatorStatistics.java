@@ -33,6 +33,8 @@ public final class TranslatorStatistics
     long discardedStale;
     /** Regions that came out too big for HotSpot and were recompiled with half the cap. */
     long recompilesTooBig;
+    /** Dropped regions held again instead of translated again, their code unchanged in RAM. */
+    long revivals;
 
     public long regionsTranslated()
     {
@@ -99,6 +101,11 @@ public final class TranslatorStatistics
         return recompilesTooBig;
     }
 
+    public long revivals()
+    {
+        return revivals;
+    }
+
     @Override
     public String toString()
     {
@@ -106,6 +113,6 @@ public final class TranslatorStatistics
             " guestInstructions=" + instructionsTranslated + " bytecodeBytes=" + bytecodeBytes +
             " invalidations=" + invalidations + " evictions=" + evictions + " dispatches=" + dispatches +
             " retiredTranslated=" + instructionsRetired + " compileMs=" + compileNanos / 1_000_000 +
-            " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale;
+            " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale + " revivals=" + revivals;
     }
 }
