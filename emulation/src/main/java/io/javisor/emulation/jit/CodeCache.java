@@ -185,9 +185,9 @@ final class CodeCache
     int invalidate(final long pa, final long length)
     {
         final long end = pa + length;
-        // A region's bytes lie on its entry's page, but for an untranslatable entry's 4, which may reach
-        // into the next page: the page before the range is looked at too.
-        final int firstPage = Math.max(0, page(pa) - 1);
+        // A region's bytes lie on its entry's page, but for an untranslatable entry's 4, which may reach 2
+        // bytes into the next page: the page before is looked at too when the range starts in those.
+        final int firstPage = Math.max(0, page(pa) - ((pa & 0xFFF) < 2 ? 1 : 0));
         final int lastPage = Math.min(keysOnPage.length - 1, page(end - 1));
         scratch.clear();
         for (int p = firstPage; p <= lastPage; p++)

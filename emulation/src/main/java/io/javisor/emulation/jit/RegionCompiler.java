@@ -815,65 +815,24 @@ final class RegionCompiler
     // ------------------------------------------------------------------ batches
 
     /** A batch's region methods: {@code execute} with the region object as an explicit first argument. */
-    private static final MethodTypeDesc MTD_BATCH_REGION =
+    static final MethodTypeDesc MTD_BATCH_REGION =
         MethodTypeDesc.of(ConstantDescs.CD_long, CD_REGION, CD_CPU, CD_CTX, ConstantDescs.CD_long);
-    private static final MethodTypeDesc MTD_INIT_INDEX = MethodTypeDesc.of(ConstantDescs.CD_void, ConstantDescs.CD_int);
 
     /**
      * The class bytes of several regions at once: region {@code i}'s code, exactly as {@link #generate} emits
-     * it for {@code execute}, becomes static method {@code region<i>} (its first argument, in slot 0,
-     * takes the place of {@code this}, which the code never reads), and {@code execute} calls the method
-     * of the instance's index. One class for many regions costs one class definition instead of many.
+     * it for {@code execute}, becomes static method {@code region<i>}, whose first argument (slot 0, where
+     * the code never looks) takes the place of {@code this}. One class for many regions costs one class
+     * definition instead of many; {@link BatchedRegion} calls the methods.
      */
     byte[] generateBatch(final Region[] regions, final boolean[] bare)
     {
-        final ClassDesc self = ClassDesc.of(TranslatedRegion.class.getPackageName() + ".Regions");
-        final int n = regions.length;
-        return ClassFile.of().build(self, clb ->
+        return ClassFile.of().build(ClassDesc.of(TranslatedRegion.class.getPackageName() + ".Regions"), clb ->
         {
             clb.withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER);
-            clb.withSuperclass(CD_REGION);
-            clb.withField("index", ConstantDescs.CD_int, ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL);
-            clb.withMethodBody(ConstantDescs.INIT_NAME, MTD_INIT_INDEX, ClassFile.ACC_PUBLIC, cb ->
-            {
-                cb.aload(0);
-                cb.invokespecial(CD_REGION, ConstantDescs.INIT_NAME, MTD_VOID);
-                cb.aload(0);
-                cb.iload(1);
-                cb.putfield(self, "index", ConstantDescs.CD_int);
-                cb.return_();
-            });
-            clb.withMethodBody("execute", MTD_EXECUTE, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, cb ->
-            {
-                final Label none = cb.newLabel();
-                final List<SwitchCase> cases = new ArrayList<>(n);
-                final Label[] calls = new Label[n];
-                for (int i = 0; i < n; i++)
-                {
-                    calls[i] = cb.newLabel();
-                    cases.add(SwitchCase.of(i, calls[i]));
-                }
-                cb.aload(0);
-                cb.getfield(self, "index", ConstantDescs.CD_int);
-                cb.tableswitch(0, n - 1, none, cases);
-                for (int i = 0; i < n; i++)
-                {
-                    cb.labelBinding(calls[i]);
-                    cb.aload(0);
-                    cb.aload(CPU);
-                    cb.aload(CTX);
-                    cb.lload(LIMIT);
-                    cb.invokestatic(self, "region" + i, MTD_BATCH_REGION);
-                    cb.lreturn();
-                }
-                cb.labelBinding(none);
-                cb.lconst_0();
-                cb.lreturn();
-            });
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < regions.length; i++)
             {
                 prepare(regions[i], bare[i]);
-                clb.withMethodBody("region" + i, MTD_BATCH_REGION, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC, this::body);
+                clb.withMethodBody("region" + i, MTD_BATCH_REGION, ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, this::body);
             }
         });
     }
@@ -885,11 +844,8 @@ final class RegionCompiler
         for (final var m : ClassFile.of().parse(bytes).methods())
         {
             final String name = m.methodName().stringValue();
-            if (name.startsWith("region"))
-            {
-                lengths[Integer.parseInt(name, 6, name.length(), 10)] = m.findAttribute(java.lang.classfile.Attributes.code())
-                    .map(CodeAttribute::codeLength).orElse(0);
-            }
+            lengths[Integer.parseInt(name, "region".length(), name.length(), 10)] =
+                m.findAttribute(java.lang.classfile.Attributes.code()).map(CodeAttribute::codeLength).orElse(0);
         }
         return lengths;
     }
@@ -900,16 +856,16 @@ final class RegionCompiler
         try
         {
             final MethodHandles.Lookup hidden = lookup.defineHiddenClass(bytes, true);
-            final java.lang.invoke.MethodHandle make = hidden.findConstructor(hidden.lookupClass(),
-                java.lang.invoke.MethodType.methodType(void.class, int.class));
+            final java.lang.invoke.MethodType type = java.lang.invoke.MethodType.methodType(long.class,
+                TranslatedRegion.class, io.javisor.emulation.cpu.CpuState.class, RegionContext.class, long.class);
             final TranslatedRegion[] regions = new TranslatedRegion[count];
             for (int i = 0; i < count; i++)
             {
-                regions[i] = (TranslatedRegion)make.invoke(i);
+                regions[i] = new BatchedRegion(hidden.findStatic(hidden.lookupClass(), "region" + i, type));
             }
             return regions;
         }
-        catch (final Throwable ex)
+        catch (final ReflectiveOperationException ex)
         {
             throw new IllegalStateException("cannot load translated regions", ex);
         }

@@ -83,11 +83,11 @@ final class FuzzMachine implements AutoCloseable
     void start(final Region r, final byte[] devicePattern)
     {
         final long[] ptes = r.ptes;
-        for (int i = 0; i < ptes.length; i += 2)
+        for (int i = 0; i < r.pteWords; i += 2)
         {
             memory.putLong(ptes[i] - BASE, ptes[i + 1]);
         }
-        if (ptes.length > 0)
+        if (r.pteWords > 0)
         {
             interpreter.invalidateCode(FuzzLayout.ROOT, 3L * PAGE);
         }
