@@ -39,11 +39,15 @@ final class DifferentialHarness implements AutoCloseable
     private static final int B_CAPACITY = 32_768;
     /** {@code -Djavisor.fuzz.batches=false}: {@link #runImage} leaves B translating on demand, as {@link #run} does. */
     static final boolean BATCHES = Boolean.parseBoolean(System.getProperty("javisor.fuzz.batches", "true"));
+    /** {@link #runImage} has B translate on demand in the last pass of one image in this many (the first included). */
+    static final int ON_DEMAND_EVERY = 8;
 
     final FuzzMachine a;
     final FuzzMachine b;
     final FuzzCounts counts = new FuzzCounts();
     private FuzzImage image;
+    /** Images loaded, the current one included. */
+    private long images;
     /** Snapshots of each machine's RAM after a run. */
     private final byte[] ramA = new byte[FuzzLayout.RAM_SIZE];
     private final byte[] ramB = new byte[FuzzLayout.RAM_SIZE];
@@ -66,6 +70,7 @@ final class DifferentialHarness implements AutoCloseable
     void load(final FuzzImage next)
     {
         image = next;
+        images++;
         a.load(next.ram);
         b.load(next.ram);
     }
@@ -73,19 +78,21 @@ final class DifferentialHarness implements AutoCloseable
     /**
      * Run the first {@code count} regions of the loaded image, each as {@link #run} does, in passes: the
      * image holds {@code states} consecutive regions per piece of code (the same code from different
-     * start states), and pass {@code k} runs the {@code k}th of each. In all passes but the last, B's
-     * translator notes the entries it misses instead of translating them (their code runs on the
-     * interpreter in that run) and translates them after the pass, many regions to a class, so that the
-     * next passes find them translated; in the last, it translates what it still misses on demand, one
-     * class per region, so that every piece of code also runs as production runs it at threshold 0.
+     * start states), and pass {@code k} runs the {@code k}th of each. B's translator notes the entries
+     * it misses instead of translating them (their code runs on the interpreter in that run) and
+     * translates them after the pass, many regions to a class, so that the next passes find them
+     * translated. In the last pass of one image in {@link #ON_DEMAND_EVERY} it translates what it misses
+     * on demand instead, one class per region, as production does at threshold 0 (at about five times
+     * the cost of a batched translation).
      */
     void runImage(final int count, final int states)
     {
         final Translator translator = b.interpreter.translator();
         final int n = Math.min(count, image.regions.size());
+        final boolean onDemandAtLast = (images - 1) % ON_DEMAND_EVERY == 0;
         for (int pass = 0; pass < states; pass++)
         {
-            final boolean noting = translator != null && BATCHES && pass < states - 1;
+            final boolean noting = translator != null && BATCHES && (pass < states - 1 || !onDemandAtLast);
             if (noting)
             {
                 translator.noteEntries(true);
