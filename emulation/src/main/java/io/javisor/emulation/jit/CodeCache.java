@@ -208,8 +208,8 @@ final class CodeCache
 
     /**
      * Drop the regions whose code RAM no longer holds (FENCE.I, a flush of all code): the others are
-     * exactly what translating their bytes again would give, so they stay. A page that holds what it held
-     * at the last check, with no region added since, is passed over whole.
+     * exactly what translating their bytes again would give, so they stay. On a page that holds what it
+     * held at its last check only the regions added since are compared.
      *
      * @param ramAddress host address of RAM's base
      * @return how many entries were dropped
@@ -231,24 +231,25 @@ final class CodeCache
             }
             final int length = (int)Math.min(4096, ramSize - ((long)p << 12));
             UnsafeApi.copyMemory(null, ramAddress + ((long)p << 12), pageBuffer, BYTES, length);
-            if (!keys.addedSinceCheck && java.util.Arrays.equals(pageBuffer, 0, length, keys.checked, 0, length))
-            {
-                continue;
-            }
-            for (int i = 0; i < keys.size; i++)
+            final boolean unchanged = keys.checked != null &&
+                java.util.Arrays.equals(pageBuffer, 0, length, keys.checked, 0, length);
+            for (int i = unchanged ? keys.checkedCount : 0; i < keys.size; i++)
             {
                 if (!keys.regions[i].sourceMatches(pageBuffer))
                 {
                     scratch.addLong(keys.vas[i]);
                 }
             }
-            // The regions that stay hold the page's bytes as they are now.
+            // The regions that stay hold the page's bytes as they are now (those dropped below leave the list).
             if (keys.checked == null)
             {
                 keys.checked = new byte[4096];
             }
-            System.arraycopy(pageBuffer, 0, keys.checked, 0, length);
-            keys.addedSinceCheck = false;
+            if (!unchanged)
+            {
+                System.arraycopy(pageBuffer, 0, keys.checked, 0, length);
+            }
+            keys.checkedCount = keys.size;
         }
         return scratch.isEmpty() ? 0 : dropScratch();
     }
@@ -377,9 +378,9 @@ final class CodeCache
     }
 
     /**
-     * The keys held for the regions of one RAM page, with their regions, and what {@link #dropChanged} last
-     * found on the page. Invariant: unless {@link #addedSinceCheck}, every region held here has its source
-     * bytes in {@link #checked}.
+     * The keys held for the regions of one RAM page, with their regions, in the order they were added, and
+     * what {@link #dropChanged} last found on the page. Invariant: the first {@link #checkedCount} regions
+     * have their source bytes in {@link #checked}.
      */
     private static final class PageKeys
     {
@@ -388,7 +389,7 @@ final class CodeCache
         int size;
         /** The page's bytes at the last check, or null. */
         byte[] checked;
-        boolean addedSinceCheck;
+        int checkedCount;
 
         void add(final long va, final TranslatedRegion region)
         {
@@ -399,7 +400,6 @@ final class CodeCache
             }
             vas[size] = va;
             regions[size++] = region;
-            addedSinceCheck = true;
         }
 
         void remove(final long va)
@@ -408,9 +408,14 @@ final class CodeCache
             {
                 if (vas[i] == va)
                 {
-                    vas[i] = vas[--size];
-                    regions[i] = regions[size];
-                    regions[size] = null;
+                    // In order, so that the checked ones stay first.
+                    System.arraycopy(vas, i + 1, vas, i, size - i - 1);
+                    System.arraycopy(regions, i + 1, regions, i, size - i - 1);
+                    regions[--size] = null;
+                    if (i < checkedCount)
+                    {
+                        checkedCount--;
+                    }
                     return;
                 }
             }
