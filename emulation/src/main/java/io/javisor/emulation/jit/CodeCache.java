@@ -13,8 +13,8 @@ import org.agrona.collections.LongArrayList;
  * <p>
  * Bounded: when {@code capacity} keys are held, everything is dropped (as QEMU flushes its
  * translation buffer), which makes the hidden classes unreachable and so unloadable; the number of
- * loaded region classes stays bounded by the capacity plus what the garbage collector has not yet
- * unloaded.
+ * loaded region classes stays bounded by twice the capacity (the regions held, and as many dropped ones
+ * kept for {@link #revive}) plus what the garbage collector has not yet unloaded.
  */
 final class CodeCache
 {

@@ -2,6 +2,9 @@ package io.javisor.emulation.jit;
 
 import io.javisor.emulation.isa.Decoded;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One translation job: discovers the region for an entry in a copy of its page, generates and loads
  * its class, and binds the result. Runs on the background compiler thread, or on the hart's thread
@@ -119,35 +122,33 @@ final class RegionBuilder
     /**
      * Build many jobs, their regions loaded as one class: each region is discovered as {@link #build}
      * discovers it and its method's code is what {@link #build} would load (see
-     * {@link RegionCompiler#generateBatch}), which saves a class definition per region. A job with earlier
-     * entries to take in, an untranslatable entry or a region too big for one method is built alone, by
-     * {@link #build}.
+     * {@link RegionCompiler#generateBatch}), which saves a class definition per region. The jobs take in no
+     * earlier entries (no roots). A region too big for one method is built alone, by {@link #build}, which
+     * halves it as it would on its own.
      */
-    static void buildAll(final java.util.List<RegionBuilder> jobs, final long ramAddress, final long ramSize)
+    static void buildAll(final List<RegionBuilder> jobs, final long ramAddress, final long ramSize)
     {
         final long start = System.nanoTime();
         final RegionDiscovery discovery = new RegionDiscovery();
-        final java.util.List<RegionBuilder> batched = new java.util.ArrayList<>(jobs.size());
-        final java.util.List<Region> regions = new java.util.ArrayList<>(jobs.size());
+        final List<RegionBuilder> batched = new ArrayList<>(jobs.size());
+        final List<Region> regions = new ArrayList<>(jobs.size());
+        int alone = 0;
         for (final RegionBuilder job : jobs)
         {
-            final Region region = job.roots.length > 0 ? null :
-                discovery.discover(job.page, job.va, job.pa, job.roots, job.cap);
-            if (region == null && job.roots.length == 0)
+            assert job.roots.length == 0;
+            final Region region = discovery.discover(job.page, job.va, job.pa, job.roots, job.cap);
+            if (region == null)
             {
                 job.untranslatable();
                 job.keepSource();
-                continue;
-            }
-            if (region == null)
-            {
-                job.build();
                 continue;
             }
             batched.add(job);
             regions.add(region);
         }
         final RegionCompiler compiler = new RegionCompiler(ramAddress, ramSize);
+        TranslatedRegion[] made = new TranslatedRegion[0];
+        int[] lengths = new int[0];
         while (!batched.isEmpty())
         {
             final int n = batched.size();
@@ -157,32 +158,36 @@ final class RegionBuilder
                 bare[i] = batched.get(i).bareData;
             }
             final byte[] bytes = compiler.generateBatch(regions.toArray(new Region[0]), bare);
-            final int[] lengths = RegionCompiler.batchLengths(bytes, n);
-            boolean tooBig = false;
+            lengths = RegionCompiler.batchLengths(bytes, n);
+            final int before = n;
             for (int i = n - 1; i >= 0; i--)
             {
                 if (lengths[i] > Translator.MAX_BYTECODE)
                 {
-                    // Halved by build, as it would be on its own.
                     batched.remove(i).build();
                     regions.remove(i);
-                    tooBig = true;
+                    alone++;
                 }
             }
-            if (tooBig)
+            if (batched.size() == before)
             {
-                continue;
+                made = compiler.loadBatch(bytes, n);
+                break;
             }
-            final TranslatedRegion[] made = compiler.loadBatch(bytes, n);
-            final long each = (System.nanoTime() - start) / jobs.size();
-            for (int i = 0; i < n; i++)
+        }
+        for (int i = 0; i < batched.size(); i++)
+        {
+            batched.get(i).bindResult(made[i], regions.get(i), lengths[i]);
+            batched.get(i).keepSource();
+        }
+        // The batch's time, shared by the jobs it built (those built alone timed themselves).
+        final long each = (System.nanoTime() - start) / Math.max(1, jobs.size() - alone);
+        for (final RegionBuilder job : jobs)
+        {
+            if (job.nanos == 0)
             {
-                final RegionBuilder job = batched.get(i);
-                job.bindResult(made[i], regions.get(i), lengths[i]);
-                job.keepSource();
                 job.nanos = each;
             }
-            return;
         }
     }
 

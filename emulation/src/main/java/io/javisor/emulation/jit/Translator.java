@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Tier 1 of one hart: counts the instructions the interpreter runs on each RAM page, translates the code
  * reachable from a hot entry into a {@link TranslatedRegion}, keeps it in a {@link CodeCache} and runs
  * it. Translation runs on the {@link BackgroundCompiler} while the interpreter goes on (synchronously,
- * on the hart's thread, when the threshold is 0).
+ * on the hart's thread, when the threshold is 0), or, for entries noted ({@link #noteEntries}), in
+ * batches when the caller asks ({@link #translateNoted}).
  * Thread safety: not thread-safe; the hart's thread (the one that calls {@code Interpreter.run}) is the
  * single writer of everything here, apart from {@link RegionContext#stopRequested} and the queue of
  * finished jobs, which the compiler thread fills.
