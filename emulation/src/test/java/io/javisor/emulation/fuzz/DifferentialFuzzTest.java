@@ -41,17 +41,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DifferentialFuzzTest
 {
     /**
-     * The suite's count. A translation costs B's translator about 40 to 60 microseconds of class
-     * generation and loading here, batched, and several times that one class per region, so the count
-     * depends on sharing it: each piece of code runs from {@link #STATES} start states, which meet
-     * about 3.5 new entries a region between them (a region meets 20 alone), and runs, two threads on
-     * this 2-core host, about N regions a second.
+     * The suite's count. B's translations dominate: a region meets about 20 entries B has not translated,
+     * and a translation costs 30 to 60 microseconds here batched (see {@link DifferentialHarness#runImage}),
+     * several times that in a class of its own. Shared by {@link #STATES} start states, translations come
+     * to 3.5 a region; measured on this 2-core host, shared with other builds, two threads: 1,000,000
+     * regions in 127 s (7,900 a second, 186 s of CPU); before (a class per region, every restored page
+     * invalidating its translations, one thread) 700 a second.
      */
     static final long CI_REGIONS = 1_000_000;
     /**
-     * Start states per piece of generated code. Each is a region of its own (registers, privilege,
-     * paging, budget and cuts drawn afresh); 16 of them meet a third of the new entries per region that
-     * one meets, so a million regions hold 62,500 pieces of code.
+     * Start states per piece of generated code. Each is a region of its own (registers, paging, budget,
+     * cuts and interrupt drawn afresh, the privilege kept); between them 16 meet a sixth of the new entries
+     * per region that one meets alone, and a million regions still hold 62,500 pieces of code.
      */
     static final int STATES = 16;
 

@@ -24,9 +24,9 @@ import static io.javisor.emulation.fuzz.FuzzLayout.PAGES;
  * machines, and a translator's caches, live across regions.
  * <p>
  * {@link #run} leaves B's translator as it is (at threshold 0 it translates each entry it meets, one
- * class per region, as in production). {@link #runImage} makes B note the entries it meets instead,
- * for all but the last start state of each piece of code, and translates them between passes many
- * regions to a class, which is what makes a million regions affordable.
+ * class per region, as in production). {@link #runImage} makes B note the entries it meets instead, and
+ * translates them many regions to a class between passes over the start states of the image's code,
+ * which is what makes a million regions affordable.
  * Thread safety: not thread-safe; one harness per thread.
  */
 final class DifferentialHarness implements AutoCloseable
@@ -79,20 +79,21 @@ final class DifferentialHarness implements AutoCloseable
      * Run the first {@code count} regions of the loaded image, each as {@link #run} does, in passes: the
      * image holds {@code states} consecutive regions per piece of code (the same code from different
      * start states), and pass {@code k} runs the {@code k}th of each. B's translator notes the entries
-     * it misses instead of translating them (their code runs on the interpreter in that run) and
-     * translates them after the pass, many regions to a class, so that the next passes find them
-     * translated. In the last pass of one image in {@link #ON_DEMAND_EVERY} it translates what it misses
-     * on demand instead, one class per region, as production does at threshold 0 (at about five times
-     * the cost of a batched translation).
+     * it misses instead of translating them (their code runs on the interpreter in that run) and, but
+     * after the last pass, translates them many regions to a class, so that the next passes find them
+     * translated. In the last pass of one image in {@link #ON_DEMAND_EVERY}, and in the only pass when
+     * {@code states} is 1, it translates what it misses on demand instead, one class per region, as
+     * production does at threshold 0 (at about five times the cost of a batched translation).
      */
     void runImage(final int count, final int states)
     {
         final Translator translator = b.interpreter.translator();
         final int n = Math.min(count, image.regions.size());
-        final boolean onDemandAtLast = (images - 1) % ON_DEMAND_EVERY == 0;
+        final boolean onDemandAtLast = states == 1 || (images - 1) % ON_DEMAND_EVERY == 0;
         for (int pass = 0; pass < states; pass++)
         {
-            final boolean noting = translator != null && BATCHES && (pass < states - 1 || !onDemandAtLast);
+            final boolean last = pass == states - 1;
+            final boolean noting = translator != null && BATCHES && !(last && onDemandAtLast);
             if (noting)
             {
                 translator.noteEntries(true);
@@ -103,10 +104,14 @@ final class DifferentialHarness implements AutoCloseable
             }
             if (noting)
             {
-                final long t0 = System.nanoTime();
-                counts.translatedInBatches += translator.translateNoted();
+                // After the last pass nothing would run what it noted: the next image's code is new.
+                if (!last)
+                {
+                    final long t0 = System.nanoTime();
+                    counts.translatedInBatches += translator.translateNoted();
+                    counts.tTranslate += System.nanoTime() - t0;
+                }
                 translator.noteEntries(false);
-                counts.tTranslate += System.nanoTime() - t0;
             }
         }
     }

@@ -17,7 +17,7 @@ import static io.javisor.emulation.fuzz.FuzzLayout.PAGE;
  * One side of the comparison: its own machine memory, guest RAM, bus (RAM plus a
  * {@link ScratchDevice}), hart state and {@link Interpreter} with its own translation threshold.
  * Nothing is shared with the other side. Reused from region to region: {@link #start} resets the
- * hart and the page tables in place, and the harness restores RAM pages a region changed.
+ * hart and the page tables in place, and the harness restores the RAM bytes a region changed.
  */
 final class FuzzMachine implements AutoCloseable
 {
