@@ -32,11 +32,11 @@ import static io.javisor.emulation.fuzz.FuzzLayout.PAGES;
 final class DifferentialHarness implements AutoCloseable
 {
     /**
-     * B's code cache, in regions: a fuzz image's code from all its start states and privilege levels,
-     * with room to spare (the default, sized for a guest's hot code, would be emptied several times per
-     * image, and all of it translated again).
+     * B's code cache, in regions: a fuzz image's code from all its start states and privilege levels
+     * (about 4,000 entries), with room to spare (the default, sized for a guest's hot code, would be
+     * emptied several times per image, and all of it translated again).
      */
-    private static final int B_CAPACITY = 32_768;
+    private static final int B_CAPACITY = 16_384;
     /** {@code -Djavisor.fuzz.batches=false}: {@link #runImage} leaves B translating on demand, as {@link #run} does. */
     static final boolean BATCHES = Boolean.parseBoolean(System.getProperty("javisor.fuzz.batches", "true"));
     /** {@link #runImage} has B translate on demand in the last pass of one image in this many (the first included). */
@@ -254,7 +254,14 @@ final class DifferentialHarness implements AutoCloseable
     @Override
     public void close()
     {
+        final Translator translator = b.interpreter.translator();
+        if (translator != null)
+        {
+            counts.revivals = translator.statistics().revivals();
+            counts.evictions = translator.statistics().evictions();
+        }
         a.close();
         b.close();
     }
+
 }

@@ -25,6 +25,9 @@ final class FuzzCounts
     long translatedOnDemand;
     /** B's instructions retired by translated code. */
     long retiredTranslated;
+    /** B's regions held again instead of translated again, and times B's code cache filled up and was emptied. */
+    long revivals;
+    long evictions;
     /** Nanoseconds spent starting regions, running them (both machines), comparing and restoring, batch-translating. */
     long tStart;
     long tRun;
@@ -45,6 +48,8 @@ final class FuzzCounts
         translatedInBatches += other.translatedInBatches;
         translatedOnDemand += other.translatedOnDemand;
         retiredTranslated += other.retiredTranslated;
+        revivals += other.revivals;
+        evictions += other.evictions;
         tStart += other.tStart;
         tRun += other.tRun;
         tCompare += other.tCompare;
@@ -55,10 +60,11 @@ final class FuzzCounts
     {
         return String.format("%,d regions, %,d instructions retired (%,d per region; on B %.0f%% by translated code), " +
                 "%,d exceptions, stops %s, ending in M/S/U %d/%d/%d, %,d pages restored; B translated %,d entries in " +
-                "batches and %,d on demand; start/run/compare/batch-translate %,d/%,d/%,d/%,d ms; %.1f s, %,.0f regions/s",
+                "batches and %,d on demand, revived %,d, emptied its code cache %d times; " +
+                "start/run/compare/batch-translate %,d/%,d/%,d/%,d ms; %.1f s, %,.0f regions/s",
             regions, retired, regions == 0 ? 0 : retired / regions, retired == 0 ? 0.0 : 100.0 * retiredTranslated / retired,
             exceptions, stops, finalPriv[3], finalPriv[1], finalPriv[0], pagesRestored, translatedInBatches,
-            translatedOnDemand, tStart / 1_000_000, tRun / 1_000_000, tCompare / 1_000_000, tTranslate / 1_000_000,
+            translatedOnDemand, revivals, evictions, tStart / 1_000_000, tRun / 1_000_000, tCompare / 1_000_000, tTranslate / 1_000_000,
             seconds, regions / seconds);
     }
 }
