@@ -44,9 +44,10 @@ class DifferentialFuzzTest
      * The suite's count. B's translations dominate: a region meets about 20 entries B has not translated,
      * and a translation costs 30 to 60 microseconds here batched (see {@link DifferentialHarness#runImage}),
      * several times that in a class of its own. Shared by {@link #STATES} start states, translations come
-     * to 3.5 a region; measured on this 2-core host, shared with other builds, two threads: 1,000,000
-     * regions in 127 s (7,900 a second, 186 s of CPU); before (a class per region, every restored page
-     * invalidating its translations, one thread) 700 a second.
+     * to 3.5 a region. Measured on this 2-core host, two threads: 1,000,000 regions in 127 to 129 s when
+     * the host was otherwise nearly idle (7,800 a second, 190 to 240 s of CPU), 200 to 260 s while other
+     * builds ran; before (a class per region, every restored page invalidating its translations, one
+     * thread) 700 a second, 50,000 regions in 71 s.
      */
     static final long CI_REGIONS = 1_000_000;
     /**
