@@ -177,6 +177,11 @@ class DifferentialFuzzTest
                 throw new AssertionError("thread " + index + " of " + of + " (replay with -Djavisor.fuzz.threads=" + of +
                     " and the same region count): " + e.getMessage(), e);
             }
+            catch (final RuntimeException | Error e)
+            {
+                failed.set(true);
+                throw e;
+            }
             finally
             {
                 coverage = generator.coverage();
