@@ -829,7 +829,7 @@ final class RegionCompiler
     // ------------------------------------------------------------------ batches
 
     /** A batch's region methods: {@code execute} with the region object as an explicit first argument. */
-    static final MethodTypeDesc MTD_BATCH_REGION =
+    private static final MethodTypeDesc MTD_BATCH_REGION =
         MethodTypeDesc.of(ConstantDescs.CD_long, CD_REGION, CD_CPU, CD_CTX, ConstantDescs.CD_long);
 
     /**
