@@ -2,6 +2,9 @@ package io.javisor.emulation.jit;
 
 import io.javisor.emulation.isa.Decoded;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One translation job: discovers the region for an entry in a copy of its page, generates and loads
  * its class, and binds the result. Runs on the background compiler thread, or on the hart's thread
@@ -63,6 +66,7 @@ final class RegionBuilder
                 roots = new int[0];
             }
             sharedHit = true;
+            keepSource();
             nanos = System.nanoTime() - start;
             return this;
         }
@@ -77,9 +81,7 @@ final class RegionBuilder
         }
         if (region == null)
         {
-            result = new TranslatedRegion.Untranslatable();
-            result.bind(va, pa, state, pa, pa + 4, 0, 0);
-            roots = new int[0];
+            untranslatable();
         }
         else
         {
@@ -101,17 +103,112 @@ final class RegionBuilder
                 bytes = compiler.generate(region, bareData);
                 length = RegionCompiler.executeLength(bytes);
             }
-            result = compiler.load(bytes);
-            final int last = region.size() - 1;
-            result.bind(va, pa, state, pagePa + region.offsets[0],
-                pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
-            result.entries = region.entries();
-            result.offsets = region.offsets;
+            bindResult(compiler.load(bytes), region, length);
             SharedTranslations.put(va, bareData, cap, givenRoots, page, result, result.entries, result.offsets,
                 roots.length > 0);
         }
+        keepSource();
         nanos = System.nanoTime() - start;
         return this;
+    }
+
+    /** The result for an entry whose instruction cannot be translated: a marker that hands back at once. */
+    private void untranslatable()
+    {
+        result = new TranslatedRegion.Untranslatable();
+        result.bind(va, pa, state, pa, pa + 4, 0, 0);
+        roots = new int[0];
+    }
+
+    private void bindResult(final TranslatedRegion made, final Region region, final int length)
+    {
+        final long pagePa = pa & ~0xFFFL;
+        final int last = region.size() - 1;
+        made.bind(va, pa, state, pagePa + region.offsets[0],
+            pagePa + region.offsets[last] + Decoded.length(region.decoded[last]), region.size(), length);
+        made.entries = region.entries();
+        made.offsets = region.offsets;
+        result = made;
+    }
+
+    /** Remember the bytes the result was made from (see {@link TranslatedRegion#source}). */
+    private void keepSource()
+    {
+        final long pagePa = pa & ~0xFFFL;
+        result.source = java.util.Arrays.copyOfRange(page, (int)(result.paStart - pagePa),
+            (int)Math.min(result.paEnd - pagePa, page.length));
+    }
+
+    /**
+     * Build many jobs, their regions loaded as one class: each region is discovered as {@link #build}
+     * discovers it and its method's code is what {@link #build} would load (see
+     * {@link RegionCompiler#generateBatch}), which saves a class definition per region. The jobs take in no
+     * earlier entries (no roots). A region too big for one method is built alone, by {@link #build}, which
+     * halves it as it would on its own.
+     */
+    static void buildAll(final List<RegionBuilder> jobs, final long ramAddress, final long ramSize)
+    {
+        final long start = System.nanoTime();
+        final RegionDiscovery discovery = new RegionDiscovery();
+        final List<RegionBuilder> batched = new ArrayList<>(jobs.size());
+        final List<Region> regions = new ArrayList<>(jobs.size());
+        int alone = 0;
+        for (final RegionBuilder job : jobs)
+        {
+            assert job.roots.length == 0;
+            final Region region = discovery.discover(job.page, job.va, job.pa, job.roots, job.cap);
+            if (region == null)
+            {
+                job.untranslatable();
+                job.keepSource();
+                continue;
+            }
+            batched.add(job);
+            regions.add(region);
+        }
+        final RegionCompiler compiler = new RegionCompiler();
+        TranslatedRegion[] made = new TranslatedRegion[0];
+        int[] lengths = new int[0];
+        while (!batched.isEmpty())
+        {
+            final int n = batched.size();
+            final boolean[] bare = new boolean[n];
+            for (int i = 0; i < n; i++)
+            {
+                bare[i] = batched.get(i).bareData;
+            }
+            final byte[] bytes = compiler.generateBatch(regions.toArray(new Region[0]), bare);
+            lengths = RegionCompiler.batchLengths(bytes, n);
+            final int before = n;
+            for (int i = n - 1; i >= 0; i--)
+            {
+                if (lengths[i] > Translator.MAX_BYTECODE)
+                {
+                    batched.remove(i).build();
+                    regions.remove(i);
+                    alone++;
+                }
+            }
+            if (batched.size() == before)
+            {
+                made = compiler.loadBatch(bytes, n);
+                break;
+            }
+        }
+        for (int i = 0; i < batched.size(); i++)
+        {
+            batched.get(i).bindResult(made[i], regions.get(i), lengths[i]);
+            batched.get(i).keepSource();
+        }
+        // The batch's time, shared by the jobs it built (those built alone timed themselves).
+        final long each = (System.nanoTime() - start) / Math.max(1, jobs.size() - alone);
+        for (final RegionBuilder job : jobs)
+        {
+            if (job.nanos == 0)
+            {
+                job.nanos = each;
+            }
+        }
     }
 
     /**

@@ -31,8 +31,9 @@ public abstract class TranslatedRegion
     /** Page offsets at which {@link #execute} may be entered (its block leaders), ascending. */
     int[] entries = new int[0];
     /**
-     * False once the cache dropped it (its code was overwritten, a flush, an eviction); never set again.
-     * Chaining links are followed only to valid regions.
+     * False once the cache dropped it (its code was overwritten, a flush, an eviction, another state of its
+     * entry took its key); set again only when the cache revives it, its bytes unchanged in RAM
+     * ({@link CodeCache#revive}). Chaining links are followed only to valid regions.
      */
     boolean valid = true;
     /**
@@ -46,6 +47,12 @@ public abstract class TranslatedRegion
     TranslatedRegion nextOnPage;
     /** Page offsets of all its instructions, ascending. */
     int[] offsets = new int[0];
+    /**
+     * The bytes of {@code [paStart, paEnd)} it was translated from, cut at the end of the entry's page
+     * (the code never leaves it), or null when unknown. While RAM holds them the region is what translating
+     * there again would give, so a flush keeps it (see {@link CodeCache#dropChanged}).
+     */
+    byte[] source;
 
     protected TranslatedRegion()
     {
@@ -78,6 +85,21 @@ public abstract class TranslatedRegion
     final boolean covers(final long va)
     {
         return (va & ~0xFFFL) == (entryVa & ~0xFFFL) && java.util.Arrays.binarySearch(offsets, (int)(va & 0xFFF)) >= 0;
+    }
+
+    /**
+     * @param page a copy of the entry's physical page as RAM holds it now
+     * @return whether it holds the bytes the region was translated from (false when they are unknown)
+     */
+    final boolean sourceMatches(final byte[] page)
+    {
+        final byte[] bytes = source;
+        if (bytes == null)
+        {
+            return false;
+        }
+        final int from = (int)(paStart - (entryPa & ~0xFFFL));
+        return java.util.Arrays.equals(bytes, 0, bytes.length, page, from, from + bytes.length);
     }
 
     final void bind(final long entryVa, final long entryPa, final int state, final long paStart, final long paEnd,

@@ -3,15 +3,20 @@ package io.javisor.emulation.jit;
 import io.javisor.emulation.cpu.CpuState;
 import org.agrona.UnsafeApi;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Tier 1 of one hart: counts the instructions the interpreter runs on each RAM page, translates the code
  * reachable from a hot entry into a {@link TranslatedRegion}, keeps it in a {@link CodeCache} and runs
  * it. Translation runs on the {@link BackgroundCompiler} while the interpreter goes on (synchronously,
- * on the hart's thread, when the threshold is 0).
+ * on the hart's thread, when the threshold is 0), or, for entries noted ({@link #noteEntries}), in
+ * batches when the caller asks ({@link #translateNoted}).
  * Thread safety: not thread-safe; the hart's thread (the one that calls {@code Interpreter.run}) is the
  * single writer of everything here, apart from {@link RegionContext#stopRequested} and the queue of
  * finished jobs, which the compiler thread fills.
@@ -69,6 +74,13 @@ public final class Translator
     private static final int MAX_ENTRY_HEAT = 1 << 16;
     private final int threshold;
     private final int regionCap;
+    /** Entries to translate later (see {@link #noteEntries}), or null when each is translated as it comes. */
+    private LinkedHashSet<Entry> noted;
+    /**
+     * Regions per class in {@link #translateNoted}: enough that the class's own costs (definition, constant
+     * pool, instantiation) are small beside its methods'.
+     */
+    static final int BATCH = 64;
 
     public Translator(final RegionContext ctx, final long ramAddress, final long ramSize, final int threshold)
     {
@@ -156,7 +168,16 @@ public final class Translator
                 }
                 entryHeat.remove(va);
             }
-            region = translate(va, pa, state, bareData);
+            region = revive(va, pa, state);
+            if (region == null && noted != null)
+            {
+                noted.add(new Entry(va, pa, state, bareData));
+                return 0;
+            }
+            if (region == null)
+            {
+                region = translate(va, pa, state, bareData);
+            }
             if (region == null)
             {
                 return 0;
@@ -241,6 +262,99 @@ public final class Translator
         return null;
     }
 
+    /** An entry to translate: where, under which mapping and translation state. */
+    private record Entry(long va, long pa, int state, boolean bareData)
+    {
+    }
+
+    /**
+     * Note entries instead of translating them: while on, an entry that would be translated now is only
+     * noted (its code runs on the interpreter), and {@link #translateNoted} translates what was noted, many
+     * regions to a class. For a caller that runs the same code again (a test replaying runs, a warm start):
+     * with single-entry regions (the default) the regions are those that translating on demand would give.
+     */
+    public void noteEntries(final boolean on)
+    {
+        noted = on ? (noted != null ? noted : new LinkedHashSet<>()) : null;
+    }
+
+    /** @return entries noted (each once) since {@link #noteEntries} and the last {@link #translateNoted} */
+    public int notedEntries()
+    {
+        return noted == null ? 0 : noted.size();
+    }
+
+    /**
+     * Translate the noted entries that have no region yet, on this thread, at most {@link #BATCH} regions to
+     * a class, and forget them.
+     *
+     * @return how many entries were translated (untranslatable ones included)
+     */
+    public int translateNoted()
+    {
+        if (noted == null)
+        {
+            return 0;
+        }
+        final Long2ObjectHashMap<byte[]> pages = new Long2ObjectHashMap<>();
+        final List<RegionBuilder> batch = new ArrayList<>(BATCH);
+        int translated = 0;
+        for (final Entry e : noted)
+        {
+            if (cache.get(e.va, e.pa, e.state) != null || revive(e.va, e.pa, e.state) != null)
+            {
+                continue;
+            }
+            final long pagePa = e.pa & ~0xFFFL;
+            byte[] page = pages.get(pagePa);
+            if (page == null)
+            {
+                page = new byte[4096];
+                UnsafeApi.copyMemory(null, ramAddress + (pagePa - RegionCompiler.RAM_BASE), page, BYTES, 4096);
+                pages.put(pagePa, page);
+            }
+            final int[] roots = cache.pageRoots(e.va, e.pa, e.state);
+            final RegionBuilder job = new RegionBuilder(e.va, e.pa, e.state, e.bareData, page, roots, regionCap);
+            translated++;
+            if (roots.length > 0)
+            {
+                // Taking in the page's earlier entries: as on demand, one after the other.
+                install(job.build());
+                continue;
+            }
+            batch.add(job);
+            if (batch.size() == BATCH)
+            {
+                installAll(batch);
+            }
+        }
+        installAll(batch);
+        noted.clear();
+        return translated;
+    }
+
+    /** @return a dropped region for this entry held again (see {@link CodeCache#revive}), or null */
+    private TranslatedRegion revive(final long va, final long pa, final int state)
+    {
+        final TranslatedRegion region = cache.revive(va, pa, state, ramAddress);
+        if (region != null)
+        {
+            // As when it was installed: stores onto its page must check for code.
+            ctx.codePages[(int)(((pa & ~0xFFFL) - RegionCompiler.RAM_BASE) >>> 12)] = 1;
+        }
+        return region;
+    }
+
+    private void installAll(final List<RegionBuilder> batch)
+    {
+        RegionBuilder.buildAll(batch, ramAddress, ramSize);
+        for (final RegionBuilder job : batch)
+        {
+            install(job);
+        }
+        batch.clear();
+    }
+
     /** Install what the background compiler finished, unless the code changed meanwhile. */
     private void installFinished()
     {
@@ -302,10 +416,14 @@ public final class Translator
         return cache.invalidate(pa, length) != 0;
     }
 
-    /** Drop every region (FENCE.I, or a flush of all code). */
+    /**
+     * FENCE.I, or a flush of all code: drop every region whose code changed in RAM, whether or not the
+     * writes were reported. A region whose bytes RAM still holds is kept: translating them again would
+     * give the same region.
+     */
     public void flush()
     {
-        cache.clear();
+        cache.dropChanged(ramAddress);
     }
 
     /** @return whether translated code starts on the RAM page of physical address {@code pa}. */

@@ -39,6 +39,8 @@ public final class TranslatorStatistics
     long inlineTlbMisses;
     /** Wall-clock nanoseconds in translated code, when the interpreter times its tiers. */
     long translatedNanos;
+    /** Dropped regions held again instead of translated again, their code unchanged in RAM. */
+    long revivals;
 
     public long regionsTranslated()
     {
@@ -132,6 +134,11 @@ public final class TranslatorStatistics
         translatedNanos += nanos;
     }
 
+    public long revivals()
+    {
+        return revivals;
+    }
+
     @Override
     public String toString()
     {
@@ -140,6 +147,6 @@ public final class TranslatorStatistics
             " invalidations=" + invalidations + " evictions=" + evictions + " dispatches=" + dispatches +
             " retiredTranslated=" + instructionsRetired + " compileMs=" + compileNanos / 1_000_000 +
             " tooBig=" + recompilesTooBig + " backgroundJobs=" + backgroundJobs + " discardedStale=" + discardedStale +
-            " sharedHits=" + sharedHits + " inlineTlbMisses=" + inlineTlbMisses + " translatedMs=" + translatedNanos / 1_000_000;
+            " sharedHits=" + sharedHits + " inlineTlbMisses=" + inlineTlbMisses + " translatedMs=" + translatedNanos / 1_000_000 + " revivals=" + revivals;
     }
 }

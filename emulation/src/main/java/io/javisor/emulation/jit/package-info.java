@@ -38,11 +38,19 @@
  * access, through a switch on pc: fewer classes, but irreducible loops that C2 optimises less, measured
  * slower). Regions are keyed by entry address and checked against the physical address and translation
  * state on every lookup ({@link io.javisor.emulation.jit.CodeCache}), which is bounded: when full it is
- * emptied. Stores, FENCE.I and writes behind the CPU's back invalidate exactly the regions whose bytes
- * they touch; satp writes and SFENCE.VMA need no flush because every dispatch translates the entry pc
- * again and a region never leaves its page (the inline TLB is another matter: it stays a subset of the MMU's
- * TLB, which clears its slots on SFENCE.VMA, satp writes and refills, and is dropped at a dispatch whose
- * privilege, MPRV, SUM or MXR differ from those it was filled under).
+ * emptied. Stores and writes behind the CPU's back invalidate exactly the regions whose bytes they touch,
+ * and FENCE.I drops those whose bytes RAM no longer holds, reported or not; satp writes and SFENCE.VMA need
+ * no flush because every dispatch translates the entry pc again and a region never leaves its page (the
+ * inline TLB is another matter: it stays a subset of the MMU's TLB, which clears its slots on SFENCE.VMA,
+ * satp writes and refills, and is dropped at a dispatch whose privilege, MPRV, SUM or MXR differ from those
+ * it was filled under). A
+ * region dropped while its bytes may come back (another state of its entry took its key, a write was undone)
+ * is kept aside and held again, untranslated, if they do.
+ * <p>
+ * <b>Batches.</b> Defining a hidden class costs more than generating a region's code; a caller that knows
+ * what will run (the differential fuzzer, which runs each piece of code from many start states) can have
+ * the translator note the entries it meets ({@code Translator.noteEntries}) and translate them later many
+ * to a class ({@code Translator.translateNoted}), each region's method the code a class of its own would hold.
  * <p>
  * <b>Knobs</b> (system properties read by {@code VirtMachine}): {@code javisor.cpu=interp} (the default
  * tier), {@code javisor.jit.threshold} (0: translate at once, synchronously), {@code javisor.jit.cap},

@@ -253,8 +253,8 @@ class VirtBoardFdtTest
         final VirtBoardFdt.Hypervisor hypervisor = new VirtBoardFdt.Hypervisor(
             io.javisor.emulation.hypercall.HypercallDescriptor.EID, io.javisor.emulation.hypercall.HypercallDescriptor.ABI_VERSION,
             0x8000_0000L + MEMORY - 8192, 8192);
-        for (final byte[] blob : List.of(VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], hypervisor),
-            VirtBoardFdt.buildPv(MEMORY, null, hypervisor)))
+        for (final byte[] blob : List.of(VirtBoardFdt.build(MEMORY, null, new int[0], 0, new long[0], VirtBoardFdt.TIMEBASE_HZ, hypervisor),
+            VirtBoardFdt.buildPv(MEMORY, null, VirtBoardFdt.TIMEBASE_HZ, hypervisor)))
         {
             final FdtTestReader.Node root = new FdtTestReader(blob).root;
             final FdtTestReader.Node node = root.at("/hypervisor");
@@ -274,7 +274,7 @@ class VirtBoardFdtTest
     @Test
     void thePvBoardHasRamAndAHartAndNoDevice()
     {
-        final FdtTestReader.Node root = new FdtTestReader(VirtBoardFdt.buildPv(MEMORY, BOOTARGS,
+        final FdtTestReader.Node root = new FdtTestReader(VirtBoardFdt.buildPv(MEMORY, BOOTARGS, VirtBoardFdt.TIMEBASE_HZ,
             new VirtBoardFdt.Hypervisor(0x0A4A_5600, 0x1_0000, 0, 0))).root;
         assertEquals("javisor,pv", root.string("compatible"));
         assertEquals(BOOTARGS, root.at("/chosen").string("bootargs"));

@@ -4,10 +4,9 @@ import io.javisor.emulation.cpu.StopReason;
 import io.javisor.emulation.isa.Decoded;
 import io.javisor.emulation.isa.Decoder;
 import io.javisor.emulation.isa.Opcode;
+import io.javisor.emulation.jit.Translator;
 
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.Map;
 
 import static io.javisor.emulation.fuzz.FuzzLayout.BASE;
 import static io.javisor.emulation.fuzz.FuzzLayout.PAGE;
@@ -20,27 +19,38 @@ import static io.javisor.emulation.fuzz.FuzzLayout.PAGES;
  * outcome: the {@link ArchitecturalState} (all registers, pc, instret, privilege, CSRs,
  * reservation, stop reason), every byte of RAM and the MMIO device's state.
  * <p>
- * Images are loaded once and their regions run back to back; after each region only the RAM pages
- * that differ from the image are restored (code pages too, after self-modifying code), so both
+ * Images are loaded once and their regions run back to back; after each region only the RAM bytes
+ * that differ from the image are restored (in code pages too, after self-modifying code), so both
  * machines, and a translator's caches, live across regions.
+ * <p>
+ * {@link #run} leaves B's translator as it is (at threshold 0 it translates each entry it meets, one
+ * class per region, as in production). {@link #runImage} makes B note the entries it meets instead, and
+ * translates them many regions to a class between passes over the start states of the image's code,
+ * which is what makes a million regions affordable.
+ * Thread safety: not thread-safe; one harness per thread.
  */
 final class DifferentialHarness implements AutoCloseable
 {
+    /**
+     * B's code cache, in regions: a fuzz image's code from all its start states and privilege levels
+     * (about 4,000 entries), with room to spare (the default, sized for a guest's hot code, would be
+     * emptied several times per image, and all of it translated again).
+     */
+    private static final int B_CAPACITY = 16_384;
+    /** {@code -Djavisor.fuzz.batches=false}: {@link #runImage} leaves B translating on demand, as {@link #run} does. */
+    static final boolean BATCHES = Boolean.parseBoolean(System.getProperty("javisor.fuzz.batches", "true"));
+    /** {@link #runImage} has B translate on demand in the last pass of one image in this many (the first included). */
+    static final int ON_DEMAND_EVERY = 8;
+
     final FuzzMachine a;
     final FuzzMachine b;
+    final FuzzCounts counts = new FuzzCounts();
     private FuzzImage image;
+    /** Images loaded, the current one included. */
+    private long images;
     /** Snapshots of each machine's RAM after a run. */
     private final byte[] ramA = new byte[FuzzLayout.RAM_SIZE];
     private final byte[] ramB = new byte[FuzzLayout.RAM_SIZE];
-
-    /** Nanoseconds spent starting regions, running them (both machines) and comparing/restoring. */
-    long tStart, tRun, tCompare;
-    long regions;
-    long retired;
-    long exceptions;
-    long pagesRestored;
-    final Map<StopReason, Long> stops = new EnumMap<>(StopReason.class);
-    final long[] finalPriv = new long[4];
 
     DifferentialHarness()
     {
@@ -51,21 +61,58 @@ final class DifferentialHarness implements AutoCloseable
     {
         a = new FuzzMachine("A(interpreter)", -1);
         b = new FuzzMachine("B(threshold " + thresholdB + ")", thresholdB);
+        if (thresholdB >= 0)
+        {
+            b.interpreter.setTranslation(thresholdB, B_CAPACITY, Translator.DEFAULT_REGION_CAP);
+        }
     }
 
     void load(final FuzzImage next)
     {
         image = next;
+        images++;
         a.load(next.ram);
         b.load(next.ram);
     }
 
-    /** Run every region of the loaded image. */
-    void runAll()
+    /**
+     * Run the first {@code count} regions of the loaded image, each as {@link #run} does, in passes: the
+     * image holds {@code states} consecutive regions per piece of code (the same code from different
+     * start states), and pass {@code k} runs the {@code k}th of each. B's translator notes the entries
+     * it misses instead of translating them (their code runs on the interpreter in that run) and, but
+     * after the last pass, translates them many regions to a class, so that the next passes find them
+     * translated. In the last pass of one image in {@link #ON_DEMAND_EVERY}, and in the only pass when
+     * {@code states} is 1, it translates what it misses on demand instead, one class per region, as
+     * production does at threshold 0 (at about five times the cost of a batched translation).
+     */
+    void runImage(final int count, final int states)
     {
-        for (final Region r : image.regions)
+        final Translator translator = b.interpreter.translator();
+        final int n = Math.min(count, image.regions.size());
+        final boolean onDemandAtLast = states == 1 || (images - 1) % ON_DEMAND_EVERY == 0;
+        for (int pass = 0; pass < states; pass++)
         {
-            run(r);
+            final boolean last = pass == states - 1;
+            final boolean noting = translator != null && BATCHES && !(last && onDemandAtLast);
+            if (noting)
+            {
+                translator.noteEntries(true);
+            }
+            for (int i = pass; i < n; i += states)
+            {
+                run(image.regions.get(i));
+            }
+            if (noting)
+            {
+                // After the last pass nothing would run what it noted: the next image's code is new.
+                if (!last)
+                {
+                    final long t0 = System.nanoTime();
+                    counts.translatedInBatches += translator.translateNoted();
+                    counts.tTranslate += System.nanoTime() - t0;
+                }
+                translator.noteEntries(false);
+            }
         }
     }
 
@@ -77,11 +124,14 @@ final class DifferentialHarness implements AutoCloseable
      */
     ArchitecturalState run(final Region r)
     {
+        final Translator translator = b.interpreter.translator();
         final long t0 = System.nanoTime();
         a.start(r, image.device);
         b.start(r, image.device);
         final long t1 = System.nanoTime();
         final long exceptionsBefore = a.interpreter.exceptions();
+        final long translatedBefore = translator == null ? 0 : translations(translator);
+        final long retiredTranslatedBefore = translator == null ? 0 : translator.statistics().instructionsRetired();
         final StopReason stopA = a.run(r, new long[0]);
         final StopReason stopB = b.run(r, r.cuts);
         final long t2 = System.nanoTime();
@@ -100,6 +150,7 @@ final class DifferentialHarness implements AutoCloseable
         a.memory.getBytes(0, ramA, 0, ramA.length);
         b.memory.getBytes(0, ramB, 0, ramB.length);
         final byte[] pristine = image.ram;
+        final FuzzCounts c = counts;
         for (int page = 0; page < PAGES; page++)
         {
             final int from = page * PAGE;
@@ -114,22 +165,35 @@ final class DifferentialHarness implements AutoCloseable
             {
                 diff.append(ramDiff(page));
             }
-            a.restorePage(pristine, page);
-            b.restorePage(pristine, page);
-            pagesRestored++;
+            a.restore(ramA, pristine, from, to);
+            b.restore(ramB, pristine, from, to);
+            c.pagesRestored++;
         }
         final long t3 = System.nanoTime();
-        tStart += t1 - t0; tRun += t2 - t1; tCompare += t3 - t2;
+        c.tStart += t1 - t0;
+        c.tRun += t2 - t1;
+        c.tCompare += t3 - t2;
         if (!diff.isEmpty())
         {
             throw new AssertionError(report(r, diff, sa));
         }
-        regions++;
-        retired += a.cpu.instret - r.instret;
-        exceptions += a.interpreter.exceptions() - exceptionsBefore;
-        stops.merge(stopA, 1L, Long::sum);
-        finalPriv[a.cpu.priv]++;
+        c.regions++;
+        c.retired += a.cpu.instret - r.instret;
+        c.exceptions += a.interpreter.exceptions() - exceptionsBefore;
+        c.stops.merge(stopA, 1L, Long::sum);
+        c.finalPriv[a.cpu.priv]++;
+        if (translator != null)
+        {
+            c.translatedOnDemand += translations(translator) - translatedBefore;
+            c.retiredTranslated += translator.statistics().instructionsRetired() - retiredTranslatedBefore;
+        }
         return sa;
+    }
+
+    /** @return the translator's translations so far, untranslatable entries included */
+    private static long translations(final Translator translator)
+    {
+        return translator.statistics().regionsTranslated() + translator.statistics().untranslatable();
     }
 
     private String ramDiff(final int page)
@@ -175,18 +239,29 @@ final class DifferentialHarness implements AutoCloseable
         return s.toString();
     }
 
+    /** @return B's translations so far (untranslatable entries included), or 0 when B does not translate. */
+    private long translations()
+    {
+        final Translator t = b.interpreter.translator();
+        return t == null ? 0 : t.statistics().regionsTranslated() + t.statistics().untranslatable();
+    }
+
     String summary(final double seconds)
     {
-        return String.format("%,d regions, %,d instructions retired (%,d per region), %,d exceptions, " +
-                "start/run/compare %d/%d/%d ms, stops %s, ending in M/S/U %d/%d/%d, %,d pages restored; %.1f s, %,.0f regions/s",
-            regions, retired, regions == 0 ? 0 : retired / regions, exceptions, tStart / 1000000, tRun / 1000000, tCompare / 1000000, stops, finalPriv[3], finalPriv[1],
-            finalPriv[0], pagesRestored, seconds, regions / seconds);
+        return counts.summary(seconds);
     }
 
     @Override
     public void close()
     {
+        final Translator translator = b.interpreter.translator();
+        if (translator != null)
+        {
+            counts.revivals = translator.statistics().revivals();
+            counts.evictions = translator.statistics().evictions();
+        }
         a.close();
         b.close();
     }
+
 }

@@ -8,6 +8,8 @@ import io.javisor.memory.FrameAllocator;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.MachineMemory;
 
+import java.util.Arrays;
+
 import static io.javisor.emulation.fuzz.FuzzLayout.BASE;
 import static io.javisor.emulation.fuzz.FuzzLayout.PAGE;
 
@@ -15,7 +17,7 @@ import static io.javisor.emulation.fuzz.FuzzLayout.PAGE;
  * One side of the comparison: its own machine memory, guest RAM, bus (RAM plus a
  * {@link ScratchDevice}), hart state and {@link Interpreter} with its own translation threshold.
  * Nothing is shared with the other side. Reused from region to region: {@link #start} resets the
- * hart and the page tables in place, and the harness restores RAM pages a region changed.
+ * hart and the page tables in place, and the harness restores the RAM bytes a region changed.
  */
 final class FuzzMachine implements AutoCloseable
 {
@@ -26,6 +28,8 @@ final class FuzzMachine implements AutoCloseable
     final CpuState cpu = new CpuState();
     final Interpreter interpreter;
     final ArchitecturalState state = new ArchitecturalState();
+    /** A copy of RAM, for {@link #load}. */
+    private final byte[] scratch = new byte[FuzzLayout.RAM_SIZE];
 
     FuzzMachine(final String name, final int translationThreshold)
     {
@@ -38,28 +42,52 @@ final class FuzzMachine implements AutoCloseable
         interpreter.setTranslationThreshold(translationThreshold);
     }
 
-    /** Load a whole image, behind the hart's back. */
+    /**
+     * Load a whole image, behind the hart's back: only the bytes that differ from RAM are written and
+     * reported, so translations of code the image shares with the last one (the trap handlers) stay.
+     */
     void load(final byte[] image)
     {
-        memory.putBytes(0, image, 0, image.length);
-        interpreter.invalidateCode(BASE, image.length);
+        memory.getBytes(0, scratch, 0, scratch.length);
+        restore(scratch, image, 0, image.length);
     }
 
-    void restorePage(final byte[] template, final int page)
+    /**
+     * Make RAM {@code [from, to)} equal to {@code target}, given {@code current}, a copy of what RAM holds
+     * there: each run of differing bytes is written and reported to the interpreter, so that only the
+     * translations of changed code are dropped (a translator must not need more to stay exact).
+     */
+    void restore(final byte[] current, final byte[] target, final int from, final int to)
     {
-        memory.putBytes((long)page * PAGE, template, page * PAGE, PAGE);
-        interpreter.invalidateCode(BASE + (long)page * PAGE, PAGE);
+        int at = from;
+        while (at < to)
+        {
+            final int first = Arrays.mismatch(current, at, to, target, at, to);
+            if (first < 0)
+            {
+                return;
+            }
+            final int start = at + first;
+            int end = start + 1;
+            while (end < to && current[end] != target[end])
+            {
+                end++;
+            }
+            memory.putBytes(start, target, start, end - start);
+            interpreter.invalidateCode(BASE + start, end - start);
+            at = end;
+        }
     }
 
     /** Put the hart, its page tables and the device into the region's start state. */
     void start(final Region r, final byte[] devicePattern)
     {
         final long[] ptes = r.ptes;
-        for (int i = 0; i < ptes.length; i += 2)
+        for (int i = 0; i < r.pteWords; i += 2)
         {
             memory.putLong(ptes[i] - BASE, ptes[i + 1]);
         }
-        if (ptes.length > 0)
+        if (r.pteWords > 0)
         {
             interpreter.invalidateCode(FuzzLayout.ROOT, 3L * PAGE);
         }
@@ -90,7 +118,7 @@ final class FuzzMachine implements AutoCloseable
         c.reservation = r.reservation;
         c.pmpcfg[0] = 0;
         c.pmpcfg[1] = 0;
-        java.util.Arrays.fill(c.pmpaddr, 0);
+        Arrays.fill(c.pmpaddr, 0);
         interpreter.flushTlb();
         device.reset(devicePattern);
     }

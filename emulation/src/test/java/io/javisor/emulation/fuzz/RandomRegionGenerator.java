@@ -1243,7 +1243,7 @@ final class RandomRegionGenerator
 
         // Page tables (used under Sv39, and by M-mode loads and stores with MPRV).
         final boolean user = p == CpuState.PRIV_U || mprv && mpp == CpuState.PRIV_U;
-        r.ptes = new long[0];
+        r.pteWords = 0;
         r.pte(ROOT + 8 * 2, pointer(L1));
         r.pte(L1, pointer(L0));
         r.pte(ROOT, leaf(0, V | R | W | A | D | (user ? U : 0)));                              // MMIO 1:1

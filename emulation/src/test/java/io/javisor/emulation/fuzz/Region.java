@@ -40,8 +40,12 @@ final class Region
     long instret;
     long reservation = -1;
 
-    /** Page-table entries written on top of zeroed table pages: (physical address, value) pairs. */
+    /**
+     * Page-table entries written on top of zeroed table pages: (physical address, value) pairs in the
+     * first {@link #pteWords} longs.
+     */
     long[] ptes = new long[0];
+    int pteWords;
 
     /** Steps (retired instructions, exceptions and interrupts) to run. */
     long budget = 1000;
@@ -53,9 +57,12 @@ final class Region
 
     Region pte(final long pa, final long value)
     {
-        ptes = Arrays.copyOf(ptes, ptes.length + 2);
-        ptes[ptes.length - 2] = pa;
-        ptes[ptes.length - 1] = value;
+        if (pteWords == ptes.length)
+        {
+            ptes = Arrays.copyOf(ptes, Math.max(16, 2 * ptes.length));
+        }
+        ptes[pteWords++] = pa;
+        ptes[pteWords++] = value;
         return this;
     }
 
