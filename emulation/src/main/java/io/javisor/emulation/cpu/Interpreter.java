@@ -277,7 +277,14 @@ public final class Interpreter
             regionInvalidated = false;
             store(bus, pa, size, value);
             // A store that hit no device had no effect: the interpreter runs it again and traps.
-            deviceOutcome = bus.takeFault() ? DEVICE_REFUSED : afterDevice(pendingBefore);
+            if (bus.takeFault())
+            {
+                deviceOutcome = DEVICE_REFUSED;
+                return;
+            }
+            // As the interpreter's store: one on the reserved doubleword (LR on MMIO) ends the reservation.
+            dropReservationAt(pa);
+            deviceOutcome = afterDevice(pendingBefore);
         }
 
         /**
