@@ -204,6 +204,11 @@ class EventChannelsTest
             }
         });
         flooder.start();
+        // The flood must be under way before the measured polls (on a busy host the thread may start late).
+        while (sends.get() == 0)
+        {
+            Thread.onSpinWait();
+        }
         long floodEvents = 0;
         long otherEvents = 0;
         final long[] counts = new long[2];
