@@ -98,7 +98,7 @@ class RunCommandTest
         err.getBuffer().setLength(0);
         assertEquals(2, run("run", "--bios", "none", "--kernel", GUESTS.resolve("hello.elf").toString(),
             "--disk", "format=raw, vdev=xvda, target=" + image));
-        assertTrue(err.toString().startsWith("javisor run: disk xvda: xvd disks are Xen PV disks"), err.toString());
+        assertTrue(err.toString().startsWith("javisor run: disk xvda is a Xen PV disk"), err.toString());
         assertEquals(1, err.toString().lines().count());
 
         err.getBuffer().setLength(0);
