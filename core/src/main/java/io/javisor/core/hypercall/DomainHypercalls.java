@@ -478,18 +478,27 @@ public final class DomainHypercalls implements Hypercalls
 
     // ---------------------------------------------------------------- console
 
-    private int consoleWrite(final long[] x)
+    /**
+     * The buffer of a console call, its registers read once: its RAM offset, or the (negative) errno:
+     * EINVAL for a length over {@link #CONSOLE_MAX}, EFAULT for a range not wholly in the caller's RAM.
+     */
+    private long consoleBuffer(final long gpa, final long length)
     {
-        final long gpa = x[10];
-        final long length = x[11];
         if (length < 0 || length > CONSOLE_MAX)
         {
-            return error(x, EINVAL);
+            return EINVAL;
         }
         final long offset = ram.offsetOf(gpa, length);
+        return offset < 0 ? EFAULT : offset;
+    }
+
+    private int consoleWrite(final long[] x)
+    {
+        final long length = x[11];
+        final long offset = consoleBuffer(x[10], length);
         if (offset < 0)
         {
-            return error(x, EFAULT);
+            return error(x, offset);
         }
         ram.memory().getBytes(offset, consoleBytes, 0, (int)length);
         for (int i = 0; i < length; i++)
@@ -501,16 +510,11 @@ public final class DomainHypercalls implements Hypercalls
 
     private int consoleRead(final long[] x)
     {
-        final long gpa = x[10];
         final long length = x[11];
-        if (length < 0 || length > CONSOLE_MAX)
-        {
-            return error(x, EINVAL);
-        }
-        final long offset = ram.offsetOf(gpa, length);
+        final long offset = consoleBuffer(x[10], length);
         if (offset < 0)
         {
-            return error(x, EFAULT);
+            return error(x, offset);
         }
         int count = 0;
         while (count < length)
