@@ -145,6 +145,10 @@ static void push(struct blkfront *bf)
 {
     const uint32_t old = ring_page.header.req_prod;
     const uint32_t now = ++bf->req_prod_pvt;
+    /* One request is in flight at a time: asking for an event at the next response before the
+     * request is visible means the back end notifies for exactly this response. */
+    if (bf->interrupts)
+        ring_page.header.rsp_event = bf->rsp_cons + 1;
     xen_wmb();
     ring_page.header.req_prod = now;
     xen_mb();
@@ -156,21 +160,18 @@ static void push(struct blkfront *bf)
     bf->requests++;
 }
 
-/* Waits for the one response in flight and consumes it: its status. */
+/* Waits for the one response in flight and consumes it: its status. Interrupt-driven, it waits for
+ * the response's event before it looks at the ring (as virtio's driver waits for its interrupt):
+ * push() asked for an event on this very response, so the wait always ends and every
+ * interrupt-driven request is completed by an event, however fast the back end was. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
     for (;;)
     {
-        if (ring_page.header.rsp_prod != bf->rsp_cons)
-            break;
-        if (!bf->interrupts)
-            continue;
-        ring_page.header.rsp_event = bf->rsp_cons + 1;
-        xen_mb();
-        if (ring_page.header.rsp_prod != bf->rsp_cons)
-            break;
-        if (evtchn_block() > 0)
+        if (bf->interrupts && evtchn_block() > 0)
             bf->wakeups++;
+        if (ring_page.header.rsp_prod != bf->rsp_cons)
+            break;
     }
     xen_rmb();
     const struct blkif_response rsp = SLOTS[bf->rsp_cons & (BLKIF_RING_SLOTS - 1)].rsp;
