@@ -74,10 +74,9 @@ public final class DiskIoRunner
                 " does not fit the lower half of " + config.memoryBytes() + " bytes of RAM");
         }
         final WindowConsole console = new WindowConsole();
-        config.console(console);
+        config.console(console).preload(at, bytes);
         try (VirtMachine machine = VirtMachine.create(config))
         {
-            machine.memory().putBytes(offset, bytes, 0, bytes.length);
             console.machine = machine;
             final MachineExit exit = machine.run();
             final byte[] after = new byte[bytes.length];

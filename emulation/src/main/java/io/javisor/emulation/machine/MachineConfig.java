@@ -168,6 +168,34 @@ public final class MachineConfig
         return hypercalls;
     }
 
+    /** Bytes the machine writes into RAM at a guest-physical address once the images are loaded. */
+    public record Preload(long address, byte[] bytes)
+    {
+    }
+
+    private final List<Preload> preloads = new ArrayList<>();
+
+    /**
+     * Writes {@code bytes} into guest RAM at {@code address} after the ELF images are loaded and
+     * before the first instruction (QEMU's generic loader, {@code -device loader,addr=}): how a host
+     * hands a guest its input, e.g. a disk-io job. The machine refuses a range outside RAM, in the
+     * reserved top or over the device tree when it boots. The array is kept, not copied.
+     */
+    public MachineConfig preload(final long address, final byte[] bytes)
+    {
+        if (bytes == null)
+        {
+            throw new IllegalArgumentException("no bytes given to preload at 0x" + Long.toHexString(address));
+        }
+        preloads.add(new Preload(address, bytes));
+        return this;
+    }
+
+    public List<Preload> preloads()
+    {
+        return List.copyOf(preloads);
+    }
+
     /**
      * Keep the top {@code bytes} of RAM for the hypervisor's pages (a domain's xenstore and console
      * rings): the device tree goes below them and lists them under {@code /reserved-memory}.

@@ -208,6 +208,24 @@ public final class VirtMachine implements AutoCloseable
             }
         }
         target.write(dtbAddress, dtb, 0, dtb.length);
+        for (final MachineConfig.Preload preload : config.preloads())
+        {
+            final long start = preload.address();
+            final long end = start + preload.bytes().length;
+            if (start < RamBus.RAM_BASE || end > reservedBase || end < start)
+            {
+                throw new IllegalArgumentException("preloaded bytes at 0x" + Long.toHexString(start) + "-0x" +
+                    Long.toHexString(end) + " lie outside the guest's RAM (0x" + Long.toHexString(RamBus.RAM_BASE) +
+                    "-0x" + Long.toHexString(reservedBase) + ")");
+            }
+            if (start < dtbAddress + dtb.length && dtbAddress - FwDynamicInfoDescriptor.LENGTH < end)
+            {
+                throw new IllegalArgumentException("preloaded bytes at 0x" + Long.toHexString(start) + "-0x" +
+                    Long.toHexString(end) + " reach the device tree at 0x" + Long.toHexString(dtbAddress) +
+                    "; give the guest more memory");
+            }
+            target.write(start, preload.bytes(), 0, preload.bytes().length);
+        }
 
         final ElfImage htifImage = mode == BootMode.EXTERNAL ? config.firmware() : config.kernel();
         this.tohost = htifImage.symbol("tohost").orElse(-1L);

@@ -43,9 +43,9 @@ public final class IoVariants
         {
             case JAVA_PV -> new JavaPvVariant();
             case PV_DOMAIN -> new GuestCodeVariant(PV_DOMAIN, "2 RISC-V guest -> PV (PV domain, blkfront)", PV_GUEST,
-                new PvSlotLauncher("PV domain"), interrupts);
+                new PvLauncher(PvLauncher.DomainKind.PV, timebaseHz), interrupts);
             case PV_ON_HVM -> new GuestCodeVariant(PV_ON_HVM, "3 RISC-V guest -> PV-on-HVM (blkfront)", PV_GUEST,
-                new PvSlotLauncher("PV-on-HVM"), interrupts);
+                new PvLauncher(PvLauncher.DomainKind.PV_ON_HVM, timebaseHz), interrupts);
             case JAVISOR_VIRTIO -> new GuestCodeVariant(JAVISOR_VIRTIO, "4 RISC-V guest -> virtio-blk (javisor)",
                 "disk-io-virtio", new HvmLauncher(HvmLauncher.Disk.VIRTIO, timebaseHz), interrupts);
             case JAVISOR_ATA -> new GuestCodeVariant(JAVISOR_ATA, "5 RISC-V guest -> emulated ATA PIO (javisor)",
