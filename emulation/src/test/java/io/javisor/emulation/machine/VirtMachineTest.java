@@ -242,4 +242,25 @@ class VirtMachineTest
             () -> VirtMachine.create(new MachineConfig().bootMode(BootMode.BUILTIN).kernel(GuestPrograms.image("hello"))));
         assertTrue(notAtKernelBase.getMessage().contains("entered at 0x80200000"), notAtKernelBase.getMessage());
     }
+
+    @Test
+    void preloadedBytesAreInRamBeforeTheFirstInstructionAndMustFitIt()
+    {
+        final byte[] bytes = "preloaded by the host".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final long at = 0x8010_0000L;
+        try (VirtMachine machine = VirtMachine.create(new MachineConfig().memoryMiB(16).kernel(GuestPrograms.image("hello"))
+            .preload(at, bytes)))
+        {
+            final byte[] read = new byte[bytes.length];
+            machine.memory().getBytes(at - io.javisor.emulation.cpu.RamBus.RAM_BASE, read, 0, read.length);
+            assertEquals(new String(bytes, java.nio.charset.StandardCharsets.US_ASCII),
+                new String(read, java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        assertEquals("preloaded bytes at 0x7ffffff0-0x80000010 lie outside the guest's RAM (0x80000000-0x81000000)",
+            assertThrows(IllegalArgumentException.class, () -> VirtMachine.create(new MachineConfig().memoryMiB(16)
+                .kernel(GuestPrograms.image("hello")).preload(0x7FFF_FFF0L, new byte[32]))).getMessage());
+        final IllegalArgumentException overTree = assertThrows(IllegalArgumentException.class, () -> VirtMachine.create(
+            new MachineConfig().memoryMiB(16).kernel(GuestPrograms.image("hello")).preload(0x80C0_0000L, new byte[0x40_0000])));
+        assertTrue(overTree.getMessage().contains("reach the device tree"), overTree.getMessage());
+    }
 }
