@@ -14,6 +14,9 @@ uint64_t disk_sectors(void);
 int disk_read4k(uint64_t sector, void *buf);
 int disk_write4k(uint64_t sector, const void *buf);
 int disk_flush(void);
+/* The one 4 KiB-aligned page every request of the caller uses: a driver that can map it once (PV:
+ * a persistent grant, so that its requests need no bounce copy) does; the others ignore it. */
+void disk_use_buffer(void *page);
 /* Interrupts the driver claimed since disk_open. */
 uint64_t disk_interrupts(void);
 /* Device register accesses the driver made since disk_open, or 0 when it does not count them. */

@@ -179,23 +179,25 @@ static int await_response(struct blkfront *bf, uint64_t id)
     return rsp.id == id ? rsp.status : -1;
 }
 
-static void fill_segments(struct blkif_segment *seg, uint32_t pages, uint32_t count)
+static void fill_segments(struct blkif_segment *seg, const int *refs, uint32_t pages, uint32_t count)
 {
     for (uint32_t p = 0; p < pages; p++)
     {
         const uint32_t in_page = count - p * 8 < 8 ? count - p * 8 : 8;
-        seg[p].gref = (uint32_t)pool_ref[p];
+        seg[p].gref = (uint32_t)refs[p];
         seg[p].first_sect = 0;
         seg[p].last_sect = (uint8_t)(in_page - 1);
         seg[p].pad = 0;
     }
 }
 
-/* One request of at most BLKFRONT_POOL_PAGES pages, whose data is in (or goes to) the pool. */
-static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t count)
+/* One request of at most BLKFRONT_POOL_PAGES pages, whose data is in (or goes to) the pages granted
+ * with `refs`: the pool's, or one registered page (already granted, persistent). */
+static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t count, const int *refs)
 {
     const uint32_t pages = (count + 7) / 8;
-    if (!bf->persistent)
+    const int grant_each = !bf->persistent && refs == pool_ref;
+    if (grant_each)
         for (uint32_t p = 0; p < pages; p++)
             gnttab_grant(pool_ref[p], bf->dev.backend_id, pool[p], !write ? 0 : 1);
     union blkif_slot *slot = &SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)];
@@ -207,11 +209,11 @@ static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t cou
         slot->req.handle = (uint16_t)bf->dev.id;
         slot->req.id = id;
         slot->req.sector_number = sector;
-        fill_segments(slot->req.seg, pages, count);
+        fill_segments(slot->req.seg, refs, pages, count);
     }
     else
     {
-        fill_segments(indirect_page, pages, count);
+        fill_segments(indirect_page, refs, pages, count);
         slot->ind.operation = BLKIF_OP_INDIRECT;
         slot->ind.indirect_op = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
         slot->ind.nr_segments = (uint16_t)pages;
@@ -223,17 +225,49 @@ static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t cou
     }
     push(bf);
     const int status = await_response(bf, id);
-    if (!bf->persistent)
+    if (grant_each)
         for (uint32_t p = 0; p < pages; p++)
             while (!gnttab_end(pool_ref[p]))
                 ;
     return status;
 }
 
+int blkfront_register(struct blkfront *bf, void *page)
+{
+    if (!bf->persistent || ((uintptr_t)page & 4095) != 0 || bf->registered == BLKFRONT_REGISTERED_PAGES)
+        return -1;
+    const int ref = gnttab_claim();
+    if (ref < 0)
+        return -1;
+    gnttab_grant(ref, bf->dev.backend_id, page, 0);
+    bf->registered_page[bf->registered] = (uintptr_t)page;
+    bf->registered_ref[bf->registered] = ref;
+    bf->registered++;
+    return 0;
+}
+
+/* The grant of a registered page, or 0 when `buf` is not one. */
+static const int *registered_ref(const struct blkfront *bf, const void *buf)
+{
+    for (int i = 0; i < bf->registered; i++)
+        if (bf->registered_page[i] == (uintptr_t)buf)
+            return &bf->registered_ref[i];
+    return 0;
+}
+
 int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint32_t count)
 {
     if (count == 0 || count > 8 * BLKFRONT_POOL_PAGES || (write && bf->readonly))
         return -1;
+    if (count == 8)
+    {
+        const int *ref = registered_ref(bf, buf);
+        if (ref)
+        {
+            bf->zero_copy++;
+            return request(bf, write, sector, 8, ref) == BLKIF_RSP_OKAY ? 0 : -1;
+        }
+    }
     const uint32_t limit = bf->max_indirect >= BLKIF_MAX_SEGMENTS ?
         (uint32_t)bf->max_indirect * 8 : BLKIF_MAX_SEGMENTS * 8;
     uint8_t *data = buf;
@@ -242,7 +276,7 @@ int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint
         const uint32_t chunk = count < limit ? count : limit;
         if (write)
             copy_bytes(pool, data, chunk * 512);
-        const int status = request(bf, write, sector, chunk);
+        const int status = request(bf, write, sector, chunk, pool_ref);
         if (status != BLKIF_RSP_OKAY)
             return -1;
         if (!write)

@@ -1,6 +1,7 @@
 /* blkfront: a Xen PV block front end in guest code, as Linux's xen-blkfront. One request in flight
  * (QD1). Data moves through a pool of this guest's pages: granted once when the back end offers
- * feature-persistent (a copy per request, no grant traffic), else granted and revoked per request.
+ * feature-persistent (a copy per request, no grant traffic), else granted and revoked per request;
+ * a one-page request on a page the caller registered (blkfront_register) skips the pool and its copy.
  * Requests of more than 11 pages go as one BLKIF_OP_INDIRECT request when the back end offers
  * feature-max-indirect-segments, else as several. Responses are waited for by polling the ring or,
  * with interrupts on, by sleeping in XEN_SCHED_BLOCK until the back end's event. */
@@ -10,6 +11,7 @@
 #include "xen-bus.h"
 
 #define BLKFRONT_POOL_PAGES 64   /* the largest request: 256 KiB */
+#define BLKFRONT_REGISTERED_PAGES 16
 
 struct blkfront
 {
@@ -29,6 +31,10 @@ struct blkfront
     uint64_t requests;
     uint64_t indirect_requests;
     uint64_t notifies;       /* requests after which the back end had to be notified */
+    uint64_t zero_copy;      /* requests whose data moved straight to or from a registered page */
+    int registered;          /* pages of the caller's, granted once (blkfront_register) */
+    uintptr_t registered_page[BLKFRONT_REGISTERED_PAGES];
+    int registered_ref[BLKFRONT_REGISTERED_PAGES];
 };
 
 /* Finds the first vbd and connects: 0, or an errno. */
@@ -38,5 +44,10 @@ void blkfront_set_interrupts(struct blkfront *bf, int on);
 /* `count` sectors (≤ 8 × BLKFRONT_POOL_PAGES) at `sector` from or into buf. 0, or non-zero on failure. */
 int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint32_t count);
 int blkfront_flush(struct blkfront *bf);
+/* Grants the caller's 4 KiB-aligned page to the back end once, for as long as the device is
+ * connected (a persistent grant; needs feature-persistent): a one-page request on exactly that page
+ * then moves its data with no copy through the pool (as a registered buffer). 0, or -1 when the back
+ * end is not persistent, the page is not aligned or BLKFRONT_REGISTERED_PAGES are registered. */
+int blkfront_register(struct blkfront *bf, void *page);
 
 #endif

@@ -66,7 +66,7 @@ _Static_assert(sizeof(struct job_header) == 128, "job header is 128 bytes");
 _Static_assert(sizeof(struct job_record) == 48, "job record is 48 bytes");
 
 extern char __heap_start[];
-static uint32_t buf[1024];
+static uint32_t buf[1024] __attribute__((aligned(4096)));
 
 /* The content of word `word` of 4 KiB block `block`: what the host fills the disk with and every write writes. */
 static uint32_t pattern(uint64_t block, uint32_t word)
@@ -156,6 +156,7 @@ int main(void)
         println("");
         return 2;
     }
+    disk_use_buffer(buf);
     job->sectors = disk_sectors();
     print("disk-io: ");
     print(disk_name);
