@@ -42,3 +42,19 @@ void disk_use_buffer(void *page)
 
 /* The driver's exits are its hypercalls. */
 uint64_t disk_exits(void) { return xen_hypercalls - hypercalls_at_open; }
+
+uint32_t disk_depth(void) { return BLKIF_RING_SLOTS < DISK_MAX_DEPTH ? BLKIF_RING_SLOTS : DISK_MAX_DEPTH; }
+
+int disk_submit(uint32_t tag, int write, uint64_t sector, void *buf)
+{
+    return blkfront_submit(&bf, write, sector, buf, tag);
+}
+
+int disk_reap(uint32_t *tag, int *status)
+{
+    uint64_t id;
+    if (!blkfront_reap(&bf, &id, status))
+        return 0;
+    *tag = (uint32_t)id;
+    return 1;
+}

@@ -30,3 +30,12 @@ uint64_t disk_interrupts(void) { return blk.interrupts; }
 uint64_t disk_exits(void) { return 0; }
 
 void disk_use_buffer(void *page) { (void)page; /* the device writes the buffer itself */ }
+
+uint32_t disk_depth(void) { return VBLK_DEPTH < DISK_MAX_DEPTH ? VBLK_DEPTH : DISK_MAX_DEPTH; }
+
+int disk_submit(uint32_t tag, int write, uint64_t sector, void *buf)
+{
+    return vblk_submit(&blk, tag, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, sector, buf, 4096);
+}
+
+int disk_reap(uint32_t *tag, int *status) { return vblk_reap(&blk, tag, status); }

@@ -41,8 +41,9 @@
 
 
 static struct vq blkq;
-static struct { uint32_t type; uint32_t reserved; uint64_t sector; } header;
-static volatile uint8_t status;
+/* Request `tag` uses descriptors 3 tag .. 3 tag + 2 and this header and status byte. */
+static struct { uint32_t type; uint32_t reserved; uint64_t sector; } header[VBLK_DEPTH];
+static volatile uint8_t status[VBLK_DEPTH];
 
 static inline uint32_t rd(uintptr_t base, uint32_t reg) { return mmio_read32(base + reg); }
 static inline void wr(uintptr_t base, uint32_t reg, uint32_t v) { mmio_write32(base + reg, v); }
@@ -134,15 +135,16 @@ static int64_t negotiate(uintptr_t base, uint32_t wanted)
     return wanted;
 }
 
-/* Queue `index` on `q`, with used-buffer interrupts or without. Returns 0 or -3. */
-static int queue_setup(uintptr_t base, uint32_t index, struct vq *q, int interrupts)
+/* Queue `index` on `q` of `size` entries, with used-buffer interrupts or without. Returns 0 or -3. */
+static int queue_setup(uintptr_t base, uint32_t index, struct vq *q, uint16_t size, int interrupts)
 {
     wr(base, REG_QUEUE_SEL, index);
-    if (rd(base, REG_QUEUE_READY) != 0 || rd(base, REG_QUEUE_NUM_MAX) < VQ_SIZE)
+    if (rd(base, REG_QUEUE_READY) != 0 || rd(base, REG_QUEUE_NUM_MAX) < size)
     {
         return -3;
     }
-    wr(base, REG_QUEUE_NUM, VQ_SIZE);
+    q->size = size;
+    wr(base, REG_QUEUE_NUM, size);
     set_addr(base, REG_QUEUE_DESC, q->desc);
     set_addr(base, REG_QUEUE_DRIVER, &q->avail);
     set_addr(base, REG_QUEUE_DEVICE, &q->used);
@@ -163,7 +165,7 @@ static void driver_ok(uintptr_t base)
 /* Make descriptor `head` available and tell the device. */
 static void publish(uintptr_t base, uint32_t index, struct vq *q, uint16_t head)
 {
-    q->avail.ring[q->avail.idx % VQ_SIZE] = head;
+    q->avail.ring[q->avail.idx % q->size] = head;
     barrier();
     q->avail.idx++;
     barrier();
@@ -178,7 +180,7 @@ static const struct vq_used_elem *take_used(struct vq *q)
     {
         return 0;
     }
-    const struct vq_used_elem *e = &q->used.ring[q->last_used % VQ_SIZE];
+    const struct vq_used_elem *e = &q->used.ring[q->last_used % q->size];
     q->last_used++;
     barrier();
     return e;
@@ -195,7 +197,7 @@ int vblk_init(struct vblk *blk, uintptr_t base, int irq)
         return (int)wanted;
     }
     blk->flush = (wanted >> F_BLK_FLUSH) & 1;
-    if (queue_setup(base, 0, &blkq, irq != 0) != 0)
+    if (queue_setup(base, 0, &blkq, VBLK_QUEUE, irq != 0) != 0)
     {
         return -3;
     }
@@ -210,31 +212,39 @@ int vblk_init(struct vblk *blk, uintptr_t base, int irq)
     return 0;
 }
 
-int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, uint32_t len)
+/* Writes request `tag`'s three descriptors (two without data) and publishes its head. */
+static void post(struct vblk *blk, uint32_t tag, uint32_t type, uint64_t sector, void *data, uint32_t len)
 {
     const int device_writes = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
-    header.type = type;
-    header.reserved = 0;
-    header.sector = sector;
-    status = 0xFF;
-    struct vq_desc *desc = blkq.desc;
+    header[tag].type = type;
+    header[tag].reserved = 0;
+    header[tag].sector = sector;
+    status[tag] = 0xFF;
+    struct vq_desc *desc = &blkq.desc[3 * tag];
+    const uint16_t head = (uint16_t)(3 * tag);
     int n = 0;
-    desc[n] = (struct vq_desc){(uintptr_t)&header, sizeof header, D_NEXT, 1};
+    desc[n] = (struct vq_desc){(uintptr_t)&header[tag], sizeof header[tag], D_NEXT, (uint16_t)(head + 1)};
     n++;
     if (len != 0)
     {
-        desc[n] = (struct vq_desc){(uintptr_t)data, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)), 2};
+        desc[n] = (struct vq_desc){(uintptr_t)data, len, (uint16_t)(D_NEXT | (device_writes ? D_WRITE : 0)),
+            (uint16_t)(head + 2)};
         n++;
     }
-    desc[n] = (struct vq_desc){(uintptr_t)&status, 1, D_WRITE, 0};
-    publish(blk->base, 0, &blkq, 0);
+    desc[n] = (struct vq_desc){(uintptr_t)&status[tag], 1, D_WRITE, 0};
+    publish(blk->base, 0, &blkq, head);
+}
+
+int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, uint32_t len)
+{
+    post(blk, 0, type, sector, data, len);
     if (blk->irq)
     {
         while (wait_interrupt(blk->base, blk->irq, &blk->interrupts, time_now() + TICKS_PER_SECOND))
         {
             if (take_used(&blkq) != 0)
             {
-                return status;
+                return status[0];
             }
         }
         return -1;
@@ -243,10 +253,41 @@ int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, u
     {
         if (take_used(&blkq) != 0)
         {
-            return status;
+            return status[0];
         }
     }
     return -1;
+}
+
+int vblk_submit(struct vblk *blk, uint32_t tag, uint32_t type, uint64_t sector, void *data, uint32_t len)
+{
+    if (tag >= VBLK_DEPTH)
+    {
+        return -1;
+    }
+    post(blk, tag, type, sector, data, len);
+    return 0;
+}
+
+int vblk_reap(struct vblk *blk, uint32_t *tag, int *st)
+{
+    (void)blk;
+    const struct vq_used_elem *e = take_used(&blkq);
+    if (e == 0)
+    {
+        return 0;
+    }
+    /* The device names the head it used; only heads this driver posted are accepted. */
+    const uint32_t head = e->id;
+    if (head % 3 != 0 || head / 3 >= VBLK_DEPTH)
+    {
+        *tag = VBLK_DEPTH;
+        *st = -1;
+        return 1;
+    }
+    *tag = head / 3;
+    *st = status[*tag];
+    return 1;
 }
 
 int vnet_init(struct vnet *net, uintptr_t base, int irq)
@@ -259,7 +300,7 @@ int vnet_init(struct vnet *net, uintptr_t base, int irq)
     {
         return (int)wanted;
     }
-    if (queue_setup(base, 0, &net->rx, irq != 0) != 0 || queue_setup(base, 1, &net->tx, 0) != 0)
+    if (queue_setup(base, 0, &net->rx, VQ_NET_SIZE, irq != 0) != 0 || queue_setup(base, 1, &net->tx, VQ_NET_SIZE, 0) != 0)
     {
         return -3;
     }
@@ -267,14 +308,14 @@ int vnet_init(struct vnet *net, uintptr_t base, int irq)
     {
         plic_enable(PLIC_CTX_M, irq, 1);
     }
-    for (uint16_t i = 0; i < VQ_SIZE; i++)
+    for (uint16_t i = 0; i < VQ_NET_SIZE; i++)
     {
         net->rx.desc[i] = (struct vq_desc){(uintptr_t)net->rx_buf[i], VNET_BUF, D_WRITE, 0};
         net->rx.avail.ring[i] = i;
     }
     net->tx.desc[0] = (struct vq_desc){(uintptr_t)net->tx_buf, 0, 0, 0};
     barrier();
-    net->rx.avail.idx = VQ_SIZE;
+    net->rx.avail.idx = VQ_NET_SIZE;
     driver_ok(base);
     wr(base, REG_QUEUE_NOTIFY, 0);
     for (int i = 0; i < 6; i++)
@@ -313,7 +354,7 @@ uint32_t vnet_recv(struct vnet *net, void *buf, uint32_t cap)
     }
     const uint16_t id = (uint16_t)e->id;
     uint32_t len = e->len > VNET_HDR ? e->len - VNET_HDR : 0;
-    if (id >= VQ_SIZE)
+    if (id >= VQ_NET_SIZE)
     {
         return 0; /* a device bug: nothing sensible to repost */
     }

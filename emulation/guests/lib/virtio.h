@@ -28,16 +28,22 @@ uintptr_t virtio_find_nth(uint32_t device_id, int n);
 /* The PLIC source of the device at `base`: 1 + its slot, on both boards. */
 int virtio_irq(uintptr_t base);
 
-/* A split virtqueue of VQ_SIZE entries, laid out as the device expects (descriptors 16-aligned). */
-#define VQ_SIZE 8
+/* A split virtqueue of `size` entries (at most VQ_MAX), laid out as the device expects
+ * (descriptors 16-aligned). The rings are VQ_MAX long whatever the size: the device places each
+ * ring's trailing event word after entry `size`, inside the array, where nothing reads it. */
+#define VQ_MAX 128
+#define VQ_NET_SIZE 8    /* each virtio-net queue; the receive buffers posted */
+#define VBLK_QUEUE 128   /* the virtio-blk request queue */
+#define VBLK_DEPTH 32    /* virtio-blk requests in flight at once: three descriptors each */
 struct vq_desc { uint64_t addr; uint32_t len; uint16_t flags; uint16_t next; };
 struct vq_used_elem { uint32_t id; uint32_t len; };
 struct vq
 {
-    struct vq_desc desc[VQ_SIZE];
-    struct { uint16_t flags; uint16_t idx; uint16_t ring[VQ_SIZE]; uint16_t used_event; } avail;
-    struct { uint16_t flags; uint16_t idx; struct vq_used_elem ring[VQ_SIZE]; uint16_t avail_event; } used;
+    struct vq_desc desc[VQ_MAX];
+    struct { uint16_t flags; uint16_t idx; uint16_t ring[VQ_MAX]; uint16_t used_event; } avail;
+    struct { uint16_t flags; uint16_t idx; struct vq_used_elem ring[VQ_MAX]; uint16_t avail_event; } used;
     uint16_t last_used;
+    uint16_t size;
 } __attribute__((aligned(16)));
 
 struct vblk
@@ -61,6 +67,14 @@ int vblk_init(struct vblk *blk, uintptr_t base, int irq);
  * complete) before the used ring is read. Returns the status byte, or -1 on timeout. */
 int vblk_request(struct vblk *blk, uint32_t type, uint64_t sector, void *data, uint32_t len);
 
+/* Queues one request (header, data, status) as request `tag` (< VBLK_DEPTH, not in flight) without
+ * waiting: 0, or -1 for a bad tag. Shares the queue with vblk_request: do not mix them while
+ * requests are in flight. */
+int vblk_submit(struct vblk *blk, uint32_t tag, uint32_t type, uint64_t sector, void *data, uint32_t len);
+
+/* Takes one completed request, never waiting: 1 with its tag and status byte, else 0. */
+int vblk_reap(struct vblk *blk, uint32_t *tag, int *status);
+
 /* virtio-net: queue 0 receive, 1 transmit; every buffer starts with the 12-byte virtio_net_hdr. */
 #define VNET_HDR 12
 #define VNET_BUF 1536
@@ -72,7 +86,7 @@ struct vnet
     uint64_t interrupts; /* interrupts claimed for this device */
     struct vq rx;
     struct vq tx;
-    uint8_t rx_buf[VQ_SIZE][VNET_BUF] __attribute__((aligned(16)));
+    uint8_t rx_buf[VQ_NET_SIZE][VNET_BUF] __attribute__((aligned(16)));
     uint8_t tx_buf[VNET_BUF] __attribute__((aligned(16)));
 };
 

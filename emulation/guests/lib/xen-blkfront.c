@@ -288,6 +288,36 @@ int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint
     return 0;
 }
 
+int blkfront_submit(struct blkfront *bf, int write, uint64_t sector, void *page, uint64_t tag)
+{
+    const int *ref = registered_ref(bf, page);
+    /* Requests and responses share the slots: a slot is free once its response is consumed. */
+    if (!ref || bf->req_prod_pvt - bf->rsp_cons >= BLKIF_RING_SLOTS || (write && bf->readonly))
+        return -1;
+    union blkif_slot *slot = &SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)];
+    slot->req.operation = write ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+    slot->req.nr_segments = 1;
+    slot->req.handle = (uint16_t)bf->dev.id;
+    slot->req.id = tag;
+    slot->req.sector_number = sector;
+    fill_segments(slot->req.seg, ref, 1, 8);
+    bf->zero_copy++;
+    push(bf);
+    return 0;
+}
+
+int blkfront_reap(struct blkfront *bf, uint64_t *tag, int *status)
+{
+    if (ring_page.header.rsp_prod == bf->rsp_cons)
+        return 0;
+    xen_rmb();
+    const struct blkif_response rsp = SLOTS[bf->rsp_cons & (BLKIF_RING_SLOTS - 1)].rsp;
+    bf->rsp_cons++;
+    *tag = rsp.id;
+    *status = rsp.status;
+    return 1;
+}
+
 int blkfront_flush(struct blkfront *bf)
 {
     if (!bf->flush)

@@ -11,7 +11,7 @@
 #include "xen-bus.h"
 
 #define BLKFRONT_POOL_PAGES 64   /* the largest request: 256 KiB */
-#define BLKFRONT_REGISTERED_PAGES 16
+#define BLKFRONT_REGISTERED_PAGES 40
 
 struct blkfront
 {
@@ -49,5 +49,11 @@ int blkfront_flush(struct blkfront *bf);
  * then moves its data with no copy through the pool (as a registered buffer). 0, or -1 when the back
  * end is not persistent, the page is not aligned or BLKFRONT_REGISTERED_PAGES are registered. */
 int blkfront_register(struct blkfront *bf, void *page);
+/* Queued requests, polled (at most BLKIF_RING_SLOTS in flight): starts a 4 KiB request on a
+ * registered page whose response carries `tag`; 0, or -1 when the page is not registered, the ring
+ * is full or a write meets a read-only disk. Not to be mixed with blkfront_io while any is in flight. */
+int blkfront_submit(struct blkfront *bf, int write, uint64_t sector, void *page, uint64_t tag);
+/* Takes one response, never waiting: 1 with its tag and blkif status, else 0. */
+int blkfront_reap(struct blkfront *bf, uint64_t *tag, int *status);
 
 #endif

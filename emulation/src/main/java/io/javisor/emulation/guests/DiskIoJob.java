@@ -18,6 +18,7 @@ public final class DiskIoJob
     private final long[] due;
     private final int warmup;
     private final int flags;
+    private final int depth;
 
     /**
      * @param ops     {@link DiskIoJobDescriptor#OP_READ} or {@link DiskIoJobDescriptor#OP_WRITE} per request
@@ -30,6 +31,21 @@ public final class DiskIoJob
      */
     public DiskIoJob(final int[] ops, final long[] sectors, final long[] due, final int warmup, final int flags)
     {
+        this(ops, sectors, due, warmup, flags, 1);
+    }
+
+    /**
+     * As the five-argument constructor, with the timed requests run {@code depth} at a time in a
+     * closed loop (1: one at a time, as the others).
+     *
+     * @throws IllegalArgumentException naming the first bad input, a depth outside 1..{@link DiskIoJobDescriptor#MAX_DEPTH} included
+     */
+    public DiskIoJob(final int[] ops, final long[] sectors, final long[] due, final int warmup, final int flags, final int depth)
+    {
+        if (depth < 1 || depth > MAX_DEPTH)
+        {
+            throw new IllegalArgumentException("queue depth " + depth + " is outside 1.." + MAX_DEPTH);
+        }
         if (ops.length != sectors.length || ops.length != due.length)
         {
             throw new IllegalArgumentException("ops, sectors and due times differ in length: " + ops.length + ", " +
@@ -63,6 +79,7 @@ public final class DiskIoJob
         this.due = due.clone();
         this.warmup = warmup;
         this.flags = flags;
+        this.depth = depth;
     }
 
     public int count()
@@ -101,10 +118,16 @@ public final class DiskIoJob
         return due[request];
     }
 
+    /** Timed requests in flight at once. */
+    public int depth()
+    {
+        return depth;
+    }
+
     /** A copy with other flags. */
     public DiskIoJob withFlags(final int newFlags)
     {
-        return new DiskIoJob(ops, sectors, due, warmup, newFlags);
+        return new DiskIoJob(ops, sectors, due, warmup, newFlags, depth);
     }
 
     /** The bytes to place at the guest's {@link DiskIoJobDescriptor#SYMBOL}: header and records, results zero. */
@@ -115,7 +138,8 @@ public final class DiskIoJob
             .putInt(VERSION_OFFSET, VERSION)
             .putInt(COUNT_OFFSET, ops.length)
             .putInt(WARMUP_OFFSET, warmup)
-            .putInt(FLAGS_OFFSET, flags);
+            .putInt(FLAGS_OFFSET, flags)
+            .putInt(DEPTH_OFFSET, depth);
         for (int i = 0; i < ops.length; i++)
         {
             final int at = HEADER_LENGTH + i * RECORD_LENGTH;

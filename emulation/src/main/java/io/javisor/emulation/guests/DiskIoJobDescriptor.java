@@ -4,7 +4,7 @@ package io.javisor.emulation.guests;
  * Layout of the job the disk-io guests run ({@code emulation/guests/src/disk-io.c}): a header of
  * {@link #HEADER_LENGTH} bytes at the guest's {@code __heap_start}, then one record of
  * {@link #RECORD_LENGTH} bytes per request, all little-endian. The host writes the inputs (magic,
- * version, count, warm-up, flags; per record sector, due and op); the guest writes the rest.
+ * version, count, warm-up, flags, depth; per record sector, due and op); the guest writes the rest.
  * Constants only.
  */
 public final class DiskIoJobDescriptor
@@ -27,6 +27,10 @@ public final class DiskIoJobDescriptor
     public static final int INTERRUPTS_OFFSET = 48;
     public static final int SECTORS_OFFSET = 56;
     public static final int FAILED_OFFSET = 64;
+    /** Timed requests in flight at once: 0 or 1 one at a time, up to {@link #MAX_DEPTH} (host). */
+    public static final int DEPTH_OFFSET = 68;
+    /** The deepest queue the guests run (their {@code DISK_MAX_DEPTH}); a driver may offer less. */
+    public static final int MAX_DEPTH = 32;
 
     public static final int RECORD_LENGTH = 48;
     public static final int SECTOR_OFFSET = 0;

@@ -28,6 +28,7 @@ import static io.javisor.emulation.guests.DiskIoJobDescriptor.OP_WRITE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -161,6 +162,79 @@ class DiskIoGuestTest
         assertEquals(4, run.exit().exitCode(), run.console());
         assertNotNull(run.results());
         assertTrue(run.results().failures() > 0, "some read returned zeros instead of the pattern");
+    }
+
+    @ParameterizedTest(name = "virtio on {0}")
+    @CsvSource({"ram", "file"})
+    void aDeepJobKeepsThirtyTwoRequestsInFlightAndEachReachesTheDeviceOnce(final String backing, final Seed seed)
+        throws Exception
+    {
+        final DiskIoJob qd1 = randomJob(seed.splittableRandom(), FLAG_VERIFY);
+        final DiskIoJob job = new DiskIoJob(ops(qd1), sectors(qd1), new long[qd1.count()], WARMUP, FLAG_VERIFY,
+            DiskIoJobDescriptor.MAX_DEPTH);
+        final DiskIoRunner.Run run;
+        try (DiskImage image = image(backing))
+        {
+            run = DiskIoRunner.run(machine("virtio", image, MachineConfig.MAX_TIMEBASE_HZ), job);
+        }
+        assertTrue(run.passed(), run.exit() + "\n" + run.console());
+        final DiskIoResults results = run.results();
+        assertEquals(0, results.failures(), "every request succeeded and every read matched the pattern");
+        assertEquals(READS, run.window().reads(), "one read command per timed read");
+        assertEquals(WRITES, run.window().writes(), "one write command per timed write");
+        assertEquals(READS + WRITES, run.window().deviceExits(), "one queue notify per request, polled");
+        // The guest queued the first 32 before it took any completion.
+        long firstEnd = Long.MAX_VALUE;
+        for (int i = 0; i < results.count(); i++)
+        {
+            firstEnd = Math.min(firstEnd, results.end()[i]);
+        }
+        int queuedBeforeFirstEnd = 0;
+        for (int i = 0; i < results.count(); i++)
+        {
+            queuedBeforeFirstEnd += results.start()[i] <= firstEnd ? 1 : 0;
+        }
+        assertEquals(DiskIoJobDescriptor.MAX_DEPTH, queuedBeforeFirstEnd, "requests in flight at the first completion");
+        final double spanNs = run.nanos(java.util.Arrays.stream(results.end()).max().orElseThrow() - results.start()[0]);
+        System.out.printf("disk-io virtio on %s at QD%d: %.0f requests/s (guest clock)%n", backing, job.depth(),
+            results.count() * 1e9 / spanNs);
+    }
+
+    @Test
+    void aDepthDeeperThanTheDriversQueueIsRefusedByTheGuest(final Seed seed) throws Exception
+    {
+        final DiskIoJob qd1 = randomJob(seed.splittableRandom(), 0);
+        final DiskIoJob job = new DiskIoJob(ops(qd1), sectors(qd1), new long[qd1.count()], WARMUP, 0, 2);
+        final DiskIoRunner.Run run;
+        try (DiskImage image = image("ram"))
+        {
+            run = DiskIoRunner.run(machine("ata", image, MachineConfig.MAX_TIMEBASE_HZ), job);
+        }
+        assertEquals(MachineExit.Kind.FINISHER, run.exit().kind());
+        assertEquals(5, run.exit().exitCode(), run.console());
+        assertTrue(run.console().contains("disk-io: depth 2 is deeper than the driver's 1"), run.console());
+        assertThrows(IllegalArgumentException.class, () -> new DiskIoJob(new int[1], new long[1], new long[1], 0, 0, 33));
+        assertThrows(IllegalArgumentException.class, () -> new DiskIoJob(new int[1], new long[1], new long[1], 0, 0, 0));
+    }
+
+    private static int[] ops(final DiskIoJob job)
+    {
+        final int[] ops = new int[job.count()];
+        for (int i = 0; i < ops.length; i++)
+        {
+            ops[i] = job.op(i);
+        }
+        return ops;
+    }
+
+    private static long[] sectors(final DiskIoJob job)
+    {
+        final long[] sectors = new long[job.count()];
+        for (int i = 0; i < sectors.length; i++)
+        {
+            sectors[i] = job.sector(i);
+        }
+        return sectors;
     }
 
     @ParameterizedTest

@@ -29,6 +29,15 @@ public interface GuestLauncher extends AutoCloseable
      */
     GuestRun run(String guest, DiskIoJob job);
 
+    /**
+     * How many requests a closed loop at the deepest queue should take to last about
+     * {@code durationNs} here: sized for javisor's ~500 k requests/s (at least 1,024, at most 200,000).
+     */
+    default int deepRequests(final long durationNs)
+    {
+        return (int)Math.max(1024, Math.min(200_000, durationNs / 2_000));
+    }
+
     @Override
     void close();
 }

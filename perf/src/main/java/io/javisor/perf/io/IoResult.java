@@ -171,7 +171,9 @@ public final class IoResult
         out.println("(ratio_A_vs_B = A's read p50 / B's; " + pvNote() + ")");
         out.println("clocks: " + clocks());
         out.println("QD1 IOPS = requests / time in flight (1 / mean latency; guest-side data checks between requests left out). " +
-            "Guest-code variants run at QD1 only for now. Exits: MMIO accesses that trapped to the board (UART excluded); " +
+            "Deep: a closed loop at the deepest queue (guest code: polled, IOPS from the first request queued to the last completion " +
+            "taken; ATA has no queue). Exits and insn per IO are the QD1 rounds': MMIO accesses that trapped to the board " +
+            "(UART excluded) plus hypercalls (PV); " +
             "a Java guest has no vCPU (0); QEMU TCG counts none (n/a), and its instret counts host cycles without -icount (n/a).");
         for (final VariantTotals t : totals)
         {
