@@ -16,6 +16,9 @@
 #define JP_REPLY 2
 #define JP_BYE 3
 #define JP_BYE_ACK 4
+#define JP_STREAM 5     /* one frame of a stream: counted by the peer, not answered */
+#define JP_COUNT 6      /* asks the peer how many stream frames it received since the last count */
+#define JP_COUNT_ACK 7  /* the answer: the count in seq */
 #define TICKS_PER_MS 10000 /* the time CSR (mtime): 10 MHz */
 
 struct jp

@@ -4,6 +4,8 @@ import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
 import io.javisor.perf.exit.ExitBenchmark;
 import io.javisor.perf.io.IoBenchmark;
+import io.javisor.perf.io.IoVariants;
+import io.javisor.perf.io.NetConfig;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
 
@@ -26,6 +28,6 @@ public final class HarnessBenchmarks
             new NetBenchmark(NetBenchmark.Config.defaults()),
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
-            new IoBenchmark(IoBenchmark.Config.small()));
+            new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)));
     }
 }

@@ -540,8 +540,10 @@ public final class VirtMachine implements AutoCloseable
     }
 
     /**
-     * An event for the domain arrived (any thread): a blocked vCPU wakes, a running one leaves its
-     * slice at the next instruction boundary so that the upcall line is re-evaluated.
+     * Something arrived for the hart from another thread (an event for the domain, a frame for a
+     * NIC): a blocked or sleeping vCPU wakes, a running one leaves its slice at the next instruction
+     * boundary, so that the upcall line is re-evaluated and the devices polled between slices move
+     * what arrived, instead of at the slice's end (up to a millisecond of guest time later).
      */
     public void kick()
     {
@@ -737,7 +739,7 @@ public final class VirtMachine implements AutoCloseable
         for (int i = 0; i < lan9118Devices.length; i++)
         {
             final int irq = VirtBoardFdt.lan9118Irq(i);
-            lan9118Devices[i] = new Lan9118Device(nics.get(i).mac(), level -> plic.setSource(irq, level), this::wakeUp);
+            lan9118Devices[i] = new Lan9118Device(nics.get(i).mac(), level -> plic.setSource(irq, level), this::kick);
             bus.map(VirtBoardFdt.lan9118Base(i), lan9118Devices[i]);
         }
         for (int i = 0; i < lan9118Devices.length; i++)
@@ -812,7 +814,7 @@ public final class VirtMachine implements AutoCloseable
             {
                 final var net = new io.javisor.emulation.device.virtionet.VirtioNet(spec.bridge(), spec.mac(),
                     "hvm" + DOMID + ".virtio" + spec.slot());
-                net.wakeUpWith(this::wakeUp);
+                net.wakeUpWith(this::kick); // a frame waits: leave the slice so that the next poll delivers it
                 device = net;
             }
             transports[i] = new io.javisor.emulation.device.virtio.VirtioMmioTransport(ram, device,

@@ -68,6 +68,14 @@ public final class IoBenchCommand implements Callable<Integer>
         description = "Run only these variants: java_pv, pv_domain, pv_on_hvm, javisor_virtio, javisor_ata, qemu_virtio.")
     private List<String> variants = new ArrayList<>();
 
+    @Option(names = "--net-pings", paramLabel = "N", defaultValue = "" + NetConfig.DEFAULT_PINGS,
+        description = "Timed 64 B round trips per net variant per round (default: ${DEFAULT-VALUE}; 0 leaves the network out).")
+    private int netPings;
+
+    @Option(names = "--net-stream-frames", paramLabel = "N", defaultValue = "" + NetConfig.DEFAULT_STREAM_FRAMES,
+        description = "Frames per stream, 64 B and 1500 B, per net variant per round (default: ${DEFAULT-VALUE}).")
+    private int netStreamFrames;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where the .hlog files, io-report.html and the trace go "
         + "(default: <tmpdir>/javisor-bench-io).")
     private Path out;
@@ -83,7 +91,8 @@ public final class IoBenchCommand implements Callable<Integer>
         {
             benchmark = new IoBenchmark(new IoBenchmark.Config(rounds, warmupRounds, warmupRequests, requests, deepSeconds,
                 diskMiB, timebaseHz, interrupts, out == null ? IoBenchmark.Config.defaultOutDir() : out),
-                variants.isEmpty() ? IoVariants.KEYS : variants);
+                variants.isEmpty() ? IoVariants.KEYS : variants,
+                netPings == 0 ? NetConfig.NONE : new NetConfig(NetConfig.DEFAULT_WARMUP_PINGS, netPings, netStreamFrames));
         }
         catch (final IllegalArgumentException ex)
         {

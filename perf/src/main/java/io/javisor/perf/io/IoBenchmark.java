@@ -111,15 +111,27 @@ public final class IoBenchmark implements HarnessBenchmark
 
     private final Config config;
     private final List<String> only;
+    private final NetConfig net;
 
+    /** Every variant, disks only. */
     public IoBenchmark(final Config config)
     {
-        this(config, IoVariants.KEYS);
+        this(config, IoVariants.KEYS, NetConfig.NONE);
     }
 
-    /** Runs only the variants of {@code only} (keys of {@link IoVariants}), in table order. */
+    /** Runs only the variants of {@code only} (keys of {@link IoVariants}), in table order, disks only. */
     public IoBenchmark(final Config config, final List<String> only)
     {
+        this(config, only, NetConfig.NONE);
+    }
+
+    /**
+     * Runs only the variants of {@code only} (keys of {@link IoVariants}), in table order, on disks
+     * and, unless {@code net} is {@link NetConfig#NONE}, on the network (their net counterparts).
+     */
+    public IoBenchmark(final Config config, final List<String> only, final NetConfig net)
+    {
+        this.net = net;
         for (final String key : only)
         {
             if (!IoVariants.KEYS.contains(key))
@@ -140,7 +152,8 @@ public final class IoBenchmark implements HarnessBenchmark
     @Override
     public String description()
     {
-        return "4 KiB random IO, QD1 and deepest queue: Java PV, guest-code PV slots, javisor virtio-blk and ATA, QEMU virtio-blk";
+        return "4 KiB random IO at QD1 and QD32, 64 B round trips and streams: Java PV, guest-code PV and PV-on-HVM, " +
+            "javisor virtio and emulated ATA/LAN9118, QEMU virtio-blk";
     }
 
     @Override
@@ -217,7 +230,10 @@ public final class IoBenchmark implements HarnessBenchmark
                 }
             }
         }
-        return new IoResult(config, totals, runStartMs, tracePath);
+        final long netStartMs = System.currentTimeMillis();
+        final List<NetTotals> netTotals = new NetSection(net, config.timebaseHz, config.interrupts, only)
+            .run(config.warmupRounds, config.rounds, progress);
+        return new IoResult(config, totals, runStartMs, tracePath, new NetResult(net, netTotals, netStartMs));
     }
 
     private void runRound(final VariantTotals t, final int round, final IoRequests requests, final IoTrace.Writer trace)

@@ -30,13 +30,21 @@ public final class IoResult
     private final List<VariantTotals> totals;
     private final long startMs;
     private final Path trace;
+    private final NetResult net;
 
-    IoResult(final IoBenchmark.Config config, final List<VariantTotals> totals, final long startMs, final Path trace)
+    IoResult(final IoBenchmark.Config config, final List<VariantTotals> totals, final long startMs, final Path trace,
+        final NetResult net)
     {
         this.config = config;
         this.totals = List.copyOf(totals);
         this.startMs = startMs;
         this.trace = trace;
+        this.net = net;
+    }
+
+    NetResult net()
+    {
+        return net;
     }
 
     List<VariantTotals> totals()
@@ -130,6 +138,12 @@ public final class IoResult
     }
 
     public void printTable(final PrintWriter out)
+    {
+        printDiskTable(out);
+        net.printTable(out);
+    }
+
+    private void printDiskTable(final PrintWriter out)
     {
         out.printf(Locale.ROOT, "io: 4 KiB random IO on a %d MiB disk per variant, %d round(s) of %d reads + %d writes at QD1 " +
                 "(after %d warm-up reads; %d warm-up round(s)), same request sequence for every variant in a round; " +
@@ -269,6 +283,7 @@ public final class IoResult
         report.environment("warmup_requests", config.warmupRequests());
         report.environment("deep_seconds", config.deepSeconds());
         report.environment("out_dir", config.outDir().toString());
+        net.addTo(report);
         return report;
     }
 
@@ -286,6 +301,7 @@ public final class IoResult
                     files.add(writeHlog(t));
                 }
             }
+            files.addAll(net.writeHlogs(config.outDir()));
             final Path html = config.outDir().resolve("io-report.html");
             Files.writeString(html, IoHtmlReport.render(this), StandardCharsets.UTF_8);
             files.add(html);

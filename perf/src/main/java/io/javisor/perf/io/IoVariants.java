@@ -17,6 +17,8 @@ public final class IoVariants
     public static final String PV_ON_HVM = "pv_on_hvm";
     public static final String JAVISOR_VIRTIO = "javisor_virtio";
     public static final String JAVISOR_ATA = "javisor_ata";
+    /** The emulated NIC of slot 5 on the network side (slot 5 is {@link #JAVISOR_ATA} on the disk side). */
+    public static final String JAVISOR_LAN9118 = "javisor_lan9118";
     public static final String QEMU_VIRTIO = "qemu_virtio";
     public static final List<String> KEYS = List.of(JAVA_PV, PV_DOMAIN, PV_ON_HVM, JAVISOR_VIRTIO, JAVISOR_ATA, QEMU_VIRTIO);
     /** The deepest queue of the guest-code drivers that queue (blkfront's ring, virtio-blk's queue). */

@@ -15,14 +15,10 @@ import io.javisor.emulation.guests.DiskIoResults;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.Console;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
-import io.javisor.core.hypercall.HypercallStatistics;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -106,12 +102,12 @@ final class PvLauncher implements GuestLauncher
         try
         {
             hypervisor.attachDisk(domain, "xvda", new BorrowedDiskImage(image), DiskAccess.READ_WRITE);
-            final WindowConsole console = new WindowConsole();
+            final GuestExitWindow console = new GuestExitWindow("disk-io: start", "disk-io: end");
             final MachineConfig machine = new MachineConfig().kernel(elf).console(console).timebaseHz(timebaseHz)
                 .preload(at, bytes);
             final HvmGuest vcpu = kind == DomainKind.PV ? hypervisor.startPv(domain, machine) :
                 hypervisor.startHvm(domain, machine.bootMode(BootMode.BUILTIN));
-            console.vcpu = vcpu;
+            console.watch(vcpu);
             final MachineExit exit = vcpu.awaitExit(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             final byte[] after = new byte[bytes.length];
             domain.memory().getBytes(at - RamBus.RAM_BASE, new UnsafeBuffer(after), 0, after.length);
@@ -124,12 +120,12 @@ final class PvLauncher implements GuestLauncher
             {
                 // Reported below with the exit and the console's end.
             }
-            if (exit == null || results == null || console.exits < 0)
+            if (exit == null || results == null || console.exits() < 0)
             {
                 throw new IllegalStateException(guest + " did not finish its job: " + (exit == null ? "still running after " +
                     RUN_TIMEOUT_SECONDS + " s" : exit) + "\n" + HvmLauncher.tail(console.text()));
             }
-            return new GuestRun(results, timebaseHz, console.exits, true);
+            return new GuestRun(results, timebaseHz, console.exits(), true);
         }
         catch (final InterruptedException ex)
         {
@@ -154,66 +150,6 @@ final class PvLauncher implements GuestLauncher
         {
             image.close();
             image = null;
-        }
-    }
-
-    /**
-     * Records the output and counts the guest's exits between the ends of the lines
-     * {@code disk-io: start} and {@code disk-io: end}; runs on the vCPU's thread (the console ring is
-     * drained inside the guest's notify hypercall).
-     */
-    private static final class WindowConsole implements Console
-    {
-        volatile HvmGuest vcpu;
-        /** Exits over the timed requests; -1 until the end line is seen. */
-        double exits = -1;
-        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private long startCount = -1;
-
-        @Override
-        public synchronized void write(final int b)
-        {
-            output.write(b);
-            if (b != '\n')
-            {
-                line.write(b);
-                return;
-            }
-            final String text = line.toString(StandardCharsets.ISO_8859_1);
-            line.reset();
-            if ("disk-io: start".equals(text))
-            {
-                startCount = count();
-            }
-            else if ("disk-io: end".equals(text) && startCount >= 0)
-            {
-                // Less the end line's own notify of the console.
-                exits = count() - startCount - 1;
-            }
-        }
-
-        private long count()
-        {
-            HvmGuest guest;
-            while ((guest = vcpu) == null)
-            {
-                Thread.onSpinWait(); // started, not yet returned from startPv/startHvm
-            }
-            final HypercallStatistics calls = guest.hypercallStatistics();
-            final var bus = guest.machine().bus();
-            return calls.total() + bus.totalAccessCount();
-        }
-
-        @Override
-        public int read()
-        {
-            return -1;
-        }
-
-        synchronized String text()
-        {
-            return output.toString(StandardCharsets.ISO_8859_1);
         }
     }
 }

@@ -186,6 +186,39 @@ class IoBenchmarkTest
     }
 
     @Test
+    void everyNicPathIsMeasuredAgainstTheSameEchoGuestWithItsExitsPerRoundTrip()
+    {
+        final Map<?, ?> metrics = metrics();
+        for (final String key : List.of(IoVariants.JAVA_PV, IoVariants.PV_DOMAIN, IoVariants.PV_ON_HVM, IoVariants.JAVISOR_VIRTIO,
+            IoVariants.JAVISOR_LAN9118))
+        {
+            final String prefix = key + "_net";
+            assertEquals(TinyIoRun.PINGS * TinyIoRun.ROUNDS, number(metrics, prefix + "_rtt_round_trips"), prefix);
+            final double p50 = number(metrics, prefix + "_rtt_p50_ns");
+            assertTrue(p50 > 0 && p50 <= number(metrics, prefix + "_rtt_p99_ns") &&
+                number(metrics, prefix + "_rtt_p99_ns") <= number(metrics, prefix + "_rtt_max_ns"), prefix + " percentiles in order");
+            for (final String stream : List.of("_stream64", "_stream1500"))
+            {
+                final double received = number(metrics, prefix + stream + "_received");
+                assertTrue(received > 0 && received <= 1, prefix + stream + ": the peer counted some of the frames and no more " +
+                    "than were sent: " + received);
+                assertTrue(number(metrics, prefix + stream + "_fps") > 0, prefix + stream + " rate");
+            }
+        }
+        // The net guests poll their NIC: a PV guest notifies netback once per request frame (the reply needs no
+        // hypercall), virtio-net notifies its tx queue and reposts an rx buffer; the LAN9118 moves every word by PIO
+        // and its polling reads the RX FIFO status.
+        assertTrue(number(metrics, "pv_domain_net_exits_per_rtt") >= 1 && number(metrics, "pv_domain_net_exits_per_rtt") < 3,
+            "PV exits per round trip: " + number(metrics, "pv_domain_net_exits_per_rtt"));
+        assertEquals(2.0, number(metrics, "javisor_virtio_net_exits_per_rtt"), 0.2, "virtio-net exits per round trip");
+        assertTrue(number(metrics, "javisor_lan9118_net_exits_per_rtt") > 30, "LAN9118 exits per round trip");
+        assertFalse(metrics.containsKey("java_pv_net_exits_per_rtt"), "a Java guest has no vCPU");
+        assertRatio(metrics, "ratio_pv_vs_emulated_net_rtt_p50", "pv_domain_net_rtt_p50_ns", "javisor_lan9118_net_rtt_p50_ns");
+        assertRatio(metrics, "ratio_pv_vs_virtio_net_rtt_p50", "pv_domain_net_rtt_p50_ns", "javisor_virtio_net_rtt_p50_ns");
+        assertTrue(run.table.contains("6 same virtio guest ELF -> QEMU TCG virtio-net     not measured"), run.table);
+    }
+
+    @Test
     void aVariantWhoseGuestIsMissingSaysWhyInItsPlace()
     {
         for (final PvLauncher.DomainKind kind : PvLauncher.DomainKind.values())

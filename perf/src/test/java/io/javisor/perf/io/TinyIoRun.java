@@ -14,6 +14,8 @@ final class TinyIoRun
 {
     static final int REQUESTS = 120;
     static final int ROUNDS = 2;
+    static final int PINGS = 64;
+    static final int STREAM_FRAMES = 400;
 
     final IoBenchmark.Config config;
     final IoResult result;
@@ -25,7 +27,7 @@ final class TinyIoRun
     private TinyIoRun(final Path out)
     {
         config = new IoBenchmark.Config(ROUNDS, 0, 32, REQUESTS, 0.05, 8, IoBenchmark.Config.DEFAULT_TIMEBASE_HZ, false, out);
-        result = new IoBenchmark(config).run(null);
+        result = new IoBenchmark(config, IoVariants.KEYS, new NetConfig(8, PINGS, STREAM_FRAMES)).run(null);
         final StringWriter text = new StringWriter();
         result.printTable(new PrintWriter(text));
         table = text.toString();
