@@ -11,11 +11,12 @@ import java.util.Locale;
 
 /**
  * The HTML report of a {@code bench io} run: one self-contained page (no external resource) with the
- * text table and, per metric (QD1 read latency, QD1 write latency), one percentile-distribution chart
- * of every measured variant as inline SVG: x the percentile on HdrHistogram's scale (log of
- * 1 / (1 - p)), y the latency on a log scale. Each series and legend entry carries its variant in
- * {@code data-variant}; a small script checks that every chart has every variant and marks the page
- * {@code data-check="ok"} (or logs an error). Stateless.
+ * text table and, per metric (QD1 read latency, QD1 write latency, 64 B network round trip), one
+ * percentile-distribution chart of every measured variant as inline SVG: x the percentile on
+ * HdrHistogram's scale (log of 1 / (1 - p)), y the latency on a log scale. Each chart lists its
+ * variants in {@code data-variants}, each series and legend entry carries its variant in
+ * {@code data-variant}; a small script checks that every chart has each of its variants and marks the
+ * page {@code data-check="ok"} (or logs an error). Stateless.
  */
 final class IoHtmlReport
 {
@@ -45,10 +46,20 @@ final class IoHtmlReport
         }
         final StringWriter table = new StringWriter();
         result.printTable(new PrintWriter(table));
-        final StringBuilder keys = new StringBuilder();
+        final List<Series> reads = new ArrayList<>();
+        final List<Series> writes = new ArrayList<>();
         for (final VariantTotals t : measured)
         {
-            keys.append(keys.isEmpty() ? "" : ",").append(t.variant.key());
+            reads.add(new Series(t.variant.key(), t.read));
+            writes.add(new Series(t.variant.key(), t.write));
+        }
+        final List<Series> roundTrips = new ArrayList<>();
+        for (final NetTotals t : result.net().totals())
+        {
+            if (t.measured())
+            {
+                roundTrips.add(new Series(t.variant.key(), t.rtt));
+            }
         }
         final StringBuilder html = new StringBuilder(64 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
@@ -56,11 +67,15 @@ final class IoHtmlReport
             .append("body{font-family:sans-serif;margin:2em;color:#222}pre{font-size:12px;background:#f6f6f6;padding:1em;overflow-x:auto}")
             .append("svg{background:#fff;border:1px solid #ccc;margin:1em 0}.axis{stroke:#444}.grid{stroke:#ddd}")
             .append("text{font-size:12px;font-family:sans-serif}.series{fill:none;stroke-width:2}\n</style>\n</head>\n")
-            .append("<body data-variants=\"").append(escape(keys.toString())).append("\">\n")
+            .append("<body>\n")
             .append("<h1>javisor bench io</h1>\n<p>4 KiB random IO at queue depth 1: the latency distribution of every path ")
             .append("from a guest to a disk, from one run. Percentiles on HdrHistogram's scale; latency on a log scale.</p>\n");
-        chart(html, "QD1 4 KiB read latency", "read", measured, true);
-        chart(html, "QD1 4 KiB write latency", "write", measured, false);
+        chart(html, "QD1 4 KiB read latency", "read", reads);
+        chart(html, "QD1 4 KiB write latency", "write", writes);
+        if (!roundTrips.isEmpty())
+        {
+            chart(html, "64 B network round trip", "net-rtt", roundTrips);
+        }
         html.append("<h2>Table</h2>\n<pre>").append(escape(table.toString())).append("</pre>\n");
         final List<String> absent = new ArrayList<>();
         for (final VariantTotals t : result.totals())
@@ -80,24 +95,30 @@ final class IoHtmlReport
             html.append("</ul>\n");
         }
         html.append("<script>\n")
-            .append("(function(){var want=document.body.dataset.variants?document.body.dataset.variants.split(','):[];")
-            .append("var charts=document.querySelectorAll('svg.chart');var ok=charts.length>0;")
-            .append("charts.forEach(function(c){want.forEach(function(v){")
+            .append("(function(){var charts=document.querySelectorAll('svg.chart');var ok=charts.length>0;")
+            .append("charts.forEach(function(c){var want=c.dataset.variants?c.dataset.variants.split(','):[];")
+            .append("want.forEach(function(v){")
             .append("if(!c.querySelector('polyline.series[data-variant=\"'+v+'\"]')){ok=false;")
             .append("console.error('chart '+c.id+' lacks '+v);}});});")
             .append("document.body.dataset.check=ok?'ok':'incomplete';})();\n</script>\n</body>\n</html>\n");
         return html.toString();
     }
 
-    private static void chart(final StringBuilder html, final String title, final String id, final List<VariantTotals> variants,
-        final boolean read)
+    /** One variant's distribution on a chart. */
+    private record Series(String key, Histogram histogram)
+    {
+    }
+
+    private static void chart(final StringBuilder html, final String title, final String id, final List<Series> variants)
     {
         double minUs = Double.MAX_VALUE;
         double maxUs = 0;
         final List<List<double[]>> series = new ArrayList<>();
-        for (final VariantTotals t : variants)
+        final StringBuilder keys = new StringBuilder();
+        for (final Series v : variants)
         {
-            final List<double[]> points = points(read ? t.read : t.write);
+            keys.append(keys.isEmpty() ? "" : ",").append(v.key());
+            final List<double[]> points = points(v.histogram());
             series.add(points);
             for (final double[] p : points)
             {
@@ -115,8 +136,9 @@ final class IoHtmlReport
         final int plotW = WIDTH - LEFT - RIGHT;
         final int plotH = HEIGHT - TOP - BOTTOM;
         html.append("<h2>").append(escape(title)).append("</h2>\n")
-            .append(String.format(Locale.ROOT, "<svg class=\"chart\" id=\"chart-%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" " +
-                "xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"%s\">\n", id, WIDTH, HEIGHT, WIDTH, HEIGHT, escape(title)));
+            .append(String.format(Locale.ROOT, "<svg class=\"chart\" id=\"chart-%s\" data-variants=\"%s\" width=\"%d\" height=\"%d\" " +
+                "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"%s\">\n", id,
+                escape(keys.toString()), WIDTH, HEIGHT, WIDTH, HEIGHT, escape(title)));
         for (int nines = 0; nines <= MAX_NINES; nines++)
         {
             final double x = LEFT + plotW * nines / MAX_NINES;
@@ -138,7 +160,7 @@ final class IoHtmlReport
                 TOP + plotH / 2, TOP + plotH / 2));
         for (int i = 0; i < variants.size(); i++)
         {
-            final String key = variants.get(i).variant.key();
+            final String key = variants.get(i).key();
             final String colour = COLOURS[i % COLOURS.length];
             final StringBuilder pts = new StringBuilder();
             for (final double[] p : series.get(i))

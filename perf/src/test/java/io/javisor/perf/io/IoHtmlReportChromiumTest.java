@@ -40,10 +40,12 @@ class IoHtmlReportChromiumTest
         assertEquals(List.of(), rendered.consoleLines(), "no console messages");
         final List<String> measured = run.result.totals().stream().filter(VariantTotals::measured).map(t -> t.variant.key()).toList();
         assertTrue(measured.size() >= 3, measured.toString());
-        for (final String chart : new String[] {"chart-read", "chart-write"})
+        final List<String> net = run.result.net().totals().stream().filter(NetTotals::measured).map(t -> t.variant.key()).toList();
+        assertTrue(net.size() >= 5, net.toString());
+        for (final String chart : new String[] {"chart-read", "chart-write", "chart-net-rtt"})
         {
             final String svg = element(rendered.dom, "<svg class=\"chart\" id=\"" + chart + "\"", "</svg>");
-            for (final String key : measured)
+            for (final String key : chart.equals("chart-net-rtt") ? net : measured)
             {
                 assertTrue(svg.contains("<polyline class=\"series\" data-variant=\"" + key + "\""), chart + " plots " + key);
                 assertTrue(svg.contains("<g class=\"legend\" data-variant=\"" + key + "\""), chart + " names " + key);
