@@ -6,8 +6,11 @@ import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
 
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A domain's virtual CPU running RISC-V guest code (an HVM domain's, or a PV domain's kernel): a
@@ -25,6 +28,8 @@ public final class HvmGuest
     private final Thread vcpu;
     private final DomainHypercalls hypercalls;
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** Completed on the vCPU's thread once the guest ended and the machine is closed. */
+    private final CompletableFuture<MachineExit> end = new CompletableFuture<>();
     private volatile MachineExit exit;
 
     HvmGuest(final Domain domain, final MachineConfig config, final DomainHypercalls hypercalls)
@@ -38,7 +43,14 @@ public final class HvmGuest
     void start()
     {
         domain.attach(this);
-        domain.unpause();
+        if (domain.state() == DomainState.PAUSED)
+        {
+            machine.pause(); // created paused (xl create -p): no instruction runs until unpaused
+        }
+        else
+        {
+            domain.unpause();
+        }
         vcpu.start();
     }
 
@@ -96,6 +108,7 @@ public final class HvmGuest
             }
             machine.close();
             ended.countDown();
+            end.complete(exit);
         }
     }
 
@@ -114,6 +127,28 @@ public final class HvmGuest
     public Domain domain()
     {
         return domain;
+    }
+
+    /**
+     * Runs {@code action} with the exit once the guest has ended (on the vCPU's thread, or at once on
+     * the caller's when it already has); the action must not block.
+     */
+    public void whenEnded(final Consumer<MachineExit> action)
+    {
+        end.thenAccept(action);
+    }
+
+    /** @return CPU time the vCPU's thread has used, in ns (-1 once it ended or where the JVM cannot tell) */
+    public long cpuTimeNanos()
+    {
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(vcpu.threadId());
+    }
+
+    /** @return whether the vCPU is waiting (WFI, sched block, paused) rather than running guest code (racy) */
+    public boolean isWaiting()
+    {
+        final Thread.State state = vcpu.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
     /** @return how the guest ended, or null while it runs */

@@ -1,0 +1,670 @@
+package io.javisor.core.toolstack;
+
+import io.javisor.core.Domain;
+import io.javisor.core.DomainConfig;
+import io.javisor.core.DomainState;
+import io.javisor.core.HvmGuest;
+import io.javisor.core.Hypervisor;
+import io.javisor.core.ShutdownReason;
+import io.javisor.blkback.Vbd;
+import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.emulation.machine.MachineExit;
+import io.javisor.netback.Vif;
+import io.javisor.netback.spec.MacAddress;
+import io.javisor.blkback.image.VirtualDevice;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The toolstack: what {@code xl} does, over one {@link Hypervisor}. It creates domains from
+ * {@link DomainSpec}s (memory, disks, vifs, the guest: a RISC-V kernel on a PV or HVM domain, or a
+ * {@link JavaGuest}), lists, pauses, shuts down, reboots and destroys them, attaches and detaches
+ * their devices, keeps their consoles ({@link DomainConsole}) and carries out the life-cycle action
+ * configured for how each one ended (destroy, restart under the same name with a new id, preserve,
+ * rename-restart). Commands serialise on this object's monitor and come from the daemon's client
+ * threads or an embedding program; the life-cycle actions run on the toolstack's own
+ * {@code toolstack-lifecycle} thread, which takes the same monitor. Domain-0 is listed, never managed.
+ */
+public final class Toolstack implements AutoCloseable
+{
+    private static final String DOM0_NAME = "Domain-0";
+    private static final long JAVA_STOP_WAIT_MS = 5000;
+
+    private final Hypervisor hypervisor;
+    private final ToolstackLog log = new ToolstackLog();
+    /** Managed domains by id, in creation order. */
+    private final Map<Integer, ManagedDomain> domains = new LinkedHashMap<>();
+    private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
+        r -> Thread.ofPlatform().name("toolstack-lifecycle").daemon().unstarted(r));
+    private boolean closed;
+
+    public Toolstack(final Hypervisor hypervisor)
+    {
+        this.hypervisor = hypervisor;
+    }
+
+    public Hypervisor hypervisor()
+    {
+        return hypervisor;
+    }
+
+    public ToolstackLog log()
+    {
+        return log;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Creation and the life cycle.
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Creates and starts a domain ({@code xl create [-p]}).
+     *
+     * @throws ToolstackException one line naming what is wrong; nothing is left behind
+     */
+    public synchronized DomainInfo create(final DomainSpec spec, final boolean paused)
+    {
+        ensureOpen();
+        if (findByName(spec.name()) != null || DOM0_NAME.equals(spec.name()))
+        {
+            throw new ToolstackException("domain with name '" + spec.name() + "' already exists");
+        }
+        final ElfImage kernel = spec.kind() == DomainSpec.Kind.JAVA ? null : readElf("kernel", spec.kernel());
+        final ElfImage firmware = spec.kind() == DomainSpec.Kind.HVM && !isBuiltinBios(spec.bios()) ?
+            readElf("bios", Path.of(spec.bios())) : null;
+        final Domain domain;
+        try
+        {
+            domain = hypervisor.createDomain(new DomainConfig(spec.name(), spec.kind().domainType(), spec.memoryMiB(),
+                spec.vcpus(), DomainConfig.DEFAULT_GRANT_FRAMES, DomainConfig.DEFAULT_EVENT_CHANNELS));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ToolstackException("cannot create domain '" + spec.name() + "': " + ex.getMessage());
+        }
+        final ManagedDomain managed = new ManagedDomain(spec, domain);
+        try
+        {
+            attachDevices(managed);
+            if (paused)
+            {
+                domain.pause();
+            }
+            start(managed, kernel, firmware);
+        }
+        catch (final RuntimeException ex)
+        {
+            hypervisor.destroyDomain(domain.id());
+            throw new ToolstackException("cannot create domain '" + spec.name() + "': " + ex.getMessage());
+        }
+        domains.put(domain.id(), managed);
+        log.add("domain " + domain.id() + " '" + spec.name() + "' created (" + spec.kind().name().toLowerCase(Locale.ROOT) +
+            ", " + spec.memoryMiB() + " MiB" + (paused ? ", paused" : "") + ")");
+        return info(managed);
+    }
+
+    private static boolean isBuiltinBios(final String bios)
+    {
+        return bios == null || "none".equals(bios) || "builtin".equals(bios);
+    }
+
+    private static ElfImage readElf(final String what, final Path path)
+    {
+        if (path == null)
+        {
+            throw new ToolstackException(what + ": no file given");
+        }
+        try
+        {
+            return ElfImage.read(path);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new ToolstackException(what + ": cannot load " + path + ": " + ex.getMessage());
+        }
+    }
+
+    private void attachDevices(final ManagedDomain managed)
+    {
+        final boolean hvm = managed.spec.kind() == DomainSpec.Kind.HVM;
+        for (final String disk : managed.spec.disks())
+        {
+            if (hvm)
+            {
+                hypervisor.attachHvmDisk(managed.domain, disk);
+            }
+            else
+            {
+                hypervisor.attachDisk(managed.domain, disk);
+            }
+        }
+        for (final String vif : managed.spec.vifs())
+        {
+            if (hvm)
+            {
+                hypervisor.attachHvmVif(managed.domain, vif);
+            }
+            else
+            {
+                hypervisor.attachVif(managed.domain, vif);
+            }
+        }
+    }
+
+    private void start(final ManagedDomain managed, final ElfImage kernel, final ElfImage firmware)
+    {
+        final DomainSpec spec = managed.spec;
+        switch (spec.kind())
+        {
+            case PV ->
+            {
+                final MachineConfig machine = new MachineConfig().kernel(kernel).console(managed.console).bootargs(spec.cmdline());
+                managed.guest = hypervisor.startPv(managed.domain, machine);
+            }
+            case HVM ->
+            {
+                final MachineConfig machine = new MachineConfig().kernel(kernel).console(managed.console).bootargs(spec.cmdline());
+                if (firmware != null)
+                {
+                    machine.bootMode(BootMode.EXTERNAL).firmware(firmware);
+                }
+                else
+                {
+                    machine.bootMode("none".equals(spec.bios()) ? BootMode.BARE : BootMode.BUILTIN);
+                }
+                managed.guest = hypervisor.startHvm(managed.domain, machine);
+            }
+            case JAVA -> managed.java = JavaGuestRunner.start(managed.domain, managed.console, spec);
+        }
+        final int id = managed.domain.id();
+        if (managed.guest != null)
+        {
+            managed.guest.whenEnded(exit -> lifecycle.execute(() -> ended(id, exit)));
+        }
+        else
+        {
+            managed.java.whenEnded(() -> lifecycle.execute(() -> ended(id, null)));
+        }
+    }
+
+    /** On the life-cycle thread: the guest of domain {@code id} ended; carry out its action. */
+    private synchronized void ended(final int id, final MachineExit exit)
+    {
+        final ManagedDomain managed = domains.get(id);
+        if (managed == null || closed || managed.destroying)
+        {
+            return; // destroyed by a command meanwhile
+        }
+        final Domain domain = managed.domain;
+        final ShutdownReason reason = domain.shutdownReason();
+        final LifecycleAction action;
+        final String how;
+        if (domain.state() == DomainState.CRASHED || reason == ShutdownReason.CRASH || reason == ShutdownReason.WATCHDOG ||
+            reason == null)
+        {
+            action = managed.spec.onCrash();
+            how = "crashed" + (domain.crashReason() != null ? " (" + domain.crashReason() + ")" : "");
+        }
+        else if (reason == ShutdownReason.REBOOT)
+        {
+            action = managed.spec.onReboot();
+            how = "rebooted";
+        }
+        else
+        {
+            action = managed.spec.onPoweroff();
+            how = "powered off";
+        }
+        log.add("domain " + id + " '" + managed.name + "' " + how + (exit != null ? " [" + exit.detail() + "]" : "") +
+            ": " + action.xlName());
+        switch (action)
+        {
+            case DESTROY -> destroy(managed);
+            case PRESERVE ->
+            {
+                // Kept for inspection: listed with its state, its console history readable, until destroyed.
+            }
+            case RESTART ->
+            {
+                destroy(managed);
+                recreate(managed.spec, id);
+            }
+            case RENAME_RESTART ->
+            {
+                managed.name = managed.spec.name() + "-" + id;
+                log.add("domain " + id + " renamed '" + managed.name + "'");
+                recreate(managed.spec, id);
+            }
+        }
+    }
+
+    private void recreate(final DomainSpec spec, final int oldId)
+    {
+        try
+        {
+            final DomainInfo info = create(spec, false);
+            log.add("domain '" + spec.name() + "' restarted as domain " + info.id() + " (was " + oldId + ")");
+        }
+        catch (final ToolstackException ex)
+        {
+            log.add("domain '" + spec.name() + "' could not be restarted: " + ex.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Commands on existing domains.
+    // ---------------------------------------------------------------------------------------------
+
+    /** Every domain, Domain-0 first, then by id ({@code xl list}). */
+    public synchronized List<DomainInfo> list()
+    {
+        final List<DomainInfo> infos = new ArrayList<>();
+        infos.add(dom0Info());
+        for (final ManagedDomain managed : domains.values())
+        {
+            infos.add(info(managed));
+        }
+        return infos;
+    }
+
+    /** One domain by name or id. @throws ToolstackException naming it when there is none */
+    public synchronized DomainInfo domain(final String nameOrId)
+    {
+        if (DOM0_NAME.equals(nameOrId) || "0".equals(nameOrId))
+        {
+            return dom0Info();
+        }
+        return info(find(nameOrId));
+    }
+
+    /** Destroys a domain at once ({@code xl destroy}): every resource released. */
+    public synchronized void destroy(final String nameOrId)
+    {
+        destroy(find(nameOrId));
+    }
+
+    private void destroy(final ManagedDomain managed)
+    {
+        managed.destroying = true;
+        final int id = managed.domain.id();
+        if (managed.java != null)
+        {
+            managed.java.stop(JAVA_STOP_WAIT_MS);
+        }
+        hypervisor.destroyDomain(id);
+        domains.remove(id);
+        log.add("domain " + id + " '" + managed.name + "' destroyed");
+    }
+
+    /**
+     * Asks the guest to power off or reboot ({@code xl shutdown}, {@code xl reboot}): xenstore's
+     * {@code control/shutdown} as Xen's PV protocol, and a Java guest's shutdown flag. A guest that
+     * does not listen keeps running; {@link #awaitEnd} waits for it.
+     */
+    public synchronized void shutdown(final String nameOrId, final boolean reboot)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        final DomainState state = managed.domain.state();
+        if (state != DomainState.RUNNING && state != DomainState.PAUSED)
+        {
+            throw new ToolstackException("domain '" + managed.name + "' is " + state.name().toLowerCase(Locale.ROOT) +
+                ", not running");
+        }
+        hypervisor.xenStore().write(0, managed.domain.xenstoreHome() + "/control/shutdown", reboot ? "reboot" : "poweroff");
+        if (managed.java != null)
+        {
+            managed.java.requestShutdown(reboot);
+        }
+        log.add("domain " + managed.domain.id() + " '" + managed.name + "' asked to " + (reboot ? "reboot" : "power off"));
+    }
+
+    /**
+     * Waits until domain {@code id} is gone or has ended ({@code xl shutdown -w}).
+     *
+     * @return false when it still runs after the timeout
+     */
+    public boolean awaitEnd(final int id, final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (System.nanoTime() < deadline)
+        {
+            synchronized (this)
+            {
+                final ManagedDomain managed = domains.get(id);
+                if (managed == null)
+                {
+                    return true;
+                }
+                final DomainState state = managed.domain.state();
+                if (state == DomainState.SHUTDOWN || state == DomainState.CRASHED || state == DomainState.GONE)
+                {
+                    return true;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
+    public synchronized void pause(final String nameOrId)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        try
+        {
+            managed.domain.pause();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+    }
+
+    public synchronized void unpause(final String nameOrId)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        try
+        {
+            managed.domain.unpause();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+    }
+
+    /** The console of a domain. */
+    public synchronized DomainConsole console(final String nameOrId)
+    {
+        return find(nameOrId).console;
+    }
+
+    /** Reads or sets a domain's credit-scheduler weight and cap ({@code xl sched-credit}); null leaves one as it is. */
+    public synchronized DomainInfo schedCredit(final String nameOrId, final Integer weight, final Integer cap)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        if (weight != null && (weight < 1 || weight > 65535))
+        {
+            throw new ToolstackException("weight " + weight + " is not between 1 and 65535");
+        }
+        if (cap != null && (cap < 0 || cap > 100 * managed.spec.vcpus()))
+        {
+            throw new ToolstackException("cap " + cap + " is not between 0 and " + 100 * managed.spec.vcpus());
+        }
+        if (weight != null)
+        {
+            managed.weight = weight;
+        }
+        if (cap != null)
+        {
+            managed.cap = cap;
+        }
+        return info(managed);
+    }
+
+    /** Hot-plugs a disk from an xl.cfg disk spec ({@code xl block-attach}): PV disks on a running domain. */
+    public synchronized void blockAttach(final String nameOrId, final String spec)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        try
+        {
+            if (managed.spec.kind() == DomainSpec.Kind.HVM)
+            {
+                hypervisor.attachHvmDisk(managed.domain, spec);
+            }
+            else
+            {
+                hypervisor.attachDisk(managed.domain, spec);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+        managed.extraDisks.add(spec);
+    }
+
+    /** Detaches a PV disk by its vdev ({@code xl block-detach DOM xvdb}). */
+    public synchronized void blockDetach(final String nameOrId, final String vdev)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        final int deviceId;
+        try
+        {
+            deviceId = VirtualDevice.deviceId(vdev);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+        for (final Vbd vbd : hypervisor.disks(managed.domain))
+        {
+            if (vbd.deviceId() == deviceId)
+            {
+                hypervisor.detachDisk(vbd);
+                return;
+            }
+        }
+        throw new ToolstackException("domain '" + managed.name + "' has no PV disk " + vdev);
+    }
+
+    /** Hot-plugs a vif from an xl.cfg vif spec ({@code xl network-attach}). */
+    public synchronized void networkAttach(final String nameOrId, final String spec)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        try
+        {
+            if (managed.spec.kind() == DomainSpec.Kind.HVM)
+            {
+                hypervisor.attachHvmVif(managed.domain, spec);
+            }
+            else
+            {
+                hypervisor.attachVif(managed.domain, spec);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+        managed.extraVifs.add(spec);
+    }
+
+    /** Detaches a PV vif by its handle or MAC ({@code xl network-detach DOM 0}). */
+    public synchronized void networkDetach(final String nameOrId, final String handleOrMac)
+    {
+        final ManagedDomain managed = find(nameOrId);
+        for (final Vif vif : hypervisor.vifs(managed.domain))
+        {
+            if (String.valueOf(vif.handle()).equals(handleOrMac) ||
+                MacAddress.toString(vif.macAddress()).equalsIgnoreCase(handleOrMac))
+            {
+                hypervisor.detachVif(vif);
+                return;
+            }
+        }
+        throw new ToolstackException("domain '" + managed.name + "' has no PV vif " + handleOrMac);
+    }
+
+    /** The host, as {@code xl info}. */
+    public synchronized Map<String, Object> info()
+    {
+        final Map<String, Object> info = new LinkedHashMap<>();
+        final Runtime runtime = Runtime.getRuntime();
+        info.put("host", hostName());
+        info.put("release", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        info.put("machine", System.getProperty("os.arch"));
+        info.put("nr_cpus", runtime.availableProcessors());
+        info.put("total_memory", hypervisor.frameAllocator().totalFrames() * 4L / 1024);
+        info.put("free_memory", hypervisor.freeFrames() * 4L / 1024);
+        info.put("nr_domains", domains.size() + 1);
+        info.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        info.put("jvm_heap_used_mib", (runtime.totalMemory() - runtime.freeMemory()) >> 20);
+        info.put("xen_caps", "riscv64 pv hvm java");
+        return info;
+    }
+
+    /** The toolstack's messages ({@code xl dmesg}). */
+    public List<String> dmesg()
+    {
+        return log.lines();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private ManagedDomain find(final String nameOrId)
+    {
+        ManagedDomain byName = findByName(nameOrId);
+        if (byName != null)
+        {
+            return byName;
+        }
+        try
+        {
+            final ManagedDomain byId = domains.get(Integer.parseInt(nameOrId));
+            if (byId != null)
+            {
+                return byId;
+            }
+        }
+        catch (final NumberFormatException notAnId)
+        {
+            // a name that no domain has
+        }
+        throw new ToolstackException("domain '" + nameOrId + "' does not exist");
+    }
+
+    private ManagedDomain findByName(final String name)
+    {
+        for (final ManagedDomain managed : domains.values())
+        {
+            if (managed.name.equals(name))
+            {
+                return managed;
+            }
+        }
+        return null;
+    }
+
+    private DomainInfo info(final ManagedDomain managed)
+    {
+        final Domain domain = managed.domain;
+        final DomainState state = domain.state();
+        final boolean waiting = managed.guest != null ? managed.guest.isWaiting() : managed.java != null && managed.java.isWaiting();
+        final List<String> disks = new ArrayList<>(managed.spec.disks());
+        disks.addAll(managed.extraDisks);
+        final List<String> vifs = new ArrayList<>(managed.spec.vifs());
+        vifs.addAll(managed.extraVifs);
+        return new DomainInfo(managed.name, domain.id(), managed.spec.kind().name().toLowerCase(Locale.ROOT),
+            managed.spec.memoryMiB(), managed.spec.vcpus(), stateLetters(state, waiting), cpuSeconds(managed),
+            domain.shutdownReason() == null ? null : domain.shutdownReason().name().toLowerCase(Locale.ROOT),
+            domain.crashReason(), managed.spec.onPoweroff().xlName(), managed.spec.onReboot().xlName(),
+            managed.spec.onCrash().xlName(), managed.weight, managed.cap, disks, vifs, managed.console.history().length,
+            managed.guest != null ? managed.guest.instructionsRetired() : 0);
+    }
+
+    private DomainInfo dom0Info()
+    {
+        final double cpu = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+        return new DomainInfo(DOM0_NAME, 0, "dom0", hypervisor.domain(0).config().memoryMiB(),
+            Runtime.getRuntime().availableProcessors(), "r-----", cpu, null, null, "destroy", "restart", "destroy",
+            DomainSpec.DEFAULT_WEIGHT, 0, List.of(), List.of(), 0, 0);
+    }
+
+    /** xl's six columns: running, blocked, paused, shutdown, crashed, dying. */
+    static String stateLetters(final DomainState state, final boolean waiting)
+    {
+        final char[] letters = "------".toCharArray();
+        switch (state)
+        {
+            case RUNNING -> letters[waiting ? 1 : 0] = waiting ? 'b' : 'r';
+            case PAUSED -> letters[2] = 'p';
+            case SHUTDOWN -> letters[3] = 's';
+            case CRASHED -> letters[4] = 'c';
+            case DYING, GONE -> letters[5] = 'd';
+            case CREATED -> letters[1] = 'b';
+        }
+        return new String(letters);
+    }
+
+    private static double cpuSeconds(final ManagedDomain managed)
+    {
+        final long nanos = managed.guest != null ? managed.guest.cpuTimeNanos() : managed.java != null ? managed.java.cpuTimeNanos() : 0;
+        return Math.max(0, nanos) / 1e9;
+    }
+
+    private static String hostName()
+    {
+        try
+        {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        }
+        catch (final IOException ex)
+        {
+            return "localhost";
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new ToolstackException("the toolstack is shut down");
+        }
+    }
+
+    /** Destroys every managed domain and stops the life-cycle thread; the hypervisor stays the caller's. */
+    @Override
+    public void close()
+    {
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            for (final ManagedDomain managed : new ArrayList<>(domains.values()))
+            {
+                destroy(managed);
+            }
+            closed = true;
+        }
+        lifecycle.shutdownNow();
+    }
+
+    /** A domain the toolstack created: its spec, its console, its guest, and what commands changed. */
+    private static final class ManagedDomain
+    {
+        final DomainSpec spec;
+        final Domain domain;
+        final DomainConsole console = new DomainConsole();
+        final List<String> extraDisks = new ArrayList<>();
+        final List<String> extraVifs = new ArrayList<>();
+        String name;
+        HvmGuest guest;
+        JavaGuestRunner java;
+        int weight;
+        int cap;
+        boolean destroying;
+
+        ManagedDomain(final DomainSpec spec, final Domain domain)
+        {
+            this.spec = spec;
+            this.domain = domain;
+            this.name = spec.name();
+            this.weight = spec.weight();
+            this.cap = spec.cap();
+        }
+    }
+}
