@@ -1,0 +1,95 @@
+package io.javisor.core.toolstack.cli;
+
+import io.javisor.core.toolstack.ToolstackClient;
+import io.javisor.core.toolstack.ToolstackProtocol;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * {@code console [-t pv|serial] DOM}: the domain's console on this terminal (raw mode while
+ * attached, restored on exit) until Ctrl-] ({@value #ESCAPE}). Runs once.
+ */
+@Command(name = "console", description = "Attach to a domain's console; Ctrl-] leaves it.")
+final class ConsoleCommand extends ClientCommand
+{
+    static final int ESCAPE = 0x1D;
+
+    @Option(names = "-t", paramLabel = "pv|serial", description = "Which console: each domain has one, which both name.")
+    String type;
+
+    @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+    String domain;
+
+    @Override
+    int run(final ToolstackClient client, final PrintWriter out) throws Exception
+    {
+        if (type != null && !type.equals("pv") && !type.equals("serial"))
+        {
+            throw new io.javisor.core.toolstack.ToolstackException("console type '" + type + "' is neither pv nor serial");
+        }
+        out.flush();
+        attachTo(client, domain);
+        return 0;
+    }
+
+    /** Attaches over a new connection (for {@code create -c}). */
+    static void attach(final Path socket, final String domain, final PrintWriter out)
+    {
+        out.flush();
+        try (ToolstackClient client = ToolstackClient.connect(socket != null ? socket : ToolstackProtocol.defaultSocket()))
+        {
+            attachTo(client, domain);
+        }
+    }
+
+    private static void attachTo(final ToolstackClient client, final String domain)
+    {
+        final String saved = System.console() != null ? stty("-g") : null;
+        if (saved != null)
+        {
+            stty("raw -echo");
+        }
+        final OutputStream terminal = new FileOutputStream(FileDescriptor.out);
+        try
+        {
+            client.console(domain, System.in, terminal, ESCAPE);
+        }
+        finally
+        {
+            if (saved != null)
+            {
+                stty(saved);
+            }
+        }
+    }
+
+    /** Runs {@code stty ARGS} on the controlling terminal; its output, or null when there is none. */
+    private static String stty(final String args)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder("/bin/sh", "-c", "stty " + args + " < /dev/tty")
+                .redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return process.waitFor() == 0 ? output : null;
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

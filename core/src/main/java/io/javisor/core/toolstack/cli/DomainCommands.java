@@ -1,0 +1,157 @@
+package io.javisor.core.toolstack.cli;
+
+import io.javisor.core.toolstack.ToolstackClient;
+import io.javisor.core.toolstack.ToolstackProtocol;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The commands that act on one domain by name or id, as xl's. Stateless holder of the command classes. */
+final class DomainCommands
+{
+    private DomainCommands()
+    {
+    }
+
+    @Command(name = "create", description = "Create a domain from an xl.cfg file (KEY=VALUE arguments override the file's).")
+    static final class Create extends ClientCommand
+    {
+        @Option(names = "-p", description = "Leave the domain paused after creating it.")
+        boolean paused;
+
+        @Option(names = "-c", description = "Attach to the domain's console once it is created.")
+        boolean console;
+
+        @Parameters(index = "0", paramLabel = "CFG", description = "The domain's xl.cfg file.")
+        Path config;
+
+        @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "Settings that replace the file's.")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out) throws Exception
+        {
+            final Map<String, Object> args = new LinkedHashMap<>();
+            args.put("config", config.toAbsolutePath().toString());
+            args.put("overrides", overrides);
+            args.put("paused", paused);
+            final Map<?, ?> created = (Map<?, ?>)client.call(ToolstackProtocol.CREATE, args);
+            out.println("Parsing config from " + config);
+            out.println("Domain " + created.get("id") + " '" + created.get("name") + "' created" + (paused ? " (paused)" : ""));
+            out.flush();
+            if (console)
+            {
+                ConsoleCommand.attach(socket, String.valueOf(created.get("id")), out);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "destroy", description = "Destroy a domain at once: every resource it holds is released.")
+    static final class Destroy extends ClientCommand
+    {
+        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+        String domain;
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.DESTROY, Map.of("domain", domain));
+            return 0;
+        }
+    }
+
+    @Command(name = "shutdown", description = "Ask a domain to power off (xenstore control/shutdown).")
+    static final class Shutdown extends ClientCommand
+    {
+        @Option(names = "-w", description = "Wait until the domain has shut down.")
+        boolean await;
+
+        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+        String domain;
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.SHUTDOWN, Map.of("domain", domain, "wait", await));
+            return 0;
+        }
+    }
+
+    @Command(name = "reboot", description = "Ask a domain to reboot (xenstore control/shutdown).")
+    static final class Reboot extends ClientCommand
+    {
+        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+        String domain;
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.REBOOT, Map.of("domain", domain));
+            return 0;
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a domain: its vCPU runs no instruction until unpaused.")
+    static final class Pause extends ClientCommand
+    {
+        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+        String domain;
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.PAUSE, Map.of("domain", domain));
+            return 0;
+        }
+    }
+
+    @Command(name = "unpause", description = "Let a paused domain run again.")
+    static final class Unpause extends ClientCommand
+    {
+        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
+        String domain;
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.UNPAUSE, Map.of("domain", domain));
+            return 0;
+        }
+    }
+
+    @Command(name = "save", description = "Not supported yet: javisor cannot save a domain's state to a file.")
+    static final class Save extends ClientCommand
+    {
+        @Parameters(arity = "0..*", paramLabel = "ARG")
+        List<String> ignored = new ArrayList<>();
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.SAVE, Map.of());
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Not supported yet: javisor cannot restore a domain from a file.")
+    static final class Restore extends ClientCommand
+    {
+        @Parameters(arity = "0..*", paramLabel = "ARG")
+        List<String> ignored = new ArrayList<>();
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out)
+        {
+            client.call(ToolstackProtocol.RESTORE, Map.of());
+            return 0;
+        }
+    }
+}
