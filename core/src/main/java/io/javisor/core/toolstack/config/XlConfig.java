@@ -68,6 +68,10 @@ public record XlConfig(
         {
             throw new IllegalArgumentException("a config needs a name, a type and its three shutdown actions");
         }
+        if ((type == GuestType.JAVA) == (bios != null) || (type == GuestType.JAVA) != (javaClass != null))
+        {
+            throw new IllegalArgumentException("a java guest, and only it, has a class and no bios: " + type + ", " + bios + ", " + javaClass);
+        }
         classpath = List.copyOf(classpath);
         disks = List.copyOf(disks);
         vifs = List.copyOf(vifs);

@@ -45,8 +45,22 @@ public final class XlConfigException extends RuntimeException
         {
             message.append(key).append(": ");
         }
-        // One line whatever the user's text held: a key or reason never carries a line break out.
-        return message.append(reason).toString().replace('\n', ' ').replace('\r', ' ');
+        message.append(reason);
+        // One line whatever the user's text held: a reason quoting it never carries a line break out.
+        for (int i = 0; i < message.length(); i++)
+        {
+            if (isLineBreak(message.charAt(i)))
+            {
+                message.setCharAt(i, ' ');
+            }
+        }
+        return message.toString();
+    }
+
+    /** What a terminal or an editor may start a new line at. */
+    static boolean isLineBreak(final char c)
+    {
+        return c == '\n' || c == '\r' || c == 0x0B || c == '\f' || c == 0x85 || c == 0x2028 || c == 0x2029;
     }
 
     public String source()

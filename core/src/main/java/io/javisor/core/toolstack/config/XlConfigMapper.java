@@ -105,15 +105,13 @@ final class XlConfigMapper
             seen.put(key, setting);
             read(key, setting);
         }
+        switch (type)
+        {
+            case PV -> bios = Bios.BUILTIN;
+            case HVM -> bios = bios == null ? Bios.BUILTIN : bios;
+            case JAVA -> vcpus = 0;
+        }
         checkTogether();
-        if (type == GuestType.PV)
-        {
-            bios = Bios.BUILTIN;
-        }
-        if (type == GuestType.JAVA)
-        {
-            vcpus = 0;
-        }
         return new XlConfig(name, type, memoryMiB, vcpus, cpuWeight, cap, kernel, ramdisk, cmdline(), bios,
             javaClass, classpath, disks, vifs, onPoweroff, onReboot, onCrash);
     }
@@ -152,53 +150,29 @@ final class XlConfigMapper
     {
         if (name == null)
         {
-            throw file.error(XlConfigException.NO_LINE, XlKey.NAME.xlName(), "required: every domain needs a name (name = \"...\")");
+            throw required(XlKey.NAME, null, "every domain needs a name (name = \"...\")");
         }
         final XlSetting typeSetting = seen.get(XlKey.TYPE);
-        final int typeLine = typeSetting == null ? XlConfigException.NO_LINE : typeSetting.line();
-        final ConfigSource typeSource = typeSetting == null ? file : typeSetting.source();
-        switch (type)
+        if (type == GuestType.PV && kernel == null)
         {
-            case PV ->
-            {
-                if (kernel == null)
-                {
-                    throw typeSource.error(typeLine, XlKey.KERNEL.xlName(), "required: a pv guest boots a kernel (kernel = \"PATH\")");
-                }
-            }
-            case HVM ->
-            {
-                if (bios == null)
-                {
-                    bios = Bios.BUILTIN;
-                }
-                if (kernel == null && bios.mode() != BootMode.EXTERNAL)
-                {
-                    final XlSetting biosSetting = seen.get(XlKey.BIOS);
-                    throw (biosSetting == null ? typeSource : biosSetting.source()).error(
-                        biosSetting == null ? typeLine : biosSetting.line(), XlKey.KERNEL.xlName(),
-                        "required: an hvm guest with bios \"" + bios + "\" boots a kernel (or set bios to a firmware ELF)");
-                }
-            }
-            case JAVA ->
-            {
-                if (javaClass == null)
-                {
-                    throw typeSource.error(typeLine, XlKey.CLASS.xlName(), "required: a java guest runs a class (class = \"com.example.Guest\")");
-                }
-            }
+            throw required(XlKey.KERNEL, typeSetting, "a pv guest boots a kernel (kernel = \"PATH\")");
+        }
+        if (type == GuestType.HVM && kernel == null && bios.mode() != BootMode.EXTERNAL)
+        {
+            final XlSetting because = seen.containsKey(XlKey.BIOS) ? seen.get(XlKey.BIOS) : typeSetting;
+            throw required(XlKey.KERNEL, because, "an hvm guest with bios \"" + bios + "\" boots a kernel (or set bios to a firmware ELF)");
+        }
+        if (type == GuestType.JAVA && javaClass == null)
+        {
+            throw required(XlKey.CLASS, typeSetting, "a java guest runs a class (class = \"com.example.Guest\")");
         }
         final XlSetting cmdlineSetting = seen.get(XlKey.CMDLINE);
-        if (cmdlineSetting != null)
+        for (final XlKey part : List.of(XlKey.ROOT, XlKey.EXTRA))
         {
-            for (final XlKey part : List.of(XlKey.ROOT, XlKey.EXTRA))
+            if (cmdlineSetting != null && seen.containsKey(part))
             {
-                final XlSetting partSetting = seen.get(part);
-                if (partSetting != null)
-                {
-                    throw partSetting.error("cannot be given with cmdline (" + cmdlineSetting.where() +
-                        "): xl would ignore root and extra, javisor refuses the mix");
-                }
+                throw seen.get(part).error("cannot be given with cmdline (" + cmdlineSetting.where() +
+                    "): xl would ignore root and extra, javisor refuses the mix");
             }
         }
         final XlSetting capSetting = seen.get(XlKey.CAP);
@@ -207,6 +181,18 @@ final class XlConfigMapper
             throw capSetting.error(cap + " is more than " + vcpus + " vCPU" + (vcpus == 1 ? "" : "s") + " can use (at most " +
                 vcpus * XlConfig.CAP_PER_VCPU + " percent; 0 means no cap)");
         }
+    }
+
+    /**
+     * A key that must be there is not: the error is on the line of the setting that made it
+     * required, or on no line when nothing did (the default type, a name).
+     */
+    private XlConfigException required(final XlKey missing, final XlSetting because, final String why)
+    {
+        final String reason = "required: " + why;
+        return because == null ?
+            file.error(XlConfigException.NO_LINE, missing.xlName(), reason) :
+            because.source().error(because.line(), missing.xlName(), reason);
     }
 
     /** xl's composition of {@code root} and {@code extra} when there is no {@code cmdline}. */
@@ -229,7 +215,7 @@ final class XlConfigMapper
         final GuestType type = GuestType.fromXlName(text);
         if (type == null)
         {
-            throw setting.error("'" + text + "' is not pv, hvm or java" + (text.equals("pvh") ? " (javisor has no pvh guests)" : ""));
+            throw setting.error(XlValue.quote(text) + " is not pv, hvm or java" + (text.equals("pvh") ? " (javisor has no pvh guests)" : ""));
         }
         return type;
     }
@@ -293,7 +279,7 @@ final class XlConfigMapper
         final ShutdownAction action = ShutdownAction.fromXlName(text);
         if (action == null)
         {
-            throw setting.error("'" + text + "' is not " + ShutdownAction.choices());
+            throw setting.error(XlValue.quote(text) + " is not " + ShutdownAction.choices());
         }
         return action;
     }

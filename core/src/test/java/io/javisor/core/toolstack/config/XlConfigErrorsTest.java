@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 
 import static io.javisor.core.toolstack.config.XlConfigFixtures.errorOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
@@ -68,9 +69,9 @@ class XlConfigErrorsTest
             arguments("a string for a list", PV + "disk = 'vdev=xvda, target=/a'", "bad.cfg:3: disk: expected a list, found a string"),
             arguments("a number in a list of strings", PV + "vif = [\n 'bridge=xenbr0',\n 7 ]",
                 "bad.cfg:5: vif: list items must be strings, found a number (7)"),
-            arguments("an unknown type", "type = 'pvh'\nname = 'g'", "bad.cfg:1: type: 'pvh' is not pv, hvm or java (javisor has no pvh guests)"),
+            arguments("an unknown type", "type = 'pvh'\nname = 'g'", "bad.cfg:1: type: \"pvh\" is not pv, hvm or java (javisor has no pvh guests)"),
             arguments("an unknown action", PV + "on_crash = 'coredump-destroy'",
-                "bad.cfg:3: on_crash: 'coredump-destroy' is not destroy, restart, preserve or rename-restart"),
+                "bad.cfg:3: on_crash: \"coredump-destroy\" is not destroy, restart, preserve or rename-restart"),
             arguments("a name with a space", "name = 'my guest'", "bad.cfg:1: name: \"my guest\" is not 1 to 64 letters, digits, '_', '.' or '-'"),
             arguments("an empty kernel path", "name = 'g'\nkernel = ''", "bad.cfg:2: kernel: the path is empty"),
             arguments("a class that is no class name", "name = 'g'\ntype = 'java'\nclass = 'a..B'",
@@ -116,6 +117,19 @@ class XlConfigErrorsTest
     }
 
     @Test
+    void theErrorKeepsItsPartsForTheCaller()
+    {
+        final XlConfigException error = assertThrows(XlConfigException.class,
+            () -> XlConfigFixtures.read("name = 'g'\nmemory = 1\nkernel = '/k'"));
+        assertEquals("web.cfg", error.source());
+        assertEquals(2, error.line());
+        assertEquals("memory", error.key());
+        assertEquals("1 is not between 4 and 2048 MiB", error.reason());
+        final XlConfigException noLine = assertThrows(XlConfigException.class, () -> XlConfigFixtures.read("kernel = '/k'"));
+        assertEquals(XlConfigException.NO_LINE, noLine.line());
+    }
+
+    @Test
     void textThatIsNotUtf8IsRefusedOnItsLine()
     {
         final byte[] file = {'n', '=', '\'', 'g', '\'', '\n', 'k', '=', '\'', (byte)0xFF, '\''};
@@ -136,6 +150,8 @@ class XlConfigErrorsTest
     {
         final String error = errorOf("name = 'a\\nb c'");
         assertEquals("bad.cfg:1: name: \"a\\nb c\" is not 1 to 64 letters, digits, '_', '.' or '-'", error);
-        assertEquals("bad.cfg:1: type: 'x y' is not pv, hvm or java", errorOf("type = 'x\\ny'\nname='g'"));
+        assertEquals("bad.cfg:1: type: \"x\\ny\" is not pv, hvm or java", errorOf("type = 'x\\ny'\nname='g'"));
+        assertEquals("bad.cfg:2: disk: bad disk spec 'a b': no vdev (the guest's device name, e.g. vdev=xvda)",
+            errorOf("name = 'g'\ndisk = [ 'a\\x0bb' ]\nkernel = '/k'"), "a disk spec quoted raw by its parser");
     }
 }

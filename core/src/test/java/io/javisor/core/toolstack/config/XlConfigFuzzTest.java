@@ -123,7 +123,7 @@ class XlConfigFuzzTest
             catch (final XlConfigException ex)
             {
                 final String message = ex.getMessage();
-                if (message.indexOf('\n') >= 0 || message.indexOf('\r') >= 0 ||
+                if (message.chars().anyMatch(c -> XlConfigException.isLineBreak((char)c)) ||
                     !(message.startsWith(FILE + ":") || message.startsWith(ConfigSource.COMMAND_LINE + ":")))
                 {
                     throw new AssertionError("not one line naming the file: " + XlValue.quote(message));
