@@ -2,6 +2,7 @@ package io.javisor.core.toolstack;
 
 import io.javisor.core.Domain;
 import io.javisor.core.ShutdownReason;
+import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.ringio.DomainResources;
 
 import java.lang.management.ManagementFactory;
@@ -40,7 +41,7 @@ final class JavaGuestRunner implements JavaGuest.Context
     /**
      * @throws ToolstackException when the class cannot be loaded or instantiated (one line)
      */
-    static JavaGuestRunner start(final Domain domain, final DomainConsole console, final DomainSpec spec)
+    static JavaGuestRunner start(final Domain domain, final DomainConsole console, final XlConfig spec)
     {
         final URLClassLoader loader = new URLClassLoader("java-guest-d" + domain.id(), urls(spec.classpath()),
             JavaGuestRunner.class.getClassLoader());

@@ -1,11 +1,13 @@
 package io.javisor.core.toolstack;
 
 import io.javisor.core.Domain;
-import io.javisor.core.DomainConfig;
 import io.javisor.core.DomainState;
 import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.core.ShutdownReason;
+import io.javisor.core.toolstack.config.GuestType;
+import io.javisor.core.toolstack.config.ShutdownAction;
+import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.blkback.Vbd;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
@@ -29,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The toolstack: what {@code xl} does, over one {@link Hypervisor}. It creates domains from
- * {@link DomainSpec}s (memory, disks, vifs, the guest: a RISC-V kernel on a PV or HVM domain, or a
+ * {@link XlConfig}s (memory, disks, vifs, the guest: a RISC-V kernel on a PV or HVM domain, or a
  * {@link JavaGuest}), lists, pauses, shuts down, reboots and destroys them, attaches and detaches
  * their devices, keeps their consoles ({@link DomainConsole}) and carries out the life-cycle action
  * configured for how each one ended (destroy, restart under the same name with a new id, preserve,
@@ -74,21 +76,20 @@ public final class Toolstack implements AutoCloseable
      *
      * @throws ToolstackException one line naming what is wrong; nothing is left behind
      */
-    public synchronized DomainInfo create(final DomainSpec spec, final boolean paused)
+    public synchronized DomainInfo create(final XlConfig spec, final boolean paused)
     {
         ensureOpen();
         if (findByName(spec.name()) != null || DOM0_NAME.equals(spec.name()))
         {
             throw new ToolstackException("domain with name '" + spec.name() + "' already exists");
         }
-        final ElfImage kernel = spec.kind() == DomainSpec.Kind.JAVA ? null : readElf("kernel", spec.kernel());
-        final ElfImage firmware = spec.kind() == DomainSpec.Kind.HVM && !isBuiltinBios(spec.bios()) ?
-            readElf("bios", Path.of(spec.bios())) : null;
+        final ElfImage kernel = spec.type() == GuestType.JAVA ? null : readElf("kernel", spec.kernel());
+        final ElfImage firmware = spec.type() == GuestType.HVM && spec.bios().firmware() != null ?
+            readElf("bios", spec.bios().firmware()) : null;
         final Domain domain;
         try
         {
-            domain = hypervisor.createDomain(new DomainConfig(spec.name(), spec.kind().domainType(), spec.memoryMiB(),
-                spec.vcpus(), DomainConfig.DEFAULT_GRANT_FRAMES, DomainConfig.DEFAULT_EVENT_CHANNELS));
+            domain = hypervisor.createDomain(spec.toDomainConfig());
         }
         catch (final RuntimeException ex)
         {
@@ -110,14 +111,9 @@ public final class Toolstack implements AutoCloseable
             throw new ToolstackException("cannot create domain '" + spec.name() + "': " + ex.getMessage());
         }
         domains.put(domain.id(), managed);
-        log.add("domain " + domain.id() + " '" + spec.name() + "' created (" + spec.kind().name().toLowerCase(Locale.ROOT) +
+        log.add("domain " + domain.id() + " '" + spec.name() + "' created (" + spec.type().xlName() +
             ", " + spec.memoryMiB() + " MiB" + (paused ? ", paused" : "") + ")");
         return info(managed);
-    }
-
-    private static boolean isBuiltinBios(final String bios)
-    {
-        return bios == null || "none".equals(bios) || "builtin".equals(bios);
     }
 
     private static ElfImage readElf(final String what, final Path path)
@@ -138,8 +134,8 @@ public final class Toolstack implements AutoCloseable
 
     private void attachDevices(final ManagedDomain managed)
     {
-        final boolean hvm = managed.spec.kind() == DomainSpec.Kind.HVM;
-        for (final String disk : managed.spec.disks())
+        final boolean hvm = managed.spec.type() == GuestType.HVM;
+        for (final String disk : managed.disks)
         {
             if (hvm)
             {
@@ -150,7 +146,7 @@ public final class Toolstack implements AutoCloseable
                 hypervisor.attachDisk(managed.domain, disk);
             }
         }
-        for (final String vif : managed.spec.vifs())
+        for (final String vif : managed.vifs)
         {
             if (hvm)
             {
@@ -165,8 +161,8 @@ public final class Toolstack implements AutoCloseable
 
     private void start(final ManagedDomain managed, final ElfImage kernel, final ElfImage firmware)
     {
-        final DomainSpec spec = managed.spec;
-        switch (spec.kind())
+        final XlConfig spec = managed.spec;
+        switch (spec.type())
         {
             case PV ->
             {
@@ -176,13 +172,10 @@ public final class Toolstack implements AutoCloseable
             case HVM ->
             {
                 final MachineConfig machine = new MachineConfig().kernel(kernel).console(managed.console).bootargs(spec.cmdline());
+                machine.bootMode(spec.bios().mode());
                 if (firmware != null)
                 {
-                    machine.bootMode(BootMode.EXTERNAL).firmware(firmware);
-                }
-                else
-                {
-                    machine.bootMode("none".equals(spec.bios()) ? BootMode.BARE : BootMode.BUILTIN);
+                    machine.firmware(firmware);
                 }
                 managed.guest = hypervisor.startHvm(managed.domain, machine);
             }
@@ -209,7 +202,7 @@ public final class Toolstack implements AutoCloseable
         }
         final Domain domain = managed.domain;
         final ShutdownReason reason = domain.shutdownReason();
-        final LifecycleAction action;
+        final ShutdownAction action;
         final String how;
         if (domain.state() == DomainState.CRASHED || reason == ShutdownReason.CRASH || reason == ShutdownReason.WATCHDOG ||
             reason == null)
@@ -250,7 +243,7 @@ public final class Toolstack implements AutoCloseable
         }
     }
 
-    private void recreate(final DomainSpec spec, final int oldId)
+    private void recreate(final XlConfig spec, final int oldId)
     {
         try
         {
@@ -398,9 +391,10 @@ public final class Toolstack implements AutoCloseable
         {
             throw new ToolstackException("weight " + weight + " is not between 1 and 65535");
         }
-        if (cap != null && (cap < 0 || cap > 100 * managed.spec.vcpus()))
+        final int maxCap = XlConfig.CAP_PER_VCPU * Math.max(1, managed.spec.vcpus());
+        if (cap != null && (cap < 0 || cap > maxCap))
         {
-            throw new ToolstackException("cap " + cap + " is not between 0 and " + 100 * managed.spec.vcpus());
+            throw new ToolstackException("cap " + cap + " is not between 0 and " + maxCap);
         }
         if (weight != null)
         {
@@ -419,7 +413,7 @@ public final class Toolstack implements AutoCloseable
         final ManagedDomain managed = find(nameOrId);
         try
         {
-            if (managed.spec.kind() == DomainSpec.Kind.HVM)
+            if (managed.spec.type() == GuestType.HVM)
             {
                 hypervisor.attachHvmDisk(managed.domain, spec);
             }
@@ -465,7 +459,7 @@ public final class Toolstack implements AutoCloseable
         final ManagedDomain managed = find(nameOrId);
         try
         {
-            if (managed.spec.kind() == DomainSpec.Kind.HVM)
+            if (managed.spec.type() == GuestType.HVM)
             {
                 hypervisor.attachHvmVif(managed.domain, spec);
             }
@@ -562,11 +556,11 @@ public final class Toolstack implements AutoCloseable
         final Domain domain = managed.domain;
         final DomainState state = domain.state();
         final boolean waiting = managed.guest != null ? managed.guest.isWaiting() : managed.java != null && managed.java.isWaiting();
-        final List<String> disks = new ArrayList<>(managed.spec.disks());
+        final List<String> disks = new ArrayList<>(managed.disks);
         disks.addAll(managed.extraDisks);
-        final List<String> vifs = new ArrayList<>(managed.spec.vifs());
+        final List<String> vifs = new ArrayList<>(managed.vifs);
         vifs.addAll(managed.extraVifs);
-        return new DomainInfo(managed.name, domain.id(), managed.spec.kind().name().toLowerCase(Locale.ROOT),
+        return new DomainInfo(managed.name, domain.id(), managed.spec.type().xlName(),
             managed.spec.memoryMiB(), managed.spec.vcpus(), stateLetters(state, waiting), cpuSeconds(managed),
             domain.shutdownReason() == null ? null : domain.shutdownReason().name().toLowerCase(Locale.ROOT),
             domain.crashReason(), managed.spec.onPoweroff().xlName(), managed.spec.onReboot().xlName(),
@@ -579,7 +573,7 @@ public final class Toolstack implements AutoCloseable
         final double cpu = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
         return new DomainInfo(DOM0_NAME, 0, "dom0", hypervisor.domain(0).config().memoryMiB(),
             Runtime.getRuntime().availableProcessors(), "r-----", cpu, null, null, "destroy", "restart", "destroy",
-            DomainSpec.DEFAULT_WEIGHT, 0, List.of(), List.of(), 0, 0);
+            XlConfig.DEFAULT_CPU_WEIGHT, XlConfig.NO_CAP, List.of(), List.of(), 0, 0);
     }
 
     /** xl's six columns: running, blocked, paused, shutdown, crashed, dying. */
@@ -646,9 +640,12 @@ public final class Toolstack implements AutoCloseable
     /** A domain the toolstack created: its spec, its console, its guest, and what commands changed. */
     private static final class ManagedDomain
     {
-        final DomainSpec spec;
+        final XlConfig spec;
         final Domain domain;
         final DomainConsole console = new DomainConsole();
+        /** The config's disks and vifs as spec strings (each parses back to the same spec). */
+        final List<String> disks = new ArrayList<>();
+        final List<String> vifs = new ArrayList<>();
         final List<String> extraDisks = new ArrayList<>();
         final List<String> extraVifs = new ArrayList<>();
         String name;
@@ -658,13 +655,15 @@ public final class Toolstack implements AutoCloseable
         int cap;
         boolean destroying;
 
-        ManagedDomain(final DomainSpec spec, final Domain domain)
+        ManagedDomain(final XlConfig spec, final Domain domain)
         {
             this.spec = spec;
             this.domain = domain;
             this.name = spec.name();
-            this.weight = spec.weight();
+            this.weight = spec.cpuWeight();
             this.cap = spec.cap();
+            spec.disks().forEach(d -> disks.add(d.toString()));
+            spec.vifs().forEach(v -> vifs.add(v.toString()));
         }
     }
 }

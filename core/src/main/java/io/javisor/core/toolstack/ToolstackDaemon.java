@@ -1,6 +1,9 @@
 package io.javisor.core.toolstack;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.javisor.core.toolstack.config.XlConfig;
+import io.javisor.core.toolstack.config.XlConfigException;
+import io.javisor.core.toolstack.config.XlConfigReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +39,6 @@ import static io.javisor.core.toolstack.ToolstackProtocol.*;
 public final class ToolstackDaemon implements AutoCloseable
 {
     private final Toolstack toolstack;
-    private final DomainSpecLoader loader;
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -44,11 +46,9 @@ public final class ToolstackDaemon implements AutoCloseable
     private final AtomicInteger clientNumber = new AtomicInteger();
     private volatile boolean closed;
 
-    private ToolstackDaemon(final Toolstack toolstack, final DomainSpecLoader loader, final Path socket,
-        final ServerSocketChannel server)
+    private ToolstackDaemon(final Toolstack toolstack, final Path socket, final ServerSocketChannel server)
     {
         this.toolstack = toolstack;
-        this.loader = loader;
         this.socket = socket;
         this.server = server;
         this.acceptor = Thread.ofPlatform().name("toolstack-daemon").daemon().unstarted(this::acceptLoop);
@@ -59,7 +59,7 @@ public final class ToolstackDaemon implements AutoCloseable
      *
      * @throws ToolstackException one line: another daemon listens there, or the socket cannot be made
      */
-    public static ToolstackDaemon start(final Toolstack toolstack, final DomainSpecLoader loader, final Path socket)
+    public static ToolstackDaemon start(final Toolstack toolstack, final Path socket)
     {
         final Path path = socket.toAbsolutePath();
         try
@@ -80,7 +80,7 @@ public final class ToolstackDaemon implements AutoCloseable
             final ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            final ToolstackDaemon daemon = new ToolstackDaemon(toolstack, loader, path, server);
+            final ToolstackDaemon daemon = new ToolstackDaemon(toolstack, path, server);
             daemon.acceptor.start();
             toolstack.log().add("daemon listening on " + path);
             return daemon;
@@ -228,11 +228,21 @@ public final class ToolstackDaemon implements AutoCloseable
         }
     }
 
+    /** The client's file is read here (same host, same user: the socket is 0600); relative paths in
+     * its overrides resolve against the client's working directory. */
     private Object create(final Arguments args)
     {
-        final Path file = Path.of(args.string("config"));
-        final DomainSpec spec = loader.load(file, args.strings("overrides"));
-        return toolstack.create(spec, args.flag("paused")).toMap();
+        final XlConfig config;
+        try
+        {
+            config = new XlConfigReader(Path.of(args.string("cwd")), null).read(Path.of(args.string("config")),
+                args.strings("overrides"));
+        }
+        catch (final XlConfigException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+        return toolstack.create(config, args.flag("paused")).toMap();
     }
 
     private Object shutdown(final Arguments args, final boolean reboot) throws InterruptedException

@@ -1,5 +1,7 @@
 package io.javisor.perf.cli;
 
+import io.javisor.core.toolstack.cli.ToolstackCommands;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,6 +34,11 @@ public final class JavisorMain
     public static CommandLine commandLine()
     {
         final CommandLine commandLine = new CommandLine(new JavisorMain());
+        // The toolstack's commands (daemon, create, list, console, ...) live with the toolstack in core.
+        for (final Class<?> command : ToolstackCommands.ALL)
+        {
+            commandLine.addSubcommand(command);
+        }
         // JMH's own options (-f, -wi, -prof gc, ...) pass through `bench jmh` untouched.
         commandLine.getSubcommands().get("bench").getSubcommands().get("jmh")
             .setUnmatchedOptionsArePositionalParams(true);

@@ -2,7 +2,6 @@ package io.javisor.core.toolstack.cli;
 
 import io.javisor.core.Hypervisor;
 import io.javisor.core.HypervisorConfig;
-import io.javisor.core.toolstack.DomainSpecLoader;
 import io.javisor.core.toolstack.Toolstack;
 import io.javisor.core.toolstack.ToolstackClient;
 import io.javisor.core.toolstack.ToolstackDaemon;
@@ -45,13 +44,6 @@ public final class DaemonCommand implements Callable<Integer>
     @Option(names = "--detach", description = "Start the daemon in the background and return once it listens.")
     boolean detach;
 
-    private final DomainSpecLoader loader;
-
-    public DaemonCommand(final DomainSpecLoader loader)
-    {
-        this.loader = loader;
-    }
-
     @Override
     public Integer call() throws Exception
     {
@@ -74,7 +66,7 @@ public final class DaemonCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(memoryMiB));
              Toolstack toolstack = new Toolstack(hypervisor);
-             ToolstackDaemon daemon = ToolstackDaemon.start(toolstack, loader, path))
+             ToolstackDaemon daemon = ToolstackDaemon.start(toolstack, path))
         {
             final CountDownLatch stop = new CountDownLatch(1);
             final Thread hook = new Thread(() ->

@@ -40,6 +40,7 @@ final class DomainCommands
         {
             final Map<String, Object> args = new LinkedHashMap<>();
             args.put("config", config.toAbsolutePath().toString());
+            args.put("cwd", Path.of("").toAbsolutePath().toString());
             args.put("overrides", overrides);
             args.put("paused", paused);
             final Map<?, ?> created = (Map<?, ?>)client.call(ToolstackProtocol.CREATE, args);
