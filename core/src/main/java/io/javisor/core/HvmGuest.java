@@ -30,6 +30,8 @@ public final class HvmGuest
     private final CountDownLatch ended = new CountDownLatch(1);
     /** Completed on the vCPU's thread once the guest ended and the machine is closed. */
     private final CompletableFuture<MachineExit> end = new CompletableFuture<>();
+    /** The vCPU thread's CPU time when it ended (-1 while it runs). */
+    private volatile long endCpuNanos = -1;
     private volatile MachineExit exit;
 
     HvmGuest(final Domain domain, final MachineConfig config, final DomainHypercalls hypercalls)
@@ -107,6 +109,7 @@ public final class HvmGuest
                 hypercalls.drainConsole();
             }
             machine.close();
+            endCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             ended.countDown();
             end.complete(exit);
         }
@@ -138,10 +141,11 @@ public final class HvmGuest
         end.thenAccept(action);
     }
 
-    /** @return CPU time the vCPU's thread has used, in ns (-1 once it ended or where the JVM cannot tell) */
+    /** @return CPU time the vCPU's thread has used, in ns, its total once it ended (-1 where the JVM cannot tell) */
     public long cpuTimeNanos()
     {
-        return ManagementFactory.getThreadMXBean().getThreadCpuTime(vcpu.threadId());
+        final long atEnd = endCpuNanos;
+        return atEnd >= 0 ? atEnd : ManagementFactory.getThreadMXBean().getThreadCpuTime(vcpu.threadId());
     }
 
     /** @return whether the vCPU is waiting (WFI, sched block, paused) rather than running guest code (racy) */

@@ -570,7 +570,9 @@ public final class Toolstack implements AutoCloseable
 
     private DomainInfo dom0Info()
     {
-        final double cpu = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
+        // dom0 is the JVM: its time is the process's CPU time.
+        final double cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os ?
+            os.getProcessCpuTime() / 1e9 : 0;
         return new DomainInfo(DOM0_NAME, 0, "dom0", hypervisor.domain(0).config().memoryMiB(),
             Runtime.getRuntime().availableProcessors(), "r-----", cpu, null, null, "destroy", "restart", "destroy",
             XlConfig.DEFAULT_CPU_WEIGHT, XlConfig.NO_CAP, List.of(), List.of(), 0, 0);

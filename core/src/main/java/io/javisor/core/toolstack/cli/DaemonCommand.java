@@ -64,20 +64,39 @@ public final class DaemonCommand implements Callable<Integer>
     private int runForeground(final Path path) throws InterruptedException
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(memoryMiB));
-             Toolstack toolstack = new Toolstack(hypervisor);
-             ToolstackDaemon daemon = ToolstackDaemon.start(toolstack, path))
+        final CountDownLatch stop = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        // The JVM halts once its shutdown hooks return: the hook waits until the domains, the socket
+        // and the hypervisor are closed below.
+        final Thread hook = new Thread(() ->
         {
-            final CountDownLatch stop = new CountDownLatch(1);
-            final Thread hook = new Thread(() ->
+            stop.countDown();
+            try
             {
-                stop.countDown();
-                // The try-with-resources above closes the daemon, the domains and the hypervisor.
-            }, "daemon-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            out.println("javisor daemon: listening on " + daemon.socket() + " (pid " + ProcessHandle.current().pid() + ")");
+                closed.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "daemon-shutdown");
+        try
+        {
+            try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(memoryMiB));
+                 Toolstack toolstack = new Toolstack(hypervisor);
+                 ToolstackDaemon daemon = ToolstackDaemon.start(toolstack, path))
+            {
+                Runtime.getRuntime().addShutdownHook(hook);
+                out.println("javisor daemon: listening on " + daemon.socket() + " (pid " + ProcessHandle.current().pid() + ")");
+                out.flush();
+                stop.await();
+            }
+            out.println("javisor daemon: stopped; every domain destroyed");
             out.flush();
-            stop.await();
+        }
+        finally
+        {
+            closed.countDown();
         }
         return 0;
     }
