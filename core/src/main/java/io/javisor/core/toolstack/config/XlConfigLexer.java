@@ -218,7 +218,7 @@ final class XlConfigLexer
         }
         else if (simple < 0)
         {
-            return "unknown escape '\\" + e + "' in a string";
+            return "unknown escape " + (e > ' ' && e < 0x7F ? "'\\" + e + "'" : "'\\' before " + describe(e)) + " in a string";
         }
         if (code == 0)
         {
@@ -259,7 +259,7 @@ final class XlConfigLexer
         return isIdentifierStart(c) || c >= '0' && c <= '9';
     }
 
-    static String describe(final char c)
+    private static String describe(final char c)
     {
         return c > ' ' && c < 0x7F ? "'" + c + "'" : String.format("U+%04X", (int)c);
     }

@@ -132,6 +132,7 @@ class XlConfigSyntaxTest
         assertEquals("bad.cfg:2: cmdline: the string is not closed on its line (\" missing)", errorOf("name='a'\ncmdline = \"abc\n\"\n"));
         assertEquals("bad.cfg:1: cmdline: the string is not closed on its line (' missing)", errorOf("cmdline = 'ends with a backslash\\"));
         assertEquals("bad.cfg:1: cmdline: unknown escape '\\q' in a string", errorOf("cmdline = 'a\\qb'"));
+        assertEquals("bad.cfg:1: cmdline: unknown escape '\\' before U+00E9 in a string", errorOf("cmdline = 'a\\\u00e9'"));
         assertEquals("bad.cfg:1: cmdline: '\\x' in a string needs two hex digits, as in \\x41", errorOf("cmdline = '\\x4'"));
         assertEquals("bad.cfg:1: cmdline: an octal escape in a string goes up to \\377", errorOf("cmdline = '\\400'"));
         assertEquals("bad.cfg:1: cmdline: a string may not hold a NUL character", errorOf("cmdline = 'a\\0'"));
