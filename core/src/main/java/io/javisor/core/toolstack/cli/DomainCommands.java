@@ -56,75 +56,61 @@ final class DomainCommands
     }
 
     @Command(name = "destroy", description = "Destroy a domain at once: every resource it holds is released.")
-    static final class Destroy extends ClientCommand
+    static final class Destroy extends OneDomainCommand
     {
-        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
-        String domain;
-
         @Override
-        int run(final ToolstackClient client, final PrintWriter out)
+        String request()
         {
-            client.call(ToolstackProtocol.DESTROY, Map.of("domain", domain));
-            return 0;
+            return ToolstackProtocol.DESTROY;
         }
     }
 
     @Command(name = "shutdown", description = "Ask a domain to power off (xenstore control/shutdown).")
-    static final class Shutdown extends ClientCommand
+    static final class Shutdown extends OneDomainCommand
     {
         @Option(names = "-w", description = "Wait until the domain has shut down.")
         boolean await;
 
-        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
-        String domain;
+        @Override
+        String request()
+        {
+            return ToolstackProtocol.SHUTDOWN;
+        }
 
         @Override
-        int run(final ToolstackClient client, final PrintWriter out)
+        Map<String, Object> arguments()
         {
-            client.call(ToolstackProtocol.SHUTDOWN, Map.of("domain", domain, "wait", await));
-            return 0;
+            return Map.of("wait", await);
         }
     }
 
     @Command(name = "reboot", description = "Ask a domain to reboot (xenstore control/shutdown).")
-    static final class Reboot extends ClientCommand
+    static final class Reboot extends OneDomainCommand
     {
-        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
-        String domain;
-
         @Override
-        int run(final ToolstackClient client, final PrintWriter out)
+        String request()
         {
-            client.call(ToolstackProtocol.REBOOT, Map.of("domain", domain));
-            return 0;
+            return ToolstackProtocol.REBOOT;
         }
     }
 
     @Command(name = "pause", description = "Pause a domain: its vCPU runs no instruction until unpaused.")
-    static final class Pause extends ClientCommand
+    static final class Pause extends OneDomainCommand
     {
-        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
-        String domain;
-
         @Override
-        int run(final ToolstackClient client, final PrintWriter out)
+        String request()
         {
-            client.call(ToolstackProtocol.PAUSE, Map.of("domain", domain));
-            return 0;
+            return ToolstackProtocol.PAUSE;
         }
     }
 
     @Command(name = "unpause", description = "Let a paused domain run again.")
-    static final class Unpause extends ClientCommand
+    static final class Unpause extends OneDomainCommand
     {
-        @Parameters(paramLabel = "DOM", description = "The domain's name or id.")
-        String domain;
-
         @Override
-        int run(final ToolstackClient client, final PrintWriter out)
+        String request()
         {
-            client.call(ToolstackProtocol.UNPAUSE, Map.of("domain", domain));
-            return 0;
+            return ToolstackProtocol.UNPAUSE;
         }
     }
 
