@@ -1,8 +1,5 @@
 package io.javisor.ringio.xenstore;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -21,15 +18,10 @@ final class Node
 
     private final byte[] value;
     private final NodePermissions permissions;
-    // Never modified after construction: edits copy it; insertion order is the listing order.
-    private final LinkedHashMap<String, Node> children;
+    private final ChildMap children;
     private final long generation;
 
-    private Node(
-        final byte[] value,
-        final NodePermissions permissions,
-        final LinkedHashMap<String, Node> children,
-        final long generation)
+    private Node(final byte[] value, final NodePermissions permissions, final ChildMap children, final long generation)
     {
         this.value = value;
         this.permissions = permissions;
@@ -45,22 +37,17 @@ final class Node
      */
     static Node leaf(final byte[] value, final NodePermissions permissions, final long generation)
     {
-        return new Node(value, permissions, new LinkedHashMap<>(), generation);
+        return new Node(value, permissions, ChildMap.EMPTY, generation);
     }
 
     /**
      * @param value       the value, which the node takes over and nobody may modify afterwards.
      * @param permissions the access control list.
-     * @param children    the children in listing order, which the node takes over and nobody may
-     *                    modify afterwards.
+     * @param children    the children in listing order.
      * @param generation  the generation of the node state this one carries.
      * @return a node assembled from parts, as a transaction's commit merges them.
      */
-    static Node of(
-        final byte[] value,
-        final NodePermissions permissions,
-        final LinkedHashMap<String, Node> children,
-        final long generation)
+    static Node of(final byte[] value, final NodePermissions permissions, final ChildMap children, final long generation)
     {
         return new Node(value, permissions, children, generation);
     }
@@ -88,14 +75,19 @@ final class Node
         return children.get(name);
     }
 
-    List<String> childNames()
+    ChildMap childMap()
     {
-        return new ArrayList<>(children.keySet());
+        return children;
     }
 
-    Collection<Node> children()
+    List<String> childNames()
     {
-        return children.values();
+        return children.names();
+    }
+
+    List<Node> children()
+    {
+        return children.nodes();
     }
 
     Node withValue(final byte[] newValue, final long newGeneration)
@@ -110,16 +102,12 @@ final class Node
 
     Node withChildAdded(final String name, final Node child, final long newGeneration)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.put(name, child);
-        return new Node(value, permissions, copy, newGeneration);
+        return new Node(value, permissions, children.with(name, child), newGeneration);
     }
 
     Node withChildRemoved(final String name, final long newGeneration)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.remove(name);
-        return new Node(value, permissions, copy, newGeneration);
+        return new Node(value, permissions, children.without(name), newGeneration);
     }
 
     /**
@@ -128,8 +116,6 @@ final class Node
      */
     Node withChildReplaced(final String name, final Node child)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.put(name, child);
-        return new Node(value, permissions, copy, generation);
+        return new Node(value, permissions, children.with(name, child), generation);
     }
 }
