@@ -110,6 +110,7 @@ public final class DensityBenchmark implements HarnessBenchmark
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults()
             .withMachineMemoryMiB(machineMemoryMiB(config.domains()))
             .withDom0MemoryMiB(DOM0_MEMORY_MIB)
+            .withDom0EventChannels(dom0EventChannels(config.domains()))
             .withBackendThreading(BackendThreading.SHARED)))
         {
             if (config.warmupDomains() > 0)
@@ -185,6 +186,12 @@ public final class DensityBenchmark implements HarnessBenchmark
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted waiting for destroyed domains to go", ex);
         }
+    }
+
+    /** dom0's ports: one per disk and vif of every guest, and room for its own. */
+    static int dom0EventChannels(final int domains)
+    {
+        return 2 * domains + 64;
     }
 
     /** Machine memory for {@code domains} light guests: their memory, grant tables, shared-info pages, and dom0. */
