@@ -15,6 +15,16 @@ final class Node
 {
     static final long ABSENT_GENERATION = 0;
     static final byte[] EMPTY_VALUE = new byte[0];
+    /** One shared array per one-byte value ("0", "1", a state...), which most nodes hold. */
+    private static final byte[][] ONE_BYTE_VALUES = new byte[256][];
+
+    static
+    {
+        for (int i = 0; i < ONE_BYTE_VALUES.length; i++)
+        {
+            ONE_BYTE_VALUES[i] = new byte[]{ (byte)i };
+        }
+    }
 
     private final byte[] value;
     private final NodePermissions permissions;
@@ -50,6 +60,19 @@ final class Node
     static Node of(final byte[] value, final NodePermissions permissions, final ChildMap children, final long generation)
     {
         return new Node(value, permissions, children, generation);
+    }
+
+    /**
+     * @return {@code value}, or an equal array shared by every node that holds it (values are never
+     * modified once a node holds them, so sharing is safe).
+     */
+    static byte[] canonicalValue(final byte[] value)
+    {
+        if (value.length == 0)
+        {
+            return EMPTY_VALUE;
+        }
+        return value.length == 1 ? ONE_BYTE_VALUES[value[0] & 0xFF] : value;
     }
 
     /**

@@ -204,7 +204,7 @@ final class NodeTree
         }
         requireWrite(domid, existing, path);
         requireValueWithinQuota(domid, value);
-        final Node updated = existing.withValue(value, generations.getAsLong());
+        final Node updated = existing.withValue(Node.canonicalValue(value), generations.getAsLong());
         final String[] components = XenStorePaths.components(path);
         final Node newRoot = rebuild(root, components, components.length, _ -> updated);
         commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
@@ -395,14 +395,15 @@ final class NodeTree
         }
 
         final long generation = generations.getAsLong();
-        Node chain = Node.leaf(value, inherited, generation);
+        // Names are kept interned: the same few dozen names recur under every domain and device.
+        Node chain = Node.leaf(Node.canonicalValue(value), inherited, generation);
         for (int i = components.length - 1; i > depth; i--)
         {
-            chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i], chain, generation);
+            chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i].intern(), chain, generation);
             touch(join(components, i));
         }
         final Node top = chain;
-        final String topName = components[depth];
+        final String topName = components[depth].intern();
         final Node newRoot = rebuild(root, components, depth,
             parent -> parent.withChildAdded(topName, top, generation));
         addOwnedNodes(inherited.owner(), created);
