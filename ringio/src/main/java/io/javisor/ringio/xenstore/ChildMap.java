@@ -51,6 +51,25 @@ final class ChildMap
     }
 
     /**
+     * The child named by the characters {@code start..end-1} of {@code path}: a lookup along a path
+     * that makes no string per component.
+     */
+    Node get(final String path, final int start, final int end)
+    {
+        if (root == null)
+        {
+            return null;
+        }
+        int hash = 0;
+        for (int i = start; i < end; i++)
+        {
+            hash = 31 * hash + path.charAt(i); // String.hashCode of the component
+        }
+        final Entry entry = root.find(path, start, end, hash, 0);
+        return entry == null ? null : entry.node;
+    }
+
+    /**
      * @return this map with {@code name} mapped to {@code node}: replaced where it is, or added last.
      */
     ChildMap with(final String name, final Node node)
@@ -202,6 +221,10 @@ final class ChildMap
 
     private record Entry(String name, Node node, long sequence)
     {
+        boolean named(final String path, final int start, final int end)
+        {
+            return name.length() == end - start && path.regionMatches(start, name, 0, end - start);
+        }
     }
 
     /** Entries whose names have the same 32-bit hash. */
@@ -212,6 +235,18 @@ final class ChildMap
             for (final Entry entry : entries)
             {
                 if (entry.name.equals(name))
+                {
+                    return entry;
+                }
+            }
+            return null;
+        }
+
+        Entry find(final String path, final int start, final int end)
+        {
+            for (final Entry entry : entries)
+            {
+                if (entry.named(path, start, end))
                 {
                     return entry;
                 }
@@ -256,6 +291,24 @@ final class ChildMap
             if (slot instanceof Bucket bucket)
             {
                 return bucket.hash == hash ? bucket.find(name) : null;
+            }
+            return null;
+        }
+
+        Entry find(final String path, final int start, final int end, final int hash, final int shift)
+        {
+            final Object slot = slot(1 << ((hash >>> shift) & MASK));
+            if (slot instanceof Entry entry)
+            {
+                return entry.named(path, start, end) ? entry : null;
+            }
+            if (slot instanceof Trie trie)
+            {
+                return trie.find(path, start, end, hash, shift + BITS);
+            }
+            if (slot instanceof Bucket bucket)
+            {
+                return bucket.hash == hash ? bucket.find(path, start, end) : null;
             }
             return null;
         }

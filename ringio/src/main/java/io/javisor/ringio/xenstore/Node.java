@@ -98,6 +98,14 @@ final class Node
         return children.get(name);
     }
 
+    /**
+     * @return the child named by the characters {@code start..end-1} of {@code path}, or null.
+     */
+    Node child(final String path, final int start, final int end)
+    {
+        return children.get(path, start, end);
+    }
+
     ChildMap childMap()
     {
         return children;

@@ -322,14 +322,14 @@ final class NodeTree
      */
     static Node find(final Node root, final String path)
     {
+        // Component by component, without making a string of each: every operation starts here.
         Node node = root;
-        for (final String name : XenStorePaths.components(path))
+        for (int start = 1, length = path.length(); start < length && null != node; )
         {
-            node = node.child(name);
-            if (null == node)
-            {
-                return null;
-            }
+            final int slash = path.indexOf('/', start);
+            final int end = slash < 0 ? length : slash;
+            node = node.child(path, start, end);
+            start = end + 1;
         }
         return node;
     }
@@ -351,14 +351,17 @@ final class NodeTree
     static NodePermissions effectivePermissions(final Node root, final String path)
     {
         Node node = root;
-        for (final String name : XenStorePaths.components(path))
+        for (int start = 1, length = path.length(); start < length; )
         {
-            final Node child = node.child(name);
+            final int slash = path.indexOf('/', start);
+            final int end = slash < 0 ? length : slash;
+            final Node child = node.child(path, start, end);
             if (null == child)
             {
                 break;
             }
             node = child;
+            start = end + 1;
         }
         return node.permissions();
     }
@@ -400,7 +403,10 @@ final class NodeTree
         for (int i = components.length - 1; i > depth; i--)
         {
             chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i].intern(), chain, generation);
-            touch(join(components, i));
+            if (null != accessedPaths)
+            {
+                touch(join(components, i)); // only a transaction's view records paths
+            }
         }
         final Node top = chain;
         final String topName = components[depth].intern();

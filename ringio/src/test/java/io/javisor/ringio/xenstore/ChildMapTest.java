@@ -91,7 +91,13 @@ class ChildMapTest
         assertEquals(model.size(), map.size());
         assertEquals(new ArrayList<>(model.keySet()), map.names());
         assertEquals(new ArrayList<>(model.values()), map.nodes());
-        model.forEach((name, node) -> assertSame(node, map.get(name), name));
+        model.forEach((name, node) ->
+        {
+            assertSame(node, map.get(name), name);
+            final String path = "/dir/" + name + "/below";
+            assertSame(node, map.get(path, 5, 5 + name.length()), "a component of " + path);
+        });
+        assertNull(map.get("/dir/n30000/below", 5, 11), "a name that was never added");
     }
 
     private static Set<String> differences(final Map<String, Node> a, final Map<String, Node> b)
