@@ -143,10 +143,14 @@ public final class DensityBenchmark implements HarnessBenchmark
         final GuestFleet.Throughput reads;
         final GuestFleet.Throughput frames;
         final HostFootprint loaded;
+        final GcActivity createGc;
+        GcActivity destroyGc = null;
         try
         {
-            long start = System.nanoTime();
+            final long start = System.nanoTime();
+            final GcActivity gcBefore = GcActivity.now();
             createAll(fleet);
+            createGc = GcActivity.now().since(gcBefore);
             progress.printf("created %,d guests in %.1f s%n", fleet.created(), (System.nanoTime() - start) / 1e9);
             progress.flush();
             reads = fleet.readAll(config.readsPerDomain(), SEED);
@@ -156,7 +160,9 @@ public final class DensityBenchmark implements HarnessBenchmark
         finally
         {
             final long start = System.nanoTime();
+            final GcActivity gcBefore = GcActivity.now();
             fleet.destroyAll();
+            destroyGc = GcActivity.now().since(gcBefore);
             progress.printf("destroyed %,d guests in %.1f s%n", fleet.created(), (System.nanoTime() - start) / 1e9);
             progress.flush();
         }
@@ -164,7 +170,7 @@ public final class DensityBenchmark implements HarnessBenchmark
         final HostFootprint after = HostFootprint.measure(hypervisor);
         return new DensityResult(config, DensityResult.Steps.of(fleet), DensityResult.Summary.of(fleet.destroy),
             DensityResult.Memory.of(before, loaded, fleet.created()), reads, frames,
-            DensityResult.Leftovers.of(before, after, notGone));
+            DensityResult.Leftovers.of(before, after, notGone), createGc, destroyGc);
     }
 
     private static void createAll(final GuestFleet fleet)

@@ -18,7 +18,9 @@ record DensityResult(
     Memory memory,
     GuestFleet.Throughput reads,
     GuestFleet.Throughput frames,
-    Leftovers leftovers)
+    Leftovers leftovers,
+    GcActivity createGc,
+    GcActivity destroyGc)
 {
     /** Microsecond percentiles of a histogram of nanoseconds. */
     record Summary(long count, double p50, double p99, double max)
@@ -63,12 +65,12 @@ record DensityResult(
     }
 
     /** After destroying every guest, against before creating the first. */
-    record Leftovers(int threads, int xenstoreNodes, long machineFrames, long hypervisorFrames, int domainsNotGone)
+    record Leftovers(int threads, int xenstoreNodes, long machineFrames, long dom0Pages, int domainsNotGone)
     {
         static Leftovers of(final HostFootprint before, final HostFootprint after, final int notGone)
         {
             return new Leftovers(after.threads() - before.threads(), after.xenstoreNodes() - before.xenstoreNodes(),
-                before.freeMachineFrames() - after.freeMachineFrames(), after.hypervisorFrames() - before.hypervisorFrames(),
+                before.freeMachineFrames() - after.freeMachineFrames(), after.dom0PagesInUse() - before.dom0PagesInUse(),
                 notGone);
         }
     }
@@ -100,9 +102,14 @@ record DensityResult(
         report.metric("destroy_p99_us", destroy.p99());
         report.metric("destroy_max_us", destroy.max());
         report.metric("destroyed", destroy.count());
+        report.metric("gc_collections_during_create", createGc.collections());
+        report.metric("gc_ms_during_create", createGc.millis());
+        report.metric("gc_collections_during_destroy", destroyGc.collections());
+        report.metric("gc_ms_during_destroy", destroyGc.millis());
         report.metric("leftover_threads", leftovers.threads());
         report.metric("leftover_xenstore_nodes", leftovers.xenstoreNodes());
         report.metric("leftover_machine_frames", leftovers.machineFrames());
+        report.metric("leftover_dom0_pages", leftovers.dom0Pages());
         report.metric("domains_not_gone", leftovers.domainsNotGone());
         report.environment("guest", "java pv, " + GuestFleet.GUEST_MEMORY_MIB + " MiB, " + GuestFleet.GUEST_GRANT_FRAMES
             + " grant frame, " + GuestFleet.GUEST_EVENT_CHANNELS + " event channels");
@@ -128,6 +135,8 @@ record DensityResult(
         row(out, "  connect BlkFront (xenbus)", create.connectDisk());
         row(out, "  connect NetFront (xenbus)", create.connectNic());
         row(out, "destroy", destroy);
+        out.printf(Locale.ROOT, "garbage collection while creating: %d collections, %d ms; while destroying: %d, %d ms%n",
+            createGc.collections(), createGc.millis(), destroyGc.collections(), destroyGc.millis());
         out.printf(Locale.ROOT, "host memory per domain beyond guest memory: %,d B (heap %,d B, direct buffers %,d B, "
             + "hypervisor frames and dom0 pages %,d B); threads added %d%n", memory.perDomain(), memory.heapPerDomain(),
             memory.directPerDomain(), memory.framesPerDomain(), memory.threadsAdded());
@@ -136,8 +145,8 @@ record DensityResult(
             reads.operations(), reads.elapsedNanos() / 1e6, reads.perSecond(), reads.errors(),
             frames.operations(), GuestFleet.FRAME_LENGTH, frames.elapsedNanos() / 1e6, frames.perSecond(), frames.errors());
         out.printf(Locale.ROOT, "after destroying all: threads %+d, xenstore nodes %+d, machine frames in use %+d, "
-            + "domains not gone %d%n", leftovers.threads(), leftovers.xenstoreNodes(), leftovers.machineFrames(),
-            leftovers.domainsNotGone());
+            + "dom0 pages in use %+d, domains not gone %d%n", leftovers.threads(), leftovers.xenstoreNodes(),
+            leftovers.machineFrames(), leftovers.dom0Pages(), leftovers.domainsNotGone());
         out.flush();
     }
 
