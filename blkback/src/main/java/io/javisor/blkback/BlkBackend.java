@@ -4,8 +4,10 @@ import io.javisor.memory.log.HostLog;
 import io.javisor.ringio.agent.AgentCommandQueue;
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.ringio.BackendResources;
+import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.event.PortSet;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import org.agrona.concurrent.Agent;
@@ -15,7 +17,10 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +33,16 @@ import java.util.concurrent.TimeoutException;
  * <p>
  * Control-plane work (xenbus handshakes on watch events, attach, detach) arrives as commands on a
  * many-to-one queue and runs on the agent's own thread, so a device's state is touched by one
- * thread only. With {@link Mode#LATENCY} the agent busy-spins and leaves ring events disarmed;
- * with {@link Mode#DENSITY} it arms them when idle and parks until an event channel wakes it.
+ * thread only. With {@link Mode#LATENCY} the agent busy-spins over every connected ring and leaves
+ * ring events disarmed; with {@link Mode#DENSITY} it is event-driven: each duty cycle takes the
+ * pending ports of its devices ({@link EventChannels#pollPorts}) and serves those devices alone,
+ * re-arming each ring's event after serving it (a ring that filled up meanwhile is served again next
+ * cycle without waiting for an event), and parks when nothing is pending. So a duty cycle costs what
+ * the busy devices need plus one word read per 64 ports, however many idle devices the agent has.
  * <p>
  * Threads and writers: the agent thread is the single writer of every ring it serves, of the
- * devices' control state and statistics, and of the {@code connected}/{@code retiring} arrays. It
+ * devices' control state and statistics, of the {@code connected}/{@code retiring} arrays and of the
+ * DENSITY bookkeeping (ports served, device by port, devices to serve again, devices with IO). It
  * never blocks on storage: image operations that may block run on each device's
  * {@link ImageIoExecutor} (a named daemon thread per device that needs one), which posts finished
  * ops back through a bounded queue and wakes the agent; the agent writes their responses. A
@@ -59,8 +69,20 @@ public final class BlkBackend implements Agent, AutoCloseable
 
     private final AgentCommandQueue commands;
     private final BlkRequestServer server;
-    private final List<Vbd> devices = new ArrayList<>();
+    /** Every attached device, guarded by its own monitor (attach and detach run on control threads). */
+    private final Set<Vbd> devices = new LinkedHashSet<>();
+    /** LATENCY: the connected devices, every one served each duty cycle. */
     private Vbd[] connected = new Vbd[0];
+    /** DENSITY: the local ports of the connected devices, and the device on each. */
+    private final PortSet ports;
+    private Vbd[] byPort = new Vbd[64];
+    /** DENSITY: devices to serve next duty cycle without an event (their ring filled up while served). */
+    private Vbd[] again = new Vbd[16];
+    private int againCount;
+    private Vbd[] serving = new Vbd[16];
+    /** DENSITY: devices with an IO executor, whose completions are looked for each duty cycle. */
+    private Vbd[] withIo = new Vbd[0];
+    private final java.util.function.IntConsumer serveByPort = this::serveByPort;
     /** Disconnected or detached devices whose executor still has ops for the agent to drain. */
     private Vbd[] retiring = new Vbd[0];
     private volatile AgentRunner runner;
@@ -72,6 +94,7 @@ public final class BlkBackend implements Agent, AutoCloseable
         this.name = name;
         this.commands = new AgentCommandQueue("blkback " + name, COMMAND_QUEUE_CAPACITY, COMMAND_TIMEOUT_NANOS, waiter::wake);
         this.server = new BlkRequestServer(backend.windows().get(), waiter::wake);
+        this.ports = new PortSet(backend.eventChannels().maxPorts());
     }
 
     /**
@@ -151,6 +174,15 @@ public final class BlkBackend implements Agent, AutoCloseable
     }
 
     /**
+     * The devices this agent serves that are connected (LATENCY: its array; DENSITY: its ports).
+     * Agent thread, or any thread once the agent has stopped.
+     */
+    int connectedCount()
+    {
+        return mode == Mode.LATENCY ? connected.length : ports.size();
+    }
+
+    /**
      * A xenstore watch fired (on the xenstore's thread): the agent re-reads the state whole, so a
      * change lost to a full queue is reported, not retried.
      */
@@ -179,6 +211,92 @@ public final class BlkBackend implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
+        return mode == Mode.DENSITY ? doDensityWork() : doLatencyWork();
+    }
+
+    /**
+     * DENSITY: commands, the devices whose ports are pending, those left to serve again, and IO
+     * completions; never a walk over every device.
+     */
+    private int doDensityWork()
+    {
+        int work = commands.drain();
+        work += backend.eventChannels().pollPorts(ports, serveByPort);
+        if (againCount > 0)
+        {
+            // Swap the lists: serving may queue devices to serve again for the next cycle.
+            final Vbd[] toServe = again;
+            final int count = againCount;
+            again = serving;
+            serving = toServe;
+            againCount = 0;
+            for (int i = 0; i < count; i++)
+            {
+                final Vbd vbd = toServe[i];
+                toServe[i] = null;
+                vbd.queuedAgain = false;
+                work += serveDensity(vbd);
+            }
+        }
+        for (final Vbd vbd : withIo)
+        {
+            if (vbd.isConnected() && vbd.io().hasCompletions())
+            {
+                work += serveDensity(vbd);
+            }
+        }
+        if (retiring.length > 0)
+        {
+            work += drainRetiring();
+        }
+        return work;
+    }
+
+    private void serveByPort(final int port)
+    {
+        final Vbd vbd = port < byPort.length ? byPort[port] : null;
+        if (vbd != null)
+        {
+            serveDensity(vbd);
+        }
+    }
+
+    private int serveDensity(final Vbd vbd)
+    {
+        if (!vbd.isConnected())
+        {
+            return 0;
+        }
+        int work = server.serve(vbd);
+        if (!vbd.isConnected())
+        {
+            removeConnected(vbd); // a protocol error disconnected it
+            return work + 1;
+        }
+        if (vbd.io() != null && !vbd.trackedIo)
+        {
+            vbd.trackedIo = true;
+            withIo = Arrays.copyOf(withIo, withIo.length + 1);
+            withIo[withIo.length - 1] = vbd;
+        }
+        // Re-arm the ring's event; requests pushed meanwhile are served next cycle, as no event
+        // will announce them.
+        if (vbd.ring().finalCheckForRequests() && !vbd.queuedAgain)
+        {
+            vbd.queuedAgain = true;
+            if (againCount == again.length)
+            {
+                again = Arrays.copyOf(again, againCount * 2);
+                serving = Arrays.copyOf(serving, againCount * 2);
+            }
+            again[againCount++] = vbd;
+            work++;
+        }
+        return work;
+    }
+
+    private int doLatencyWork()
+    {
         int work = commands.drain();
         final Vbd[] devices = connected;
         for (final Vbd vbd : devices)
@@ -195,16 +313,6 @@ public final class BlkBackend implements Agent, AutoCloseable
         if (retiring.length > 0)
         {
             work += drainRetiring();
-        }
-        if (work == 0 && mode == Mode.DENSITY)
-        {
-            for (final Vbd vbd : devices)
-            {
-                if (vbd.isConnected() && vbd.ring().finalCheckForRequests())
-                {
-                    work++;
-                }
-            }
         }
         return work;
     }
@@ -260,9 +368,23 @@ public final class BlkBackend implements Agent, AutoCloseable
      */
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty())
+        if (!commands.isEmpty() || againCount > 0)
         {
             return true;
+        }
+        if (mode == Mode.DENSITY)
+        {
+            if (backend.eventChannels().anyPending(ports))
+            {
+                return true;
+            }
+            for (final Vbd vbd : withIo)
+            {
+                if (vbd.io().hasCompletions())
+                {
+                    return true;
+                }
+            }
         }
         for (final Vbd vbd : connected)
         {
@@ -288,7 +410,19 @@ public final class BlkBackend implements Agent, AutoCloseable
 
     private void addConnected(final Vbd vbd)
     {
-        final Vbd[] next = java.util.Arrays.copyOf(connected, connected.length + 1);
+        if (mode == Mode.DENSITY)
+        {
+            final int port = vbd.port();
+            if (port >= byPort.length)
+            {
+                byPort = Arrays.copyOf(byPort, Math.max(port + 1, byPort.length * 2));
+            }
+            byPort[port] = vbd;
+            vbd.servedPort = port;
+            ports.add(port);
+            return;
+        }
+        final Vbd[] next = Arrays.copyOf(connected, connected.length + 1);
         next[next.length - 1] = vbd;
         connected = next;
     }
@@ -296,6 +430,22 @@ public final class BlkBackend implements Agent, AutoCloseable
     private void removeConnected(final Vbd vbd)
     {
         retireIfBusy(vbd);
+        if (mode == Mode.DENSITY)
+        {
+            final int port = vbd.servedPort;
+            if (port >= 0 && byPort[port] == vbd)
+            {
+                byPort[port] = null;
+                ports.remove(port);
+            }
+            vbd.servedPort = -1;
+            if (vbd.trackedIo)
+            {
+                vbd.trackedIo = false;
+                withIo = Arrays.stream(withIo).filter(d -> d != vbd).toArray(Vbd[]::new);
+            }
+            return; // a device queued to serve again is skipped there once disconnected
+        }
         final List<Vbd> keep = new ArrayList<>(connected.length);
         for (final Vbd d : connected)
         {
@@ -338,6 +488,7 @@ public final class BlkBackend implements Agent, AutoCloseable
             devices.clear();
         }
         connected = new Vbd[0];
+        withIo = new Vbd[0];
     }
 
     private void awaitIo(final Vbd vbd)

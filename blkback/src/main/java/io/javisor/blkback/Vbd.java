@@ -58,6 +58,12 @@ public final class Vbd
     private java.util.List<PersistentGrants> retiredGrants;
     private volatile String disconnectReason;
     private volatile boolean detached;
+    // The serving agent's bookkeeping (BlkBackend, DENSITY), written by that agent only: the port
+    // it serves the device on (kept past a disconnect, which forgets the port), whether the device is
+    // queued to be served again, and whether it is among the devices with an IO executor.
+    int servedPort = -1;
+    boolean queuedAgain;
+    boolean trackedIo;
 
     Vbd(final BackendResources backend, final int frontendDomid, final int deviceId, final DiskImage image, final boolean readOnly)
     {

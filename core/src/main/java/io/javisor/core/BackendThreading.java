@@ -9,7 +9,8 @@ package io.javisor.core;
  * <caption>Which thread runs what</caption>
  * <tr><th>work</th><th>SHARED</th><th>DEDICATED</th></tr>
  * <tr><td>block back end ({@code BlkBackend}): rings, grant mapping, responses</td>
- *     <td>one agent {@code blkback-dom0} for every disk, parking on event channels when idle</td>
+ *     <td>one agent {@code blkback-dom0} for every disk, event-driven: each duty cycle serves the
+     disks whose ports are pending, and it parks when none is</td>
  *     <td>one busy-spinning agent {@code blkback-dom0-d<domid>-<dev>} per disk</td></tr>
  * <tr><td>disk image IO (file read/write, {@code force}, hole punching; a RAM disk's large
  *     discards)</td>
@@ -17,7 +18,7 @@ package io.javisor.core;
  *     started when first needed; it posts completions back to the disk's agent. An agent's duty cycle
  *     never blocks on a file.</td></tr>
  * <tr><td>network back end ({@code NetBackend}): tx/rx rings, grant copies, rate limits</td>
- *     <td>one agent {@code netback-dom0} for every vif, parking when idle</td>
+ *     <td>one agent {@code netback-dom0} for every vif, event-driven as the block agent</td>
  *     <td>one busy-spinning agent {@code netback-dom0-v<domid>-<handle>} per vif</td></tr>
  * <tr><td>bridge forwarding ({@code Bridge}): MAC learning, switching</td>
  *     <td>the one network agent, for every bridge, inline</td>

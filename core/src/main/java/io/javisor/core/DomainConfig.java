@@ -28,6 +28,15 @@ public record DomainConfig(String name, DomainType type, int memoryMiB, int vcpu
         return new DomainConfig(name, type, memoryMiB, vcpus, frames, maxEventChannels);
     }
 
+    /**
+     * A light domain's count, or dom0's beyond the 2-level ABI (which {@link #validate()} refuses for
+     * a guest: guest code sees the 2-level ABI only).
+     */
+    public DomainConfig withMaxEventChannels(final int ports)
+    {
+        return new DomainConfig(name, type, memoryMiB, vcpus, grantFrames, ports);
+    }
+
     public DomainConfig validate()
     {
         if (name == null || name.isBlank())

@@ -39,7 +39,6 @@ import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.ringio.xenstore.XenStoreRingServer;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +63,8 @@ public final class Hypervisor implements AutoCloseable
     private final EventChannelHub eventChannelHub = new EventChannelHub();
     private final XenStore xenStore = new XenStore();
     private final ConcurrentMap<Integer, Domain> domains = new ConcurrentHashMap<>();
+    /** The live domains by name (a dying one keeps its name until it is gone), as {@link #domains}. */
+    private final ConcurrentMap<String, Domain> domainsByName = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, HvmGuest> hvmGuests = new ConcurrentHashMap<>();
     private final Domain dom0;
     private final BackendThreading backendThreading;
@@ -71,10 +72,10 @@ public final class Hypervisor implements AutoCloseable
     // Device bookkeeping, guarded by this object's monitor: which agent serves each device. In SHARED
     // mode every value is the one shared back end; in DEDICATED mode each device has its own.
     private BlkBackend blockBackend;
-    private final Map<Vbd, BlkBackend> blockDevices = new IdentityHashMap<>();
+    private final DeviceTable<Vbd, BlkBackend> blockDevices = new DeviceTable<>();
     private final Bridges bridges = new Bridges();
     private NetBackend networkBackend;
-    private final Map<Vif, NetBackend> netDevices = new IdentityHashMap<>();
+    private final DeviceTable<Vif, NetBackend> netDevices = new DeviceTable<>();
     /** Emulated and virtio devices of HVM domains, by domain id; under this object's monitor. */
     private final Map<Integer, HvmDevices> hvmDevices = new java.util.HashMap<>();
     /** dom0's end of each guest-code domain's console channel, by domain id; under this object's monitor. */
@@ -95,7 +96,10 @@ public final class Hypervisor implements AutoCloseable
             MachineMemory.anonymous((int)frames) : MachineMemory.fileBacked(config.machineMemoryFile(), (int)frames);
         allocator = new FrameAllocator(machineMemory);
         backendThreading = config.backendThreading();
-        dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate());
+        // dom0 binds one port per PV device of every guest: its port count is the hypervisor's
+        // setting, beyond the 2-level ABI's limit if need be (its back ends are Java code).
+        dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate()
+            .withMaxEventChannels(config.dom0EventChannels()));
         backendResources = new BackendResources(dom0.resources(), machineMemory::newWindow);
         dom0.unpause();
     }
@@ -140,14 +144,7 @@ public final class Hypervisor implements AutoCloseable
 
     public Domain domainByName(final String name)
     {
-        for (final Domain domain : domains.values())
-        {
-            if (domain.name().equals(name))
-            {
-                return domain;
-            }
-        }
-        return null;
+        return domainsByName.get(name);
     }
 
     public List<Domain> domains()
@@ -212,19 +209,13 @@ public final class Hypervisor implements AutoCloseable
         {
             devices.close();
         }
-        for (final Vbd vbd : List.copyOf(blockDevices.keySet()))
+        for (final Vbd vbd : blockDevices.ofDomain(id))
         {
-            if (vbd.frontendDomid() == id)
-            {
-                detachDisk(vbd);
-            }
+            detachDisk(vbd);
         }
-        for (final Vif vif : List.copyOf(netDevices.keySet()))
+        for (final Vif vif : netDevices.ofDomain(id))
         {
-            if (vif.frontendDomid() == id)
-            {
-                detachVif(vif);
-            }
+            detachVif(vif);
         }
         domain.grantMapper().close();
         eventChannelHub.unregister(domain.eventChannels());
@@ -510,7 +501,7 @@ public final class Hypervisor implements AutoCloseable
         try
         {
             final Vbd vbd = backend.attach(guest.id(), deviceId, image, readOnly);
-            blockDevices.put(vbd, backend);
+            blockDevices.put(guest.id(), vbd, backend);
             return vbd;
         }
         catch (final RuntimeException ex)
@@ -561,7 +552,7 @@ public final class Hypervisor implements AutoCloseable
      */
     public synchronized List<Vbd> disks(final Domain guest)
     {
-        return blockDevices.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).toList();
+        return blockDevices.ofDomain(guest.id());
     }
 
     /**
@@ -602,7 +593,7 @@ public final class Hypervisor implements AutoCloseable
         try
         {
             final Vif vif = backend.attach(guest.id(), handle, parsed.mac(), bridge, limiter);
-            netDevices.put(vif, backend);
+            netDevices.put(guest.id(), vif, backend);
             return vif;
         }
         catch (final RuntimeException ex)
@@ -631,7 +622,7 @@ public final class Hypervisor implements AutoCloseable
      */
     public synchronized List<Vif> vifs(final Domain guest)
     {
-        return netDevices.keySet().stream().filter(v -> v.frontendDomid() == guest.id()).toList();
+        return netDevices.ofDomain(guest.id());
     }
 
     /**
@@ -668,7 +659,7 @@ public final class Hypervisor implements AutoCloseable
 
     private void stopIfIdle(final BlkBackend backend)
     {
-        if (!blockDevices.containsValue(backend))
+        if (!blockDevices.serves(backend))
         {
             backend.close();
             if (backend == blockBackend)
@@ -680,7 +671,7 @@ public final class Hypervisor implements AutoCloseable
 
     private void stopIfIdle(final NetBackend backend)
     {
-        if (!netDevices.containsValue(backend))
+        if (!netDevices.serves(backend))
         {
             backend.close();
             if (backend == networkBackend)
@@ -693,12 +684,9 @@ public final class Hypervisor implements AutoCloseable
     private int nextVifHandle(final Domain guest)
     {
         final java.util.Set<Integer> used = new java.util.HashSet<>();
-        for (final Vif vif : netDevices.keySet())
+        for (final Vif vif : netDevices.ofDomain(guest.id()))
         {
-            if (vif.frontendDomid() == guest.id())
-            {
-                used.add(vif.handle());
-            }
+            used.add(vif.handle());
         }
         int handle = 0;
         while (used.contains(handle))
@@ -756,6 +744,7 @@ public final class Hypervisor implements AutoCloseable
             final Domain domain = new Domain(this, domid, config, memory, grantTable,
                 new GrantMapper(memory, grantTables), eventChannels, sharedInfoMfn);
             domains.put(domid, domain);
+            domainsByName.put(config.name(), domain);
             return domain;
         }
         catch (final RuntimeException ex)
@@ -801,6 +790,7 @@ public final class Hypervisor implements AutoCloseable
         domain.memory().close();
         allocator.freeAll(domain.id());
         domains.remove(domain.id());
+        domainsByName.remove(domain.name(), domain);
         domain.markGone();
     }
 
@@ -845,11 +835,11 @@ public final class Hypervisor implements AutoCloseable
             }
         }
         // Devices of domains that were dying already, if any, go with their agents.
-        for (final Vbd vbd : List.copyOf(blockDevices.keySet()))
+        for (final Vbd vbd : blockDevices.all())
         {
             detachDisk(vbd);
         }
-        for (final Vif vif : List.copyOf(netDevices.keySet()))
+        for (final Vif vif : netDevices.all())
         {
             detachVif(vif);
         }

@@ -26,10 +26,12 @@ public final class GrantMapper implements AutoCloseable
     private final GrantTables tables;
     private final int maxMappings;
 
-    private GrantTable[] mappedTable = new GrantTable[64];
-    private int[] mappedRef = new int[64];
-    private boolean[] mappedReadOnly = new boolean[64];
-    private int[] freeHandles = new int[64];
+    // The maptrack, grown (doubling) to the working set on first use: a guest that never maps a
+    // grant (most of a host's thousands) holds four empty arrays.
+    private GrantTable[] mappedTable = new GrantTable[0];
+    private int[] mappedRef = new int[0];
+    private boolean[] mappedReadOnly = new boolean[0];
+    private int[] freeHandles = new int[0];
     private int freeCount;
     private int highWater;
     private int liveMappings;
@@ -269,7 +271,7 @@ public final class GrantMapper implements AutoCloseable
         }
         if (highWater == mappedTable.length)
         {
-            final int capacity = Math.min(maxMappings, highWater * 2);
+            final int capacity = Math.min(maxMappings, Math.max(16, highWater * 2));
             mappedTable = Arrays.copyOf(mappedTable, capacity);
             mappedRef = Arrays.copyOf(mappedRef, capacity);
             mappedReadOnly = Arrays.copyOf(mappedReadOnly, capacity);

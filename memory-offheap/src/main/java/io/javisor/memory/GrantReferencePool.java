@@ -7,11 +7,17 @@ package io.javisor.memory;
  */
 public final class GrantReferencePool
 {
-    private final int[] free;
-    private int freeCount;
+    private final int firstRef;
+    private final int count;
+    /** References below firstRef + handedOut have been handed out at least once; the rest never were. */
+    private int handedOut;
+    /** References given back, reused first (last in, first out); grows with the most ever given back. */
+    private int[] released = new int[0];
+    private int releasedCount;
 
     /**
-     * A pool of the references {@code firstRef .. firstRef + count - 1}.
+     * A pool of the references {@code firstRef .. firstRef + count - 1}. It holds no array of them:
+     * a domain that uses a dozen of its hundreds of references keeps a counter and what it gave back.
      */
     public GrantReferencePool(final int firstRef, final int count)
     {
@@ -19,33 +25,38 @@ public final class GrantReferencePool
         {
             throw new IllegalArgumentException("bad reference range " + firstRef + "+" + count);
         }
-        free = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            free[i] = firstRef + count - 1 - i;
-        }
-        freeCount = count;
+        this.firstRef = firstRef;
+        this.count = count;
     }
 
     /**
-     * @return a free reference, or -1 when none is left.
+     * @return a free reference (one given back if any, else the lowest never handed out), or -1
+     * when none is left.
      */
     public synchronized int claim()
     {
-        return freeCount == 0 ? -1 : free[--freeCount];
+        if (releasedCount > 0)
+        {
+            return released[--releasedCount];
+        }
+        return handedOut == count ? -1 : firstRef + handedOut++;
     }
 
     public synchronized void release(final int ref)
     {
-        if (freeCount == free.length)
+        if (available() == count)
         {
             throw new IllegalStateException("reference " + ref + " released to a full pool");
         }
-        free[freeCount++] = ref;
+        if (releasedCount == released.length)
+        {
+            released = java.util.Arrays.copyOf(released, Math.max(8, 2 * releasedCount));
+        }
+        released[releasedCount++] = ref;
     }
 
     public synchronized int available()
     {
-        return freeCount;
+        return count - handedOut + releasedCount;
     }
 }

@@ -45,10 +45,15 @@ public final class GrantTable implements AutoCloseable
     private volatile int placedFrames;
 
     // Active entries, indexed by grant ref: pins held, and the frame and grantee seen at first pin.
-    private final int[] readPins;
-    private final int[] writePins;
-    private final int[] activeFrame;
-    private final int[] activeDomid;
+    // Guarded by the active lock. They cover the refs pinned so far and grow (doubling, up to the
+    // entry count) when a higher ref is pinned: a light domain grants a dozen refs of its hundreds,
+    // and pays for those, not for the whole table. Invariant: every ref at or past their length is
+    // unpinned.
+    private int[] readPins = new int[INITIAL_ACTIVE_ENTRIES];
+    private int[] writePins = new int[INITIAL_ACTIVE_ENTRIES];
+    private int[] activeFrame = new int[INITIAL_ACTIVE_ENTRIES];
+    private int[] activeDomid = new int[INITIAL_ACTIVE_ENTRIES];
+    private static final int INITIAL_ACTIVE_ENTRIES = 16;
     // The monitor every pin and unpin takes, padded onto cache lines of its own: locking writes
     // the monitor's header, and the GrantTable object sits beside the domain's GuestMemory, which
     // front ends read on every request (measured: a 64 B grant copy 90 ns instead of 30 ns).
@@ -91,11 +96,6 @@ public final class GrantTable implements AutoCloseable
         this.frameCount = frameCount;
         this.entryCount = frameCount * ENTRIES_PER_FRAME;
         allocator.memory().wrap(mfn, frameCount, entries);
-        // Sized for the most entries the table can have, wherever it is placed.
-        readPins = new int[entryCount];
-        writePins = new int[entryCount];
-        activeFrame = new int[entryCount];
-        activeDomid = new int[entryCount];
     }
 
     public int domid()
@@ -272,6 +272,7 @@ public final class GrantTable implements AutoCloseable
                 return GrantStatus.BAD_GNTREF;
             }
             final int offset = entryOffset(ref);
+            ensureActive(ref);
             final boolean firstPin = readPins[ref] == 0 && writePins[ref] == 0;
             if (!firstPin && activeDomid[ref] != grantee)
             {
@@ -326,6 +327,19 @@ public final class GrantTable implements AutoCloseable
         }
     }
 
+    /** Grows the active entries to cover {@code ref}; under the active lock. */
+    private void ensureActive(final int ref)
+    {
+        if (ref >= readPins.length)
+        {
+            final int length = Math.max(ref + 1, Math.min(2 * readPins.length, frameCount * ENTRIES_PER_FRAME));
+            readPins = java.util.Arrays.copyOf(readPins, length);
+            writePins = java.util.Arrays.copyOf(writePins, length);
+            activeFrame = java.util.Arrays.copyOf(activeFrame, length);
+            activeDomid = java.util.Arrays.copyOf(activeDomid, length);
+        }
+    }
+
     /**
      * Drops a pin taken by {@link #pin}; clears GTF_writing when the last writable pin goes and
      * GTF_reading when the last pin goes.
@@ -376,7 +390,7 @@ public final class GrantTable implements AutoCloseable
     {
         synchronized (active)
         {
-            return isValidRef(ref) && (readPins[ref] | writePins[ref]) != 0;
+            return isValidRef(ref) && ref < readPins.length && (readPins[ref] | writePins[ref]) != 0;
         }
     }
 

@@ -13,6 +13,7 @@ import io.javisor.netback.wire.NetifTxResponse;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
+import io.javisor.ringio.event.PortSet;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import org.agrona.DirectBuffer;
@@ -24,9 +25,12 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +53,15 @@ import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
  * crossing its page, broken ring indices) disable the vif with a reason. Responses are pushed and
  * notified once per duty cycle per ring.
  * <p>
- * <b>Threading.</b> The agent thread is the single writer of everything here and of its vifs' rings
+ * With {@link Mode#LATENCY} the agent busy-spins over every connected vif. With {@link Mode#DENSITY}
+ * it is event-driven: a duty cycle serves the vifs whose ports are pending
+ * ({@link io.javisor.ringio.event.EventChannels#pollPorts}), the vifs left to serve again (a tx ring
+ * that filled up while served, a rate limit that ran out), the vifs that received frames (their rx
+ * responses are pushed), and the vifs with frames handed over from other agents; it never walks
+ * every vif, so thousands of idle vifs cost it nothing.
+ * <p>
+ * <b>Threading.</b> The agent thread is the single writer of everything here (but the queue of vifs
+ * given a hand-over queue, which many bridges' forwarding threads offer to) and of its vifs' rings
  * and statistics. Other threads reach it only through a bounded command queue ({@link #attach},
  * {@link #detach}; a full queue is an {@link IllegalStateException}, never a spin) and wait for the
  * agent's answer at most {@link #COMMAND_TIMEOUT_NANOS}. Each duty cycle also serves the bridges of
@@ -80,9 +92,9 @@ public final class NetBackend implements Agent, AutoCloseable
     private final Runnable wakeUp = waiter::wake;
     private final AgentCommandQueue commands;
     /** Agent thread only. */
-    private final List<Vif> vifs = new ArrayList<>();
-    /** An immutable copy of {@link #vifs} for other threads, published with a volatile store. */
-    private volatile List<Vif> vifsView = List.of();
+    private final Set<Vif> vifs = new LinkedHashSet<>();
+    /** {@link #vifs} for other threads: the agent adds and removes, anyone reads. */
+    private final Set<Vif> vifsView = ConcurrentHashMap.newKeySet();
     private final GrantCopier copier;
     private final UnsafeBuffer txFrame = new UnsafeBuffer(0, 0);
     private final long txFrameGpa;
@@ -92,7 +104,24 @@ public final class NetBackend implements Agent, AutoCloseable
     private final UnsafeBuffer rxRequest = new UnsafeBuffer(new byte[RX_SLOT_LENGTH]);
     private final NetifTxResponse txResponse = new NetifTxResponse();
     private final NetifRxResponse rxResponse = new NetifRxResponse();
+    /** LATENCY: the connected vifs, every one served each duty cycle. */
     private Vif[] connected = new Vif[0];
+    /** DENSITY: the local ports of the connected vifs, and the vif on each. */
+    private final PortSet ports;
+    private Vif[] byPort = new Vif[64];
+    /** DENSITY: vifs to serve next duty cycle without an event (tx ring refilled while served, throttled). */
+    private Vif[] again = new Vif[16];
+    private int againCount;
+    private Vif[] serving = new Vif[16];
+    /** Vifs that received frames this duty cycle, whose rx responses are to be pushed. */
+    private Vif[] rxDirty = new Vif[16];
+    private int rxDirtyCount;
+    /** DENSITY: vifs that have a hand-over queue (frames from other agents), drained each duty cycle. */
+    private Vif[] withHandover = new Vif[0];
+    /** Vifs given a hand-over queue by another agent's forwarding thread, not yet in {@link #withHandover}. */
+    private final ConcurrentLinkedQueue<Vif> handoverCreated = new ConcurrentLinkedQueue<>();
+    private long cycleNanos;
+    private final java.util.function.IntConsumer serveByPort = this::serveByPort;
     /** The distinct bridges of {@link #vifs}, served each duty cycle; agent thread only. */
     private Bridge[] bridges = new Bridge[0];
     private final long txFrames;
@@ -112,6 +141,7 @@ public final class NetBackend implements Agent, AutoCloseable
         this.name = name;
         this.commands = new AgentCommandQueue("netback " + name, COMMAND_QUEUE_CAPACITY, COMMAND_TIMEOUT_NANOS, waiter::wake);
         this.copier = new GrantCopier(backend.grantMapper());
+        this.ports = new PortSet(backend.eventChannels().maxPorts());
         txFrames = backend.pages().allocateContiguous(FRAME_PAGES);
         stagingFrames = txFrames < 0 ? -1 : backend.pages().allocateContiguous(FRAME_PAGES);
         if (txFrames < 0 || stagingFrames < 0)
@@ -156,7 +186,7 @@ public final class NetBackend implements Agent, AutoCloseable
         {
             vif.publish(this, Thread.currentThread());
             vifs.add(vif);
-            vifsView = List.copyOf(vifs);
+            vifsView.add(vif);
             addBridge(bridge);
             vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
         }, "attach of " + vif.name());
@@ -176,7 +206,11 @@ public final class NetBackend implements Agent, AutoCloseable
             removeConnected(vif);
             if (vifs.remove(vif))
             {
-                vifsView = List.copyOf(vifs);
+                vifsView.remove(vif);
+                if (vif.handover() != null)
+                {
+                    withHandover = Arrays.stream(withHandover).filter(v -> v != vif).toArray(Vif[]::new);
+                }
                 vif.detach();
                 removeBridgeIfUnused(vif.bridge());
             }
@@ -227,14 +261,25 @@ public final class NetBackend implements Agent, AutoCloseable
         waiter.wake();
     }
 
+    /**
+     * A bridge's forwarding thread gave {@code vif} (one of this agent's) a hand-over queue; the
+     * agent drains it from the next duty cycle on. Any thread.
+     */
+    void handoverCreated(final Vif vif)
+    {
+        if (mode == Mode.DENSITY)
+        {
+            handoverCreated.offer(vif); // LATENCY drains every vif's queue each duty cycle anyway
+        }
+        waiter.wake();
+    }
+
     private void onFrontendState(final Vif vif)
     {
         final boolean wasConnected = vif.isConnected();
         if (vif.onFrontendState(waiter) && !wasConnected)
         {
-            final Vif[] next = Arrays.copyOf(connected, connected.length + 1);
-            next[next.length - 1] = vif;
-            connected = next;
+            addConnected(vif);
         }
         else if (!vif.isConnected())
         {
@@ -242,13 +287,176 @@ public final class NetBackend implements Agent, AutoCloseable
         }
     }
 
+    private void addConnected(final Vif vif)
+    {
+        if (mode == Mode.DENSITY)
+        {
+            final int port = vif.port();
+            if (port >= byPort.length)
+            {
+                byPort = Arrays.copyOf(byPort, Math.max(port + 1, byPort.length * 2));
+            }
+            byPort[port] = vif;
+            vif.servedPort = port;
+            ports.add(port);
+            return;
+        }
+        final Vif[] next = Arrays.copyOf(connected, connected.length + 1);
+        next[next.length - 1] = vif;
+        connected = next;
+    }
+
     private void removeConnected(final Vif vif)
     {
+        if (mode == Mode.DENSITY)
+        {
+            final int port = vif.servedPort;
+            if (port >= 0 && byPort[port] == vif)
+            {
+                byPort[port] = null;
+                ports.remove(port);
+            }
+            vif.servedPort = -1;
+            return; // a vif queued to serve again, or with rx to push, is skipped there once disconnected
+        }
         connected = Arrays.stream(connected).filter(v -> v != vif).toArray(Vif[]::new);
+    }
+
+    /**
+     * The vifs this agent serves that are connected. Agent thread, or any thread once it has stopped.
+     */
+    int connectedCount()
+    {
+        return mode == Mode.LATENCY ? connected.length : ports.size();
     }
 
     @Override
     public int doWork()
+    {
+        return mode == Mode.DENSITY ? doDensityWork() : doLatencyWork();
+    }
+
+    /**
+     * DENSITY: commands, the bridges, the vifs whose ports are pending, those left to serve again or
+     * with frames handed over, then the rx pushes of the vifs that received; never a walk over every vif.
+     */
+    private int doDensityWork()
+    {
+        int work = commands.drain();
+        final long now = System.nanoTime();
+        cycleNanos = now;
+        for (final Bridge bridge : bridges)
+        {
+            work += bridge.serve(now, wakeUp);
+        }
+        if (!handoverCreated.isEmpty())
+        {
+            Vif vif;
+            while ((vif = handoverCreated.poll()) != null)
+            {
+                if (!vifs.contains(vif))
+                {
+                    continue; // detached meanwhile
+                }
+                withHandover = Arrays.copyOf(withHandover, withHandover.length + 1);
+                withHandover[withHandover.length - 1] = vif;
+            }
+        }
+        for (final Vif vif : withHandover)
+        {
+            if (vif.isConnected())
+            {
+                work += drainHandover(vif);
+            }
+        }
+        work += backend.eventChannels().pollPorts(ports, serveByPort);
+        if (againCount > 0)
+        {
+            final Vif[] toServe = again;
+            final int count = againCount;
+            again = serving;
+            serving = toServe;
+            againCount = 0;
+            for (int i = 0; i < count; i++)
+            {
+                final Vif vif = toServe[i];
+                toServe[i] = null;
+                vif.queuedAgain = false;
+                work += serveDensity(vif, now);
+            }
+        }
+        work += pushReceived();
+        return work;
+    }
+
+    private void serveByPort(final int port)
+    {
+        final Vif vif = port < byPort.length ? byPort[port] : null;
+        if (vif != null)
+        {
+            serveDensity(vif, cycleNanos);
+        }
+    }
+
+    private int serveDensity(final Vif vif, final long now)
+    {
+        if (!vif.isConnected())
+        {
+            return 0;
+        }
+        int work = transmit(vif, now);
+        if (!vif.isConnected())
+        {
+            removeConnected(vif);
+            return work + 1;
+        }
+        // Re-arm the tx ring's event. A throttled vif, or one whose ring holds more already, is
+        // served again without waiting for an event that will not come; waiting out a rate limit is
+        // not work, so the agent may park meanwhile.
+        if (vif.throttledUntil() > now)
+        {
+            serveAgain(vif);
+        }
+        else if (vif.txRing().finalCheckForRequests())
+        {
+            serveAgain(vif);
+            work++;
+        }
+        return work;
+    }
+
+    private void serveAgain(final Vif vif)
+    {
+        if (!vif.queuedAgain)
+        {
+            vif.queuedAgain = true;
+            if (againCount == again.length)
+            {
+                again = Arrays.copyOf(again, againCount * 2);
+                serving = Arrays.copyOf(serving, againCount * 2);
+            }
+            again[againCount++] = vif;
+        }
+    }
+
+    /** Pushes the rx responses of the vifs that received frames since the last push, notifying each once. */
+    private int pushReceived()
+    {
+        final int count = rxDirtyCount;
+        for (int i = 0; i < count; i++)
+        {
+            final Vif vif = rxDirty[i];
+            rxDirty[i] = null;
+            if (vif.isConnected() && vif.takeRxDirty() && vif.rxRing().pushResponses())
+            {
+                backend.eventChannels().send(vif.port());
+            }
+        }
+        rxDirtyCount = 0;
+        return count;
+    }
+
+    private int doLatencyWork()
     {
         int work = commands.drain();
         final long now = System.nanoTime();
@@ -268,31 +476,22 @@ public final class NetBackend implements Agent, AutoCloseable
         }
         for (final Vif vif : vifs)
         {
-            if (vif.isConnected() && vif.takeRxDirty() && vif.rxRing().pushResponses())
-            {
-                backend.eventChannels().send(vif.port());
-            }
             if (!vif.isConnected())
             {
                 removeConnected(vif);
             }
         }
-        if (work == 0 && mode == Mode.DENSITY)
-        {
-            for (final Vif vif : vifs)
-            {
-                if (vif.isConnected() && vif.throttledUntil() <= now && vif.txRing().finalCheckForRequests())
-                {
-                    work++;
-                }
-            }
-        }
+        pushReceived();
         return work;
     }
 
     private int drainHandover(final Vif vif)
     {
         final ManyToOneRingBuffer handover = vif.handover();
+        if (handover == null)
+        {
+            return 0;
+        }
         handoverTarget = vif;
         return handover.read(handoverHandler, 64);
     }
@@ -516,7 +715,14 @@ public final class NetBackend implements Agent, AutoCloseable
                 status == GrantStatus.OKAY ? chunk : NETIF_RSP_ERROR);
             done += chunk;
         }
-        vif.markRxDirty();
+        if (vif.markRxDirty())
+        {
+            if (rxDirtyCount == rxDirty.length)
+            {
+                rxDirty = Arrays.copyOf(rxDirty, rxDirtyCount * 2);
+            }
+            rxDirty[rxDirtyCount++] = vif;
+        }
         vif.statistics().increment(VifStatistics.RX_PACKETS);
         vif.statistics().add(VifStatistics.RX_BYTES, length);
         final PcapWriter capture = vif.capture();
@@ -529,7 +735,7 @@ public final class NetBackend implements Agent, AutoCloseable
 
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty())
+        if (!commands.isEmpty() || rxDirtyCount > 0 || !handoverCreated.isEmpty())
         {
             return true;
         }
@@ -540,9 +746,39 @@ public final class NetBackend implements Agent, AutoCloseable
                 return true;
             }
         }
+        if (mode == Mode.DENSITY)
+        {
+            if (backend.eventChannels().anyPending(ports))
+            {
+                return true;
+            }
+            final long now = System.nanoTime();
+            for (int i = 0; i < againCount; i++)
+            {
+                // A throttled vif waits out its limit (at most the idle strategy's park) rather
+                // than keep the agent awake.
+                if (again[i].throttledUntil() <= now)
+                {
+                    return true;
+                }
+            }
+            for (final Vif vif : withHandover)
+            {
+                if (vif.isConnected() && vif.handover().size() > 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         for (final Vif vif : connected)
         {
-            if (vif.isConnected() && (backend.eventChannels().isPending(vif.port()) || vif.handover().size() > 0))
+            if (vif.isConnected() && backend.eventChannels().isPending(vif.port()))
+            {
+                return true;
+            }
+            final ManyToOneRingBuffer handover = vif.handover();
+            if (handover != null && handover.size() > 0)
             {
                 return true;
             }
@@ -551,11 +787,11 @@ public final class NetBackend implements Agent, AutoCloseable
     }
 
     /**
-     * The vifs this back end serves; any thread (an immutable list the agent publishes after each change).
+     * The vifs this back end serves; any thread (a copy of the concurrent set the agent keeps).
      */
     public List<Vif> vifs()
     {
-        return vifsView;
+        return List.copyOf(vifsView);
     }
 
     @Override
@@ -567,8 +803,9 @@ public final class NetBackend implements Agent, AutoCloseable
             vif.detach();
         }
         vifs.clear();
-        vifsView = List.of();
+        vifsView.clear();
         connected = new Vif[0];
+        withHandover = new Vif[0];
         for (final Bridge bridge : bridges)
         {
             bridge.releaseForwarding();

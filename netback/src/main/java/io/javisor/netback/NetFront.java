@@ -55,7 +55,8 @@ public final class NetFront implements AutoCloseable
     private final int[] rxRef;
     // One view per receive page, made once: the receive path only indexes them.
     private final UnsafeBuffer[] rxViews;
-    private final UnsafeBuffer reassembly = new UnsafeBuffer(new byte[MAX_PACKET_SIZE]);
+    /** Where a frame of several slots is put together; made by the first such frame (most never see one). */
+    private UnsafeBuffer reassembly;
     private int reassembled;
     private long mac;
     private boolean closed;
@@ -248,6 +249,10 @@ public final class NetFront implements AutoCloseable
                 final UnsafeBuffer rxView = rxViews[id];
                 if ((flags & NETRXF_MORE_DATA) != 0 || reassembled > 0)
                 {
+                    if (reassembly == null)
+                    {
+                        reassembly = new UnsafeBuffer(new byte[MAX_PACKET_SIZE]);
+                    }
                     if (reassembled + status <= reassembly.capacity())
                     {
                         reassembly.putBytes(reassembled, rxView, offset, status);

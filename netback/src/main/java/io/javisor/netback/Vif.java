@@ -34,8 +34,11 @@ import static io.javisor.netback.NetifXenstoreKeys.*;
  * bridge calls {@link #deliver} on its forwarding thread: when that is the serving agent (SHARED
  * threading, or the agent that holds the bridge's forwarding role) the frame goes straight into the
  * guest's posted receive buffers; otherwise it is copied into this port's bounded queue (full = drop
- * and count), which the serving agent drains each duty cycle. A vif's rings are only ever touched by
- * its own agent.
+ * and count), which the serving agent drains each duty cycle. The queue is made by the first such
+ * delivery, on the forwarding thread (one thread at a time holds that role, and each holder sees
+ * the previous one's writes), and published through a volatile field: with SHARED threading the
+ * serving agent forwards for every bridge, and a vif never needs one. A vif's rings are only ever
+ * touched by its own agent.
  */
 public final class Vif implements BridgePort
 {
@@ -54,8 +57,8 @@ public final class Vif implements BridgePort
     private final VifStatistics statistics = new VifStatistics();
     private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
-    private final ManyToOneRingBuffer handover = new ManyToOneRingBuffer(
-        new UnsafeBuffer(ByteBuffer.allocateDirect(HANDOVER_QUEUE_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+    /** Made by the first hand-over (see the class comment); null until then. */
+    private volatile ManyToOneRingBuffer handover;
 
     private volatile PcapWriter capture;
     private volatile Thread owner;
@@ -70,6 +73,11 @@ public final class Vif implements BridgePort
     private boolean rxDirty;
     private volatile String disableReason;
     private volatile boolean detached;
+    // The serving agent's bookkeeping (NetBackend, DENSITY), written by that agent only: the port it
+    // serves the vif on (kept past a disconnect, which forgets the port) and whether the vif is
+    // queued to be served again.
+    int servedPort = -1;
+    boolean queuedAgain;
 
     Vif(final BackendResources backend, final int frontendDomid, final int handle, final long mac, final Bridge bridge,
         final RateLimiter rateLimiter)
@@ -198,11 +206,19 @@ public final class Vif implements BridgePort
         return dirty;
     }
 
-    void markRxDirty()
+    /**
+     * @return true when the vif had no rx responses waiting to be pushed until now.
+     */
+    boolean markRxDirty()
     {
+        final boolean wasClean = !rxDirty;
         rxDirty = true;
+        return wasClean;
     }
 
+    /**
+     * The queue of frames handed over by other agents, or null while none has been.
+     */
     ManyToOneRingBuffer handover()
     {
         return handover;
@@ -232,7 +248,15 @@ public final class Vif implements BridgePort
             return owningAgent.receive(this, frame, offset, length);
         }
         // The forwarding thread is another agent's: this vif's per-port queue, drained by its owner.
-        if (!handover.write(HANDOVER_MSG_TYPE, frame, offset, length))
+        ManyToOneRingBuffer queue = handover;
+        if (queue == null)
+        {
+            queue = new ManyToOneRingBuffer(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(HANDOVER_QUEUE_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+            handover = queue;
+            owningAgent.handoverCreated(this);
+        }
+        if (!queue.write(HANDOVER_MSG_TYPE, frame, offset, length))
         {
             statistics.increment(VifStatistics.RX_DROPPED_QUEUE_FULL);
             return false;

@@ -2,6 +2,7 @@ package io.javisor.perf;
 
 import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
+import io.javisor.perf.density.DensityBenchmark;
 import io.javisor.perf.exit.ExitBenchmark;
 import io.javisor.perf.io.IoBenchmark;
 import io.javisor.perf.io.IoVariants;
@@ -28,6 +29,7 @@ public final class HarnessBenchmarks
             new NetBenchmark(NetBenchmark.Config.defaults()),
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
-            new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)));
+            new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
+            new DensityBenchmark(DensityBenchmark.Config.defaults()));
     }
 }

@@ -1,6 +1,10 @@
 package io.javisor.ringio.event;
 
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.util.function.IntConsumer;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -20,12 +24,21 @@ import static io.javisor.ringio.event.SharedInfoDescriptor.*;
  * raised and the port's {@link EventWaiter} (or the domain's) is woken.
  * <p>
  * Port bindings change only under the {@link EventChannelHub}'s monitor and are published as one
- * packed long: state (bits 0-7), remote domid (8-23), remote port (24-39).
+ * packed long: state (bits 0-7), remote domid (8-23), remote port (24-47).
  * <p>
  * The shared-info frame starts where the hypervisor put it; a guest running its own code moves it to
  * a page of its RAM ({@link #moveSharedInfo}), after which every operation uses that page. Each
  * operation reads the page reference once, so it works on one page throughout. A domain whose vCPU
  * must be kicked when an event arrives registers an {@link #setEventListener event listener}.
+ * <p>
+ * A domain that needs more than the 2-level ABI's {@value SharedInfoDescriptor#NR_EVENT_CHANNELS}
+ * ports (dom0 serving thousands of guests' devices; Xen raises the limit to its FIFO ABI's
+ * {@value #MAX_PORTS} the same way) keeps the pending and mask bits of its ports from
+ * {@value SharedInfoDescriptor#NR_EVENT_CHANNELS} up in an extension bitmap of the hypervisor's,
+ * with one summary bit per word of pending bits in place of a selector bit; only Java code (dom0's
+ * back ends) uses those ports, so guest code sees the 2-level ABI unchanged. A back-end agent finds
+ * the pending ports it serves with {@link #pollPorts}, in time proportional to the words of the
+ * bitmaps, not to the number of its devices.
  */
 public final class EventChannels
 {
@@ -38,6 +51,18 @@ public final class EventChannels
     private final AtomicLongArray bindings;
     private final AtomicReferenceArray<EventWaiter> portWaiters;
     private final EventWaiter domainWaiter = new EventWaiter();
+    /**
+     * Pending words, mask words and summary words of the ports from NR_EVENT_CHANNELS up; null when
+     * the domain has none. Fixed at construction.
+     */
+    private final AtomicBuffer extension;
+    private final int extensionMaskOffset;
+    private final int extensionSummaryOffset;
+    /** No port below this one is free; guarded by the hub's monitor, as every binding change. */
+    private int freeSearchFrom = 1;
+
+    /** The most ports a domain may have, as Xen's FIFO ABI (EVTCHN_FIFO_NR_CHANNELS). */
+    public static final int MAX_PORTS = 1 << 17;
 
     /**
      * @param sharedInfo the domain's shared-info frame (at least {@link SharedInfoDescriptor#SHARED_INFO_LENGTH}).
@@ -45,9 +70,9 @@ public final class EventChannels
      */
     public EventChannels(final int domid, final EventChannelHub hub, final AtomicBuffer sharedInfo, final int maxPorts)
     {
-        if (maxPorts < 2 || maxPorts > NR_EVENT_CHANNELS)
+        if (maxPorts < 2 || maxPorts > MAX_PORTS)
         {
-            throw new IllegalArgumentException("max ports must be 2.." + NR_EVENT_CHANNELS + ": " + maxPorts);
+            throw new IllegalArgumentException("max ports must be 2.." + MAX_PORTS + ": " + maxPorts);
         }
         if (sharedInfo.capacity() < SHARED_INFO_LENGTH)
         {
@@ -59,6 +84,21 @@ public final class EventChannels
         this.maxPorts = maxPorts;
         this.bindings = new AtomicLongArray(maxPorts);
         this.portWaiters = new AtomicReferenceArray<>(maxPorts);
+        if (maxPorts > NR_EVENT_CHANNELS)
+        {
+            final int words = (maxPorts - NR_EVENT_CHANNELS + BITS_PER_WORD - 1) / BITS_PER_WORD;
+            final int summaryWords = (words + BITS_PER_WORD - 1) / BITS_PER_WORD;
+            extensionMaskOffset = words * Long.BYTES;
+            extensionSummaryOffset = 2 * words * Long.BYTES;
+            // A direct buffer's memory is 8-byte aligned, as the atomic operations on its words need.
+            extension = new UnsafeBuffer(ByteBuffer.allocateDirect(extensionSummaryOffset + summaryWords * Long.BYTES));
+        }
+        else
+        {
+            extension = null;
+            extensionMaskOffset = 0;
+            extensionSummaryOffset = 0;
+        }
         hub.register(this);
     }
 
@@ -260,6 +300,7 @@ public final class EventChannels
             bindings.set(port, 0);
             portWaiters.set(port, null);
             clearPending(port);
+            freeSearchFrom = Math.min(freeSearchFrom, port);
             return 0;
         }
     }
@@ -302,7 +343,7 @@ public final class EventChannels
         {
             return EINVAL;
         }
-        orLong(sharedInfo, maskWordOffset(port), bitOf(port));
+        orLong(bitsOf(sharedInfo, port), maskOffset(port), bitOf(port));
         return 0;
     }
 
@@ -316,8 +357,9 @@ public final class EventChannels
             return EINVAL;
         }
         final AtomicBuffer info = sharedInfo;
-        andNotLong(info, maskWordOffset(port), bitOf(port));
-        if ((info.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0)
+        final AtomicBuffer bits = bitsOf(info, port);
+        andNotLong(bits, maskOffset(port), bitOf(port));
+        if ((bits.getLongVolatile(pendingOffset(port)) & bitOf(port)) != 0)
         {
             upcall(info, port);
         }
@@ -347,7 +389,7 @@ public final class EventChannels
 
     public boolean isPending(final int port)
     {
-        return isPort(port) && (sharedInfo.getLongVolatile(pendingWordOffset(port)) & bitOf(port)) != 0;
+        return isPort(port) && (bitsOf(sharedInfo, port).getLongVolatile(pendingOffset(port)) & bitOf(port)) != 0;
     }
 
     /**
@@ -362,7 +404,7 @@ public final class EventChannels
             return false;
         }
         final long bit = bitOf(port);
-        return (andNotLong(sharedInfo, pendingWordOffset(port), bit) & bit) != 0;
+        return (andNotLong(bitsOf(sharedInfo, port), pendingOffset(port), bit) & bit) != 0;
     }
 
     public boolean isUpcallPending()
@@ -407,7 +449,100 @@ public final class EventChannels
                 }
             }
         }
+        if (extension != null)
+        {
+            handled += pollExtension(handler);
+        }
         return handled;
+    }
+
+    private int pollExtension(final EventHandler handler)
+    {
+        int handled = 0;
+        for (int summaryOffset = extensionSummaryOffset; summaryOffset < extension.capacity(); summaryOffset += Long.BYTES)
+        {
+            long summary = extension.getAndSetLong(summaryOffset, 0);
+            while (summary != 0)
+            {
+                final int word = (summaryOffset - extensionSummaryOffset) / Long.BYTES * BITS_PER_WORD
+                    + Long.numberOfTrailingZeros(summary);
+                summary &= summary - 1;
+                final int pendingOffset = word * Long.BYTES;
+                long ready = extension.getLongVolatile(pendingOffset) & ~extension.getLongVolatile(extensionMaskOffset + pendingOffset);
+                while (ready != 0)
+                {
+                    final int bit = Long.numberOfTrailingZeros(ready);
+                    ready &= ready - 1;
+                    final int port = NR_EVENT_CHANNELS + word * BITS_PER_WORD + bit;
+                    if (port < maxPorts && (andNotLong(extension, pendingOffset, 1L << bit) & (1L << bit)) != 0)
+                    {
+                        handler.onEvent(port);
+                        handled++;
+                    }
+                }
+            }
+        }
+        return handled;
+    }
+
+    /**
+     * How a back-end agent takes its events: every port of {@code ports} that is pending and not
+     * masked has its pending bit cleared and is handed to {@code handler}, in port order; ports of
+     * other agents are left alone. Costs one read per 64 ports of the set's range, however many
+     * ports are in it, plus the ports handed over.
+     *
+     * @return the number of ports handed over.
+     */
+    public int pollPorts(final PortSet ports, final IntConsumer handler)
+    {
+        final AtomicBuffer info = sharedInfo;
+        int handled = 0;
+        final int words = ports.endWord();
+        for (int word = ports.firstWord(); word < words; word++)
+        {
+            final long wanted = ports.word(word);
+            if (wanted == 0)
+            {
+                continue;
+            }
+            final int firstPort = word * BITS_PER_WORD;
+            final AtomicBuffer bits = bitsOf(info, firstPort);
+            final int pendingOffset = pendingOffset(firstPort);
+            final long ready = bits.getLongVolatile(pendingOffset) & ~bits.getLongVolatile(maskOffset(firstPort)) & wanted;
+            if (ready != 0)
+            {
+                final long taken = andNotLong(bits, pendingOffset, ready) & ready;
+                for (long rest = taken; rest != 0; rest &= rest - 1)
+                {
+                    handler.accept(firstPort + Long.numberOfTrailingZeros(rest));
+                    handled++;
+                }
+            }
+        }
+        return handled;
+    }
+
+    /**
+     * Whether any port of {@code ports} is pending and not masked (without taking it).
+     */
+    public boolean anyPending(final PortSet ports)
+    {
+        final AtomicBuffer info = sharedInfo;
+        final int words = ports.endWord();
+        for (int word = ports.firstWord(); word < words; word++)
+        {
+            final long wanted = ports.word(word);
+            if (wanted != 0)
+            {
+                final int firstPort = word * BITS_PER_WORD;
+                final AtomicBuffer bits = bitsOf(info, firstPort);
+                if ((bits.getLongVolatile(pendingOffset(firstPort)) & ~bits.getLongVolatile(maskOffset(firstPort)) & wanted) != 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -424,13 +559,14 @@ public final class EventChannels
             return;
         }
         final AtomicBuffer info = sharedInfo;
+        final AtomicBuffer bits = bitsOf(info, port);
         final long bit = bitOf(port);
-        if ((orLong(info, pendingWordOffset(port), bit) & bit) != 0)
+        if ((orLong(bits, pendingOffset(port), bit) & bit) != 0)
         {
             return; // coalesced into the event already pending
         }
         final Runnable listener = eventListener;
-        if ((info.getLongVolatile(maskWordOffset(port)) & bit) == 0)
+        if ((bits.getLongVolatile(maskOffset(port)) & bit) == 0)
         {
             upcall(info, port);
         }
@@ -445,10 +581,22 @@ public final class EventChannels
     private void upcall(final AtomicBuffer sharedInfo, final int port)
     {
         final int vcpuInfo = vcpuInfoOffset(0);
-        final long selectorBit = 1L << (port >>> 6);
-        if ((orLong(sharedInfo, vcpuInfo + PENDING_SEL_OFFSET, selectorBit) & selectorBit) == 0)
+        if (port >= NR_EVENT_CHANNELS)
         {
-            sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)1);
+            final int word = (port - NR_EVENT_CHANNELS) >>> 6;
+            final long summaryBit = 1L << (word & 63);
+            if ((orLong(extension, extensionSummaryOffset + (word >>> 6) * Long.BYTES, summaryBit) & summaryBit) == 0)
+            {
+                sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)1);
+            }
+        }
+        else
+        {
+            final long selectorBit = 1L << (port >>> 6);
+            if ((orLong(sharedInfo, vcpuInfo + PENDING_SEL_OFFSET, selectorBit) & selectorBit) == 0)
+            {
+                sharedInfo.putByteVolatile(vcpuInfo + UPCALL_PENDING_OFFSET, (byte)1);
+            }
         }
         final EventWaiter waiter = portWaiters.get(port);
         (waiter != null ? waiter : domainWaiter).wake();
@@ -472,6 +620,22 @@ public final class EventChannels
         }
     }
 
+    /** Where the pending and mask bits of {@code port} are: the shared-info page, or the extension. */
+    private AtomicBuffer bitsOf(final AtomicBuffer info, final int port)
+    {
+        return port < NR_EVENT_CHANNELS ? info : extension;
+    }
+
+    private static int pendingOffset(final int port)
+    {
+        return port < NR_EVENT_CHANNELS ? pendingWordOffset(port) : ((port - NR_EVENT_CHANNELS) >>> 6) * Long.BYTES;
+    }
+
+    private int maskOffset(final int port)
+    {
+        return port < NR_EVENT_CHANNELS ? maskWordOffset(port) : extensionMaskOffset + ((port - NR_EVENT_CHANNELS) >>> 6) * Long.BYTES;
+    }
+
     private boolean isPort(final int port)
     {
         return port > 0 && port < maxPorts;
@@ -479,20 +643,23 @@ public final class EventChannels
 
     private int freePort()
     {
-        // Port 0 is never allocated, as in Xen.
-        for (int port = 1; port < maxPorts; port++)
+        // Port 0 is never allocated, as in Xen. Every port below freeSearchFrom is in use, so the
+        // search starts there: allocating the next of thousands of ports does not rescan them all.
+        for (int port = freeSearchFrom; port < maxPorts; port++)
         {
             if (stateOf(bindings.get(port)) == CLOSED)
             {
+                freeSearchFrom = port + 1;
                 return port;
             }
         }
+        freeSearchFrom = maxPorts;
         return ENOSPC;
     }
 
     private void publish(final int port, final int state, final int remoteDomid, final int remotePort)
     {
-        bindings.set(port, (state & 0xFFL) | ((remoteDomid & 0xFFFFL) << 8) | ((remotePort & 0xFFFFL) << 24));
+        bindings.set(port, (state & 0xFFL) | ((remoteDomid & 0xFFFFL) << 8) | ((remotePort & 0xFFFFFFL) << 24));
     }
 
     private static int stateOf(final long binding)
@@ -507,7 +674,7 @@ public final class EventChannels
 
     private static int remotePortOf(final long binding)
     {
-        return (int)((binding >>> 24) & 0xFFFF);
+        return (int)((binding >>> 24) & 0xFFFFFF);
     }
 
     private static long orLong(final AtomicBuffer sharedInfo, final int offset, final long bits)

@@ -1,8 +1,5 @@
 package io.javisor.ringio.xenstore;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -18,18 +15,23 @@ final class Node
 {
     static final long ABSENT_GENERATION = 0;
     static final byte[] EMPTY_VALUE = new byte[0];
+    /** One shared array per one-byte value ("0", "1", a state...), which most nodes hold. */
+    private static final byte[][] ONE_BYTE_VALUES = new byte[256][];
+
+    static
+    {
+        for (int i = 0; i < ONE_BYTE_VALUES.length; i++)
+        {
+            ONE_BYTE_VALUES[i] = new byte[]{ (byte)i };
+        }
+    }
 
     private final byte[] value;
     private final NodePermissions permissions;
-    // Never modified after construction: edits copy it; insertion order is the listing order.
-    private final LinkedHashMap<String, Node> children;
+    private final ChildMap children;
     private final long generation;
 
-    private Node(
-        final byte[] value,
-        final NodePermissions permissions,
-        final LinkedHashMap<String, Node> children,
-        final long generation)
+    private Node(final byte[] value, final NodePermissions permissions, final ChildMap children, final long generation)
     {
         this.value = value;
         this.permissions = permissions;
@@ -45,24 +47,32 @@ final class Node
      */
     static Node leaf(final byte[] value, final NodePermissions permissions, final long generation)
     {
-        return new Node(value, permissions, new LinkedHashMap<>(), generation);
+        return new Node(value, permissions, ChildMap.EMPTY, generation);
     }
 
     /**
      * @param value       the value, which the node takes over and nobody may modify afterwards.
      * @param permissions the access control list.
-     * @param children    the children in listing order, which the node takes over and nobody may
-     *                    modify afterwards.
+     * @param children    the children in listing order.
      * @param generation  the generation of the node state this one carries.
      * @return a node assembled from parts, as a transaction's commit merges them.
      */
-    static Node of(
-        final byte[] value,
-        final NodePermissions permissions,
-        final LinkedHashMap<String, Node> children,
-        final long generation)
+    static Node of(final byte[] value, final NodePermissions permissions, final ChildMap children, final long generation)
     {
         return new Node(value, permissions, children, generation);
+    }
+
+    /**
+     * @return {@code value}, or an equal array shared by every node that holds it (values are never
+     * modified once a node holds them, so sharing is safe).
+     */
+    static byte[] canonicalValue(final byte[] value)
+    {
+        if (value.length == 0)
+        {
+            return EMPTY_VALUE;
+        }
+        return value.length == 1 ? ONE_BYTE_VALUES[value[0] & 0xFF] : value;
     }
 
     /**
@@ -88,14 +98,27 @@ final class Node
         return children.get(name);
     }
 
-    List<String> childNames()
+    /**
+     * @return the child named by the characters {@code start..end-1} of {@code path}, or null.
+     */
+    Node child(final String path, final int start, final int end)
     {
-        return new ArrayList<>(children.keySet());
+        return children.get(path, start, end);
     }
 
-    Collection<Node> children()
+    ChildMap childMap()
     {
-        return children.values();
+        return children;
+    }
+
+    List<String> childNames()
+    {
+        return children.names();
+    }
+
+    List<Node> children()
+    {
+        return children.nodes();
     }
 
     Node withValue(final byte[] newValue, final long newGeneration)
@@ -110,16 +133,12 @@ final class Node
 
     Node withChildAdded(final String name, final Node child, final long newGeneration)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.put(name, child);
-        return new Node(value, permissions, copy, newGeneration);
+        return new Node(value, permissions, children.with(name, child), newGeneration);
     }
 
     Node withChildRemoved(final String name, final long newGeneration)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.remove(name);
-        return new Node(value, permissions, copy, newGeneration);
+        return new Node(value, permissions, children.without(name), newGeneration);
     }
 
     /**
@@ -128,8 +147,6 @@ final class Node
      */
     Node withChildReplaced(final String name, final Node child)
     {
-        final LinkedHashMap<String, Node> copy = new LinkedHashMap<>(children);
-        copy.put(name, child);
-        return new Node(value, permissions, copy, generation);
+        return new Node(value, permissions, children.with(name, child), generation);
     }
 }

@@ -42,7 +42,16 @@ final class NodeTree
     // A transaction view's net change to each domain's owned-node count; null for the live tree.
     private final HashMap<Integer, Integer> ownedNodeDeltas;
     private Node root;
-    private HashMap<Integer, Integer> ownedNodeCounts;
+    // The live tree's count of nodes each domain owns: written by the live tree only; a transaction's
+    // view reads it (under the store's lock, as every view operation runs) and adds its own deltas,
+    // rather than copying a map with an entry per domain at every transaction's start.
+    private final HashMap<Integer, Integer> ownedNodeCounts;
+    // The live tree's count of nodes whose grants name each domain; a view keeps deltas, as for
+    // owned nodes. With the owned-node count it tells whether anything outside a departed domain's
+    // home still mentions it, so that forgetting it walks the tree only when something does.
+    private final HashMap<Integer, Integer> grantCounts;
+    // A transaction view's net change to each domain's grant count; null for the live tree.
+    private final HashMap<Integer, Integer> grantDeltas;
 
     private NodeTree(
         final XenStoreQuota quota,
@@ -50,7 +59,8 @@ final class NodeTree
         final boolean transactionView,
         final int maxAccessedPaths,
         final Node root,
-        final HashMap<Integer, Integer> ownedNodeCounts)
+        final HashMap<Integer, Integer> ownedNodeCounts,
+        final HashMap<Integer, Integer> grantCounts)
     {
         this.quota = quota;
         this.generations = generations;
@@ -62,6 +72,8 @@ final class NodeTree
         this.ownedNodeDeltas = transactionView ? new HashMap<>() : null;
         this.root = root;
         this.ownedNodeCounts = ownedNodeCounts;
+        this.grantCounts = grantCounts;
+        this.grantDeltas = transactionView ? new HashMap<>() : null;
     }
 
     /**
@@ -76,7 +88,7 @@ final class NodeTree
         final Node root = Node.leaf(Node.EMPTY_VALUE, dom0Only, generation).withChildAdded("local", local, generation);
         final HashMap<Integer, Integer> counts = new HashMap<>();
         counts.put(XenDomainIds.DOM0, 3);
-        return new NodeTree(quota, generations, false, Integer.MAX_VALUE, root, counts);
+        return new NodeTree(quota, generations, false, Integer.MAX_VALUE, root, counts, new HashMap<>());
     }
 
     /**
@@ -87,7 +99,7 @@ final class NodeTree
      */
     NodeTree transactionView(final int maxAccessedPaths)
     {
-        return new NodeTree(quota, generations, true, maxAccessedPaths, root, new HashMap<>(ownedNodeCounts));
+        return new NodeTree(quota, generations, true, maxAccessedPaths, root, ownedNodeCounts, grantCounts);
     }
 
     /**
@@ -117,6 +129,7 @@ final class NodeTree
         final Node before = root;
         root = merged;
         view.ownedNodeDeltas.forEach(this::addOwnedNodes);
+        view.grantDeltas.forEach(this::addGrantCount);
         // A removal is seen in the tree before the commit, where the removed nodes' permissions
         // still decide who may hear of it; anything else in the merged tree.
         view.changedPaths.forEach((path, removal) -> triggers.add(new WatchTrigger(path, removal, removal ? before : merged)));
@@ -161,7 +174,8 @@ final class NodeTree
 
     int ownedNodeCount(final int domid)
     {
-        return ownedNodeCounts.getOrDefault(domid, 0);
+        final int live = ownedNodeCounts.getOrDefault(domid, 0);
+        return null == ownedNodeDeltas ? live : live + ownedNodeDeltas.getOrDefault(domid, 0);
     }
 
     byte[] read(final int domid, final String path)
@@ -190,7 +204,7 @@ final class NodeTree
         }
         requireWrite(domid, existing, path);
         requireValueWithinQuota(domid, value);
-        final Node updated = existing.withValue(value, generations.getAsLong());
+        final Node updated = existing.withValue(Node.canonicalValue(value), generations.getAsLong());
         final String[] components = XenStorePaths.components(path);
         final Node newRoot = rebuild(root, components, components.length, _ -> updated);
         commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
@@ -241,8 +255,10 @@ final class NodeTree
 
         final Node before = root;
         final Map<Integer, Integer> removedPerOwner = new HashMap<>();
-        countByOwner(node, removedPerOwner);
+        final Map<Integer, Integer> removedPerGrantee = new HashMap<>();
+        countMentions(node, removedPerOwner, removedPerGrantee);
         removedPerOwner.forEach((owner, count) -> addOwnedNodes(owner, -count));
+        removedPerGrantee.forEach((grantee, count) -> addGrantCount(grantee, -count));
         commitEdit(newRoot, new WatchTrigger(path, true, before));
     }
 
@@ -278,6 +294,8 @@ final class NodeTree
         final Node newRoot = rebuild(root, components, components.length, _ -> updated);
         addOwnedNodes(current.owner(), -1);
         addOwnedNodes(permissions.owner(), 1);
+        addGrants(current, -1);
+        addGrants(permissions, 1);
         commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
     }
 
@@ -287,7 +305,11 @@ final class NodeTree
      */
     void forgetDomain(final int domid)
     {
-        root = withoutDomain(root, domid, generations.getAsLong());
+        if (ownedNodeCount(domid) > 0 || grantCounts.getOrDefault(domid, 0) > 0)
+        {
+            root = withoutDomain(root, domid, generations.getAsLong());
+        }
+        grantCounts.remove(domid);
         final Integer owned = ownedNodeCounts.remove(domid);
         if (null != owned)
         {
@@ -300,14 +322,14 @@ final class NodeTree
      */
     static Node find(final Node root, final String path)
     {
+        // Component by component, without making a string of each: every operation starts here.
         Node node = root;
-        for (final String name : XenStorePaths.components(path))
+        for (int start = 1, length = path.length(); start < length && null != node; )
         {
-            node = node.child(name);
-            if (null == node)
-            {
-                return null;
-            }
+            final int slash = path.indexOf('/', start);
+            final int end = slash < 0 ? length : slash;
+            node = node.child(path, start, end);
+            start = end + 1;
         }
         return node;
     }
@@ -329,14 +351,17 @@ final class NodeTree
     static NodePermissions effectivePermissions(final Node root, final String path)
     {
         Node node = root;
-        for (final String name : XenStorePaths.components(path))
+        for (int start = 1, length = path.length(); start < length; )
         {
-            final Node child = node.child(name);
+            final int slash = path.indexOf('/', start);
+            final int end = slash < 0 ? length : slash;
+            final Node child = node.child(path, start, end);
             if (null == child)
             {
                 break;
             }
             node = child;
+            start = end + 1;
         }
         return node.permissions();
     }
@@ -373,17 +398,22 @@ final class NodeTree
         }
 
         final long generation = generations.getAsLong();
-        Node chain = Node.leaf(value, inherited, generation);
+        // Names are kept interned: the same few dozen names recur under every domain and device.
+        Node chain = Node.leaf(Node.canonicalValue(value), inherited, generation);
         for (int i = components.length - 1; i > depth; i--)
         {
-            chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i], chain, generation);
-            touch(join(components, i));
+            chain = Node.leaf(Node.EMPTY_VALUE, inherited, generation).withChildAdded(components[i].intern(), chain, generation);
+            if (null != accessedPaths)
+            {
+                touch(join(components, i)); // only a transaction's view records paths
+            }
         }
         final Node top = chain;
-        final String topName = components[depth];
+        final String topName = components[depth].intern();
         final Node newRoot = rebuild(root, components, depth,
             parent -> parent.withChildAdded(topName, top, generation));
         addOwnedNodes(inherited.owner(), created);
+        addGrants(inherited, created);
         commitEdit(newRoot, new WatchTrigger(path, false, newRoot));
     }
 
@@ -472,8 +502,11 @@ final class NodeTree
         {
             return;
         }
-        ownedNodeCounts.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
-        if (null != ownedNodeDeltas)
+        if (null == ownedNodeDeltas)
+        {
+            ownedNodeCounts.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
+        }
+        else
         {
             ownedNodeDeltas.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
         }
@@ -520,13 +553,36 @@ final class NodeTree
         return result;
     }
 
-    private static void countByOwner(final Node node, final Map<Integer, Integer> counts)
+    private static void countMentions(final Node node, final Map<Integer, Integer> owners, final Map<Integer, Integer> grantees)
     {
-        counts.merge(node.permissions().owner(), 1, Integer::sum);
+        owners.merge(node.permissions().owner(), 1, Integer::sum);
+        for (final NodePermissions.Grant grant : node.permissions().grants())
+        {
+            grantees.merge(grant.domid(), 1, Integer::sum);
+        }
         for (final Node child : node.children())
         {
-            countByOwner(child, counts);
+            countMentions(child, owners, grantees);
         }
+    }
+
+    /** Counts {@code nodes} nodes carrying {@code permissions} in (or, negative, out of) the grant counts. */
+    private void addGrants(final NodePermissions permissions, final int nodes)
+    {
+        for (final NodePermissions.Grant grant : permissions.grants())
+        {
+            addGrantCount(grant.domid(), nodes);
+        }
+    }
+
+    private void addGrantCount(final int domid, final int delta)
+    {
+        if (0 == delta)
+        {
+            return;
+        }
+        final HashMap<Integer, Integer> counts = null == grantDeltas ? grantCounts : grantDeltas;
+        counts.merge(domid, delta, (a, b) -> a + b == 0 ? null : a + b);
     }
 
     private static String join(final String[] components, final int count)

@@ -1,7 +1,5 @@
 package io.javisor.ringio.xenstore;
 
-import java.util.LinkedHashMap;
-
 /**
  * Merges what a transaction changed into the live tree at commit: a three-way merge of the tree the
  * transaction started from (base), the transaction's final view, and the live tree now.
@@ -58,28 +56,23 @@ final class TransactionMerge
         }
         // Invariant: at most one side changed this node's own state (value, permissions, child
         // names); the other side's child names are the base's, so the changed side's names and order
-        // are the merged node's.
+        // are the merged node's. The merged children start as the owning side's; only the children
+        // the other side changed need merging, and only those are visited.
         final Node owner = viewChangedOwnState ? view : live;
         final Node other = viewChangedOwnState ? live : view;
-        // A child the owning side removed must be unchanged on the other side, or the removal would
-        // silently discard the other side's change below it.
-        for (final String name : base.childNames())
+        final ChildMap[] children = { owner.childMap() };
+        ChildMap.forEachDifference(base.childMap(), other.childMap(), name ->
         {
-            if (null == owner.child(name) && other.child(name) != base.child(name))
+            // A child the owning side removed must be unchanged on the other side, or the removal
+            // would silently discard the other side's change below it.
+            if (null == owner.child(name))
             {
                 throw conflict(child(path, name));
             }
-        }
-        final LinkedHashMap<String, Node> children = new LinkedHashMap<>();
-        for (final String name : owner.childNames())
-        {
             final Node merged = mergeNode(base.child(name), view.child(name), live.child(name), child(path, name));
-            if (null != merged)
-            {
-                children.put(name, merged);
-            }
-        }
-        return Node.of(owner.value(), owner.permissions(), children, owner.generation());
+            children[0] = null == merged ? children[0].without(name) : children[0].with(name, merged);
+        });
+        return Node.of(owner.value(), owner.permissions(), children[0], owner.generation());
     }
 
     private static String child(final String path, final String name)

@@ -67,6 +67,10 @@ final class WatchRegistry
 
     void removeDomain(final int domid)
     {
+        if (count(domid) == 0)
+        {
+            return; // the common case for a guest: no walk over every domain's watches
+        }
         final List<Watch> owned = new ArrayList<>();
         for (final Watch watch : watchesByKey.values())
         {

@@ -274,4 +274,64 @@ class EventChannelsTest
         assertEquals(0, dom0.send(ports[1]));
         assertEquals(2, heard.get());
     }
+
+    @Test
+    void aDomainWithMorePortsThanTheTwoLevelAbiUsesThemAll()
+    {
+        final EventChannels big = new EventChannels(7, hub, new UnsafeBuffer(ByteBuffer.allocateDirect(SHARED_INFO_LENGTH)), 20_000);
+        final List<EventChannels> guests = new ArrayList<>();
+        final int[] bigPorts = new int[200];
+        final int[] guestPorts = new int[bigPorts.length];
+        // Take the big domain's ports up to the 2-level limit and beyond, then bind 200 more.
+        for (int port = 1; port < NR_EVENT_CHANNELS + 100; port++)
+        {
+            assertEquals(port, big.allocUnbound(0));
+        }
+        for (int i = 0; i < bigPorts.length; i++)
+        {
+            final EventChannels g = new EventChannels(100 + i, hub, new UnsafeBuffer(ByteBuffer.allocateDirect(SHARED_INFO_LENGTH)), 64);
+            guests.add(g);
+            guestPorts[i] = g.allocUnbound(7);
+            bigPorts[i] = big.bindInterdomain(100 + i, guestPorts[i]);
+            assertEquals(NR_EVENT_CHANNELS + 100 + i, bigPorts[i]);
+            assertEquals(guestPorts[i], big.remotePort(bigPorts[i]));
+            assertEquals(bigPorts[i], g.remotePort(guestPorts[i]));
+            assertTrue(big.clearPending(bigPorts[i]), "the binder's port starts pending");
+        }
+        final PortSet odd = new PortSet(big.maxPorts());
+        for (int i = 1; i < bigPorts.length; i += 2)
+        {
+            odd.add(bigPorts[i]);
+        }
+        for (int i = 0; i < bigPorts.length; i++)
+        {
+            assertEquals(0, guests.get(i).send(guestPorts[i]));
+            assertTrue(big.isPending(bigPorts[i]));
+        }
+        assertTrue(big.anyPending(odd));
+        final List<Integer> taken = new ArrayList<>();
+        assertEquals(100, big.pollPorts(odd, taken::add));
+        for (int i = 0; i < taken.size(); i++)
+        {
+            assertEquals(bigPorts[2 * i + 1], taken.get(i), "in port order, only the set's");
+            assertFalse(big.isPending(taken.get(i)));
+        }
+        assertFalse(big.anyPending(odd));
+        assertTrue(big.isPending(bigPorts[0]), "another agent's port is left pending");
+
+        big.mask(bigPorts[2]);
+        final List<Integer> polled = new ArrayList<>();
+        assertTrue(big.isUpcallPending());
+        assertEquals(99, big.poll(polled::add), "every even port but the masked one");
+        assertFalse(polled.contains(bigPorts[2]));
+        big.unmask(bigPorts[2]);
+        assertEquals(1, big.poll(polled::add));
+        assertEquals(bigPorts[2], polled.getLast());
+
+        assertEquals(0, big.send(bigPorts[3]));
+        assertTrue(guests.get(3).isPending(guestPorts[3]), "and the other way");
+        assertEquals(0, big.close(bigPorts[5]));
+        assertEquals(UNBOUND, guests.get(5).status(guestPorts[5]));
+        assertEquals(bigPorts[5], big.allocUnbound(0), "a closed port is found again");
+    }
 }

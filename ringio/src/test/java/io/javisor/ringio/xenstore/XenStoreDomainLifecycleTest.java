@@ -126,4 +126,23 @@ class XenStoreDomainLifecycleTest
         assertFails(XenStoreError.EACCES, () -> store.read(GUEST, "/granted-to-3"));
         assertEquals(1, store.ownedNodeCount(GUEST), "only its new home");
     }
+
+    @Test
+    void grantsInheritedByNodesMadeInATransactionAreForgottenOnRelease()
+    {
+        store.introduceDomain(GUEST);
+        store.mkdir(DOM0, "/backend");
+        store.setPermissions(DOM0, "/backend", NodePermissions.parse("n0", "r3"));
+        store.transact(DOM0, transaction ->
+        {
+            transaction.write("/backend/dev/state", "1");
+            return null;
+        });
+        store.releaseDomain(GUEST);
+
+        assertEquals(List.of("n0"), store.getPermissions(DOM0, "/backend/dev").toStrings());
+        assertEquals(List.of("n0"), store.getPermissions(DOM0, "/backend/dev/state").toStrings());
+        store.introduceDomain(GUEST);
+        assertFails(XenStoreError.EACCES, () -> store.read(GUEST, "/backend/dev/state"));
+    }
 }
