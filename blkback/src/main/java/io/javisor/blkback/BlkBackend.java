@@ -6,8 +6,6 @@ import io.javisor.blkback.image.DiskImage;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
-import io.javisor.ringio.xenstore.XenbusDevice;
-import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -95,13 +93,12 @@ public final class BlkBackend implements Agent, AutoCloseable
     {
         final Vbd vbd = new Vbd(backend, frontendDomid, deviceId, image, readOnly);
         vbd.publish();
-        final XenbusDevice xenbus = vbd.xenbus();
         synchronized (devices)
         {
             devices.add(vbd);
         }
         // Watch events only enqueue; the handshake itself runs on the agent thread.
-        xenbus.watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vbd));
+        vbd.watchFrontend(_ -> onFrontendStateChanged(vbd));
         return vbd;
     }
 

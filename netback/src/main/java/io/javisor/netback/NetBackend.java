@@ -14,7 +14,6 @@ import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.BackRing;
-import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -158,7 +157,7 @@ public final class NetBackend implements Agent, AutoCloseable
             vifs.add(vif);
             vifsView = List.copyOf(vifs);
             addBridge(bridge);
-            vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
+            vif.watchFrontend(_ -> onFrontendStateChanged(vif));
         }, "attach of " + vif.name());
         return vif;
     }
