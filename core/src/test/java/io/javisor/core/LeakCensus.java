@@ -74,7 +74,7 @@ record LeakCensus(
     static final Set<String> PROCESS_THREADS = Set.of("javisor-jit-compiler", "javisor-hostlog");
 
     private static final long SETTLE_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final int STABLE_SAMPLES = 3;
+    private static final int STABLE_SAMPLES = 2;
     private static final long SETTLE_PAUSE_MILLIS = 20;
 
     /**
