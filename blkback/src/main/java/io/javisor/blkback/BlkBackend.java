@@ -62,6 +62,11 @@ public final class BlkBackend implements Agent, AutoCloseable
     /** Disconnected or detached devices whose executor still has ops for the agent to drain. */
     private Vbd[] retiring = new Vbd[0];
     private volatile AgentRunner runner;
+    /**
+     * Set by {@link #close()} before it stops the runner: an idle DENSITY agent then finds work pending
+     * and does not park (up to 100 ms) before it sees the runner stop.
+     */
+    private volatile boolean closing;
 
     public BlkBackend(final BackendResources backend, final Mode mode, final String name)
     {
@@ -257,7 +262,7 @@ public final class BlkBackend implements Agent, AutoCloseable
      */
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty())
+        if (closing || !commands.isEmpty())
         {
             return true;
         }
@@ -366,6 +371,8 @@ public final class BlkBackend implements Agent, AutoCloseable
         final AgentRunner r = runner;
         if (r != null)
         {
+            closing = true;
+            waiter.wake();
             r.close();
         }
     }

@@ -100,6 +100,11 @@ public final class NetBackend implements Agent, AutoCloseable
     private boolean framesFreed;
     private volatile Thread thread;
     private volatile AgentRunner runner;
+    /**
+     * Set by {@link #close()} before it stops the runner: an idle DENSITY agent then finds work pending
+     * and does not park before it sees the runner stop.
+     */
+    private volatile boolean closing;
     private Vif handoverTarget;
     private final org.agrona.concurrent.MessageHandler handoverHandler =
         (type, buffer, index, length) -> receive(handoverTarget, buffer, index, length);
@@ -528,7 +533,7 @@ public final class NetBackend implements Agent, AutoCloseable
 
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty())
+        if (closing || !commands.isEmpty())
         {
             return true;
         }
@@ -590,6 +595,8 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         if (runner != null)
         {
+            closing = true;
+            waiter.wake();
             runner.close(); // returns after onClose ran on the agent thread
             runner = null;
         }
