@@ -86,6 +86,11 @@ public final class BlkBackend implements Agent, AutoCloseable
     /** Disconnected or detached devices whose executor still has ops for the agent to drain. */
     private Vbd[] retiring = new Vbd[0];
     private volatile AgentRunner runner;
+    /**
+     * Set by {@link #close()} before it stops the runner: an idle DENSITY agent then finds work pending
+     * and does not park (up to 100 ms) before it sees the runner stop.
+     */
+    private volatile boolean closing;
 
     public BlkBackend(final BackendResources backend, final Mode mode, final String name)
     {
@@ -118,13 +123,12 @@ public final class BlkBackend implements Agent, AutoCloseable
     {
         final Vbd vbd = new Vbd(backend, frontendDomid, deviceId, image, readOnly);
         vbd.publish();
-        final XenbusDevice xenbus = vbd.xenbus();
         synchronized (devices)
         {
             devices.add(vbd);
         }
         // Watch events only enqueue; the handshake itself runs on the agent thread.
-        xenbus.watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vbd));
+        vbd.watchFrontend(_ -> onFrontendStateChanged(vbd));
         return vbd;
     }
 
@@ -368,7 +372,7 @@ public final class BlkBackend implements Agent, AutoCloseable
      */
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty() || againCount > 0)
+        if (closing || !commands.isEmpty() || againCount > 0)
         {
             return true;
         }
@@ -520,6 +524,8 @@ public final class BlkBackend implements Agent, AutoCloseable
         final AgentRunner r = runner;
         if (r != null)
         {
+            closing = true;
+            waiter.wake();
             r.close();
         }
     }

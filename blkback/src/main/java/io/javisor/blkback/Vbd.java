@@ -16,6 +16,8 @@ import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.function.Consumer;
+
 import static io.javisor.blkback.BlkifXenstoreKeys.*;
 
 /**
@@ -122,6 +124,12 @@ public final class Vbd
     XenbusDevice xenbus()
     {
         return xenbus;
+    }
+
+    /** Follows the front end's state until {@link #detach()}, which stops the watch with the device. */
+    void watchFrontend(final Consumer<XenbusState> listener)
+    {
+        backendXenbus.watchFrontend(listener);
     }
 
     BackRing ring()

@@ -6,34 +6,34 @@ import io.javisor.blkback.Vbd;
 import io.javisor.netback.NetFront;
 import io.javisor.netback.NetFrontConfig;
 import io.javisor.netback.Vif;
-import io.javisor.netback.bridge.Bridge;
-import io.javisor.ringio.xenstore.XenStore;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Destroy releases everything a guest's devices held, in every threading mode: after N cycles of
- * create, attach, connect a Java front end, do IO, destroy, the machine's free frames, dom0's free
- * pages, the process's open files and threads, the bridge's ports and xenstore's nodes are all back
- * where they started.
+ * create, attach, connect a Java front end, do IO, destroy, every count of {@link LeakCensus} (frames,
+ * dom0's pages and event channel ports and grant mappings, xenstore's nodes and watches, bridge ports,
+ * open files, threads, direct buffers, RAM-disk mappings) is back where it started, and no destroyed
+ * domain, device or front end is still reachable. {@link GuestCodeDestroyLeakTest} does the same for
+ * domains that run guest code and for every emulated and virtio device. {@code -Djavisor.leak.cycles=N}
+ * runs N cycles (a soak).
  */
 class DestroyLeakTest
 {
-    private static final int CYCLES = 12;
+    private static final int CYCLES = Integer.getInteger("javisor.leak.cycles", 12);
 
     enum DeviceKind
     {
@@ -43,6 +43,8 @@ class DestroyLeakTest
     @TempDir
     Path dir;
     private Hypervisor hypervisor;
+    /** Every domain, device and front end of a destroyed cycle; all must be collectable. */
+    private final List<WeakReference<Object>> destroyed = new ArrayList<>();
 
     @AfterEach
     void close()
@@ -76,19 +78,23 @@ class DestroyLeakTest
             file.setLength(1 << 20);
         }
         cycle(kind, image, 0); // the first cycle makes what lives on by design: bridge xenbr0
-        final Counts before = Counts.of(hypervisor);
+        final LeakCensus before = LeakCensus.settled(hypervisor, destroyed);
         for (int i = 1; i <= CYCLES; i++)
         {
             cycle(kind, image, i);
         }
-        final Counts after = Counts.of(hypervisor);
-        assertEquals(before, after, threading + " " + kind + " after " + CYCLES + " cycles");
+        final LeakCensus after = LeakCensus.settled(hypervisor, destroyed, before);
+        final long reachable = LeakCensus.stillReachable(destroyed);
+        assertEquals(List.of(), before.differencesTo(after), threading + " " + kind + " after " + CYCLES + " cycles, " +
+            reachable + " destroyed objects reachable: " + after);
+        assertEquals(0, reachable, "destroyed domains, devices or front ends reachable");
     }
 
     private void cycle(final DeviceKind kind, final Path image, final int round) throws Exception
     {
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("leak-" + round, 8));
         guest.unpause();
+        destroyed.add(new WeakReference<>(guest));
         AutoCloseable front;
         switch (kind)
         {
@@ -98,6 +104,8 @@ class DestroyLeakTest
                     hypervisor.attachDisk(guest, "format=ram, vdev=xvda, access=rw, target=1M") :
                     hypervisor.attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
                 final BlkFront disk = BlkFront.attach(guest.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults());
+                destroyed.add(new WeakReference<>(vbd));
+                destroyed.add(new WeakReference<>(disk));
                 final UnsafeBuffer block = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
                 block.setMemory(0, 4096, (byte)round);
                 assertEquals(0, disk.writeBlocking(8L * round, 8, block, 0));
@@ -108,6 +116,8 @@ class DestroyLeakTest
             {
                 final Vif vif = hypervisor.attachVif(guest, "bridge=xenbr0");
                 final NetFront nic = NetFront.attach(guest.resources(), 0, vif.handle(), NetFrontConfig.defaults());
+                destroyed.add(new WeakReference<>(vif));
+                destroyed.add(new WeakReference<>(nic));
                 final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
                 frame.setMemory(0, 6, (byte)0xFF); // broadcast
                 nic.send(frame, 0, frame.capacity());
@@ -124,63 +134,5 @@ class DestroyLeakTest
             Thread.sleep(1);
         }
         assertEquals(DomainState.GONE, guest.state(), "round " + round);
-    }
-
-    /**
-     * What a destroyed guest's devices could leak.
-     */
-    record Counts(long machineFreeFrames, int dom0FreePages, long openFiles, long threads, int bridgePorts,
-        int xenstoreNodes, int dom0OwnedNodes, int disks, int vifs)
-    {
-        static Counts of(final Hypervisor hypervisor) throws IOException, InterruptedException
-        {
-            final Bridge bridge = hypervisor.bridges().get("xenbr0");
-            return new Counts(
-                hypervisor.freeFrames(),
-                hypervisor.dom0().resources().pages().freeFrames(),
-                countOpenFiles(),
-                settledThreadCount(),
-                bridge == null ? 0 : bridge.portCount(),
-                nodes(hypervisor.xenStore(), "/"),
-                hypervisor.xenStore().ownedNodeCount(0),
-                hypervisor.domains().stream().mapToInt(d -> hypervisor.disks(d).size()).sum(),
-                hypervisor.domains().stream().mapToInt(d -> hypervisor.vifs(d).size()).sum());
-        }
-
-        private static long countOpenFiles() throws IOException
-        {
-            try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
-            {
-                return fds.count();
-            }
-        }
-
-        /** Live threads, once threads that are exiting have had a moment to go. */
-        private static long settledThreadCount() throws InterruptedException
-        {
-            long count = Thread.getAllStackTraces().size();
-            for (int i = 0; i < 50; i++)
-            {
-                Thread.sleep(10);
-                final long now = Thread.getAllStackTraces().size();
-                if (now == count)
-                {
-                    return now;
-                }
-                count = now;
-            }
-            return count;
-        }
-
-        private static int nodes(final XenStore store, final String path)
-        {
-            int count = 1;
-            final List<String> children = store.directory(0, path);
-            for (final String child : children)
-            {
-                count += nodes(store, ("/".equals(path) ? "" : path) + "/" + child);
-            }
-            return count;
-        }
     }
 }

@@ -4,12 +4,16 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Private anonymous host memory through {@code mmap(MAP_ANONYMOUS | MAP_NORESERVE)}: the host
  * commits a page only when it is first touched, and {@code madvise(MADV_DONTNEED)} gives pages
  * back (they then read as zeros). The one place javisor calls these system calls (Linux values).
  * Addresses cross the native boundary as plain longs (the same register on LP64).
+ * <p>
+ * Thread-safe (stateless but for {@link #mappedBytes()}, an atomic count every caller adds to). Every
+ * mapping is unmapped whole, by the one that made it, so the count is what is mapped now.
  */
 public final class AnonymousMemory
 {
@@ -23,6 +27,8 @@ public final class AnonymousMemory
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
+    /** Bytes mapped by {@link #map} and not yet unmapped: how leak tests see a RAM disk nobody closed. */
+    private static final AtomicLong MAPPED_BYTES = new AtomicLong();
 
     static
     {
@@ -62,6 +68,7 @@ public final class AnonymousMemory
         {
             throw new IllegalStateException("mmap of " + length + " bytes of anonymous memory failed");
         }
+        MAPPED_BYTES.addAndGet(length);
         return address;
     }
 
@@ -70,14 +77,29 @@ public final class AnonymousMemory
      */
     public static boolean unmap(final long address, final long length)
     {
+        final boolean unmapped;
         try
         {
-            return (int)MUNMAP.invokeExact(address, length) == 0;
+            unmapped = (int)MUNMAP.invokeExact(address, length) == 0;
         }
         catch (final Throwable t)
         {
             return false;
         }
+        if (unmapped)
+        {
+            MAPPED_BYTES.addAndGet(-length);
+        }
+        return unmapped;
+    }
+
+    /**
+     * @return bytes of anonymous memory javisor has mapped through {@link #map} and not unmapped (the
+     * machine's frame pool, RAM disks), whether or not the host has committed them.
+     */
+    public static long mappedBytes()
+    {
+        return MAPPED_BYTES.get();
     }
 
     /**

@@ -15,7 +15,6 @@ import io.javisor.ringio.event.EventIdleStrategy;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.event.PortSet;
 import io.javisor.ringio.ring.BackRing;
-import io.javisor.ringio.xenstore.XenbusDevice.Side;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -130,6 +129,11 @@ public final class NetBackend implements Agent, AutoCloseable
     private boolean framesFreed;
     private volatile Thread thread;
     private volatile AgentRunner runner;
+    /**
+     * Set by {@link #close()} before it stops the runner: an idle DENSITY agent then finds work pending
+     * and does not park before it sees the runner stop.
+     */
+    private volatile boolean closing;
     private Vif handoverTarget;
     private final org.agrona.concurrent.MessageHandler handoverHandler =
         (type, buffer, index, length) -> receive(handoverTarget, buffer, index, length);
@@ -188,7 +192,7 @@ public final class NetBackend implements Agent, AutoCloseable
             vifs.add(vif);
             vifsView.add(vif);
             addBridge(bridge);
-            vif.xenbus().watchPeerState(Side.BACKEND, state -> onFrontendStateChanged(vif));
+            vif.watchFrontend(_ -> onFrontendStateChanged(vif));
         }, "attach of " + vif.name());
         return vif;
     }
@@ -735,7 +739,7 @@ public final class NetBackend implements Agent, AutoCloseable
 
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty() || rxDirtyCount > 0 || !handoverCreated.isEmpty())
+        if (closing || !commands.isEmpty() || rxDirtyCount > 0 || !handoverCreated.isEmpty())
         {
             return true;
         }
@@ -828,6 +832,8 @@ public final class NetBackend implements Agent, AutoCloseable
     {
         if (runner != null)
         {
+            closing = true;
+            waiter.wake();
             runner.close(); // returns after onClose ran on the agent thread
             runner = null;
         }

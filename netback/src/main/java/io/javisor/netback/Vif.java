@@ -21,6 +21,7 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 import static io.javisor.netback.NetifXenstoreKeys.*;
 
@@ -157,6 +158,12 @@ public final class Vif implements BridgePort
     XenbusDevice xenbus()
     {
         return xenbus;
+    }
+
+    /** Follows the front end's state until {@link #detach()}, which stops the watch with the device. */
+    void watchFrontend(final Consumer<XenbusState> listener)
+    {
+        backendXenbus.watchFrontend(listener);
     }
 
     BackRing txRing()

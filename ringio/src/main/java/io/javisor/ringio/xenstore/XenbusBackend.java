@@ -1,6 +1,9 @@
 package io.javisor.ringio.xenstore;
 
+import io.javisor.ringio.xenstore.XenbusDevice.PeerStateWatch;
 import io.javisor.ringio.xenstore.XenbusDevice.Side;
+
+import java.util.function.Consumer;
 
 /**
  * The back-end half of a split driver's xenbus protocol, shared by every back end: follows the
@@ -11,6 +14,10 @@ import io.javisor.ringio.xenstore.XenbusDevice.Side;
  * Closed (or gone) is disconnected and the back end goes Closed; a front end Initialising again
  * after the back end closed is offered the device anew (InitWait). Writes of the back end's state
  * that the state machine refuses, or that find the nodes gone with the guest, change nothing.
+ * <p>
+ * Its watch on the front end's state is dom0's, so releasing the guest does not remove it:
+ * {@link #destroy()} does, or every detached device would leave a watch (and, through its listener,
+ * the whole device) behind in xenstore.
  */
 public final class XenbusBackend
 {
@@ -35,6 +42,8 @@ public final class XenbusBackend
     }
 
     private final XenbusDevice device;
+    /** Set once by {@link #watchFrontend}, closed by {@link #destroy}; either may run on another thread. */
+    private volatile PeerStateWatch frontendWatch;
 
     public XenbusBackend(final XenbusDevice device)
     {
@@ -88,6 +97,21 @@ public final class XenbusBackend
             }
         }
         return false;
+    }
+
+    /**
+     * Follows the front end's state until {@link #destroy()}: {@code listener} hears it at once, then
+     * each change, as {@link XenbusDevice#watchPeerState} says.
+     *
+     * @throws IllegalStateException when the front end is watched already.
+     */
+    public void watchFrontend(final Consumer<XenbusState> listener)
+    {
+        if (frontendWatch != null)
+        {
+            throw new IllegalStateException(device + ": the front end is watched already");
+        }
+        frontendWatch = device.watchPeerState(Side.BACKEND, listener);
     }
 
     public XenbusState state()
@@ -170,10 +194,16 @@ public final class XenbusBackend
     }
 
     /**
-     * Disconnects for good (detach): Closed, and the device's nodes removed.
+     * Disconnects for good (detach): the front end no longer watched, Closed, and the device's nodes
+     * removed.
      */
     public void destroy()
     {
+        final PeerStateWatch watch = frontendWatch;
+        if (watch != null)
+        {
+            watch.close();
+        }
         try
         {
             switchTo(XenbusState.CLOSED);
