@@ -11,6 +11,7 @@ import io.javisor.core.junit.Guest;
 import io.javisor.core.junit.JavaDomain;
 import io.javisor.core.junit.JavisorTest;
 import io.javisor.core.junit.XlDomain;
+import io.javisor.core.toolstack.Toolstack;
 import io.javisor.netback.NetFront;
 import io.javisor.netback.NetFrontConfig;
 import io.javisor.netback.spec.MacAddress;
@@ -75,7 +76,8 @@ class EmbeddingExampleTest
     }
 
     @Test
-    void aJavaGuestFromAnXlConfigEchoesFramesBack(
+    void aJavaGuestFromAnXlConfigEchoesFramesBackUntilItIsShutDown(
+        final Toolstack toolstack,
         @XlDomain("com/example/embedding/echo.cfg") final Guest echo,
         @JavaDomain(name = "client", vif = "mac=00:16:3e:00:00:c1, bridge=xenbr0") final Domain client)
         throws InterruptedException
@@ -86,6 +88,9 @@ class EmbeddingExampleTest
             send(nic, MacAddress.parse("00:16:3e:00:00:ec"), "are you there?");
             assertEquals("are you there? to 00:16:3e:00:00:c1", receive(nic));
         }
+        toolstack.shutdown("echo", false); // xl shutdown echo
+        assertEquals(ShutdownReason.POWEROFF, echo.awaitShutdown(TIMEOUT));
+        assertTrue(echo.console().endsWith("echo: bye\n"), echo.console());
     }
 
     /** An Ethernet frame to {@code to} carrying {@code text}. */

@@ -25,16 +25,6 @@ final class LeakReport
         causes.add(cause);
     }
 
-    boolean isEmpty()
-    {
-        return findings.isEmpty();
-    }
-
-    List<String> findings()
-    {
-        return List.copyOf(findings);
-    }
-
     /**
      * @param after what was torn down, e.g. the test's display name.
      * @throws AssertionError listing every finding, one per line, when there is any.

@@ -3,6 +3,7 @@ package io.javisor.core.junit;
 import io.javisor.core.Domain;
 import io.javisor.core.DomainConfig;
 import io.javisor.core.DomainState;
+import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.core.HypervisorConfig;
 import io.javisor.emulation.guests.GuestImages;
@@ -183,14 +184,14 @@ class JavisorExtensionTest
     {
         static Hypervisor hypervisor;
         static Domain worker;
-        static Guest spinner;
+        static HvmGuest spinner;
         static DomainState spinnerStateWhenFailing;
 
         @Test
         void failsWhileItsGuestsRun(
             final Hypervisor hypervisor,
             @JavaDomain(name = "worker", disk = "format=ram, vdev=xvda, target=1M", vif = "bridge=xenbr0") final Domain worker,
-            @GuestDomain(name = "spinner", elf = "cpubench") final Guest spinner)
+            @GuestDomain(name = "spinner", elf = "cpubench") final HvmGuest spinner)
         {
             FailsWithGuestsRunning.hypervisor = hypervisor;
             FailsWithGuestsRunning.worker = worker;
