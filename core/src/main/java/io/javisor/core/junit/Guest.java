@@ -45,7 +45,10 @@ public final class Guest
         return domain.name();
     }
 
-    /** @return what the guest has written to its console so far, each byte one ISO-8859-1 character */
+    /**
+     * @return what the guest has written to its console so far (of an {@link XlDomain}, the last
+     * 64 KiB, as much as the toolstack keeps), each byte one ISO-8859-1 character
+     */
     public String console()
     {
         return new String(console.get(), StandardCharsets.ISO_8859_1);
