@@ -2,12 +2,17 @@ package io.javisor.perf.readme;
 
 import io.javisor.blkback.BlkFront;
 import io.javisor.core.Hypervisor;
+import io.javisor.core.junit.JavisorTest;
 import io.javisor.emulation.machine.VirtMachine;
 import io.javisor.memory.GuestMemory;
 import io.javisor.netback.NetFront;
 import io.javisor.ringio.DomainResources;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.opentest4j.AssertionFailedError;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -27,15 +32,21 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
  * Every {@code java} code block in the README compiles against the current API and runs to the end
- * without an exception, so that the README cannot drift from the code. A block is a method body;
- * the imports it may use are the project's public packages and Agrona's buffers.
+ * without an exception, so that the README cannot drift from the code. A block is a method body, or
+ * a JUnit test class (a block that starts with imports, an annotation or {@code class}) whose tests
+ * must all pass; the imports a block may use without writing them are the project's public packages
+ * and Agrona's buffers.
  */
 class ReadmeExamplesTest
 {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern TEST_CLASS = Pattern.compile("\\A\\s*(import |@|class )");
+    private static final Pattern CLASS_NAME = Pattern.compile("(?m)^class (\\w+)");
     private static final String IMPORTS = """
         import io.javisor.core.*;
         import io.javisor.blkback.*;
@@ -57,15 +68,24 @@ class ReadmeExamplesTest
         {
             for (int i = 0; i < blocks.size(); i++)
             {
-                final String className = "ReadmeExample" + i;
+                final String block = blocks.get(i);
+                final boolean testClass = TEST_CLASS.matcher(block).find();
+                final String className = testClass ? testClassName(block) : "ReadmeExample" + i;
                 final Path source = work.resolve(className + ".java");
-                Files.writeString(source, IMPORTS + "public class " + className +
-                    " { public static void run() throws Exception {\n" + blocks.get(i) + "\n} }\n");
-                compile(source, work, blocks.get(i));
+                Files.writeString(source, testClass ? IMPORTS + block : IMPORTS + "public class " + className +
+                    " { public static void run() throws Exception {\n" + block + "\n} }\n");
+                compile(source, work, block);
                 try (URLClassLoader loader = new URLClassLoader(new URL[] {work.toUri().toURL()},
                     ReadmeExamplesTest.class.getClassLoader()))
                 {
-                    loader.loadClass(className).getMethod("run").invoke(null);
+                    if (testClass)
+                    {
+                        runTests(loader.loadClass(className), block);
+                    }
+                    else
+                    {
+                        loader.loadClass(className).getMethod("run").invoke(null);
+                    }
                 }
             }
         }
@@ -78,12 +98,36 @@ class ReadmeExamplesTest
         }
     }
 
+    private static String testClassName(final String block)
+    {
+        final Matcher name = CLASS_NAME.matcher(block);
+        assertTrue(name.find(), "README test class without a top-level 'class Name':\n" + block);
+        return name.group(1);
+    }
+
+    /** Runs the class's tests as a build would; every test passes, and there is at least one. */
+    private static void runTests(final Class<?> testClass, final String block)
+    {
+        final EngineExecutionResults results = EngineTestKit.engine("junit-jupiter").selectors(selectClass(testClass)).execute();
+        final List<Throwable> failures = results.allEvents().failed().stream()
+            .map(event -> event.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
+            .toList();
+        if (!failures.isEmpty())
+        {
+            final AssertionError error = new AssertionError("README test class fails:\n" + block);
+            failures.forEach(error::addSuppressed);
+            throw error;
+        }
+        assertTrue(results.testEvents().succeeded().count() > 0, "README test class runs no test:\n" + block);
+    }
+
     private static void compile(final Path source, final Path out, final String block)
     {
         final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertNotNull(javac, "a JDK compiler");
         final String classpath = Stream.of(Hypervisor.class, BlkFront.class, NetFront.class, DomainResources.class,
-                GuestMemory.class, VirtMachine.class, UnsafeBuffer.class)
+                GuestMemory.class, VirtMachine.class, UnsafeBuffer.class, JavisorTest.class, Test.class,
+                AssertionFailedError.class)
             .map(c -> c.getProtectionDomain().getCodeSource().getLocation().getPath())
             .distinct()
             .collect(Collectors.joining(java.io.File.pathSeparator));

@@ -125,7 +125,7 @@ public final class DaemonCommand implements Callable<Integer>
             {
                 throw new ToolstackException("the daemon ended at once (exit " + process.exitValue() + "); see " + log);
             }
-            try (ToolstackClient probe = ToolstackClient.connect(path))
+            try (ToolstackClient _ = ToolstackClient.connect(path))
             {
                 spec.commandLine().getOut().println("javisor daemon: listening on " + path + " (pid " + process.pid() + ", log " + log + ")");
                 spec.commandLine().getOut().flush();
