@@ -37,7 +37,9 @@ static inline uint64_t xen_time(void)
     __asm__ volatile ("rdtime %0" : "=r"(t));
     return t;
 }
+#ifndef XEN_TICKS_PER_MS
 #define XEN_TICKS_PER_MS 10000UL
+#endif
 
 static inline long xen_param(long param) { struct xen_ret r = xen_call(XEN_PARAM_GET, param, 0, 0); return r.error ? r.error : r.value; }
 static inline long xen_shutdown(long reason) { return xen_call(XEN_SCHED_SHUTDOWN, reason, 0, 0).error; }
