@@ -73,10 +73,16 @@ public final class CreditScheduler implements AutoCloseable
         {
             throw new IllegalStateException("the credit scheduler holds its maximum of " + config.maxVcpus() + " vCPUs");
         }
-        final Vcpu vcpu = new Vcpu(this, domain(domid), vcpuId, work);
+        final Vcpu vcpu = newVcpu(domid, vcpuId, work);
         vcpus.add(vcpu);
         startPool();
         return vcpu;
+    }
+
+    /** A vCPU of this scheduler that nobody runs until the pool is started (tests of the parts use this). */
+    Vcpu newVcpu(final int domid, final int vcpuId, final VcpuWork work)
+    {
+        return new Vcpu(this, domain(domid), vcpuId, work);
     }
 
     /** @return the domain's parameters ({@link CreditParams#DEFAULTS} until set) */
@@ -193,12 +199,12 @@ public final class CreditScheduler implements AutoCloseable
         }
         started = true;
         tickerThread = Thread.ofPlatform().name("credit-ticker").daemon().unstarted(ticker);
-        ticker.thread(tickerThread);
         for (final SchedWorker worker : workers)
         {
             final Thread thread = Thread.ofPlatform().name("credit-worker-" + indexOf(worker)).daemon().unstarted(worker);
             worker.thread(thread);
         }
+        ticker.start(tickerThread, workers);
         tickerThread.start();
         for (final SchedWorker worker : workers)
         {

@@ -2,6 +2,8 @@ package io.javisor.core.sched;
 
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,6 +25,12 @@ final class SchedTicker implements Runnable
     private final ManyToOneConcurrentArrayQueue<Vcpu> inbox;
     private final TimerHeap timers = new TimerHeap();
     private final CreditAccounting accounting;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean cpuClock = threads.isThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+    private SchedWorker[] workers;
+    /** Per worker, its CPU time and idle time at the last pass. */
+    private long[] workerCpu;
+    private long[] workerIdle;
     /** Written by the ticker: it is parked, or about to park, until {@link #sleepingUntil}. */
     private volatile boolean sleeping;
     private volatile long sleepingUntil = VcpuWork.NO_DEADLINE;
@@ -36,12 +44,16 @@ final class SchedTicker implements Runnable
         this.scheduler = scheduler;
         this.period = config.timeSliceNanos();
         this.inbox = new ManyToOneConcurrentArrayQueue<>(config.maxVcpus());
-        this.accounting = new CreditAccounting(config.timeSliceNanos(), config.workers());
+        this.accounting = new CreditAccounting(config.timeSliceNanos());
     }
 
-    void thread(final Thread t)
+    /** Before it starts: the thread it runs on and the workers whose capacity it measures. */
+    void start(final Thread t, final SchedWorker[] pool)
     {
         thread = t;
+        workers = pool;
+        workerCpu = new long[pool.length];
+        workerIdle = new long[pool.length];
     }
 
     /**
@@ -89,6 +101,7 @@ final class SchedTicker implements Runnable
     public void run()
     {
         long nextAccounting = VcpuWork.NO_DEADLINE;
+        long lastAccounting = 0;
         while (!scheduler.isClosed())
         {
             drainInbox();
@@ -106,10 +119,13 @@ final class SchedTicker implements Runnable
             else if (nextAccounting == VcpuWork.NO_DEADLINE)
             {
                 nextAccounting = now + period; // the first share goes out a period after a vCPU started running
+                lastAccounting = now;
+                capacity(now - lastAccounting);
             }
             else if (now - nextAccounting >= 0)
             {
-                accounting.account();
+                accounting.account(now - lastAccounting, capacity(now - lastAccounting));
+                lastAccounting = now;
                 accountingPasses = accountingPasses + 1;
                 nextAccounting += period;
                 if (now - nextAccounting >= 0)
@@ -140,6 +156,30 @@ final class SchedTicker implements Runnable
             }
             sleeping = false;
         }
+    }
+
+    /**
+     * What the workers could have run in the last {@code elapsed}: each worker's CPU time plus its idle
+     * time (time the host gave its thread or it did not want), at most {@code elapsed} each; the rest
+     * the host gave to other threads. Without a thread CPU clock, {@code elapsed} per worker.
+     */
+    private long capacity(final long elapsed)
+    {
+        long capacity = 0;
+        for (int i = 0; i < workers.length; i++)
+        {
+            if (!cpuClock)
+            {
+                capacity += elapsed;
+                continue;
+            }
+            final long cpu = threads.getThreadCpuTime(workers[i].thread().threadId());
+            final long idle = workers[i].idleNanos(System.nanoTime());
+            capacity += Math.min(elapsed, Math.max(0, cpu - workerCpu[i]) + Math.max(0, idle - workerIdle[i]));
+            workerCpu[i] = cpu;
+            workerIdle[i] = idle;
+        }
+        return capacity;
     }
 
     private void drainInbox()

@@ -2,6 +2,8 @@ package io.javisor.core.sched;
 
 import io.javisor.memory.log.HostLog;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -29,6 +31,10 @@ final class SchedWorker implements Runnable
     static final int SIGNALLED = 2;
 
     private static final VarHandle IDLE_STATE;
+    /** A run this long is a busy guest's: its next run is charged by the worker's CPU clock. */
+    private static final long LONG_RUN_NANOS = 1_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_CLOCK = THREADS.isCurrentThreadCpuTimeSupported();
 
     static
     {
@@ -56,6 +62,10 @@ final class SchedWorker implements Runnable
     // Statistics, written by this worker:
     private volatile long turns;
     private volatile long parks;
+    /** Time spent parked for lack of work (past idles), for the ticker's measure of what the workers could run. */
+    private volatile long idleNanos;
+    /** When the current idle began, or {@link VcpuWork#NO_DEADLINE} while busy. */
+    private volatile long idleSince = VcpuWork.NO_DEADLINE;
 
     SchedWorker(final int index, final CreditScheduler scheduler, final RunQueues queues, final SchedTicker ticker,
         final SchedulerConfig config)
@@ -125,9 +135,17 @@ final class SchedWorker implements Runnable
                 {
                     max = Math.min(max, vcpu.credit() + allowance); // stop about where the cap parks it
                 }
+                // A busy guest is charged the CPU its worker got: the host time-slices the workers too, and
+                // wall time would charge it for the host's other threads. The clock costs about a
+                // microsecond, nothing against a run of a millisecond or more; a guest whose runs are short
+                // (IO-bound, waking and waiting) is charged its wall time, about the same at that length.
+                final boolean cpuClock = CPU_CLOCK && vcpu.longRunner();
+                final long cpuStart = cpuClock ? THREADS.getCurrentThreadCpuTime() : 0;
                 final long start = System.nanoTime();
                 final VcpuWork.Step step = runOnce(vcpu, Math.max(max, 0));
-                final long spent = System.nanoTime() - start;
+                final long wall = System.nanoTime() - start;
+                final long spent = cpuClock ? THREADS.getCurrentThreadCpuTime() - cpuStart : wall;
+                vcpu.longRunner(wall >= LONG_RUN_NANOS);
                 ran += spent;
                 vcpu.charge(spent);
                 if (step == VcpuWork.Step.DONE)
@@ -153,6 +171,10 @@ final class SchedWorker implements Runnable
                         }
                         return;
                     }
+                    if (scheduler.isClosed())
+                    {
+                        return;
+                    }
                     continue; // woken while it ran: it looks again at once
                 }
                 if (boosted && ran >= boost)
@@ -164,7 +186,7 @@ final class SchedWorker implements Runnable
                     vcpu.park();
                     return;
                 }
-                if (ran < rateLimit)
+                if (ran < rateLimit && !scheduler.isClosed())
                 {
                     continue; // preempted early: it keeps the worker for the rate limit
                 }
@@ -174,6 +196,10 @@ final class SchedWorker implements Runnable
                 {
                     vcpu.requeue(priority);
                     return;
+                }
+                if (scheduler.isClosed())
+                {
+                    return; // the pool stops: the vCPU stays where it is, run no more
                 }
                 if (ran >= timeSlice)
                 {
@@ -204,6 +230,8 @@ final class SchedWorker implements Runnable
     /** Park until signalled, or until the queues turn out not to be empty. */
     private void idle()
     {
+        final long start = System.nanoTime();
+        idleSince = start;
         idleState = PARKED;
         scheduler.workerParking();
         try
@@ -220,6 +248,8 @@ final class SchedWorker implements Runnable
         {
             idleState = BUSY;
             scheduler.workerUnparked();
+            idleNanos = idleNanos + (System.nanoTime() - start);
+            idleSince = VcpuWork.NO_DEADLINE;
         }
     }
 
@@ -263,6 +293,13 @@ final class SchedWorker implements Runnable
         {
             LockSupport.unpark(t);
         }
+    }
+
+    /** @return time spent idle so far, the current idle up to {@code now} included (racy by at most one idle) */
+    long idleNanos(final long now)
+    {
+        final long since = idleSince;
+        return idleNanos + (since == VcpuWork.NO_DEADLINE ? 0 : Math.max(0, now - since));
     }
 
     long turns()

@@ -67,6 +67,8 @@ public final class Vcpu
     private volatile int tickerMail;
 
     private volatile long consumedNanos;
+    /** Its last run lasted a millisecond or more: its next is charged by the worker's CPU clock. */
+    private volatile boolean longRunner;
     private volatile long runs;
     private volatile int lastWorker = -1;
     private volatile long armedDeadline = VcpuWork.NO_DEADLINE;
@@ -84,6 +86,8 @@ public final class Vcpu
     int heapIndex = -1;
     /** The ticker's: its slot in the active list, or -1. */
     int activeIndex = -1;
+    /** The ticker's: its run time at the last accounting pass. */
+    long accountedNanos;
 
     private volatile boolean exiting;
 
@@ -242,6 +246,23 @@ public final class Vcpu
         runs = runs + 1;
     }
 
+    boolean longRunner()
+    {
+        return longRunner;
+    }
+
+    /** The running worker. */
+    void longRunner(final boolean l)
+    {
+        longRunner = l;
+    }
+
+    /** The ticker: its run time now (read with the pass's other reads). */
+    long consumedNanos()
+    {
+        return consumedNanos;
+    }
+
     /**
      * The running worker: its run ended {@link VcpuWork.Step#WAITING}. Unless it was woken while it ran,
      * it becomes IDLE in the next generation with {@code deadline} armed.
@@ -340,6 +361,18 @@ public final class Vcpu
     boolean isDone()
     {
         return state(stateWord) == DONE;
+    }
+
+    /** Whether a worker runs it now: its credit then lacks the run in progress (charged when the run ends). */
+    boolean isRunning()
+    {
+        final int state = state(stateWord);
+        return state == RUNNING || state == RUNNING_WOKEN;
+    }
+
+    boolean isWaiting()
+    {
+        return state(stateWord) == IDLE;
     }
 
     boolean isParked()
