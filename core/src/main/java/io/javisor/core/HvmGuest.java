@@ -116,11 +116,21 @@ public final class HvmGuest
 
     private void runOnOwnThread()
     {
-        ended(machine.run());
+        try
+        {
+            finish(machine.run());
+        }
+        finally
+        {
+            ended.countDown();
+        }
     }
 
-    /** On the thread that ran the machine last: how it ended becomes the domain's state. */
-    private void ended(final MachineExit result)
+    /**
+     * On the thread that ran the machine last: how it ended becomes the domain's state, and the
+     * machine is closed; those waiting for the end are told by the caller.
+     */
+    private void finish(final MachineExit result)
     {
         try
         {
@@ -144,7 +154,6 @@ public final class HvmGuest
                 hypercalls.drainConsole();
             }
             machine.close();
-            ended.countDown();
         }
     }
 
@@ -217,7 +226,7 @@ public final class HvmGuest
                 case WAITING -> Step.WAITING;
                 case EXITED ->
                 {
-                    ended(machine.lastExit());
+                    finish(machine.lastExit());
                     yield Step.DONE;
                 }
             };
@@ -233,6 +242,12 @@ public final class HvmGuest
         public void preempt()
         {
             machine.endSlice();
+        }
+
+        @Override
+        public void retired()
+        {
+            ended.countDown(); // the scheduler has forgotten it: a destroy may go on
         }
     }
 }

@@ -110,7 +110,11 @@ public final class CreditScheduler implements AutoCloseable
         final List<VcpuView> views = new ArrayList<>();
         for (final Vcpu vcpu : vcpus)
         {
-            views.add(vcpu.view());
+            final VcpuView view = vcpu.view();
+            if (view.state() != VcpuState.DONE) // its guest has ended; its worker forgets it in a moment
+            {
+                views.add(view);
+            }
         }
         views.sort(Comparator.comparingInt(VcpuView::domid).thenComparingInt(VcpuView::vcpu));
         return views;

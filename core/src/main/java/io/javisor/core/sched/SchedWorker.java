@@ -153,6 +153,7 @@ final class SchedWorker implements Runnable
                     vcpu.finish();
                     scheduler.retire(vcpu);
                     ticker.post(vcpu, start + timeSlice);
+                    retired(vcpu);
                     return;
                 }
                 if (!vcpu.isActive())
@@ -224,6 +225,18 @@ final class SchedWorker implements Runnable
             // The work's own failures are its guest's business (a crash it records); this is a bug.
             HostLog.log("credit-worker", "vCPU " + vcpu + " failed in its run; it is dropped", ex);
             return VcpuWork.Step.DONE;
+        }
+    }
+
+    private static void retired(final Vcpu vcpu)
+    {
+        try
+        {
+            vcpu.work().retired();
+        }
+        catch (final Throwable ex)
+        {
+            HostLog.log("credit-worker", "vCPU " + vcpu + " failed as it retired", ex);
         }
     }
 

@@ -40,4 +40,12 @@ public interface VcpuWork
 
     /** End the current {@link #run} soon, with {@link Step#RUNNABLE}, so that its worker can switch. Any thread. */
     void preempt();
+
+    /**
+     * After a run returned {@link Step#DONE}, once the scheduler has forgotten the vCPU (it is in no
+     * view any more): on the worker, the last call. Whoever waits for the vCPU's end is told here.
+     */
+    default void retired()
+    {
+    }
 }
