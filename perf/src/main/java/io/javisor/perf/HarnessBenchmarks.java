@@ -8,6 +8,7 @@ import io.javisor.perf.io.IoVariants;
 import io.javisor.perf.io.NetConfig;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
+import io.javisor.perf.sched.SchedBenchmark;
 
 import java.util.List;
 
@@ -28,6 +29,7 @@ public final class HarnessBenchmarks
             new NetBenchmark(NetBenchmark.Config.defaults()),
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
-            new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)));
+            new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
+            new SchedBenchmark(SchedBenchmark.Config.defaults()));
     }
 }

@@ -135,8 +135,8 @@ public final class CreditScheduler implements AutoCloseable
         return threads;
     }
 
-    /** @return a summary for {@code xl info}-like output: queue length, accounting passes, timers fired, parks */
-    public String statistics()
+    /** @return the scheduler's counters (read racily) */
+    public SchedulerStatistics statistics()
     {
         long turns = 0;
         long parks = 0;
@@ -145,9 +145,22 @@ public final class CreditScheduler implements AutoCloseable
             turns += worker.turns();
             parks += worker.parks();
         }
-        return "workers=" + workers.length + " vcpus=" + vcpus.size() + " queued=" + queues.size() + " turns=" + turns +
-            " worker-parks=" + parks + " accounting-passes=" + ticker.accountingPasses() +
-            " timers-fired=" + ticker.timersFired();
+        return new SchedulerStatistics(workers.length, vcpus.size(), queues.size(), turns, parks,
+            ticker.accountingPasses(), ticker.timersFired());
+    }
+
+    /** @return the pool's worker threads once started (not the ticker), e.g. to read their CPU time; empty before */
+    public synchronized List<Thread> workerThreads()
+    {
+        final List<Thread> threads = new ArrayList<>();
+        if (started)
+        {
+            for (final SchedWorker worker : workers)
+            {
+                threads.add(worker.thread());
+            }
+        }
+        return threads;
     }
 
     /**

@@ -31,7 +31,7 @@ final class SchedWorker implements Runnable
     static final int SIGNALLED = 2;
 
     private static final VarHandle IDLE_STATE;
-    /** A run this long is a busy guest's: its next run is charged by the worker's CPU clock. */
+    /** A run this long is a busy guest's even if it ends in a wait: its next run is charged by the worker's CPU clock. */
     private static final long LONG_RUN_NANOS = 1_000_000L;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_CLOCK = THREADS.isCurrentThreadCpuTimeSupported();
@@ -123,9 +123,10 @@ final class SchedWorker implements Runnable
         try
         {
             long ran = 0; // in the current time slice
+            long sliceEnd = timeSlice; // the run time at which this slice ends (sooner when only the rate limit holds it)
             while (true)
             {
-                long max = timeSlice - ran;
+                long max = sliceEnd - ran;
                 if (boosted)
                 {
                     max = Math.min(max, boost - ran);
@@ -137,15 +138,16 @@ final class SchedWorker implements Runnable
                 }
                 // A busy guest is charged the CPU its worker got: the host time-slices the workers too, and
                 // wall time would charge it for the host's other threads. The clock costs about a
-                // microsecond, nothing against a run of a millisecond or more; a guest whose runs are short
-                // (IO-bound, waking and waiting) is charged its wall time, about the same at that length.
+                // microsecond, nothing against a busy guest's runs; a guest whose runs are short and end in a
+                // wait (IO-bound) is charged its wall time, about the same at that length.
                 final boolean cpuClock = CPU_CLOCK && vcpu.longRunner();
                 final long cpuStart = cpuClock ? THREADS.getCurrentThreadCpuTime() : 0;
                 final long start = System.nanoTime();
                 final VcpuWork.Step step = runOnce(vcpu, Math.max(max, 0));
                 final long wall = System.nanoTime() - start;
                 final long spent = cpuClock ? THREADS.getCurrentThreadCpuTime() - cpuStart : wall;
-                vcpu.longRunner(wall >= LONG_RUN_NANOS);
+                // Busy while it has work (RUNNABLE), or once a run of it is long; short and ending in a wait: IO-bound.
+                vcpu.longRunner(step == VcpuWork.Step.RUNNABLE || wall >= LONG_RUN_NANOS);
                 ran += spent;
                 vcpu.charge(spent);
                 if (step == VcpuWork.Step.DONE)
@@ -189,7 +191,8 @@ final class SchedWorker implements Runnable
                 }
                 if (ran < rateLimit && !scheduler.isClosed())
                 {
-                    continue; // preempted early: it keeps the worker for the rate limit
+                    sliceEnd = rateLimit; // preempted early: it keeps the worker for the rate limit, no longer
+                    continue;
                 }
                 final int priority = boosted ? RunQueues.BOOST : vcpu.credit() >= 0 ? RunQueues.UNDER : RunQueues.OVER;
                 currentPriority = priority;
@@ -206,6 +209,7 @@ final class SchedWorker implements Runnable
                 {
                     ran = 0; // nothing of its priority waits: another slice here
                 }
+                sliceEnd = timeSlice;
             }
         }
         finally

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -115,25 +116,28 @@ class CreditSchedulerTest
     }
 
     @Test
-    void aBusyVcpuDoesNotHoldUpAWokenOne() throws Exception
+    void aWokenVcpuPreemptsABusyOneAfterTheRateLimit() throws Exception
     {
         scheduler = new CreditScheduler(SchedulerConfig.defaults().withWorkers(1));
         start(1, new SpinningWork());
         final WaitingWork waker = new WaitingWork();
         final Vcpu vcpu = start(2, waker);
         awaitTrue(() -> waker.runs() == 1, "it started");
-        long worst = 0;
-        for (int i = 0; i < 50; i++)
+        final long[] waits = new long[51];
+        for (int i = 0; i < waits.length; i++)
         {
-            Thread.sleep(5);
+            Thread.sleep(3); // the spinner has had the worker for more than the rate limit
             final long runs = waker.runs();
             final long woken = System.nanoTime();
             vcpu.wake();
             awaitTrue(() -> waker.runs() == runs + 1, "woken");
-            worst = Math.max(worst, waker.lastRunNanos() - woken);
+            waits[i] = waker.lastRunNanos() - woken;
         }
-        // Boosted, it preempts the spinner after the rate limit (1 ms); the bound is for a noisy host.
-        assertTrue(worst < TimeUnit.MILLISECONDS.toNanos(100), "a wake waited " + worst / 1000 + " us for the worker");
+        Arrays.sort(waits);
+        // Boosted, it has the spinner end its run at once; without preemption it would wait out the
+        // spinner's 10 ms slice. The bound is five rate limits, for a noisy host.
+        assertTrue(waits[waits.length / 2] < TimeUnit.MILLISECONDS.toNanos(5),
+            "a wake waited " + waits[waits.length / 2] / 1000 + " us (median) for the worker");
     }
 
     @Test
