@@ -2,6 +2,9 @@ package io.javisor.core;
 
 import io.javisor.core.hypercall.DomainHypercalls;
 import io.javisor.core.hypercall.HypercallStatistics;
+import io.javisor.core.sched.CreditScheduler;
+import io.javisor.core.sched.Vcpu;
+import io.javisor.core.sched.VcpuWork;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.VirtMachine;
@@ -14,19 +17,28 @@ import java.util.function.Consumer;
 
 /**
  * A domain's virtual CPU running RISC-V guest code (an HVM domain's, or a PV domain's kernel): a
- * {@link VirtMachine} on the domain's own memory, run by one thread of its own, answering the
- * domain's hypercalls when it has them. How the guest ends becomes the domain's state: a shutdown (finisher pass or
- * fail, SBI shutdown, hart stopped) is POWEROFF, a reset request is REBOOT, the instruction budget
- * running out is WATCHDOG, and a state the guest cannot leave (a trap loop, a halt that nothing
- * can wake, a failed device model) crashes this domain only, with the machine's one-line reason
- * kept as {@link Domain#crashReason()}.
+ * {@link VirtMachine} on the domain's own memory, answering the domain's hypercalls when it has them,
+ * run either by the hypervisor's {@link CreditScheduler} (one {@link VirtMachine#runSlice} at a time on
+ * its workers, woken through {@link Vcpu#wake()}) or, without one, by a platform thread of its own
+ * ({@code hvm-vcpu0-d<id>}, {@link VirtMachine#run()}). How the guest ends becomes the domain's state:
+ * a shutdown (finisher pass or fail, SBI shutdown, hart stopped) is POWEROFF, a reset request is
+ * REBOOT, the instruction budget running out is WATCHDOG, and a state the guest cannot leave (a trap
+ * loop, a halt that nothing can wake, a failed device model) crashes this domain only, with the
+ * machine's one-line reason kept as {@link Domain#crashReason()}.
+ * <p>
+ * Threading: the machine is run by one thread at a time (its own, or the worker the scheduler hands it
+ * to); pause, resume and stop come from the control plane; the statistics are read racily.
  */
 public final class HvmGuest
 {
     private final Domain domain;
     private final VirtMachine machine;
-    private final Thread vcpu;
     private final DomainHypercalls hypercalls;
+    private final CreditScheduler scheduler;
+    /** The vCPU's own thread, when there is no scheduler. */
+    private final Thread thread;
+    /** Its vCPU on the scheduler, once started; null without a scheduler. */
+    private volatile Vcpu vcpu;
     private final CountDownLatch ended = new CountDownLatch(1);
     /** Completed on the vCPU's thread once the guest ended and the machine is closed. */
     private final CompletableFuture<MachineExit> end = new CompletableFuture<>();
@@ -34,12 +46,15 @@ public final class HvmGuest
     private volatile long endCpuNanos = -1;
     private volatile MachineExit exit;
 
-    HvmGuest(final Domain domain, final MachineConfig config, final DomainHypercalls hypercalls)
+    HvmGuest(final Domain domain, final MachineConfig config, final DomainHypercalls hypercalls,
+        final CreditScheduler scheduler)
     {
         this.domain = domain;
         this.hypercalls = hypercalls;
+        this.scheduler = scheduler;
         this.machine = VirtMachine.create(config.memory(domain.memory()));
-        this.vcpu = Thread.ofPlatform().name("hvm-vcpu0-d" + domain.id()).daemon().unstarted(this::run);
+        this.thread = scheduler != null ? null :
+            Thread.ofPlatform().name("hvm-vcpu0-d" + domain.id()).daemon().unstarted(this::runOnOwnThread);
     }
 
     void start()
@@ -53,7 +68,15 @@ public final class HvmGuest
         {
             domain.unpause();
         }
-        vcpu.start();
+        if (scheduler == null)
+        {
+            thread.start();
+            return;
+        }
+        final Vcpu v = scheduler.register(domain.id(), 0, new SlicedVcpu());
+        vcpu = v;
+        machine.wakeUpWith(v::wake);
+        v.wake();
     }
 
     void pause()
@@ -84,11 +107,55 @@ public final class HvmGuest
         return machine.cpu().instret;
     }
 
-    private void run()
+    /** @return the vCPU on the credit scheduler, or null when it runs on a thread of its own */
+    public Vcpu vcpu()
+    {
+        return vcpu;
+    }
+
+    /**
+     * @return nanoseconds the vCPU has run: the scheduler's accounting of its runs, or its own thread's
+     * CPU time (-1 once that thread is gone)
+     */
+    public long runNanos()
+    {
+        final Vcpu v = vcpu;
+        if (v != null)
+        {
+            return v.runNanos();
+        }
+        final long atEnd = endCpuNanos;
+        return atEnd >= 0 ? atEnd : thread == null ? 0 : ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.threadId());
+    }
+
+    private void runOnOwnThread()
     {
         try
         {
-            final MachineExit result = machine.run();
+            finish(machine.run());
+        }
+        finally
+        {
+            endCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            announceEnd();
+        }
+    }
+
+    /** The vCPU is gone (its thread ended, or the scheduler forgot it): waiters and {@link #whenEnded} actions are told. */
+    private void announceEnd()
+    {
+        ended.countDown();
+        end.complete(exit);
+    }
+
+    /**
+     * On the thread that ran the machine last: how it ended becomes the domain's state, and the
+     * machine is closed; those waiting for the end are told by the caller.
+     */
+    private void finish(final MachineExit result)
+    {
+        try
+        {
             exit = result;
             switch (result.kind())
             {
@@ -109,9 +176,6 @@ public final class HvmGuest
                 hypercalls.drainConsole();
             }
             machine.close();
-            endCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-            ended.countDown();
-            end.complete(exit);
         }
     }
 
@@ -141,17 +205,16 @@ public final class HvmGuest
         end.thenAccept(action);
     }
 
-    /** @return CPU time the vCPU's thread has used, in ns, its total once it ended (-1 where the JVM cannot tell) */
-    public long cpuTimeNanos()
-    {
-        final long atEnd = endCpuNanos;
-        return atEnd >= 0 ? atEnd : ManagementFactory.getThreadMXBean().getThreadCpuTime(vcpu.threadId());
-    }
-
-    /** @return whether the vCPU is waiting (WFI, sched block, paused) rather than running guest code (racy) */
+    /** @return whether the vCPU is waiting (WFI, sched block, paused, capped) rather than running or runnable (racy) */
     public boolean isWaiting()
     {
-        final Thread.State state = vcpu.getState();
+        final Vcpu v = vcpu;
+        if (v != null)
+        {
+            final io.javisor.core.sched.VcpuState state = v.view().state();
+            return state == io.javisor.core.sched.VcpuState.BLOCKED || state == io.javisor.core.sched.VcpuState.CAPPED;
+        }
+        final Thread.State state = thread.getState();
         return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
     }
 
@@ -167,10 +230,15 @@ public final class HvmGuest
         return ended.await(timeout, unit) ? exit : null;
     }
 
-    /** Stop the vCPU and wait for its thread; the domain's memory is safe to free afterwards. */
+    /** Stop the vCPU and wait until it has ended; the domain's memory is safe to free afterwards. */
     void stopAndJoin()
     {
         machine.stop();
+        final Vcpu v = vcpu;
+        if (v != null)
+        {
+            v.wakeForExit(); // a vCPU its cap holds back runs now, to end
+        }
         boolean interrupted = false;
         while (true)
         {
@@ -187,6 +255,43 @@ public final class HvmGuest
         if (interrupted)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The machine as the scheduler runs it: a slice at a time, the exit handled on the last one. */
+    private final class SlicedVcpu implements VcpuWork
+    {
+        @Override
+        public Step run(final long maxNanos)
+        {
+            return switch (machine.runSlice(maxNanos))
+            {
+                case RUNNABLE -> Step.RUNNABLE;
+                case WAITING -> Step.WAITING;
+                case EXITED ->
+                {
+                    finish(machine.lastExit());
+                    yield Step.DONE;
+                }
+            };
+        }
+
+        @Override
+        public long wakeDeadline()
+        {
+            return machine.wakeDeadline(); // both use Long.MAX_VALUE for none
+        }
+
+        @Override
+        public void preempt()
+        {
+            machine.endSlice();
+        }
+
+        @Override
+        public void retired()
+        {
+            announceEnd(); // the scheduler has forgotten it: a destroy may go on
         }
     }
 }

@@ -32,6 +32,9 @@ import io.javisor.core.hypercall.DomainHypercalls;
 import io.javisor.core.hypercall.GuestRam;
 import io.javisor.core.hypercall.PvParams;
 import io.javisor.core.hypercall.XenStoreRingService;
+import io.javisor.core.sched.CreditParams;
+import io.javisor.core.sched.CreditScheduler;
+import io.javisor.core.sched.VcpuView;
 import io.javisor.emulation.machine.Board;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.HvmDeviceSpecs;
@@ -49,7 +52,8 @@ import java.util.concurrent.ConcurrentMap;
  * and the domains. dom0, the runtime itself, exists from start-up with id 0.
  * <p>
  * Domain creation and destruction are control-plane operations serialised by this object's
- * monitor; the data plane (rings, grants, events) never takes it.
+ * monitor; the data plane (rings, grants, events) never takes it. Guest-code vCPUs run on the
+ * {@link CreditScheduler}'s pool when the config has one (the default), else on a thread each.
  */
 public final class Hypervisor implements AutoCloseable
 {
@@ -82,6 +86,8 @@ public final class Hypervisor implements AutoCloseable
     private final Map<Integer, Integer> consolePorts = new java.util.HashMap<>();
     /** dom0's xenstored for guest-code domains, started with the first one; under this object's monitor. */
     private XenStoreRingService xenStoreRings;
+    /** Runs every guest-code vCPU (its pool starts with the first, lives until close), or null: a thread per vCPU. */
+    private final CreditScheduler scheduler;
     private int nextDomid = 1;
     private boolean closed;
 
@@ -96,6 +102,7 @@ public final class Hypervisor implements AutoCloseable
             MachineMemory.anonymous((int)frames) : MachineMemory.fileBacked(config.machineMemoryFile(), (int)frames);
         allocator = new FrameAllocator(machineMemory);
         backendThreading = config.backendThreading();
+        scheduler = config.scheduler() == null ? null : new CreditScheduler(config.scheduler());
         // dom0 binds one port per PV device of every guest: its port count is the hypervisor's
         // setting, beyond the 2-level ABI's limit if need be (its back ends are Java code).
         dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate()
@@ -195,6 +202,10 @@ public final class Hypervisor implements AutoCloseable
         {
             guest.stopAndJoin();
         }
+        if (scheduler != null)
+        {
+            scheduler.forgetDomain(id);
+        }
         if (xenStoreRings != null)
         {
             xenStoreRings.remove(id);
@@ -252,8 +263,9 @@ public final class Hypervisor implements AutoCloseable
 
     /**
      * Starts an HVM domain's guest: a RISC-V virt machine on the domain's memory, booted as
-     * {@code machine} says (its memory setting is replaced by the domain's), run by a vCPU thread of
-     * its own. The domain goes RUNNING; how the guest ends becomes its state (see {@link HvmGuest}).
+     * {@code machine} says (its memory setting is replaced by the domain's), run by the credit
+     * scheduler (or a vCPU thread of its own without one). The domain goes RUNNING; how the guest ends
+     * becomes its state (see {@link HvmGuest}).
      *
      * @throws IllegalArgumentException when the domain is not HVM, already runs, or the images do
      *                                  not fit (one line)
@@ -299,6 +311,51 @@ public final class Hypervisor implements AutoCloseable
         return start(domain, machine, buildPvRings(domain, machine));
     }
 
+    /**
+     * A domain's credit scheduler weight and cap ({@code xl sched-credit -d DOM}); the defaults until set.
+     *
+     * @throws IllegalStateException when vCPUs run on threads of their own (no scheduler)
+     */
+    public CreditParams creditParams(final Domain domain)
+    {
+        return requireScheduler().params(domain.id());
+    }
+
+    /**
+     * Set a domain's credit scheduler weight and cap ({@code xl sched-credit -d DOM -w W -c CAP}), in force
+     * from the next accounting period; before its guest starts too.
+     *
+     * @throws IllegalStateException when vCPUs run on threads of their own, or the domain is dying
+     */
+    public synchronized void setCreditParams(final Domain domain, final CreditParams params)
+    {
+        ensureOpen();
+        requireAlive(domain);
+        requireScheduler().setParams(domain.id(), params);
+    }
+
+    /** @return every running guest-code vCPU's scheduling ({@code xl vcpu-list}); empty without a scheduler */
+    public List<VcpuView> vcpus()
+    {
+        return scheduler == null ? List.of() : scheduler.vcpus();
+    }
+
+    /** @return the credit scheduler running guest-code vCPUs, or null when each has a thread of its own */
+    public CreditScheduler scheduler()
+    {
+        return scheduler;
+    }
+
+    private CreditScheduler requireScheduler()
+    {
+        if (scheduler == null)
+        {
+            throw new IllegalStateException("this hypervisor gives each vCPU a thread of its own (no credit scheduler): " +
+                "weights and caps need HypervisorConfig.withScheduler");
+        }
+        return scheduler;
+    }
+
     private void requireNotRunning(final Domain domain)
     {
         if (hvmGuests.containsKey(domain.id()))
@@ -312,7 +369,7 @@ public final class Hypervisor implements AutoCloseable
         final HvmGuest guest;
         try
         {
-            guest = new HvmGuest(domain, machine.hypercalls(hypercalls), hypercalls);
+            guest = new HvmGuest(domain, machine.hypercalls(hypercalls), hypercalls, scheduler);
         }
         catch (final RuntimeException ex)
         {
@@ -844,6 +901,10 @@ public final class Hypervisor implements AutoCloseable
             detachVif(vif);
         }
         closed = true;
+        if (scheduler != null)
+        {
+            scheduler.close();
+        }
         if (xenStoreRings != null)
         {
             xenStoreRings.close();

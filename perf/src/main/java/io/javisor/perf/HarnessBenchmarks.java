@@ -9,6 +9,7 @@ import io.javisor.perf.io.IoVariants;
 import io.javisor.perf.io.NetConfig;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
+import io.javisor.perf.sched.SchedBenchmark;
 
 import java.util.List;
 
@@ -30,6 +31,7 @@ public final class HarnessBenchmarks
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
             new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
-            new DensityBenchmark(DensityBenchmark.Config.defaults()));
+            new DensityBenchmark(DensityBenchmark.Config.defaults()),
+            new SchedBenchmark(SchedBenchmark.Config.defaults()));
     }
 }

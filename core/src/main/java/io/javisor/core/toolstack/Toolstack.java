@@ -596,7 +596,7 @@ public final class Toolstack implements AutoCloseable
 
     private static double cpuSeconds(final ManagedDomain managed)
     {
-        final long nanos = managed.guest != null ? managed.guest.cpuTimeNanos() : managed.java != null ? managed.java.cpuTimeNanos() : 0;
+        final long nanos = managed.guest != null ? managed.guest.runNanos() : managed.java != null ? managed.java.cpuTimeNanos() : 0;
         return Math.max(0, nanos) / 1e9;
     }
 

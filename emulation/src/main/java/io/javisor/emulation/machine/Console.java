@@ -18,6 +18,17 @@ public interface Console
     {
     }
 
+    /**
+     * Whether a sleeping hart must still call {@link #read()} now and then (every 10 ms): true when
+     * input may come that no {@link VirtMachine#wakeUp()} announces, or input is held that the UART's
+     * FIFO has not taken yet. The default, true, suits any console; one that wakes the hart for its
+     * input and holds none says false, and its sleeping hart then costs nothing.
+     */
+    default boolean pollWhileAsleep()
+    {
+        return true;
+    }
+
     /** No input; output dropped. */
     Console NONE = new Console()
     {
@@ -30,6 +41,12 @@ public interface Console
         public int read()
         {
             return -1;
+        }
+
+        @Override
+        public boolean pollWhileAsleep()
+        {
+            return false;
         }
     };
 }

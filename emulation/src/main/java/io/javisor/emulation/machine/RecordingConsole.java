@@ -37,6 +37,13 @@ public final class RecordingConsole implements Console
         return nextInput < input.length ? input[nextInput++] & 0xFF : -1;
     }
 
+    /** Only while some of the script is still to be typed. */
+    @Override
+    public boolean pollWhileAsleep()
+    {
+        return nextInput < input.length;
+    }
+
     /** @return the bytes written so far */
     public byte[] bytes()
     {

@@ -32,18 +32,25 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One hart on QEMU's {@code virt} board: RAM, the sifive_test finisher, CLINT, PLIC, a 16550 UART
  * with the console behind it, and a device tree, booted in one of three {@link BootMode}s. Not
- * thread-safe: {@link #run()} runs the hart on the calling thread; only {@link #wakeUp()} may be
- * called from elsewhere.
+ * thread-safe: one thread at a time runs the hart, either all of {@link #run()} or one
+ * {@link #runSlice} after another (a scheduler may hand the hart from thread to thread between
+ * slices, with a happens-before edge at each hand-over); {@link #kick()}, {@link #wakeUp()},
+ * {@link #pause()}, {@link #resume()} and {@link #stop()} may be called from any thread.
  * <p>
  * The run loop executes the interpreter in slices of {@link #SLICE} steps and between slices
  * advances the board: console input into the UART, CLINT and supervisor timer levels, the HTIF
- * {@code tohost} word. A hart in WFI sleeps until the earliest armed timer or console input.
+ * {@code tohost} word. A hart in WFI waits until an enabled timer is due, the RTC alarm passes,
+ * or something {@link #wakeUp() wakes} it (console input, a NIC's frame, an event); it also looks
+ * at the console every {@link #MAX_SLEEP_NANOS} while the console may hold input unannounced
+ * ({@link Console#pollWhileAsleep()}). {@link #runSlice} never parks the calling thread: it
+ * returns {@link SliceOutcome#WAITING} with {@link #wakeDeadline()} instead, and {@link #run()}
+ * is the loop that parks its own thread on that answer.
  * <p>
  * With {@link MachineConfig#hypercalls} the builtin firmware answers javisor's hypercalls: the
  * supervisor external interrupt line is then the PLIC's S-mode output or'ed with the domain's event
  * upcall, re-evaluated after every hypercall, between slices and when {@link #kick()}ed; a hypercall
- * that blocks the vCPU parks this thread until the domain's event arrives. The {@link Board#PV}
- * board has nothing on its bus but RAM.
+ * that blocks the vCPU makes it wait, as WFI does, until the domain's event arrives. The
+ * {@link Board#PV} board has nothing on its bus but RAM.
  */
 public final class VirtMachine implements AutoCloseable
 {
@@ -51,8 +58,12 @@ public final class VirtMachine implements AutoCloseable
     public static final long KERNEL_BASE = 0x8020_0000L;
     /** Steps per slice: about 0.1–1 ms of guest time, the granularity of timers and input. */
     static final long SLICE = 1 << 16;
-    /** A sleeping hart still looks at console input this often. */
-    private static final long MAX_SLEEP_NANOS = 10_000_000L;
+    /** A sleeping hart whose console may hold unannounced input still looks at it this often. */
+    static final long MAX_SLEEP_NANOS = 10_000_000L;
+    /** {@link #wakeDeadline()} when only a {@link #wakeUp()} ends the wait. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** The longest finite wait, so that deadlines stay comparable by subtraction. */
+    private static final long MAX_FINITE_WAIT_NANOS = 3_600_000_000_000L;
     private static final int DOMID = 1;
     private static final long DTB_ALIGN = 2 * MachineConfig.MIB;
 
@@ -79,11 +90,25 @@ public final class VirtMachine implements AutoCloseable
     private long fromhost;
     private SupervisorTimer supervisorTimer;
     private BuiltinFirmware builtinFirmware;
+    /** The thread inside {@link #runSlice} now, or null: no guest instruction runs while null. */
     private volatile Thread runner;
+    /** How a waiting hart is told to run again (see {@link #wakeUpWith}); any thread runs it. */
+    private volatile Runnable waker;
     private volatile boolean stopRequested;
+    /** {@link #endSlice()} was asked: the current (or next) {@link #runSlice} returns after its instruction slice. */
+    private volatile boolean sliceEndRequested;
     private volatile boolean paused;
-    /** The run thread is parked in {@link #waitWhilePaused()}: no guest instruction runs. */
+    /** The hart has stopped for {@link #pause()} and runs no guest instruction until resumed. */
     private volatile boolean parked;
+    // The state of a run between slices, on the running thread only (handed over with the hart).
+    /** A run has begun and not yet ended: the next slice continues it. */
+    private boolean inRun;
+    private long runStartInstret;
+    private long runStartNanos;
+    /** What the hart waits for, when the last slice ended {@link SliceOutcome#WAITING}. */
+    private Wait waiting = Wait.NONE;
+    private long wakeDeadline = NO_DEADLINE;
+    private MachineExit lastExit;
     /** Emulated devices from the config, in order; the NICs are also polled between slices. */
     private AtaDevice[] ataDevices = new AtaDevice[0];
     private final GoldfishRtc rtc;
@@ -337,71 +362,202 @@ public final class VirtMachine implements AutoCloseable
     /**
      * Run the guest until it ends: finisher, HTIF, SBI shutdown or reset, budget, halt, or crash.
      * Any exception a device model or the CPU throws is a crash of this guest, recorded in the exit.
+     * The calling thread runs one {@link #runSlice} after another and parks while the hart waits.
      */
     public MachineExit run()
     {
+        final Thread self = Thread.currentThread();
+        waker = () -> LockSupport.unpark(self);
+        while (true)
+        {
+            switch (runSlice(Long.MAX_VALUE))
+            {
+                case EXITED ->
+                {
+                    return lastExit;
+                }
+                case WAITING ->
+                {
+                    // A wakeUp() since the slice decided to wait leaves a permit: this returns at once.
+                    final long deadline = wakeDeadline;
+                    if (deadline == NO_DEADLINE)
+                    {
+                        LockSupport.park(this);
+                    }
+                    else
+                    {
+                        final long left = deadline - System.nanoTime();
+                        if (left > 0)
+                        {
+                            LockSupport.parkNanos(this, left);
+                        }
+                    }
+                }
+                case RUNNABLE ->
+                {
+                    // Its time ran out: this thread is its own scheduler, so it simply goes on.
+                }
+            }
+        }
+    }
+
+    /**
+     * Run the hart on the calling thread for about {@code maxNanos} (it stops at the first
+     * {@link #SLICE} boundary after them) and say what it wants next, never parking: the same loop
+     * as {@link #run()}, cut into pieces. A run begins with the first call and ends with the call
+     * that returns {@link SliceOutcome#EXITED} (its exit in {@link #lastExit()}); a later call begins
+     * another. After {@link SliceOutcome#WAITING}, call again once {@link #wakeUp()} has been called
+     * (through {@link #wakeUpWith the waker}) or {@link #wakeDeadline()} has passed; an earlier call
+     * only looks and waits again.
+     */
+    public SliceOutcome runSlice(final long maxNanos)
+    {
         runner = Thread.currentThread();
-        final long startInstret = cpu.instret;
-        final long start = System.nanoTime();
-        final long budget = config.maxInstructions();
         try
         {
+            if (!inRun)
+            {
+                inRun = true;
+                runStartInstret = cpu.instret;
+                runStartNanos = System.nanoTime();
+                waiting = Wait.NONE;
+                lastExit = null;
+            }
+            final long sliceStart = System.nanoTime();
+            final long budget = config.maxInstructions();
             while (true)
             {
+                if (waiting == Wait.BLOCK || waiting == Wait.INTERRUPT)
+                {
+                    // Woken or due: move what arrived meanwhile, then look again.
+                    advanceBoard();
+                    if (waiting == Wait.BLOCK ? !blockEnds() : !interruptArrives())
+                    {
+                        return SliceOutcome.WAITING;
+                    }
+                }
                 long slice = SLICE;
                 if (budget > 0)
                 {
-                    final long left = budget - (cpu.instret - startInstret);
+                    final long left = budget - (cpu.instret - runStartInstret);
                     if (left <= 0)
                     {
-                        return exit(MachineExit.Kind.BUDGET_EXHAUSTED, 124,
+                        return end(exit(MachineExit.Kind.BUDGET_EXHAUSTED, 124,
                             "instruction budget of " + budget + " used up at pc 0x" + Long.toHexString(cpu.pc),
-                            startInstret, start);
+                            runStartInstret, runStartNanos));
                     }
                     slice = Math.min(slice, left);
                 }
                 if (paused)
                 {
-                    waitWhilePaused();
                     if (stopRequested)
                     {
-                        return exit(MachineExit.Kind.STOPPED, 0, "stopped by the host", startInstret, start);
+                        return end(exit(MachineExit.Kind.STOPPED, 0, "stopped by the host", runStartInstret, runStartNanos));
                     }
-                    continue;
+                    if (waiting != Wait.PAUSE)
+                    {
+                        console.flush();
+                        waiting = Wait.PAUSE;
+                    }
+                    parked = true;
+                    wakeDeadline = NO_DEADLINE;
+                    return SliceOutcome.WAITING;
                 }
+                parked = false;
+                waiting = Wait.NONE;
                 final StopReason stop = interpreter.run(slice);
                 advanceBoard();
-                final MachineExit exit = checkExit(stop, startInstret, start);
+                final MachineExit exit = checkExit(stop, runStartInstret, runStartNanos);
                 if (exit != null)
                 {
-                    return exit;
+                    return end(exit);
                 }
                 if (stop == StopReason.WFI && builtinFirmware != null && builtinFirmware.firmware().takeBlocked())
                 {
-                    block();
+                    console.flush();
+                    waiting = Wait.BLOCK;
+                    if (!blockEnds())
+                    {
+                        return SliceOutcome.WAITING;
+                    }
                 }
                 else if (stop == StopReason.WFI)
                 {
                     if (cpu.mie == 0)
                     {
-                        return exit(MachineExit.Kind.HALTED, 125,
+                        return end(exit(MachineExit.Kind.HALTED, 125,
                             "WFI with every interrupt disabled in mie at pc 0x" + Long.toHexString(cpu.pc - 4),
-                            startInstret, start);
+                            runStartInstret, runStartNanos));
                     }
-                    sleepUntilInterrupt();
+                    console.flush();
+                    waiting = Wait.INTERRUPT;
+                    if (!interruptArrives())
+                    {
+                        return SliceOutcome.WAITING;
+                    }
+                }
+                if (sliceEndRequested || System.nanoTime() - sliceStart >= maxNanos)
+                {
+                    sliceEndRequested = false;
+                    return SliceOutcome.RUNNABLE;
                 }
             }
         }
         catch (final RuntimeException ex)
         {
-            return exit(MachineExit.Kind.CRASHED, 126, "device model or CPU failed at pc 0x" +
-                Long.toHexString(cpu.pc) + ": " + ex, startInstret, start);
+            return end(exit(MachineExit.Kind.CRASHED, 126, "device model or CPU failed at pc 0x" +
+                Long.toHexString(cpu.pc) + ": " + ex, runStartInstret, runStartNanos));
         }
         finally
         {
-            console.flush();
             runner = null;
         }
+    }
+
+    private SliceOutcome end(final MachineExit exit)
+    {
+        console.flush();
+        lastExit = exit;
+        inRun = false;
+        waiting = Wait.NONE;
+        return SliceOutcome.EXITED;
+    }
+
+    /** @return how the last run ended, or null while one goes on (on the thread that runs the hart) */
+    public MachineExit lastExit()
+    {
+        return lastExit;
+    }
+
+    /**
+     * @return after {@link SliceOutcome#WAITING}: the {@link System#nanoTime()} at which the hart wants
+     * to run again even if nothing wakes it (a timer, a hypercall's deadline, a console poll), or
+     * {@link #NO_DEADLINE}
+     */
+    public long wakeDeadline()
+    {
+        return wakeDeadline;
+    }
+
+    /**
+     * Have the current {@link #runSlice} return {@link SliceOutcome#RUNNABLE} at the next instruction
+     * boundary it checks (or the next one, if none runs now), so that its thread can run something
+     * else. Any thread.
+     */
+    public void endSlice()
+    {
+        sliceEndRequested = true;
+        interpreter.requestStop();
+    }
+
+    /**
+     * Tell {@code waker} (run on any thread, possibly while the hart runs) whenever the waiting hart
+     * should run again; a scheduler that calls {@link #runSlice} sets this before the first slice.
+     * {@link #run()} installs its own, which unparks its thread.
+     */
+    public void wakeUpWith(final Runnable waker)
+    {
+        this.waker = waker;
     }
 
     MachineExit exit(final MachineExit.Kind kind, final int code, final String detail,
@@ -555,72 +711,111 @@ public final class VirtMachine implements AutoCloseable
     }
 
     /**
-     * A hypercall blocked the vCPU: park until the domain's event (or poll port) is pending, its
-     * deadline passes, an enabled interrupt is pending (HVM board), or the host stops or pauses the
-     * hart; a pause ends the block early, which the ABI allows. Console input and the board's
-     * devices are still served meanwhile.
+     * A hypercall blocked the vCPU: it may go on once the domain's event (or poll port) is pending,
+     * its deadline passes, an enabled interrupt is pending (HVM board), or the host stops or pauses
+     * the hart; a pause ends the block early, which the ABI allows. When it may, the block ends here
+     * (its result written into the registers); when not, {@link #wakeDeadline} is set. Console input
+     * and the board's devices are served each time the hart looks again.
      */
-    private void block()
+    private boolean blockEnds()
     {
-        console.flush();
         boolean timedOut = false;
-        while (!hypercalls.wakeable() && (cpu.mip & cpu.mie) == 0 && !stopRequested && !paused)
+        if (!hypercalls.wakeable() && (cpu.mip & cpu.mie) == 0 && !stopRequested && !paused)
         {
-            long wait = MAX_SLEEP_NANOS;
+            long wait = sleepLimitNanos();
             final long deadline = hypercalls.wakeDeadline();
             if (deadline >= 0)
             {
                 final long left = deadline - mtime();
-                if (left <= 0)
-                {
-                    timedOut = true;
-                    break;
-                }
+                timedOut = left <= 0;
                 wait = Math.min(wait, ticksToNanos(left));
             }
-            LockSupport.parkNanos(this, wait);
-            advanceBoard();
+            if (!timedOut)
+            {
+                wakeDeadline = deadlineAfter(wait);
+                return false;
+            }
         }
         hypercalls.endBlock(cpu.x, timedOut);
         sampleUpcall();
+        waiting = Wait.NONE;
+        return true;
     }
 
-    private void sleepUntilInterrupt()
+    /**
+     * A hart in WFI may go on once an enabled interrupt is pending or the host stops or pauses it;
+     * when not, {@link #wakeDeadline} is set to when its timers are due.
+     */
+    private boolean interruptArrives()
     {
-        console.flush();
         while ((cpu.mip & cpu.mie) == 0 && !stopRequested && !paused)
         {
-            long wait = MAX_SLEEP_NANOS;
-            final long now = mtime();
-            if ((cpu.mie & 1L << CpuState.IRQ_MTIP) != 0)
-            {
-                wait = Math.min(wait, ticksToNanos(clint.mtimecmp() - now));
-            }
-            if (supervisorTimer != null && (cpu.mie & 1L << CpuState.IRQ_STIP) != 0)
-            {
-                wait = Math.min(wait, ticksToNanos(supervisorTimer.compare() - now));
-            }
+            final long wait = sleepLimitNanos();
             if (wait > 0)
             {
-                LockSupport.parkNanos(this, wait);
+                wakeDeadline = deadlineAfter(wait);
+                return false;
             }
-            advanceBoard();
+            advanceBoard(); // a timer is due now: its level rises here
         }
+        waiting = Wait.NONE;
+        return true;
+    }
+
+    /**
+     * Nanoseconds a sleeping hart may go without looking again when nothing wakes it: until its
+     * enabled machine or supervisor timer is due, the RTC alarm passes, or (while the console may
+     * hold input nothing announces) {@link #MAX_SLEEP_NANOS}; {@link #NO_DEADLINE} for never.
+     */
+    private long sleepLimitNanos()
+    {
+        long wait = console.pollWhileAsleep() ? MAX_SLEEP_NANOS : NO_DEADLINE;
+        if ((cpu.mie & 1L << CpuState.IRQ_MTIP) != 0)
+        {
+            wait = Math.min(wait, ticksToNanos(ticksUntil(clint.mtimecmp(), clint.mtime())));
+        }
+        if (supervisorTimer != null && (cpu.mie & 1L << CpuState.IRQ_STIP) != 0)
+        {
+            wait = Math.min(wait, ticksToNanos(ticksUntil(supervisorTimer.compare(), mtime())));
+        }
+        return Math.min(wait, rtc.nanosUntilAlarm());
+    }
+
+    /** Ticks from {@code now} until {@code compare} (unsigned, as the timers compare), 0 when due. */
+    private static long ticksUntil(final long compare, final long now)
+    {
+        if (Long.compareUnsigned(now, compare) >= 0)
+        {
+            return 0;
+        }
+        final long ticks = compare - now;
+        return ticks < 0 ? Long.MAX_VALUE : ticks; // "never" (all ones) and the like
     }
 
     private long ticksToNanos(final long ticks)
     {
-        // mtimecmp may be far in the future (or "never", all ones): cap before multiplying.
         if (ticks <= 0)
         {
             return 0;
         }
-        return ticks >= MAX_SLEEP_NANOS / nanosPerTick ? MAX_SLEEP_NANOS : ticks * nanosPerTick;
+        return ticks >= NO_DEADLINE / nanosPerTick ? NO_DEADLINE : ticks * nanosPerTick;
+    }
+
+    /** The deadline {@code nanos} from now; a wait beyond an hour is cut to one (the hart then just looks again). */
+    private static long deadlineAfter(final long nanos)
+    {
+        if (nanos == NO_DEADLINE)
+        {
+            return NO_DEADLINE;
+        }
+        final long deadline = System.nanoTime() + Math.min(nanos, MAX_FINITE_WAIT_NANOS);
+        return deadline == NO_DEADLINE ? deadline - 1 : deadline;
     }
 
     /**
      * Stop running guest instructions until {@link #resume()}, as {@code xl pause} does; devices
-     * and time go on. From another thread it returns once the hart is parked (or the run ended).
+     * and time go on. From another thread it returns once no guest instruction runs: the hart has
+     * stopped for the pause, or no thread is inside {@link #runSlice} (the next one stops at once).
      */
     public void pause()
     {
@@ -644,18 +839,7 @@ public final class VirtMachine implements AutoCloseable
         wakeUp();
     }
 
-    private void waitWhilePaused()
-    {
-        console.flush();
-        parked = true;
-        while (paused && !stopRequested)
-        {
-            LockSupport.park(this);
-        }
-        parked = false;
-    }
-
-    /** End {@link #run()} with {@link MachineExit.Kind#STOPPED} soon. Any thread. */
+    /** End the run with {@link MachineExit.Kind#STOPPED} soon. Any thread. */
     public void stop()
     {
         stopRequested = true;
@@ -663,13 +847,16 @@ public final class VirtMachine implements AutoCloseable
         wakeUp();
     }
 
-    /** Wake a hart sleeping in WFI, e.g. because console input arrived. Any thread. */
+    /**
+     * Have a waiting hart look again (console input arrived, say): tells the {@link #wakeUpWith
+     * waker}, if any. Any thread.
+     */
     public void wakeUp()
     {
-        final Thread t = runner;
-        if (t != null)
+        final Runnable w = waker;
+        if (w != null)
         {
-            LockSupport.unpark(t);
+            w.run();
         }
     }
 
@@ -871,5 +1058,17 @@ public final class VirtMachine implements AutoCloseable
     public java.util.List<io.javisor.emulation.device.virtio.VirtioMmioTransport> virtioTransports()
     {
         return java.util.List.of(virtio);
+    }
+
+    /** What a waiting hart waits for. */
+    private enum Wait
+    {
+        NONE,
+        /** WFI: an enabled interrupt. */
+        INTERRUPT,
+        /** A blocking hypercall: the domain's event, a deadline, or an interrupt. */
+        BLOCK,
+        /** {@link #pause()}: {@link #resume()}. */
+        PAUSE
     }
 }

@@ -110,6 +110,13 @@ final class TerminalConsole implements Console, AutoCloseable
         }
     }
 
+    /** Typed bytes wake the hart; only those the UART's FIFO has not taken yet need a look. */
+    @Override
+    public boolean pollWhileAsleep()
+    {
+        return !input.isEmpty();
+    }
+
     @Override
     public void write(final int b)
     {

@@ -124,6 +124,22 @@ public final class GoldfishRtc implements MmioDevice, PolledDevice
         checkAlarm();
     }
 
+    /** @return nanoseconds until the armed alarm fires (0 when due), or {@link Long#MAX_VALUE} when none is armed */
+    public long nanosUntilAlarm()
+    {
+        if (!alarmArmed)
+        {
+            return Long.MAX_VALUE;
+        }
+        final long now = now();
+        if (Long.compareUnsigned(now, alarmNanos) >= 0)
+        {
+            return 0;
+        }
+        final long left = alarmNanos - now;
+        return left < 0 ? Long.MAX_VALUE : left;
+    }
+
     private long now()
     {
         return hostNanos.getAsLong() + offsetNanos;
