@@ -29,12 +29,8 @@ final class ConsoleStream implements IntConsumer
         this.writer = Thread.ofPlatform().name(name).daemon().unstarted(this::drain);
     }
 
-    void start(final byte[] history)
+    void start()
     {
-        for (final byte b : history)
-        {
-            accept(b & 0xFF);
-        }
         writer.start();
     }
 

@@ -72,7 +72,8 @@ public final class DomainConsole implements Console
     }
 
     /**
-     * Attaches {@code sink}, replacing nothing: one client at a time, as {@code xl console}.
+     * Attaches {@code sink} after handing it the history, both under this object's monitor so that
+     * no byte the guest writes meanwhile is lost or repeated. One client at a time, as {@code xl console}.
      *
      * @return false when another client is attached
      */
@@ -81,6 +82,10 @@ public final class DomainConsole implements Console
         if (attached != null)
         {
             return false;
+        }
+        for (final byte b : history())
+        {
+            sink.accept(b & 0xFF);
         }
         attached = sink;
         return true;

@@ -313,7 +313,7 @@ public final class ToolstackDaemon implements AutoCloseable
         try
         {
             reply(client, ok(Map.of()));
-            stream.start(console.history());
+            stream.start();
             int b;
             while ((b = in.read()) >= 0)
             {
