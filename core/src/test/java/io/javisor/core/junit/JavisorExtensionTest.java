@@ -229,7 +229,7 @@ class JavisorExtensionTest
         @Test
         void startsAGuestOnAHypervisorItNeverCloses(final Hypervisor fromTheExtension)
         {
-            stray = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(64));
+            stray = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(64).withThreadPerVcpu()); // a vCPU thread of its own to leave behind
             final Domain domain = stray.createDomain(DomainConfig.hvm("stray", 16));
             stray.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE).kernel(GuestImages.load("cpubench")));
             domain.pause(); // its vCPU thread waits, for as long as the domain lives
