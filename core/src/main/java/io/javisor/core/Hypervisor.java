@@ -311,6 +311,12 @@ public final class Hypervisor implements AutoCloseable
         return start(domain, machine, buildPvRings(domain, machine));
     }
 
+    /** @return whether guest-code vCPUs run on the credit scheduler (else each on a thread of its own) */
+    public boolean hasScheduler()
+    {
+        return scheduler != null;
+    }
+
     /**
      * A domain's credit scheduler weight and cap ({@code xl sched-credit -d DOM}); the defaults until set.
      *

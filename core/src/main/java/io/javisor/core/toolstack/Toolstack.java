@@ -5,6 +5,7 @@ import io.javisor.core.DomainState;
 import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.core.ShutdownReason;
+import io.javisor.core.sched.CreditParams;
 import io.javisor.core.toolstack.config.GuestType;
 import io.javisor.core.toolstack.config.ShutdownAction;
 import io.javisor.core.toolstack.config.XlConfig;
@@ -99,6 +100,7 @@ public final class Toolstack implements AutoCloseable
         try
         {
             attachDevices(managed);
+            applyCredit(managed, managed.weight, managed.cap);
             if (paused)
             {
                 domain.pause();
@@ -396,15 +398,29 @@ public final class Toolstack implements AutoCloseable
         {
             throw new ToolstackException("cap " + cap + " is not between 0 and " + maxCap);
         }
-        if (weight != null)
-        {
-            managed.weight = weight;
-        }
-        if (cap != null)
-        {
-            managed.cap = cap;
-        }
+        final int newWeight = weight != null ? weight : managed.weight;
+        final int newCap = cap != null ? cap : managed.cap;
+        applyCredit(managed, newWeight, newCap);
+        managed.weight = newWeight;
+        managed.cap = newCap;
         return info(managed);
+    }
+
+    /** Hands weight and cap to the hypervisor's credit scheduler; kept only by the toolstack without one (thread per vCPU) or for a Java guest. */
+    private void applyCredit(final ManagedDomain managed, final int weight, final int cap)
+    {
+        if (managed.spec.type() == GuestType.JAVA || !hypervisor.hasScheduler())
+        {
+            return;
+        }
+        try
+        {
+            hypervisor.setCreditParams(managed.domain, new CreditParams(weight, cap));
+        }
+        catch (final IllegalStateException | IllegalArgumentException ex)
+        {
+            throw new ToolstackException("sched-credit: " + ex.getMessage());
+        }
     }
 
     /** Hot-plugs a disk from an xl.cfg disk spec ({@code xl block-attach}): PV disks on a running domain. */
