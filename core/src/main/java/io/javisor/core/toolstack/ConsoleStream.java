@@ -8,7 +8,7 @@ import java.util.function.IntConsumer;
 /**
  * Carries a domain's console output to one attached client without ever blocking the guest: the
  * guest's thread appends to a bounded buffer ({@link #accept}; bytes beyond {@link #CAPACITY}
- * waiting are dropped and counted), and a thread of the stream's own writes them to the client's
+ * waiting are dropped), and a thread of the stream's own writes them to the client's
  * socket. The buffer is guarded by this object's monitor.
  */
 final class ConsoleStream implements IntConsumer
@@ -19,7 +19,6 @@ final class ConsoleStream implements IntConsumer
     private final byte[] buffer = new byte[CAPACITY];
     private int head;
     private int count;
-    private long dropped;
     private boolean closed;
     private final Thread writer;
 
@@ -43,17 +42,11 @@ final class ConsoleStream implements IntConsumer
         }
         if (count == CAPACITY)
         {
-            dropped++;
-            return;
+            return; // the client reads slower than the guest writes: it misses these bytes
         }
         buffer[(head + count) % CAPACITY] = (byte)b;
         count++;
         notifyAll();
-    }
-
-    synchronized long dropped()
-    {
-        return dropped;
     }
 
     private void drain()

@@ -8,9 +8,4 @@ package io.javisor.perf.io;
  */
 record NetRun(long[] rttNs, long streamSent, long streamCounted, long streamNs, double exits, long resent)
 {
-    /** Frames per second the peer received, over the stream's span. */
-    double streamFramesPerSecond()
-    {
-        return streamNs <= 0 ? Double.NaN : streamCounted * 1e9 / streamNs;
-    }
 }
