@@ -19,10 +19,25 @@ public record HypervisorConfig(
     int machineMemoryMiB, Path machineMemoryFile, int dom0MemoryMiB, BackendThreading backendThreading,
     SchedulerConfig scheduler)
 {
-    /** 4 GiB of machine memory, 16 MiB for dom0, shared back ends, the credit scheduler on one worker per core. */
+    /** The system property that picks how {@link #defaults()} runs vCPUs: {@code credit} (the default) or {@code threads}. */
+    public static final String VCPUS_PROPERTY = "javisor.vcpus";
+
+    /**
+     * 4 GiB of machine memory, 16 MiB for dom0, shared back ends, and the credit scheduler on one worker
+     * per core, or a thread per vCPU with {@code -Djavisor.vcpus=threads} (to compare the two, or to fall
+     * back).
+     *
+     * @throws IllegalArgumentException when the property has another value (one line)
+     */
     public static HypervisorConfig defaults()
     {
-        return new HypervisorConfig(4096, null, 16, BackendThreading.SHARED, SchedulerConfig.defaults());
+        final String vcpus = System.getProperty(VCPUS_PROPERTY, "credit");
+        if (!vcpus.equals("credit") && !vcpus.equals("threads"))
+        {
+            throw new IllegalArgumentException(VCPUS_PROPERTY + ": '" + vcpus + "' is neither credit nor threads");
+        }
+        return new HypervisorConfig(4096, null, 16, BackendThreading.SHARED,
+            vcpus.equals("credit") ? SchedulerConfig.defaults() : null);
     }
 
     public HypervisorConfig withMachineMemoryMiB(final int mib)

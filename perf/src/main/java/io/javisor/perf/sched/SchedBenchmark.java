@@ -311,10 +311,13 @@ public final class SchedBenchmark implements HarnessBenchmark
         return SpinningGuest.start(hypervisor, domain, tier);
     }
 
-    /** One second to settle, then the configured seconds: every guest's run time and instructions, and the pool's. */
+    /**
+     * A second to settle (less for a short run), then the configured seconds: every guest's run time and
+     * instructions, and the pool's.
+     */
     private Interval measure(final Hypervisor hypervisor, final List<HvmGuest> guests)
     {
-        sleepSeconds(1);
+        sleepSeconds(Math.min(1, config.seconds() / 2));
         final Snapshot before = Snapshot.of(hypervisor.scheduler(), guests);
         sleepSeconds(config.seconds());
         final Snapshot after = Snapshot.of(hypervisor.scheduler(), guests);
