@@ -287,7 +287,7 @@ public final class SchedBenchmark implements HarnessBenchmark
             report.metric("overhead_vcpus", n);
             report.metric("overhead_switches_per_s", Math.round(switches / interval.seconds()));
             report.metric("overhead_ns_per_switch", Math.round(perSwitch));
-            report.metric("overhead_accounting_ns_per_pass", Math.round(perPass));
+            report.metric("overhead_accounting_ns_per_period", Math.round(perPass));
             report.metric("overhead_run_min_vs_mean", round(min / mean));
             report.metric("overhead_run_max_vs_mean", round(max / mean));
             report.metric("overhead_create_start_us_per_guest", Math.round(createSeconds * 1e6 / n));
