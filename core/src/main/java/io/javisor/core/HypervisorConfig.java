@@ -27,6 +27,9 @@ public record HypervisorConfig(
     /** dom0's ports by default: a few hundred guests with a disk and a vif each. */
     public static final int DEFAULT_DOM0_EVENT_CHANNELS = 1024;
 
+    /** The system property that picks how {@link #defaults()} runs vCPUs: {@code credit} (the default) or {@code threads}. */
+    public static final String VCPUS_PROPERTY = "javisor.vcpus";
+
     public HypervisorConfig
     {
         if (dom0EventChannels < 2 || dom0EventChannels > EventChannels.MAX_PORTS)
@@ -36,11 +39,22 @@ public record HypervisorConfig(
         }
     }
 
-    /** 4 GiB of machine memory, 16 MiB for dom0, shared back ends, the credit scheduler on one worker per core. */
+    /**
+     * 4 GiB of machine memory, 16 MiB for dom0, shared back ends, and the credit scheduler on one worker
+     * per core, or a thread per vCPU with {@code -Djavisor.vcpus=threads} (to compare the two, or to fall
+     * back).
+     *
+     * @throws IllegalArgumentException when the property has another value (one line)
+     */
     public static HypervisorConfig defaults()
     {
+        final String vcpus = System.getProperty(VCPUS_PROPERTY, "credit");
+        if (!vcpus.equals("credit") && !vcpus.equals("threads"))
+        {
+            throw new IllegalArgumentException(VCPUS_PROPERTY + ": '" + vcpus + "' is neither credit nor threads");
+        }
         return new HypervisorConfig(4096, null, 16, BackendThreading.SHARED, DEFAULT_DOM0_EVENT_CHANNELS,
-            SchedulerConfig.defaults());
+            vcpus.equals("credit") ? SchedulerConfig.defaults() : null);
     }
 
     public HypervisorConfig withMachineMemoryMiB(final int mib)

@@ -1,5 +1,6 @@
 package io.javisor.core.sched;
 
+import io.javisor.memory.log.HostLog;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.lang.management.ManagementFactory;
@@ -31,6 +32,9 @@ final class SchedTicker implements Runnable
     /** Per worker, its CPU time and idle time at the last pass. */
     private long[] workerCpu;
     private long[] workerIdle;
+    /** When the next accounting pass is due, {@link VcpuWork#NO_DEADLINE} while no vCPU is active. */
+    private long nextAccounting = VcpuWork.NO_DEADLINE;
+    private long lastAccounting;
     /** Written by the ticker: it is parked, or about to park, until {@link #sleepingUntil}. */
     private volatile boolean sleeping;
     private volatile long sleepingUntil = VcpuWork.NO_DEADLINE;
@@ -100,62 +104,70 @@ final class SchedTicker implements Runnable
     @Override
     public void run()
     {
-        long nextAccounting = VcpuWork.NO_DEADLINE;
-        long lastAccounting = 0;
         while (!scheduler.isClosed())
         {
-            drainInbox();
-            final long now = System.nanoTime();
-            final int armed = timers.size();
-            timers.fireDue(now);
-            if (armed != timers.size())
+            try
             {
-                timersFired = timersFired + (armed - timers.size());
+                tick();
             }
-            if (!accounting.hasActive())
+            catch (final RuntimeException ex)
             {
-                nextAccounting = VcpuWork.NO_DEADLINE;
+                HostLog.log("credit-ticker", "a tick failed; the ticker goes on", ex);
             }
-            else if (nextAccounting == VcpuWork.NO_DEADLINE)
-            {
-                nextAccounting = now + period; // the first share goes out a period after a vCPU started running
-                lastAccounting = now;
-                capacity(now - lastAccounting);
-            }
-            else if (now - nextAccounting >= 0)
-            {
-                accounting.account(now - lastAccounting, capacity(now - lastAccounting));
-                lastAccounting = now;
-                accountingPasses = accountingPasses + 1;
-                nextAccounting += period;
-                if (now - nextAccounting >= 0)
-                {
-                    nextAccounting = now + period; // late (a GC pause, a busy host): no burst of passes
-                }
-            }
-            final long timer = timers.earliest();
-            final long until = timer == VcpuWork.NO_DEADLINE ? nextAccounting :
-                nextAccounting == VcpuWork.NO_DEADLINE || timer - nextAccounting < 0 ? timer : nextAccounting;
-            sleepingUntil = until;
-            sleeping = true;
-            // A post after this check sees sleeping and unparks; one before it is in the inbox now.
-            if (inbox.isEmpty() && !scheduler.isClosed())
-            {
-                if (until == VcpuWork.NO_DEADLINE)
-                {
-                    LockSupport.park(this);
-                }
-                else
-                {
-                    final long left = until - System.nanoTime();
-                    if (left > 0)
-                    {
-                        LockSupport.parkNanos(this, left);
-                    }
-                }
-            }
-            sleeping = false;
         }
+    }
+
+    /** One round: the inbox, the due timers, the accounting when due; then sleep until the next of those. */
+    private void tick()
+    {
+        drainInbox();
+        final long now = System.nanoTime();
+        final int armed = timers.size();
+        timers.fireDue(now);
+        timersFired = timersFired + (armed - timers.size());
+        if (!accounting.hasActive())
+        {
+            nextAccounting = VcpuWork.NO_DEADLINE;
+        }
+        else if (nextAccounting == VcpuWork.NO_DEADLINE)
+        {
+            nextAccounting = now + period; // the first share goes out a period after a vCPU started running
+            lastAccounting = now;
+            capacity(0);
+        }
+        else if (now - nextAccounting >= 0)
+        {
+            accounting.account(now - lastAccounting, capacity(now - lastAccounting));
+            accountingPasses = accountingPasses + 1;
+            lastAccounting = now;
+            nextAccounting += period;
+            if (now - nextAccounting >= 0)
+            {
+                nextAccounting = now + period; // late (a GC pause, a busy host): no burst of passes
+            }
+        }
+        final long timer = timers.earliest();
+        final long until = timer == VcpuWork.NO_DEADLINE ? nextAccounting :
+            nextAccounting == VcpuWork.NO_DEADLINE || timer - nextAccounting < 0 ? timer : nextAccounting;
+        sleepingUntil = until;
+        sleeping = true;
+        // A post after this check sees sleeping and unparks; one before it is in the inbox now.
+        if (inbox.isEmpty() && !scheduler.isClosed())
+        {
+            if (until == VcpuWork.NO_DEADLINE)
+            {
+                LockSupport.park(this);
+            }
+            else
+            {
+                final long left = until - System.nanoTime();
+                if (left > 0)
+                {
+                    LockSupport.parkNanos(this, left);
+                }
+            }
+        }
+        sleeping = false;
     }
 
     /**

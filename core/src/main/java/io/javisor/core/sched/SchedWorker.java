@@ -105,13 +105,24 @@ final class SchedWorker implements Runnable
                 scheduler.signalParkedWorker(); // more queued than this worker takes: another one joins
             }
             turns = turns + 1;
-            runTurn(vcpu);
+            try
+            {
+                runTurn(vcpu);
+            }
+            catch (final RuntimeException ex)
+            {
+                HostLog.log("credit-worker", "worker " + index + " failed in a turn of vCPU " + vcpu, ex);
+            }
         }
     }
 
     private void runTurn(final Vcpu vcpu)
     {
-        vcpu.beginRun(index);
+        if (!vcpu.beginRun(index))
+        {
+            HostLog.log("credit-worker", "vCPU " + vcpu + " was on a run queue but not QUEUED; left alone");
+            return;
+        }
         if (vcpu.overCap())
         {
             vcpu.park(); // it overran its cap since it was queued (woken while in debt)

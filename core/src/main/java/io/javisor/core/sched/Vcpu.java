@@ -228,15 +228,20 @@ public final class Vcpu
         return capAllowanceNanos;
     }
 
-    /** The worker that polled it from a queue: QUEUED to RUNNING. */
-    void beginRun(final int worker)
+    /**
+     * The worker that polled it from a queue: QUEUED to RUNNING.
+     *
+     * @return false if it was not QUEUED (a bug: whoever queues it sets QUEUED first)
+     */
+    boolean beginRun(final int worker)
     {
         final long word = stateWord;
         if (state(word) != QUEUED || !STATE_WORD.compareAndSet(this, word, with(word, RUNNING)))
         {
-            throw new IllegalStateException("vCPU " + this + " polled from a run queue in state " + state(word));
+            return false;
         }
         lastWorker = worker;
+        return true;
     }
 
     /** The running worker: charge one run. */

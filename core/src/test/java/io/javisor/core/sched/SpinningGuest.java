@@ -5,6 +5,7 @@ import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.machine.Console;
+import io.javisor.emulation.machine.CpuTier;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.VirtMachine;
 
@@ -23,7 +24,12 @@ final class SpinningGuest
 
     static HvmGuest start(final Hypervisor hypervisor, final Domain domain)
     {
+        return start(hypervisor, domain, CpuTier.JIT);
+    }
+
+    static HvmGuest start(final Hypervisor hypervisor, final Domain domain, final CpuTier tier)
+    {
         return hypervisor.startPv(domain, new MachineConfig().kernel(GuestImages.load("pv-block"))
-            .preload(VirtMachine.KERNEL_BASE, LOOP).console(Console.NONE));
+            .preload(VirtMachine.KERNEL_BASE, LOOP).console(Console.NONE).cpuTier(tier));
     }
 }

@@ -287,7 +287,7 @@ public final class SchedBenchmark implements HarnessBenchmark
             report.metric("overhead_vcpus", n);
             report.metric("overhead_switches_per_s", Math.round(switches / interval.seconds()));
             report.metric("overhead_ns_per_switch", Math.round(perSwitch));
-            report.metric("overhead_accounting_ns_per_pass", Math.round(perPass));
+            report.metric("overhead_accounting_ns_per_period", Math.round(perPass));
             report.metric("overhead_run_min_vs_mean", round(min / mean));
             report.metric("overhead_run_max_vs_mean", round(max / mean));
             report.metric("overhead_create_start_us_per_guest", Math.round(createSeconds * 1e6 / n));
@@ -311,10 +311,13 @@ public final class SchedBenchmark implements HarnessBenchmark
         return SpinningGuest.start(hypervisor, domain, tier);
     }
 
-    /** One second to settle, then the configured seconds: every guest's run time and instructions, and the pool's. */
+    /**
+     * A second to settle (less for a short run), then the configured seconds: every guest's run time and
+     * instructions, and the pool's.
+     */
     private Interval measure(final Hypervisor hypervisor, final List<HvmGuest> guests)
     {
-        sleepSeconds(1);
+        sleepSeconds(Math.min(1, config.seconds() / 2));
         final Snapshot before = Snapshot.of(hypervisor.scheduler(), guests);
         sleepSeconds(config.seconds());
         final Snapshot after = Snapshot.of(hypervisor.scheduler(), guests);
