@@ -219,6 +219,16 @@ public final class Domain
         state = DomainState.GONE;
     }
 
+    /** @throws IllegalStateException (one line) when the domain is dying or gone: nothing more is attached to it */
+    void requireAlive()
+    {
+        final DomainState now = state();
+        if (now == DomainState.DYING || now == DomainState.GONE)
+        {
+            throw new IllegalStateException("domain " + id + " (" + name() + ") is " + now);
+        }
+    }
+
     private void requireState(final String action, final DomainState... allowed)
     {
         for (final DomainState s : allowed)

@@ -16,7 +16,7 @@ import java.util.List;
  * is destroyed (after its vCPU has stopped). The machine itself takes its NICs off their bridges when
  * it closes.
  * <p>
- * Guarded by the {@link Hypervisor}'s monitor: only life-cycle operations touch it.
+ * Guarded by the {@link Dom0Backends}' monitor: only attach, start and release touch it.
  */
 final class HvmDevices
 {

@@ -71,21 +71,10 @@ public final class Hypervisor implements AutoCloseable
     private final ConcurrentMap<String, Domain> domainsByName = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, HvmGuest> hvmGuests = new ConcurrentHashMap<>();
     private final Domain dom0;
-    private final BackendThreading backendThreading;
-    private final BackendResources backendResources;
-    // Device bookkeeping, guarded by this object's monitor: which agent serves each device. In SHARED
-    // mode every value is the one shared back end; in DEDICATED mode each device has its own.
-    private BlkBackend blockBackend;
-    private final DeviceTable<Vbd, BlkBackend> blockDevices = new DeviceTable<>();
-    private final Bridges bridges = new Bridges();
-    private NetBackend networkBackend;
-    private final DeviceTable<Vif, NetBackend> netDevices = new DeviceTable<>();
-    /** Emulated and virtio devices of HVM domains, by domain id; under this object's monitor. */
-    private final Map<Integer, HvmDevices> hvmDevices = new java.util.HashMap<>();
-    /** dom0's end of each guest-code domain's console channel, by domain id; under this object's monitor. */
-    private final Map<Integer, Integer> consolePorts = new java.util.HashMap<>();
-    /** dom0's xenstored for guest-code domains, started with the first one; under this object's monitor. */
-    private XenStoreRingService xenStoreRings;
+    /** dom0's back ends, bridges and device models. */
+    private final Dom0Backends backends;
+    /** dom0's xenstore and console rings for guest-code domains. */
+    private final GuestRingServices guestRings;
     /** Runs every guest-code vCPU (its pool starts with the first, lives until close), or null: a thread per vCPU. */
     private final CreditScheduler scheduler;
     private int nextDomid = 1;
@@ -101,13 +90,14 @@ public final class Hypervisor implements AutoCloseable
         machineMemory = config.machineMemoryFile() == null ?
             MachineMemory.anonymous((int)frames) : MachineMemory.fileBacked(config.machineMemoryFile(), (int)frames);
         allocator = new FrameAllocator(machineMemory);
-        backendThreading = config.backendThreading();
         scheduler = config.scheduler() == null ? null : new CreditScheduler(config.scheduler());
         // dom0 binds one port per PV device of every guest: its port count is the hypervisor's
         // setting, beyond the 2-level ABI's limit if need be (its back ends are Java code).
         dom0 = build(DOM0, DomainConfig.pv("Domain-0", config.dom0MemoryMiB()).validate()
             .withMaxEventChannels(config.dom0EventChannels()));
-        backendResources = new BackendResources(dom0.resources(), machineMemory::newWindow);
+        backends = new Dom0Backends(xenStore, config.backendThreading(),
+            new BackendResources(dom0.resources(), machineMemory::newWindow));
+        guestRings = new GuestRingServices(xenStore, dom0);
         dom0.unpause();
     }
 
@@ -139,6 +129,16 @@ public final class Hypervisor implements AutoCloseable
     public EventChannelHub eventChannelHub()
     {
         return eventChannelHub;
+    }
+
+    /**
+     * dom0's back-end pool: disks and vifs of PV domains ({@code attachDisk}, {@code attachVif}), the
+     * device models of HVM domains ({@code attachHvmDisk}, {@code attachHvmVif}), bridges, and the
+     * privileged view back ends run with.
+     */
+    public Dom0Backends backends()
+    {
+        return backends;
     }
 
     /**
@@ -180,7 +180,7 @@ public final class Hypervisor implements AutoCloseable
 
     /**
      * Destroys a domain: it goes DYING at once; its vCPU stops; its devices are detached through the
-     * same path as {@link #detachDisk}/{@link #detachVif} (back end told, images closed, bridge ports
+     * same path as {@link Dom0Backends#detachDisk}/{@link Dom0Backends#detachVif} (back end told, images closed, bridge ports
      * removed, back-end xenstore nodes removed, agents that serve nothing stopped); its mappings of
      * other domains' grants are unmapped, its event channels closed (peers see unbound ports), and its
      * xenstore home removed, firing @releaseDomain. It goes GONE when no other domain still maps its
@@ -206,59 +206,16 @@ public final class Hypervisor implements AutoCloseable
         {
             scheduler.forgetDomain(id);
         }
-        if (xenStoreRings != null)
-        {
-            xenStoreRings.remove(id);
-        }
-        final Integer consolePort = consolePorts.remove(id);
-        if (consolePort != null)
-        {
-            dom0.eventChannels().close(consolePort);
-        }
-        final HvmDevices devices = hvmDevices.remove(id);
-        if (devices != null)
-        {
-            devices.close();
-        }
-        for (final Vbd vbd : blockDevices.ofDomain(id))
-        {
-            detachDisk(vbd);
-        }
-        for (final Vif vif : netDevices.ofDomain(id))
-        {
-            detachVif(vif);
-        }
+        guestRings.release(id);
+        backends.releaseDomain(id);
         domain.grantMapper().close();
         eventChannelHub.unregister(domain.eventChannels());
         if (id != DOM0)
         {
-            removeBackendDirectories(id);
             xenStore.releaseDomain(id);
         }
         domain.grantTable().retire(() -> release(domain));
         return true;
-    }
-
-    /**
-     * The toolstack's part of a destroy, as libxl's: dom0's {@code backend/<type>/<id>} directories of
-     * the domain go, once every device in them is detached.
-     */
-    private void removeBackendDirectories(final int id)
-    {
-        final String backends = "/local/domain/" + DOM0 + "/backend";
-        final List<String> types;
-        try
-        {
-            types = xenStore.directory(DOM0, backends);
-        }
-        catch (final XenStoreException ex)
-        {
-            return; // no back end was ever published
-        }
-        for (final String type : types)
-        {
-            xenStore.rm(DOM0, backends + "/" + type + "/" + id);
-        }
     }
 
     /**
@@ -278,13 +235,9 @@ public final class Hypervisor implements AutoCloseable
             throw new IllegalArgumentException("domain " + domain.name() + " is not an HVM domain");
         }
         requireNotRunning(domain);
-        final HvmDevices devices = hvmDevices.get(domain.id());
-        if (devices != null)
-        {
-            devices.applyTo(machine);
-        }
+        backends.startHvmDevices(domain.id(), machine);
         // An S-mode kernel under the builtin firmware may use PV front ends too (PV-on-HVM).
-        final DomainHypercalls hypercalls = machine.bootMode() == BootMode.BUILTIN ? buildPvRings(domain, machine) : null;
+        final DomainHypercalls hypercalls = machine.bootMode() == BootMode.BUILTIN ? guestRings.build(domain, machine) : null;
         return start(domain, machine.board(Board.VIRT), hypercalls);
     }
 
@@ -308,7 +261,7 @@ public final class Hypervisor implements AutoCloseable
         }
         requireNotRunning(domain);
         machine.bootMode(BootMode.BUILTIN).board(Board.PV);
-        return start(domain, machine, buildPvRings(domain, machine));
+        return start(domain, machine, guestRings.build(domain, machine));
     }
 
     /** @return whether guest-code vCPUs run on the credit scheduler (else each on a thread of its own) */
@@ -336,7 +289,7 @@ public final class Hypervisor implements AutoCloseable
     public synchronized void setCreditParams(final Domain domain, final CreditParams params)
     {
         ensureOpen();
-        requireAlive(domain);
+        domain.requireAlive();
         requireScheduler().setParams(domain.id(), params);
     }
 
@@ -379,7 +332,7 @@ public final class Hypervisor implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            releasePvRings(domain.id());
+            guestRings.release(domain.id());
             throw ex;
         }
         hvmGuests.put(domain.id(), guest);
@@ -387,386 +340,8 @@ public final class Hypervisor implements AutoCloseable
         return guest;
     }
 
-    /**
-     * The domain builder's part for guest code that may use PV front ends: the xenstore ring in the
-     * second-last page of RAM and the console ring in the last, each with an event channel the guest
-     * owns and dom0 binds, announced in xenstore ({@code store/ring-ref}, {@code store/port},
-     * {@code console/ring-ref}, {@code console/port}) and through the parameter query.
-     */
-    private DomainHypercalls buildPvRings(final Domain domain, final MachineConfig machine)
-    {
-        final long size = domain.memory().size();
-        if (size < 4L * MachineConfig.MIB)
-        {
-            throw new IllegalArgumentException("domain " + domain.name() + " has too little memory for its guest");
-        }
-        final long storeFrame = size / PageDescriptor.PAGE_SIZE - PV_RING_PAGES;
-        final long consoleFrame = storeFrame + 1;
-        final UnsafeBuffer storePage = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer consolePage = new UnsafeBuffer(0, 0);
-        domain.memory().wrapFrame(storeFrame, storePage);
-        domain.memory().wrapFrame(consoleFrame, consolePage);
-        storePage.setMemory(0, PageDescriptor.PAGE_SIZE, (byte)0);
-        consolePage.setMemory(0, PageDescriptor.PAGE_SIZE, (byte)0);
-
-        final int id = domain.id();
-        final int storePort = domain.eventChannels().allocUnbound(DOM0);
-        final int consolePort = domain.eventChannels().allocUnbound(DOM0);
-        if (storePort < 0 || consolePort < 0)
-        {
-            throw new IllegalStateException("domain " + domain.name() + " has no free event channel for its rings");
-        }
-        final int dom0StorePort = dom0.eventChannels().bindInterdomain(id, storePort);
-        final int dom0ConsolePort = dom0.eventChannels().bindInterdomain(id, consolePort);
-        if (dom0StorePort < 0 || dom0ConsolePort < 0)
-        {
-            throw new IllegalStateException("dom0 has no free event channel for domain " + domain.name() + "'s rings");
-        }
-        dom0.eventChannels().clearPending(dom0StorePort);
-        dom0.eventChannels().clearPending(dom0ConsolePort);
-        consolePorts.put(id, dom0ConsolePort);
-
-        final long storePfn = GuestRam.RAM_BASE_FRAME + storeFrame;
-        final long consolePfn = GuestRam.RAM_BASE_FRAME + consoleFrame;
-        final String home = domain.xenstoreHome();
-        xenStore.write(DOM0, home + "/store/ring-ref", Long.toString(storePfn));
-        xenStore.write(DOM0, home + "/store/port", Integer.toString(storePort));
-        xenStore.write(DOM0, home + "/console/ring-ref", Long.toString(consolePfn));
-        xenStore.write(DOM0, home + "/console/port", Integer.toString(consolePort));
-
-        if (xenStoreRings == null)
-        {
-            xenStoreRings = new XenStoreRingService(dom0.eventChannels());
-        }
-        final XenStoreRingService service = xenStoreRings;
-        service.add(new XenStoreRingServer(xenStore.connect(id), storePage, service::wake), dom0StorePort);
-
-        machine.reservedTopBytes((long)PV_RING_PAGES * PageDescriptor.PAGE_SIZE);
-        return new DomainHypercalls(id, domain.memory(), domain.eventChannels(), domain.grantTable(), domain.grantMapper(),
-            machine.console(), new PvParams(storePfn, storePort, consolePfn, consolePort),
-            new ConsoleBackend(consolePage, machine.console()));
-    }
-
-    private void releasePvRings(final int id)
-    {
-        if (xenStoreRings != null)
-        {
-            xenStoreRings.remove(id);
-        }
-        final Integer port = consolePorts.remove(id);
-        if (port != null)
-        {
-            dom0.eventChannels().close(port);
-        }
-    }
-
     /** Pages at the top of a guest-code domain's RAM that the builder keeps: xenstore ring, console ring. */
     public static final int PV_RING_PAGES = 2;
-
-    /**
-     * Attaches a disk to an HVM domain from an xl.cfg disk spec: {@code vdev=hdX} is an emulated ATA
-     * disk (Linux {@code pata_of_platform}), {@code vdev=vdX} a virtio-blk disk; the guest finds it in
-     * its device tree when it starts ({@link #startHvm}); attaching to a running guest (hot plug) is
-     * refused. The hypervisor owns the image and closes it when the domain is destroyed.
-     *
-     * @throws IllegalArgumentException (one line) for a bad spec, a PV vdev, or a domain that is not HVM
-     *                                  or already runs; {@code DiskImageException} for a bad image.
-     */
-    public synchronized HvmDeviceSpecs.DiskKind attachHvmDisk(final Domain guest, final String spec)
-    {
-        ensureOpen();
-        requireAlive(guest);
-        final DiskSpec parsed = DiskSpec.parse(spec);
-        final HvmDeviceSpecs.DiskKind kind = HvmDeviceSpecs.diskKind(parsed);
-        if (kind == HvmDeviceSpecs.DiskKind.XEN_PV)
-        {
-            requireHvm(guest, "disk " + parsed.vdev());
-            attachDisk(guest, spec);
-            return kind;
-        }
-        requireHvmNotStarted(guest, "disk " + parsed.vdev());
-        final DiskImage image = DiskImages.open(parsed);
-        try
-        {
-            hvmDevices.computeIfAbsent(guest.id(), _ -> new HvmDevices()).add(new HvmDevices.Disk(parsed, kind, image));
-        }
-        catch (final RuntimeException ex)
-        {
-            image.close();
-            throw ex;
-        }
-        return kind;
-    }
-
-    /**
-     * Attaches a NIC to an HVM domain from an xl.cfg vif spec: {@code model=lan9118} is an emulated
-     * LAN9118 (Linux {@code smsc911x}), {@code model=virtio} a virtio-net NIC, each a port on the
-     * spec's bridge (xenbr0 by default), shared with PV vifs. As {@link #attachHvmDisk}, before the guest
-     * starts.
-     *
-     * @throws IllegalArgumentException (one line) for a bad spec, a PV vif, or a domain that is not HVM
-     *                                  or already runs.
-     */
-    public synchronized HvmDeviceSpecs.NicKind attachHvmVif(final Domain guest, final String spec)
-    {
-        ensureOpen();
-        requireAlive(guest);
-        final VifSpec parsed = VifSpec.parse(spec);
-        final HvmDeviceSpecs.NicKind kind = HvmDeviceSpecs.nicKind(parsed);
-        if (kind == HvmDeviceSpecs.NicKind.XEN_PV)
-        {
-            requireHvm(guest, "vif " + parsed.macText());
-            attachVif(guest, spec);
-            return kind;
-        }
-        requireHvmNotStarted(guest, "vif " + parsed.macText());
-        hvmDevices.computeIfAbsent(guest.id(), _ -> new HvmDevices())
-            .add(new HvmDevices.Nic(parsed, kind, bridges.getOrCreate(parsed.bridge())));
-        return kind;
-    }
-
-    private static void requireHvm(final Domain guest, final String device)
-    {
-        if (guest.type() != DomainType.HVM)
-        {
-            throw new IllegalArgumentException(device + ": domain " + guest.name() + " is PV; its disks and vifs " +
-                "attach with attachDisk/attachVif");
-        }
-    }
-
-    private void requireHvmNotStarted(final Domain guest, final String device)
-    {
-        requireHvm(guest, device);
-        if (hvmGuests.containsKey(guest.id()))
-        {
-            throw new IllegalArgumentException(device + ": domain " + guest.name() + " runs already; " +
-                "devices are attached before its guest starts (no hot plug)");
-        }
-    }
-
-    /**
-     * Attaches {@code image} to {@code guest} as {@code vdev} (e.g. {@code xvda}), served by dom0's
-     * block back end; a Java guest then connects with {@code BlkFront.attach(guest.resources(), 0,
-     * VirtualDevice.deviceId(vdev), ...)}. The hypervisor owns the image from here on and closes it
-     * on detach, or when the guest is destroyed.
-     *
-     * @throws IllegalArgumentException for a bad vdev name (one line naming it).
-     * @throws IllegalStateException    when the guest is not alive.
-     */
-    public synchronized Vbd attachDisk(final Domain guest, final String vdev, final DiskImage image, final DiskAccess access)
-    {
-        ensureOpen();
-        requireAlive(guest);
-        final int deviceId = VirtualDevice.deviceId(vdev);
-        final boolean readOnly = access == DiskAccess.READ_ONLY;
-        final BlkBackend backend = backendThreading == BackendThreading.SHARED ? blockBackend() :
-            new BlkBackend(backendResources, BlkBackend.Mode.LATENCY, "dom0-d" + guest.id() + "-" + deviceId).start();
-        try
-        {
-            final Vbd vbd = backend.attach(guest.id(), deviceId, image, readOnly);
-            blockDevices.put(guest.id(), vbd, backend);
-            return vbd;
-        }
-        catch (final RuntimeException ex)
-        {
-            stopIfIdle(backend);
-            throw ex;
-        }
-    }
-
-    /**
-     * Attaches a disk from an xl.cfg disk spec, e.g. {@code format=raw, vdev=xvda, access=rw, target=PATH}.
-     *
-     * @throws IllegalArgumentException for a bad spec, and {@code DiskImageException} for a missing or
-     * malformed image, each with a one-line message; nothing is attached then.
-     */
-    public Vbd attachDisk(final Domain guest, final String spec)
-    {
-        final DiskSpec parsed = DiskSpec.parse(spec);
-        final DiskImage image = DiskImages.open(parsed);
-        try
-        {
-            return attachDisk(guest, parsed.vdev(), image, parsed.readOnly() ? DiskAccess.READ_ONLY : DiskAccess.READ_WRITE);
-        }
-        catch (final RuntimeException ex)
-        {
-            image.close();
-            throw ex;
-        }
-    }
-
-    /**
-     * Detaches a disk: the back end disconnects it, removes its xenstore nodes and closes its image
-     * before this returns; a back-end agent left serving nothing is stopped. Harmless for a disk that
-     * is detached already.
-     */
-    public synchronized void detachDisk(final Vbd vbd)
-    {
-        final BlkBackend backend = blockDevices.remove(vbd);
-        if (backend != null)
-        {
-            backend.detach(vbd);
-            stopIfIdle(backend);
-        }
-    }
-
-    /**
-     * The disks attached to a domain, in no particular order.
-     */
-    public synchronized List<Vbd> disks(final Domain guest)
-    {
-        return blockDevices.ofDomain(guest.id());
-    }
-
-    /**
-     * dom0's shared block back end, started on first use and stopped when it serves nothing: one agent
-     * serving every disk in {@link BackendThreading#SHARED} mode, parking on event channels when idle
-     * (density). Benchmarks that want a busy-spinning back end start their own {@link BlkBackend} on
-     * {@link #backendResources()}.
-     */
-    public synchronized BlkBackend blockBackend()
-    {
-        ensureOpen();
-        if (blockBackend == null)
-        {
-            blockBackend = new BlkBackend(backendResources, BlkBackend.Mode.DENSITY, "dom0").start();
-        }
-        return blockBackend;
-    }
-
-    /**
-     * Attaches a virtual network interface to {@code guest} from an xl.cfg vif spec, e.g.
-     * {@code mac=00:16:3e:01:02:03,bridge=xenbr0,rate=10MB/s} (a random 00:16:3e MAC when none is
-     * given; bridge xenbr0 by default), served by dom0's network back end. A Java guest then
-     * connects with {@code NetFront.attach(guest.resources(), 0, vif.handle(), ...)}.
-     *
-     * @throws IllegalArgumentException for a bad spec (one line naming the bad part).
-     * @throws IllegalStateException    when the guest is not alive.
-     */
-    public synchronized Vif attachVif(final Domain guest, final String spec)
-    {
-        final VifSpec parsed = VifSpec.parse(spec);
-        ensureOpen();
-        requireAlive(guest);
-        final Bridge bridge = bridges.getOrCreate(parsed.bridge());
-        final RateLimiter limiter = RateLimiter.fromSpec(parsed);
-        final int handle = nextVifHandle(guest);
-        final NetBackend backend = backendThreading == BackendThreading.SHARED ? networkBackend() :
-            new NetBackend(backendResources, NetBackend.Mode.LATENCY, "dom0-v" + guest.id() + "-" + handle).start();
-        try
-        {
-            final Vif vif = backend.attach(guest.id(), handle, parsed.mac(), bridge, limiter);
-            netDevices.put(guest.id(), vif, backend);
-            return vif;
-        }
-        catch (final RuntimeException ex)
-        {
-            stopIfIdle(backend);
-            throw ex;
-        }
-    }
-
-    /**
-     * Detaches a vif: its port leaves the bridge and its xenstore nodes are removed before this
-     * returns; a back-end agent left serving nothing is stopped. Harmless for a detached vif.
-     */
-    public synchronized void detachVif(final Vif vif)
-    {
-        final NetBackend backend = netDevices.remove(vif);
-        if (backend != null)
-        {
-            backend.detach(vif);
-            stopIfIdle(backend);
-        }
-    }
-
-    /**
-     * The vifs attached to a domain, in no particular order.
-     */
-    public synchronized List<Vif> vifs(final Domain guest)
-    {
-        return netDevices.ofDomain(guest.id());
-    }
-
-    /**
-     * The bridges vifs are switched on, by name (xenbr0, ...).
-     */
-    public Bridges bridges()
-    {
-        return bridges;
-    }
-
-    /**
-     * dom0's shared network back end, started on first use and stopped when it serves nothing (see
-     * {@link #blockBackend()}).
-     */
-    public synchronized NetBackend networkBackend()
-    {
-        ensureOpen();
-        if (networkBackend == null)
-        {
-            networkBackend = new NetBackend(backendResources, NetBackend.Mode.DENSITY, "dom0").start();
-        }
-        return networkBackend;
-    }
-
-    /**
-     * dom0's privileged view for back ends: its own resources plus windows over machine memory. Only
-     * trusted dom0 code (back ends, benchmarks that run their own) takes this; guests get
-     * {@link Domain#resources()}.
-     */
-    public BackendResources backendResources()
-    {
-        return backendResources;
-    }
-
-    private void stopIfIdle(final BlkBackend backend)
-    {
-        if (!blockDevices.serves(backend))
-        {
-            backend.close();
-            if (backend == blockBackend)
-            {
-                blockBackend = null;
-            }
-        }
-    }
-
-    private void stopIfIdle(final NetBackend backend)
-    {
-        if (!netDevices.serves(backend))
-        {
-            backend.close();
-            if (backend == networkBackend)
-            {
-                networkBackend = null;
-            }
-        }
-    }
-
-    private int nextVifHandle(final Domain guest)
-    {
-        final java.util.Set<Integer> used = new java.util.HashSet<>();
-        for (final Vif vif : netDevices.ofDomain(guest.id()))
-        {
-            used.add(vif.handle());
-        }
-        int handle = 0;
-        while (used.contains(handle))
-        {
-            handle++;
-        }
-        return handle;
-    }
-
-    private static void requireAlive(final Domain guest)
-    {
-        final DomainState state = guest.state();
-        if (state == DomainState.DYING || state == DomainState.GONE)
-        {
-            throw new IllegalStateException("domain " + guest.id() + " (" + guest.name() + ") is " + state);
-        }
-    }
 
     /**
      * Frames currently free in the machine pool.
@@ -898,24 +473,13 @@ public final class Hypervisor implements AutoCloseable
             }
         }
         // Devices of domains that were dying already, if any, go with their agents.
-        for (final Vbd vbd : blockDevices.all())
-        {
-            detachDisk(vbd);
-        }
-        for (final Vif vif : netDevices.all())
-        {
-            detachVif(vif);
-        }
+        backends.close();
         closed = true;
         if (scheduler != null)
         {
             scheduler.close();
         }
-        if (xenStoreRings != null)
-        {
-            xenStoreRings.close();
-            xenStoreRings = null;
-        }
+        guestRings.close();
         destroyDomain(DOM0);
         machineMemory.close();
     }

@@ -38,8 +38,8 @@ class DedicatedVifLeakTest
     {
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("churn", 16));
         final Domain peer = hypervisor.createDomain(DomainConfig.pv("peer", 16));
-        final Vif peerVif = hypervisor.attachVif(peer, "bridge=xenbr0");
-        final Bridge bridge = hypervisor.bridges().get("xenbr0");
+        final Vif peerVif = hypervisor.backends().attachVif(peer, "bridge=xenbr0");
+        final Bridge bridge = hypervisor.backends().bridges().get("xenbr0");
         final int dom0FreeBefore = hypervisor.dom0().resources().pages().freeFrames();
         final long netbackThreadsBefore = netbackThreads();
         final int portsBefore = bridge.portCount();
@@ -48,7 +48,7 @@ class DedicatedVifLeakTest
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
             for (int round = 0; round < ROUNDS; round++)
             {
-                final Vif vif = hypervisor.attachVif(guest, "bridge=xenbr0");
+                final Vif vif = hypervisor.backends().attachVif(guest, "bridge=xenbr0");
                 assertEquals(portsBefore + 1, bridge.portCount(), "round " + round);
                 if (round % 50 == 0)
                 {
@@ -63,7 +63,7 @@ class DedicatedVifLeakTest
                         assertEquals(64, receiveOne(peerFront), "round " + round);
                     }
                 }
-                hypervisor.detachVif(vif);
+                hypervisor.backends().detachVif(vif);
             }
         }
         assertEquals(dom0FreeBefore, hypervisor.dom0().resources().pages().freeFrames(), "dom0 free pages");

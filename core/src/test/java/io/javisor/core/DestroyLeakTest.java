@@ -101,8 +101,8 @@ class DestroyLeakTest
             case RAM_DISK, FILE_DISK ->
             {
                 final Vbd vbd = kind == DeviceKind.RAM_DISK ?
-                    hypervisor.attachDisk(guest, "format=ram, vdev=xvda, access=rw, target=1M") :
-                    hypervisor.attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
+                    hypervisor.backends().attachDisk(guest, "format=ram, vdev=xvda, access=rw, target=1M") :
+                    hypervisor.backends().attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
                 final BlkFront disk = BlkFront.attach(guest.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults());
                 destroyed.add(new WeakReference<>(vbd));
                 destroyed.add(new WeakReference<>(disk));
@@ -114,7 +114,7 @@ class DestroyLeakTest
             }
             case VIF ->
             {
-                final Vif vif = hypervisor.attachVif(guest, "bridge=xenbr0");
+                final Vif vif = hypervisor.backends().attachVif(guest, "bridge=xenbr0");
                 final NetFront nic = NetFront.attach(guest.resources(), 0, vif.handle(), NetFrontConfig.defaults());
                 destroyed.add(new WeakReference<>(vif));
                 destroyed.add(new WeakReference<>(nic));

@@ -34,8 +34,8 @@ class DestroyWithDevicesTest
     {
         final long freeBefore = hypervisor.freeFrames();
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("doomed", 16));
-        final Vbd vbd = hypervisor.attachDisk(guest, "xvda", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
-        final Vif vif = hypervisor.attachVif(guest, "bridge=xenbr0");
+        final Vbd vbd = hypervisor.backends().attachDisk(guest, "xvda", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
+        final Vif vif = hypervisor.backends().attachVif(guest, "bridge=xenbr0");
         final BlkFront disk = BlkFront.attach(guest.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults());
         final NetFront nic = NetFront.attach(guest.resources(), 0, vif.handle(), NetFrontConfig.defaults());
         assertTrue(vbd.isConnected());

@@ -33,7 +33,7 @@ class DiskAttachTest
     void aJavaGuestUsesADiskAttachedWithOneCall()
     {
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("guest", 16));
-        final Vbd vbd = hypervisor.attachDisk(guest, "xvda", new RamDiskImage(4 << 20), DiskAccess.READ_WRITE);
+        final Vbd vbd = hypervisor.backends().attachDisk(guest, "xvda", new RamDiskImage(4 << 20), DiskAccess.READ_WRITE);
         assertEquals(51712, vbd.deviceId());
         try (BlkFront front = BlkFront.attach(guest.resources(), 0, VirtualDevice.deviceId("xvda"), BlkFrontConfig.defaults()))
         {
@@ -53,8 +53,8 @@ class DiskAttachTest
             .withBackendThreading(BackendThreading.DEDICATED)))
         {
             final Domain guest = dedicated.createDomain(DomainConfig.pv("guest", 16));
-            final Vbd a = dedicated.attachDisk(guest, "xvda", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
-            final Vbd b = dedicated.attachDisk(guest, "xvdb", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
+            final Vbd a = dedicated.backends().attachDisk(guest, "xvda", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
+            final Vbd b = dedicated.backends().attachDisk(guest, "xvdb", new RamDiskImage(1 << 20), DiskAccess.READ_WRITE);
             try (BlkFront fa = BlkFront.attach(guest.resources(), 0, a.deviceId(), BlkFrontConfig.defaults());
                 BlkFront fb = BlkFront.attach(guest.resources(), 0, b.deviceId(), BlkFrontConfig.defaults()))
             {
@@ -62,8 +62,8 @@ class DiskAttachTest
                 assertEquals(0, fa.writeBlocking(0, 8, block, 0));
                 assertEquals(0, fb.readBlocking(0, 8, block, 0));
             }
-            dedicated.detachDisk(a);
-            assertTrue(dedicated.blockBackend().devices().isEmpty(), "the shared agent served none of them");
+            dedicated.backends().detachDisk(a);
+            assertTrue(dedicated.backends().blockBackend().devices().isEmpty(), "the shared agent served none of them");
         }
     }
 
@@ -73,7 +73,7 @@ class DiskAttachTest
         final Path image = dir.resolve("disk.img");
         Files.write(image, new byte[1 << 20]);
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("guest", 16));
-        final Vbd vbd = hypervisor.attachDisk(guest, "format=raw, vdev=xvdb, access=rw, target=" + image);
+        final Vbd vbd = hypervisor.backends().attachDisk(guest, "format=raw, vdev=xvdb, access=rw, target=" + image);
         assertEquals(VirtualDevice.deviceId("xvdb"), vbd.deviceId());
         try (BlkFront front = BlkFront.attach(guest.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults()))
         {
@@ -94,7 +94,7 @@ class DiskAttachTest
         final Path image = dir.resolve("ro.img");
         Files.write(image, new byte[64 * 1024]);
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("guest", 16));
-        final Vbd vbd = hypervisor.attachDisk(guest, image + ",raw,xvdc,r");
+        final Vbd vbd = hypervisor.backends().attachDisk(guest, image + ",raw,xvdc,r");
         assertTrue(vbd.isReadOnly());
     }
 
@@ -104,18 +104,18 @@ class DiskAttachTest
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("guest", 16));
         final Path missing = dir.resolve("missing.img");
         final DiskImageException notFound = assertThrows(DiskImageException.class,
-            () -> hypervisor.attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + missing));
+            () -> hypervisor.backends().attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + missing));
         assertTrue(notFound.getMessage().contains(missing.toString()), notFound.getMessage());
         assertFalse(notFound.getMessage().contains("\n"));
 
         final Path odd = dir.resolve("odd.img");
         Files.write(odd, new byte[1000]);
         final DiskImageException oddSize = assertThrows(DiskImageException.class,
-            () -> hypervisor.attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + odd));
+            () -> hypervisor.backends().attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + odd));
         assertTrue(oddSize.getMessage().contains("512"), oddSize.getMessage());
 
-        assertThrows(IllegalArgumentException.class, () -> hypervisor.attachDisk(guest, "format=qcow9, vdev=xvda, target=/x"));
-        assertThrows(IllegalArgumentException.class, () -> hypervisor.attachDisk(guest, "vdev=zzz, target=" + odd));
-        assertTrue(hypervisor.blockBackend().devices().isEmpty(), "nothing attached");
+        assertThrows(IllegalArgumentException.class, () -> hypervisor.backends().attachDisk(guest, "format=qcow9, vdev=xvda, target=/x"));
+        assertThrows(IllegalArgumentException.class, () -> hypervisor.backends().attachDisk(guest, "vdev=zzz, target=" + odd));
+        assertTrue(hypervisor.backends().blockBackend().devices().isEmpty(), "nothing attached");
     }
 }

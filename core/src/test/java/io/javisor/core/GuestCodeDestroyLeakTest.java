@@ -192,8 +192,8 @@ class GuestCodeDestroyLeakTest
             DomainConfig.pv(name, DOMAIN_MIB) : DomainConfig.hvm(name, DOMAIN_MIB));
         attachDevices(c, domain);
         destroyed.add(new WeakReference<>(domain));
-        hypervisor.disks(domain).forEach(vbd -> destroyed.add(new WeakReference<>(vbd)));
-        hypervisor.vifs(domain).forEach(vif -> destroyed.add(new WeakReference<>(vif)));
+        hypervisor.backends().disks(domain).forEach(vbd -> destroyed.add(new WeakReference<>(vbd)));
+        hypervisor.backends().vifs(domain).forEach(vif -> destroyed.add(new WeakReference<>(vif)));
         if (c.ending != Ending.NEVER_STARTED)
         {
             final RecordingConsole console = new RecordingConsole();
@@ -228,22 +228,22 @@ class GuestCodeDestroyLeakTest
             final String spec = disk.replace(IMAGE, image.toString());
             if (c.type == DomainType.PV)
             {
-                hypervisor.attachDisk(domain, spec);
+                hypervisor.backends().attachDisk(domain, spec);
             }
             else
             {
-                hypervisor.attachHvmDisk(domain, spec);
+                hypervisor.backends().attachHvmDisk(domain, spec);
             }
         }
         for (final String vif : c.vifs)
         {
             if (c.type == DomainType.PV)
             {
-                hypervisor.attachVif(domain, vif);
+                hypervisor.backends().attachVif(domain, vif);
             }
             else
             {
-                hypervisor.attachHvmVif(domain, vif);
+                hypervisor.backends().attachHvmVif(domain, vif);
             }
         }
     }

@@ -59,7 +59,7 @@ class HostileHypercallsTest
         final SplittableRandom random = seed.splittableRandom();
         final long freeBefore = hypervisor.freeFrames();
         final Domain bystander = hypervisor.createDomain(DomainConfig.pv("bystander", 16));
-        final Vbd vbd = hypervisor.attachDisk(bystander, "format=ram, vdev=xvda, target=1M");
+        final Vbd vbd = hypervisor.backends().attachDisk(bystander, "format=ram, vdev=xvda, target=1M");
         final Domain hostile = hypervisor.createDomain(DomainConfig.pv("hostile", 8));
         final int hostileId = hostile.id();
 

@@ -81,7 +81,7 @@ class HostilePvGuestsTest
     private Domain bystander()
     {
         final Domain domain = hypervisor.createDomain(DomainConfig.pv("bystander", 16));
-        hypervisor.attachDisk(domain, "format=ram, vdev=xvda, target=1M");
+        hypervisor.backends().attachDisk(domain, "format=ram, vdev=xvda, target=1M");
         assertEquals(1, domain.id());
         return domain;
     }

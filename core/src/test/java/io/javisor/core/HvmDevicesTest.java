@@ -50,15 +50,15 @@ class HvmDevicesTest
     {
         final Domain hvm = hypervisor.createDomain(DomainConfig.hvm("hvm", 16));
         final Path image = disk("a.img");
-        assertEquals(HvmDeviceSpecs.DiskKind.ATA, hypervisor.attachHvmDisk(hvm, "format=raw, vdev=hda, target=" + image));
+        assertEquals(HvmDeviceSpecs.DiskKind.ATA, hypervisor.backends().attachHvmDisk(hvm, "format=raw, vdev=hda, target=" + image));
         assertEquals(HvmDeviceSpecs.DiskKind.VIRTIO_BLK,
-            hypervisor.attachHvmDisk(hvm, "format=ram, vdev=vda, target=1M"));
-        assertEquals(HvmDeviceSpecs.NicKind.LAN9118, hypervisor.attachHvmVif(hvm, "model=lan9118, bridge=br0"));
-        assertEquals(HvmDeviceSpecs.NicKind.VIRTIO_NET, hypervisor.attachHvmVif(hvm, "model=virtio, bridge=br0"));
-        assertEquals(HvmDeviceSpecs.DiskKind.XEN_PV, hypervisor.attachHvmDisk(hvm, "format=ram, vdev=xvda, target=1M"));
-        assertEquals(HvmDeviceSpecs.NicKind.XEN_PV, hypervisor.attachHvmVif(hvm, "type=vif, bridge=br0"));
-        assertEquals(1, hypervisor.disks(hvm).size(), "the PV disk is served by dom0's back end (PV-on-HVM)");
-        assertEquals(1, hypervisor.vifs(hvm).size(), "and so is the PV vif");
+            hypervisor.backends().attachHvmDisk(hvm, "format=ram, vdev=vda, target=1M"));
+        assertEquals(HvmDeviceSpecs.NicKind.LAN9118, hypervisor.backends().attachHvmVif(hvm, "model=lan9118, bridge=br0"));
+        assertEquals(HvmDeviceSpecs.NicKind.VIRTIO_NET, hypervisor.backends().attachHvmVif(hvm, "model=virtio, bridge=br0"));
+        assertEquals(HvmDeviceSpecs.DiskKind.XEN_PV, hypervisor.backends().attachHvmDisk(hvm, "format=ram, vdev=xvda, target=1M"));
+        assertEquals(HvmDeviceSpecs.NicKind.XEN_PV, hypervisor.backends().attachHvmVif(hvm, "type=vif, bridge=br0"));
+        assertEquals(1, hypervisor.backends().disks(hvm).size(), "the PV disk is served by dom0's back end (PV-on-HVM)");
+        assertEquals(1, hypervisor.backends().vifs(hvm).size(), "and so is the PV vif");
     }
 
     @Test
@@ -67,13 +67,13 @@ class HvmDevicesTest
         final Domain hvm = hypervisor.createDomain(DomainConfig.hvm("hvm", 16));
         final Domain pv = hypervisor.createDomain(DomainConfig.pv("pv", 16));
         assertOneLine(assertThrows(IllegalArgumentException.class,
-            () -> hypervisor.attachHvmDisk(hvm, "format=ram, vdev=sda, target=1M")), "SCSI");
+            () -> hypervisor.backends().attachHvmDisk(hvm, "format=ram, vdev=sda, target=1M")), "SCSI");
         assertOneLine(assertThrows(IllegalArgumentException.class,
-            () -> hypervisor.attachHvmVif(hvm, "bridge=br0")), "model=lan9118, model=virtio or type=vif");
+            () -> hypervisor.backends().attachHvmVif(hvm, "bridge=br0")), "model=lan9118, model=virtio or type=vif");
         assertOneLine(assertThrows(IllegalArgumentException.class,
-            () -> hypervisor.attachHvmVif(hvm, "model=e1000")), "e1000");
+            () -> hypervisor.backends().attachHvmVif(hvm, "model=e1000")), "e1000");
         assertOneLine(assertThrows(IllegalArgumentException.class,
-            () -> hypervisor.attachHvmDisk(pv, "format=ram, vdev=vda, target=1M")), "is PV");
+            () -> hypervisor.backends().attachHvmDisk(pv, "format=ram, vdev=vda, target=1M")), "is PV");
     }
 
     @Test
@@ -82,12 +82,12 @@ class HvmDevicesTest
         final Path image = disk("shared.img");
         final long filesBefore = openFiles();
         final Domain hvm = hypervisor.createDomain(DomainConfig.hvm("writer", 16));
-        hypervisor.attachHvmDisk(hvm, "format=raw, vdev=vda, access=rw, target=" + image);
+        hypervisor.backends().attachHvmDisk(hvm, "format=raw, vdev=vda, access=rw, target=" + image);
         final RecordingConsole console = new RecordingConsole();
         final HvmGuest guest = hypervisor.startHvm(hvm, new MachineConfig().bootMode(BootMode.BARE)
             .kernel(GuestImages.load("virtio-blk")).console(console).maxInstructions(1_000_000_000L));
         assertOneLine(assertThrows(IllegalArgumentException.class,
-            () -> hypervisor.attachHvmDisk(hvm, "format=ram, vdev=vdb, target=1M")), "no hot plug");
+            () -> hypervisor.backends().attachHvmDisk(hvm, "format=ram, vdev=vdb, target=1M")), "no hot plug");
         final MachineExit exit = guest.awaitExit(60, TimeUnit.SECONDS);
         assertNotNull(exit, "the guest ended");
         assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.toString());
@@ -96,7 +96,7 @@ class HvmDevicesTest
         assertEquals(filesBefore, openFiles(), "destroy closed the image");
 
         final Domain reader = hypervisor.createDomain(DomainConfig.pv("reader", 16));
-        final Vbd vbd = hypervisor.attachDisk(reader, "format=raw, vdev=xvda, access=ro, target=" + image);
+        final Vbd vbd = hypervisor.backends().attachDisk(reader, "format=raw, vdev=xvda, access=ro, target=" + image);
         try (BlkFront front = BlkFront.attach(reader.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults()))
         {
             final UnsafeBuffer block = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));

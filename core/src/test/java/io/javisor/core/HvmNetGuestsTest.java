@@ -143,7 +143,7 @@ class HvmNetGuestsTest
         final RecordingConsole console)
     {
         final Domain domain = hypervisor.createDomain(DomainConfig.hvm(name, 16));
-        hypervisor.attachHvmVif(domain, "model=" + model + ", bridge=br0, mac=" + mac);
+        hypervisor.backends().attachHvmVif(domain, "model=" + model + ", bridge=br0, mac=" + mac);
         return hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
             .kernel(GuestImages.load(image)).console(console));
     }
@@ -199,7 +199,7 @@ class HvmNetGuestsTest
         JavaEcho(final Hypervisor hypervisor, final String bridge)
         {
             final Domain domain = hypervisor.createDomain(DomainConfig.pv("java-echo", 16));
-            vif = hypervisor.attachVif(domain, "mac=00:16:3e:0e:00:0f, bridge=" + bridge);
+            vif = hypervisor.backends().attachVif(domain, "mac=00:16:3e:0e:00:0f, bridge=" + bridge);
             front = NetFront.attach(domain.resources(), 0, vif.handle(), NetFrontConfig.defaults());
         }
 

@@ -152,8 +152,8 @@ record LeakCensus(
             children(store, "/local/domain"),
             store.ownedNodeCount(Hypervisor.DOM0),
             watches(store),
-            hypervisor.domains().stream().mapToInt(d -> hypervisor.disks(d).size()).sum(),
-            hypervisor.domains().stream().mapToInt(d -> hypervisor.vifs(d).size()).sum(),
+            hypervisor.domains().stream().mapToInt(d -> hypervisor.backends().disks(d).size()).sum(),
+            hypervisor.domains().stream().mapToInt(d -> hypervisor.backends().vifs(d).size()).sum(),
             bridgePorts(hypervisor),
             countOpenFiles(),
             threads.vcpu,
@@ -284,9 +284,9 @@ record LeakCensus(
     private static int bridgePorts(final Hypervisor hypervisor)
     {
         int count = 0;
-        for (final String name : hypervisor.bridges().names())
+        for (final String name : hypervisor.backends().bridges().names())
         {
-            final Bridge bridge = hypervisor.bridges().get(name);
+            final Bridge bridge = hypervisor.backends().bridges().get(name);
             count += bridge == null ? 0 : bridge.portCount();
         }
         return count;

@@ -87,10 +87,10 @@ class LinuxGuestTest
 
         final EchoGuest echo = new EchoGuest(hypervisor, "br0", patternSeed);
         final Domain linux = hypervisor.createDomain(DomainConfig.hvm("linux", 128));
-        hypervisor.attachHvmDisk(linux, "format=raw, vdev=hda, target=" + sdaImage);
-        hypervisor.attachHvmDisk(linux, "format=raw, vdev=vda, target=" + vdaImage);
-        hypervisor.attachHvmVif(linux, "model=lan9118, bridge=br0, mac=" + MacAddress.toString(lanMac));
-        hypervisor.attachHvmVif(linux, "model=virtio, bridge=br0, mac=" + MacAddress.toString(virtioMac));
+        hypervisor.backends().attachHvmDisk(linux, "format=raw, vdev=hda, target=" + sdaImage);
+        hypervisor.backends().attachHvmDisk(linux, "format=raw, vdev=vda, target=" + vdaImage);
+        hypervisor.backends().attachHvmVif(linux, "model=lan9118, bridge=br0, mac=" + MacAddress.toString(lanMac));
+        hypervisor.backends().attachHvmVif(linux, "model=virtio, bridge=br0, mac=" + MacAddress.toString(virtioMac));
         final RecordingConsole console = new RecordingConsole();
         final String bootargs = "console=ttyS0 seed=" + Long.toUnsignedString(patternSeed) + " peer=" +
             MacAddress.toString(echo.vif.macAddress());
@@ -207,7 +207,7 @@ class LinuxGuestTest
         EchoGuest(final Hypervisor hypervisor, final String bridge, final long patternSeed)
         {
             final Domain domain = hypervisor.createDomain(DomainConfig.pv("java-echo", 16));
-            this.vif = hypervisor.attachVif(domain, "bridge=" + bridge);
+            this.vif = hypervisor.backends().attachVif(domain, "bridge=" + bridge);
             this.front = NetFront.attach(domain.resources(), 0, vif.handle(), NetFrontConfig.defaults());
             this.patternSeed = patternSeed;
         }

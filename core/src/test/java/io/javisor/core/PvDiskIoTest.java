@@ -65,7 +65,7 @@ class PvDiskIoTest
         {
             final boolean pv = "pv".equals(domainType);
             final Domain domain = hypervisor.createDomain(pv ? DomainConfig.pv("io", 16) : DomainConfig.hvm("io", 16));
-            final Vbd disk = hypervisor.attachDisk(domain, "xvda", patternDisk(), DiskAccess.READ_WRITE);
+            final Vbd disk = hypervisor.backends().attachDisk(domain, "xvda", patternDisk(), DiskAccess.READ_WRITE);
 
             final ElfImage elf = GuestImages.load("disk-io-pv");
             final long at = elf.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow();

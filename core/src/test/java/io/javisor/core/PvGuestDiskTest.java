@@ -53,7 +53,7 @@ class PvGuestDiskTest
     {
         final Path image = disk();
         final Domain guest = hypervisor.createDomain(DomainConfig.pv("pv-writer", 16));
-        hypervisor.attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
+        hypervisor.backends().attachDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
         final RecordingConsole console = new RecordingConsole();
         final HvmGuest vcpu = hypervisor.startPv(guest, new MachineConfig().kernel(GuestImages.load("pv-disk"))
             .console(console).maxInstructions(2_000_000_000L));
@@ -66,7 +66,7 @@ class PvGuestDiskTest
     {
         final Path image = disk();
         final Domain guest = hypervisor.createDomain(DomainConfig.hvm("pvhvm-writer", 16));
-        hypervisor.attachHvmDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
+        hypervisor.backends().attachHvmDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
         final RecordingConsole console = new RecordingConsole();
         final HvmGuest vcpu = hypervisor.startHvm(guest, new MachineConfig().bootMode(BootMode.BUILTIN)
             .kernel(GuestImages.load("pv-disk")).console(console).maxInstructions(2_000_000_000L));
@@ -79,8 +79,8 @@ class PvGuestDiskTest
     {
         final Path image = disk();
         final Domain guest = hypervisor.createDomain(DomainConfig.hvm("both", 16));
-        hypervisor.attachHvmDisk(guest, "format=raw, vdev=hda, access=rw, target=" + image);
-        hypervisor.attachHvmDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
+        hypervisor.backends().attachHvmDisk(guest, "format=raw, vdev=hda, access=rw, target=" + image);
+        hypervisor.backends().attachHvmDisk(guest, "format=raw, vdev=xvda, access=rw, target=" + image);
         final RecordingConsole console = new RecordingConsole();
         final HvmGuest vcpu = hypervisor.startHvm(guest, new MachineConfig().bootMode(BootMode.BUILTIN)
             .kernel(GuestImages.load("pv-ata-disk")).console(console).maxInstructions(2_000_000_000L));
@@ -110,7 +110,7 @@ class PvGuestDiskTest
     private void readBackThroughJavaFrontEnd(final Path image)
     {
         final Domain reader = hypervisor.createDomain(DomainConfig.pv("reader", 16));
-        final Vbd vbd = hypervisor.attachDisk(reader, "format=raw, vdev=xvda, access=ro, target=" + image);
+        final Vbd vbd = hypervisor.backends().attachDisk(reader, "format=raw, vdev=xvda, access=ro, target=" + image);
         try (BlkFront front = BlkFront.attach(reader.resources(), 0, vbd.deviceId(), BlkFrontConfig.defaults()))
         {
             final UnsafeBuffer block = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));

@@ -43,11 +43,11 @@ class PvNetGuestsTest
         final RecordingConsole echoConsole = new RecordingConsole();
         final RecordingConsole pingConsole = new RecordingConsole();
         final Domain echoDomain = hypervisor.createDomain(DomainConfig.pv("echo", 16));
-        hypervisor.attachVif(echoDomain, "mac=00:16:3e:0e:00:02, bridge=br0");
+        hypervisor.backends().attachVif(echoDomain, "mac=00:16:3e:0e:00:02, bridge=br0");
         final HvmGuest echo = hypervisor.startPv(echoDomain, new MachineConfig().kernel(GuestImages.load("net-echo-pv"))
             .console(echoConsole));
         final Domain pingDomain = hypervisor.createDomain(DomainConfig.hvm("ping", 16));
-        hypervisor.attachHvmVif(pingDomain, "type=vif, mac=00:16:3e:0e:00:01, bridge=br0");
+        hypervisor.backends().attachHvmVif(pingDomain, "type=vif, mac=00:16:3e:0e:00:01, bridge=br0");
         final HvmGuest ping = hypervisor.startHvm(pingDomain, new MachineConfig().bootMode(BootMode.BUILTIN)
             .kernel(GuestImages.load("net-ping-pv")).console(pingConsole));
 
@@ -64,11 +64,11 @@ class PvNetGuestsTest
         final RecordingConsole echoConsole = new RecordingConsole();
         final RecordingConsole pingConsole = new RecordingConsole();
         final Domain echoDomain = hypervisor.createDomain(DomainConfig.hvm("echo", 16));
-        hypervisor.attachHvmVif(echoDomain, "model=virtio, mac=00:16:3e:0e:00:02, bridge=br0");
+        hypervisor.backends().attachHvmVif(echoDomain, "model=virtio, mac=00:16:3e:0e:00:02, bridge=br0");
         final HvmGuest echo = hypervisor.startHvm(echoDomain, new MachineConfig().bootMode(BootMode.BARE)
             .kernel(GuestImages.load("net-echo-virtio")).console(echoConsole));
         final Domain pingDomain = hypervisor.createDomain(DomainConfig.pv("ping", 16));
-        hypervisor.attachVif(pingDomain, "mac=00:16:3e:0e:00:01, bridge=br0");
+        hypervisor.backends().attachVif(pingDomain, "mac=00:16:3e:0e:00:01, bridge=br0");
         final HvmGuest ping = hypervisor.startPv(pingDomain, new MachineConfig().kernel(GuestImages.load("net-ping-pv"))
             .console(pingConsole));
 

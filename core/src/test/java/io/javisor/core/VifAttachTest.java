@@ -30,8 +30,8 @@ class VifAttachTest
     {
         final Domain a = hypervisor.createDomain(DomainConfig.pv("a", 16));
         final Domain b = hypervisor.createDomain(DomainConfig.pv("b", 16));
-        final Vif vifA = hypervisor.attachVif(a, "mac=00:16:3e:aa:00:01,bridge=xenbr0");
-        final Vif vifB = hypervisor.attachVif(b, "bridge=xenbr0");
+        final Vif vifA = hypervisor.backends().attachVif(a, "mac=00:16:3e:aa:00:01,bridge=xenbr0");
+        final Vif vifB = hypervisor.backends().attachVif(b, "bridge=xenbr0");
         assertEquals(MacAddress.parse("00:16:3e:aa:00:01"), vifA.macAddress());
         assertTrue(MacAddress.isXen(vifB.macAddress()), "a random 00:16:3e MAC when none is given");
         assertEquals(0, vifA.handle());
@@ -52,8 +52,8 @@ class VifAttachTest
             }
             assertEquals(64, received[0]);
         }
-        assertEquals(1, hypervisor.attachVif(a, "bridge=xenbr1").handle(), "a second vif of the same guest");
-        assertEquals(java.util.Set.of("xenbr0", "xenbr1"), hypervisor.bridges().names());
+        assertEquals(1, hypervisor.backends().attachVif(a, "bridge=xenbr1").handle(), "a second vif of the same guest");
+        assertEquals(java.util.Set.of("xenbr0", "xenbr1"), hypervisor.backends().bridges().names());
     }
 
     @Test
@@ -61,9 +61,9 @@ class VifAttachTest
     {
         final Domain a = hypervisor.createDomain(DomainConfig.pv("a", 16));
         final IllegalArgumentException badMac =
-            assertThrows(IllegalArgumentException.class, () -> hypervisor.attachVif(a, "mac=00:16:3e:zz:00:01"));
+            assertThrows(IllegalArgumentException.class, () -> hypervisor.backends().attachVif(a, "mac=00:16:3e:zz:00:01"));
         assertFalse(badMac.getMessage().contains("\n"));
-        assertThrows(IllegalArgumentException.class, () -> hypervisor.attachVif(a, "colour=blue"));
-        assertThrows(IllegalArgumentException.class, () -> hypervisor.attachVif(a, "rate=fast"));
+        assertThrows(IllegalArgumentException.class, () -> hypervisor.backends().attachVif(a, "colour=blue"));
+        assertThrows(IllegalArgumentException.class, () -> hypervisor.backends().attachVif(a, "rate=fast"));
     }
 }

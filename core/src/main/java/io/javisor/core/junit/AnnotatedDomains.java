@@ -38,11 +38,11 @@ final class AnnotatedDomains
             domain.unpause();
             for (final String disk : spec.disk())
             {
-                hypervisor.attachDisk(domain, disk);
+                hypervisor.backends().attachDisk(domain, disk);
             }
             for (final String vif : spec.vif())
             {
-                hypervisor.attachVif(domain, vif);
+                hypervisor.backends().attachVif(domain, vif);
             }
             return domain;
         }
@@ -70,22 +70,22 @@ final class AnnotatedDomains
             {
                 if (hvm)
                 {
-                    hypervisor.attachHvmDisk(domain, disk);
+                    hypervisor.backends().attachHvmDisk(domain, disk);
                 }
                 else
                 {
-                    hypervisor.attachDisk(domain, disk);
+                    hypervisor.backends().attachDisk(domain, disk);
                 }
             }
             for (final String vif : spec.vif())
             {
                 if (hvm)
                 {
-                    hypervisor.attachHvmVif(domain, vif);
+                    hypervisor.backends().attachHvmVif(domain, vif);
                 }
                 else
                 {
-                    hypervisor.attachVif(domain, vif);
+                    hypervisor.backends().attachVif(domain, vif);
                 }
             }
             final RecordingConsole console = new RecordingConsole(spec.input());

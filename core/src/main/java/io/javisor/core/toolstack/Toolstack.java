@@ -141,22 +141,22 @@ public final class Toolstack implements AutoCloseable
         {
             if (hvm)
             {
-                hypervisor.attachHvmDisk(managed.domain, disk);
+                hypervisor.backends().attachHvmDisk(managed.domain, disk);
             }
             else
             {
-                hypervisor.attachDisk(managed.domain, disk);
+                hypervisor.backends().attachDisk(managed.domain, disk);
             }
         }
         for (final String vif : managed.vifs)
         {
             if (hvm)
             {
-                hypervisor.attachHvmVif(managed.domain, vif);
+                hypervisor.backends().attachHvmVif(managed.domain, vif);
             }
             else
             {
-                hypervisor.attachVif(managed.domain, vif);
+                hypervisor.backends().attachVif(managed.domain, vif);
             }
         }
     }
@@ -431,11 +431,11 @@ public final class Toolstack implements AutoCloseable
         {
             if (managed.spec.type() == GuestType.HVM)
             {
-                hypervisor.attachHvmDisk(managed.domain, spec);
+                hypervisor.backends().attachHvmDisk(managed.domain, spec);
             }
             else
             {
-                hypervisor.attachDisk(managed.domain, spec);
+                hypervisor.backends().attachDisk(managed.domain, spec);
             }
         }
         catch (final RuntimeException ex)
@@ -458,11 +458,11 @@ public final class Toolstack implements AutoCloseable
         {
             throw new ToolstackException(ex.getMessage());
         }
-        for (final Vbd vbd : hypervisor.disks(managed.domain))
+        for (final Vbd vbd : hypervisor.backends().disks(managed.domain))
         {
             if (vbd.deviceId() == deviceId)
             {
-                hypervisor.detachDisk(vbd);
+                hypervisor.backends().detachDisk(vbd);
                 return;
             }
         }
@@ -477,11 +477,11 @@ public final class Toolstack implements AutoCloseable
         {
             if (managed.spec.type() == GuestType.HVM)
             {
-                hypervisor.attachHvmVif(managed.domain, spec);
+                hypervisor.backends().attachHvmVif(managed.domain, spec);
             }
             else
             {
-                hypervisor.attachVif(managed.domain, spec);
+                hypervisor.backends().attachVif(managed.domain, spec);
             }
         }
         catch (final RuntimeException ex)
@@ -495,12 +495,12 @@ public final class Toolstack implements AutoCloseable
     public synchronized void networkDetach(final String nameOrId, final String handleOrMac)
     {
         final ManagedDomain managed = find(nameOrId);
-        for (final Vif vif : hypervisor.vifs(managed.domain))
+        for (final Vif vif : hypervisor.backends().vifs(managed.domain))
         {
             if (String.valueOf(vif.handle()).equals(handleOrMac) ||
                 MacAddress.toString(vif.macAddress()).equalsIgnoreCase(handleOrMac))
             {
-                hypervisor.detachVif(vif);
+                hypervisor.backends().detachVif(vif);
                 return;
             }
         }

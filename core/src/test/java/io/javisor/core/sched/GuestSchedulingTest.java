@@ -112,7 +112,7 @@ class GuestSchedulingTest
     {
         hypervisor = onWorkers(1);
         final Domain bystander = hypervisor.createDomain(DomainConfig.pv("bystander", 16));
-        hypervisor.attachDisk(bystander, "format=ram, vdev=xvda, target=1M");
+        hypervisor.backends().attachDisk(bystander, "format=ram, vdev=xvda, target=1M");
         final Domain flooder = hypervisor.createDomain(DomainConfig.pv("flooder", 8));
         final Domain spinner = hypervisor.createDomain(DomainConfig.pv("spinner", 8));
         final HvmGuest flood = hypervisor.startPv(flooder, new MachineConfig().kernel(GuestImages.load("pv-flood"))

@@ -89,7 +89,7 @@ public final class BlkRig implements AutoCloseable
             final int guestId = domU.id();
             final Object[] built = onOwnThread(() ->
             {
-                final BlkBackend b = new BlkBackend(hypervisor.backendResources(), BlkBackend.Mode.LATENCY, name);
+                final BlkBackend b = new BlkBackend(hypervisor.backends().backendResources(), BlkBackend.Mode.LATENCY, name);
                 final Vbd v = b.attach(guestId, XVDA, disk, false);
                 return new Object[]{ b, v };
             });

@@ -125,10 +125,10 @@ final class GuestFleet
         final Domain domain = hypervisor.createDomain(lightDomain("density-" + index));
         domain.unpause();
         final long t1 = System.nanoTime();
-        final Vbd vbd = hypervisor.attachDisk(domain, "format=ram, vdev=xvda, access=rw, target=" + DISK_TARGET);
+        final Vbd vbd = hypervisor.backends().attachDisk(domain, "format=ram, vdev=xvda, access=rw, target=" + DISK_TARGET);
         final long t2 = System.nanoTime();
         final long mac = macOf(index);
-        final Vif vif = hypervisor.attachVif(domain, "mac=" + MacAddress.toString(mac) + ", bridge=xenbr" + bridgeOf(index));
+        final Vif vif = hypervisor.backends().attachVif(domain, "mac=" + MacAddress.toString(mac) + ", bridge=xenbr" + bridgeOf(index));
         final long t3 = System.nanoTime();
         final BlkFront disk = BlkFront.attach(domain.resources(), Hypervisor.DOM0, vbd.deviceId(), LightGuest.diskConfig());
         final long t4 = System.nanoTime();

@@ -108,11 +108,11 @@ final class GuestNetVariant implements NetVariant
             final String spec = kind.nic + ", mac=" + mac + ", bridge=" + bridge;
             if (pv)
             {
-                hypervisor.attachVif(domain, spec);
+                hypervisor.backends().attachVif(domain, spec);
             }
             else
             {
-                hypervisor.attachHvmVif(domain, spec);
+                hypervisor.backends().attachHvmVif(domain, spec);
             }
             final GuestExitWindow console = new GuestExitWindow("net-io: start", "net-io: end");
             final MachineConfig machine = new MachineConfig().kernel(elf).console(console).timebaseHz(timebaseHz)

@@ -46,7 +46,7 @@ final class JavaNetVariant implements NetVariant, FrameHandler
     {
         this.hypervisor = hypervisor;
         this.domain = hypervisor.createDomain(DomainConfig.pv("io-net-java", 16));
-        final Vif vif = hypervisor.attachVif(domain, "mac=" + MAC + ", bridge=" + bridge);
+        final Vif vif = hypervisor.backends().attachVif(domain, "mac=" + MAC + ", bridge=" + bridge);
         this.front = NetFront.attach(domain.resources(), 0, vif.handle(), NetFrontConfig.defaults());
         this.mac = MacAddress.parse(MAC);
         this.peer = peer;

@@ -47,7 +47,7 @@ final class NetEchoPeer implements FrameHandler, AutoCloseable
     {
         this.hypervisor = hypervisor;
         this.domain = hypervisor.createDomain(DomainConfig.pv("io-net-peer", 16));
-        this.vif = hypervisor.attachVif(domain, "mac=" + MAC + ", bridge=" + bridge);
+        this.vif = hypervisor.backends().attachVif(domain, "mac=" + MAC + ", bridge=" + bridge);
         this.front = NetFront.attach(domain.resources(), 0, vif.handle(), NetFrontConfig.defaults());
         this.mac = MacAddress.parse(MAC);
     }

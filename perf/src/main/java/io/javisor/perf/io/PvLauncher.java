@@ -101,7 +101,7 @@ final class PvLauncher implements GuestLauncher
         final Domain domain = hypervisor.createDomain(kind == DomainKind.PV ? DomainConfig.pv(name, mib) : DomainConfig.hvm(name, mib));
         try
         {
-            hypervisor.attachDisk(domain, "xvda", new BorrowedDiskImage(image), DiskAccess.READ_WRITE);
+            hypervisor.backends().attachDisk(domain, "xvda", new BorrowedDiskImage(image), DiskAccess.READ_WRITE);
             final GuestExitWindow console = new GuestExitWindow("disk-io: start", "disk-io: end");
             final MachineConfig machine = new MachineConfig().kernel(elf).console(console).timebaseHz(timebaseHz)
                 .preload(at, bytes);

@@ -80,7 +80,7 @@ public final class NetRig implements AutoCloseable
             back = onOwnThread(name, () ->
             {
                 final Bridge br = new Bridge("xenbr0");
-                final NetBackend nb = new NetBackend(hypervisor.backendResources(), NetBackend.Mode.LATENCY, name).start();
+                final NetBackend nb = new NetBackend(hypervisor.backends().backendResources(), NetBackend.Mode.LATENCY, name).start();
                 try
                 {
                     final Vif va = nb.attach(domA.id(), 0, MAC_A, br, RateLimiter.unlimited());

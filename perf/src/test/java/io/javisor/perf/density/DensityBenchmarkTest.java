@@ -133,7 +133,7 @@ class DensityBenchmarkTest
         static Counts of(final Hypervisor hypervisor) throws IOException
         {
             final HostFootprint footprint = HostFootprint.measure(hypervisor);
-            final Bridge bridge = hypervisor.bridges().get("xenbr0");
+            final Bridge bridge = hypervisor.backends().bridges().get("xenbr0");
             try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd")))
             {
                 return new Counts(hypervisor.freeFrames(), hypervisor.dom0().resources().pages().freeFrames(),
