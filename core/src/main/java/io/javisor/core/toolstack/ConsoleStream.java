@@ -2,29 +2,33 @@ package io.javisor.core.toolstack;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.function.IntConsumer;
 
 /**
- * Carries a domain's console output to one attached client without ever blocking the guest: the
- * guest's thread appends to a bounded buffer ({@link #accept}; bytes beyond {@link #CAPACITY}
- * waiting are dropped), and a thread of the stream's own writes them to the client's
- * socket. The buffer is guarded by this object's monitor.
+ * Carries a domain's console output to one attached client, off the guest's thread: the guest's
+ * thread appends to a bounded buffer ({@link #accept}) and a thread of the stream's own writes it to
+ * the client's channel (a socket, or the terminal of {@code javisor run}). A daemon's client that
+ * reads slower than the guest writes misses the bytes beyond {@link #CAPACITY} (the guest never
+ * waits for a client); the foreground terminal loses nothing, so a guest that outpaces it waits
+ * for room ({@code lossless}). The buffer is guarded by this object's monitor.
  */
 final class ConsoleStream implements IntConsumer
 {
     static final int CAPACITY = 64 * 1024;
 
-    private final SocketChannel channel;
+    private final WritableByteChannel channel;
+    private final boolean lossless;
     private final byte[] buffer = new byte[CAPACITY];
     private int head;
     private int count;
     private boolean closed;
     private final Thread writer;
 
-    ConsoleStream(final SocketChannel channel, final String name)
+    ConsoleStream(final WritableByteChannel channel, final String name, final boolean lossless)
     {
         this.channel = channel;
+        this.lossless = lossless;
         this.writer = Thread.ofPlatform().name(name).daemon().unstarted(this::drain);
     }
 
@@ -40,9 +44,25 @@ final class ConsoleStream implements IntConsumer
         {
             return;
         }
-        if (count == CAPACITY)
+        while (count == CAPACITY)
         {
-            return; // the client reads slower than the guest writes: it misses these bytes
+            if (!lossless)
+            {
+                return; // the client reads slower than the guest writes: it misses these bytes
+            }
+            try
+            {
+                wait();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (closed)
+            {
+                return;
+            }
         }
         buffer[(head + count) % CAPACITY] = (byte)b;
         count++;
@@ -74,6 +94,7 @@ final class ConsoleStream implements IntConsumer
                     }
                     head = (head + n) % CAPACITY;
                     count = 0;
+                    notifyAll(); // a lossless writer waits for room
                 }
                 out.flip();
                 while (out.hasRemaining())

@@ -10,7 +10,6 @@ import io.javisor.core.toolstack.config.GuestType;
 import io.javisor.core.toolstack.config.ShutdownAction;
 import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.blkback.Vbd;
-import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
@@ -20,7 +19,6 @@ import io.javisor.blkback.image.VirtualDevice;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +49,7 @@ public final class Toolstack implements AutoCloseable
     private final Map<Integer, ManagedDomain> domains = new LinkedHashMap<>();
     private final ExecutorService lifecycle = Executors.newSingleThreadExecutor(
         r -> Thread.ofPlatform().name("toolstack-lifecycle").daemon().unstarted(r));
+    private final List<java.util.function.Consumer<DomainEnd>> endListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean closed;
 
     public Toolstack(final Hypervisor hypervisor)
@@ -80,13 +79,20 @@ public final class Toolstack implements AutoCloseable
     public synchronized DomainInfo create(final XlConfig spec, final boolean paused)
     {
         ensureOpen();
-        if (findByName(spec.name()) != null || DOM0_NAME.equals(spec.name()))
-        {
-            throw new ToolstackException("domain with name '" + spec.name() + "' already exists");
-        }
-        final ElfImage kernel = spec.type() == GuestType.JAVA ? null : readElf("kernel", spec.kernel());
-        final ElfImage firmware = spec.type() == GuestType.HVM && spec.bios().firmware() != null ?
-            readElf("bios", spec.bios().firmware()) : null;
+        requireFreeName(spec);
+        return create(spec, paused, GuestBoot.of(spec));
+    }
+
+    /**
+     * Creates and starts a domain whose images are loaded already, with machine tuning beyond xl.cfg
+     * ({@code javisor run}); a restart boots the same.
+     *
+     * @throws ToolstackException one line naming what is wrong; nothing is left behind
+     */
+    public synchronized DomainInfo create(final XlConfig spec, final boolean paused, final GuestBoot boot)
+    {
+        ensureOpen();
+        requireFreeName(spec);
         final Domain domain;
         try
         {
@@ -96,7 +102,7 @@ public final class Toolstack implements AutoCloseable
         {
             throw new ToolstackException("cannot create domain '" + spec.name() + "': " + ex.getMessage());
         }
-        final ManagedDomain managed = new ManagedDomain(spec, domain);
+        final ManagedDomain managed = new ManagedDomain(spec, boot, domain);
         try
         {
             attachDevices(managed);
@@ -105,7 +111,7 @@ public final class Toolstack implements AutoCloseable
             {
                 domain.pause();
             }
-            start(managed, kernel, firmware);
+            start(managed);
         }
         catch (final RuntimeException ex)
         {
@@ -118,19 +124,11 @@ public final class Toolstack implements AutoCloseable
         return info(managed);
     }
 
-    private static ElfImage readElf(final String what, final Path path)
+    private void requireFreeName(final XlConfig spec)
     {
-        if (path == null)
+        if (findByName(spec.name()) != null || DOM0_NAME.equals(spec.name()))
         {
-            throw new ToolstackException(what + ": no file given");
-        }
-        try
-        {
-            return ElfImage.read(path);
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            throw new ToolstackException(what + ": cannot load " + path + ": " + ex.getMessage());
+            throw new ToolstackException("domain with name '" + spec.name() + "' already exists");
         }
     }
 
@@ -161,24 +159,22 @@ public final class Toolstack implements AutoCloseable
         }
     }
 
-    private void start(final ManagedDomain managed, final ElfImage kernel, final ElfImage firmware)
+    private void start(final ManagedDomain managed)
     {
         final XlConfig spec = managed.spec;
         switch (spec.type())
         {
             case PV ->
             {
-                final MachineConfig machine = new MachineConfig().kernel(kernel).console(managed.console).bootargs(spec.cmdline());
+                final MachineConfig machine = new MachineConfig().console(managed.console).bootargs(spec.cmdline());
+                managed.boot.applyTo(machine);
                 managed.guest = hypervisor.startPv(managed.domain, machine);
             }
             case HVM ->
             {
-                final MachineConfig machine = new MachineConfig().kernel(kernel).console(managed.console).bootargs(spec.cmdline());
-                machine.bootMode(spec.bios().mode());
-                if (firmware != null)
-                {
-                    machine.firmware(firmware);
-                }
+                final MachineConfig machine = new MachineConfig().console(managed.console).bootargs(spec.cmdline())
+                    .bootMode(spec.bios().mode());
+                managed.boot.applyTo(machine);
                 managed.guest = hypervisor.startHvm(managed.domain, machine);
             }
             case JAVA -> managed.java = JavaGuestRunner.start(managed.domain, managed.console, spec);
@@ -224,6 +220,7 @@ public final class Toolstack implements AutoCloseable
         }
         log.add("domain " + id + " '" + managed.name + "' " + how + (exit != null ? " [" + exit.detail() + "]" : "") +
             ": " + action.xlName());
+        int restartedAs = -1;
         switch (action)
         {
             case DESTROY -> destroy(managed);
@@ -234,28 +231,46 @@ public final class Toolstack implements AutoCloseable
             case RESTART ->
             {
                 destroy(managed);
-                recreate(managed.spec, id);
+                restartedAs = recreate(managed, id);
             }
             case RENAME_RESTART ->
             {
                 managed.name = managed.spec.name() + "-" + id;
                 log.add("domain " + id + " renamed '" + managed.name + "'");
-                recreate(managed.spec, id);
+                restartedAs = recreate(managed, id);
             }
+        }
+        final DomainEnd end = new DomainEnd(managed.spec.name(), id, exit, managed.guest, action, restartedAs);
+        for (final java.util.function.Consumer<DomainEnd> listener : endListeners)
+        {
+            listener.accept(end);
         }
     }
 
-    private void recreate(final XlConfig spec, final int oldId)
+    /** @return the new domain's id, or -1 when it could not be created (logged) */
+    private int recreate(final ManagedDomain old, final int oldId)
     {
         try
         {
-            final DomainInfo info = create(spec, false);
-            log.add("domain '" + spec.name() + "' restarted as domain " + info.id() + " (was " + oldId + ")");
+            final DomainInfo info = create(old.spec, false, old.boot);
+            log.add("domain '" + old.spec.name() + "' restarted as domain " + info.id() + " (was " + oldId + ")");
+            return info.id();
         }
         catch (final ToolstackException ex)
         {
-            log.add("domain '" + spec.name() + "' could not be restarted: " + ex.getMessage());
+            log.add("domain '" + old.spec.name() + "' could not be restarted: " + ex.getMessage());
+            return -1;
         }
+    }
+
+    /**
+     * Calls {@code listener} on the life-cycle thread, under this toolstack's monitor, each time a guest
+     * has ended and its action has been carried out; it must not block (it may call this toolstack,
+     * e.g. to attach to a restarted domain's console before that domain can end in turn).
+     */
+    public void onDomainEnd(final java.util.function.Consumer<DomainEnd> listener)
+    {
+        endListeners.add(listener);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -659,6 +674,7 @@ public final class Toolstack implements AutoCloseable
     private static final class ManagedDomain
     {
         final XlConfig spec;
+        final GuestBoot boot;
         final Domain domain;
         final DomainConsole console = new DomainConsole();
         /** The config's disks and vifs as spec strings (each parses back to the same spec). */
@@ -673,9 +689,10 @@ public final class Toolstack implements AutoCloseable
         int cap;
         boolean destroying;
 
-        ManagedDomain(final XlConfig spec, final Domain domain)
+        ManagedDomain(final XlConfig spec, final GuestBoot boot, final Domain domain)
         {
             this.spec = spec;
+            this.boot = boot;
             this.domain = domain;
             this.name = spec.name();
             this.weight = spec.cpuWeight();

@@ -304,7 +304,7 @@ public final class ToolstackDaemon implements AutoCloseable
             reply(client, error(ex.getMessage()));
             return;
         }
-        final ConsoleStream stream = new ConsoleStream(client, Thread.currentThread().getName() + "-console");
+        final ConsoleStream stream = new ConsoleStream(client, Thread.currentThread().getName() + "-console", false);
         if (!console.attach(stream))
         {
             reply(client, error("another client is attached to this console"));

@@ -42,6 +42,7 @@ public final class MachineConfig
     private Hypercalls hypercalls;
     private long reservedTopBytes;
     /** The translator by default; {@code -Djavisor.cpu=interp} makes the interpreter the default. */
+    private boolean tierTiming;
     private CpuTier cpuTier = "interp".equalsIgnoreCase(System.getProperty("javisor.cpu", "jit")) ?
         CpuTier.INTERPRETER : CpuTier.JIT;
 
@@ -116,6 +117,21 @@ public final class MachineConfig
     public long nanosPerTick()
     {
         return NANOS_PER_SECOND / timebaseHz;
+    }
+
+    /**
+     * Time every call into translated code, so that a report can split the run's time between the
+     * tiers ({@code TranslatorStatistics.translatedNanos}); two clock reads per dispatch. Off by default.
+     */
+    public MachineConfig tierTiming(final boolean on)
+    {
+        this.tierTiming = on;
+        return this;
+    }
+
+    public boolean tierTiming()
+    {
+        return tierTiming;
     }
 
     /** Stop after this many retired instructions; 0 for no limit. */

@@ -134,6 +134,7 @@ public final class VirtMachine implements AutoCloseable
         }
         this.bus = new PlatformBus(memory);
         this.interpreter = new Interpreter(cpu, bus);
+        interpreter.setTierTiming(config.tierTiming());
         // Tier 1 with its defaults, which -Djavisor.jit.threshold=N (0: translate at once), -Djavisor.jit.cap=N
         // (guest instructions per region) and -Djavisor.jit.capacity=N (regions held) override.
         interpreter.setTranslation(config.cpuTier() == CpuTier.JIT ?

@@ -19,7 +19,7 @@ import java.util.Properties;
     mixinStandardHelpOptions = true,
     versionProvider = JavisorMain.Version.class,
     description = "javisor: a Xen-like hypervisor runtime for the JVM.",
-    subcommands = { BenchCommand.class, RunCommand.class, ReplayCommand.class, TestCommand.class },
+    subcommands = { BenchCommand.class, ReplayCommand.class, TestCommand.class },
     commandListHeading = "%nCommands:%n")
 public final class JavisorMain
 {

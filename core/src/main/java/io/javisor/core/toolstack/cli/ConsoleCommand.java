@@ -8,10 +8,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -53,43 +50,9 @@ final class ConsoleCommand extends ClientCommand
 
     private static void attachTo(final ToolstackClient client, final String domain)
     {
-        final String saved = System.console() != null ? stty("-g") : null;
-        if (saved != null)
+        try (RawTerminal ignored = RawTerminal.enter())
         {
-            stty("raw -echo");
-        }
-        final OutputStream terminal = new FileOutputStream(FileDescriptor.out);
-        try
-        {
-            client.console(domain, System.in, terminal, ESCAPE);
-        }
-        finally
-        {
-            if (saved != null)
-            {
-                stty(saved);
-            }
-        }
-    }
-
-    /** Runs {@code stty ARGS} on the controlling terminal; its output, or null when there is none. */
-    private static String stty(final String args)
-    {
-        try
-        {
-            final Process process = new ProcessBuilder("/bin/sh", "-c", "stty " + args + " < /dev/tty")
-                .redirectErrorStream(true).start();
-            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return process.waitFor() == 0 ? output : null;
-        }
-        catch (final IOException ex)
-        {
-            return null;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return null;
+            client.console(domain, System.in, new FileOutputStream(FileDescriptor.out), ESCAPE);
         }
     }
 }

@@ -4,12 +4,13 @@ import java.util.List;
 
 /**
  * The toolstack's commands, for the {@code javisor} launcher to register as its own subcommands:
- * {@code daemon} and xl's command set. Constants only.
+ * {@code run} (a foreground domain), {@code daemon} and xl's command set. Constants only.
  */
 public final class ToolstackCommands
 {
     /** Every command class, each with a no-argument constructor. */
     public static final List<Class<?>> ALL = List.of(
+        RunCommand.class,
         DaemonCommand.class,
         DomainCommands.Create.class,
         ListCommand.class,
