@@ -289,6 +289,58 @@ public final class Toolstack implements AutoCloseable
         return infos;
     }
 
+    /**
+     * Every vCPU of the named domain, or of all of them ({@code xl vcpu-list [DOM]}): a guest-code vCPU
+     * as the credit scheduler sees it (worker, state, run time, credit), a Java guest's one thread,
+     * dom0's host CPUs (its time is the process's, on its first).
+     *
+     * @throws ToolstackException naming a missing domain
+     */
+    public synchronized List<VcpuInfo> vcpus(final String nameOrId)
+    {
+        final List<VcpuInfo> rows = new ArrayList<>();
+        if (nameOrId == null || DOM0_NAME.equals(nameOrId) || "0".equals(nameOrId))
+        {
+            final DomainInfo dom0 = dom0Info();
+            for (int v = 0; v < dom0.vcpus(); v++)
+            {
+                rows.add(new VcpuInfo(DOM0_NAME, 0, v, v, "r--", v == 0 ? dom0.cpuSeconds() : 0, 0, dom0.weight(),
+                    dom0.cap(), 0, 0));
+            }
+            if (nameOrId != null)
+            {
+                return rows;
+            }
+        }
+        for (final ManagedDomain managed : nameOrId == null ? List.copyOf(domains.values()) : List.of(find(nameOrId)))
+        {
+            rows.add(vcpu(managed));
+        }
+        return rows;
+    }
+
+    private VcpuInfo vcpu(final ManagedDomain managed)
+    {
+        final boolean paused = managed.domain.state() == DomainState.PAUSED;
+        final io.javisor.core.sched.Vcpu scheduled = managed.guest != null ? managed.guest.vcpu() : null;
+        if (scheduled != null)
+        {
+            final io.javisor.core.sched.VcpuView view = scheduled.view();
+            final String state = paused ? "--p" : switch (view.state())
+            {
+                case RUNNING -> "r--";
+                case BLOCKED, DONE -> "-b-";
+                case RUNNABLE, CAPPED -> "---";
+            };
+            return new VcpuInfo(managed.name, managed.domain.id(), view.vcpu(), view.worker(), state, view.runNanos() / 1e9,
+                view.creditNanos() / 1e6, view.weight(), view.cap(), view.wakes(), view.runs());
+        }
+        // A vCPU on a thread of its own, or a Java guest's thread: no scheduler to ask.
+        final boolean waiting = managed.guest != null ? managed.guest.isWaiting() : managed.java != null && managed.java.isWaiting();
+        return new VcpuInfo(managed.name, managed.domain.id(), 0, -1, paused ? "--p" : waiting ? "-b-" : "r--",
+            cpuSeconds(managed), 0, 0, 0, 0, 0);
+    }
+
     /** One domain by name or id. @throws ToolstackException naming it when there is none */
     public synchronized DomainInfo domain(final String nameOrId)
     {

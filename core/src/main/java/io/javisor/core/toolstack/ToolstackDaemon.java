@@ -259,25 +259,7 @@ public final class ToolstackDaemon implements AutoCloseable
 
     private Object vcpuList(final Arguments args)
     {
-        final List<Map<String, Object>> vcpus = new ArrayList<>();
-        final String only = args.optionalString("domain");
-        for (final DomainInfo info : only == null ? toolstack.list() : List.of(toolstack.domain(only)))
-        {
-            for (int v = 0; v < info.vcpus(); v++)
-            {
-                final Map<String, Object> row = new LinkedHashMap<>();
-                row.put("name", info.name());
-                row.put("id", info.id());
-                row.put("vcpu", v);
-                row.put("cpu", "-");
-                row.put("state", info.id() == 0 ? "r--" : info.state().charAt(0) == 'r' ? "r--" :
-                    info.state().charAt(2) == 'p' ? "--p" : "-b-");
-                row.put("time_s", info.id() == 0 || v > 0 ? 0.0 : info.cpuSeconds());
-                row.put("affinity", "all");
-                vcpus.add(row);
-            }
-        }
-        return vcpus;
+        return toolstack.vcpus(args.optionalString("domain")).stream().map(VcpuInfo::toMap).toList();
     }
 
     private Object schedCredit(final Arguments args)

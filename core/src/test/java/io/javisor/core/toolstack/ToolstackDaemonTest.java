@@ -152,6 +152,19 @@ class ToolstackDaemonTest
             longList.out());
         final Result vcpus = javisor("vcpu-list", "blocked");
         assertTrue(vcpus.out().lines().skip(1).anyMatch(l -> l.startsWith("blocked ")), vcpus.out());
+        // The scheduler's view: the vCPU blocked in sched block (no worker spends time on it), on a worker
+        // it ran on before, at the default weight, woken at least once (its first start).
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        Result sched = javisor("vcpu-list", "-s", "blocked");
+        while (!sched.out().contains(" -b- ") && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+            sched = javisor("vcpu-list", "-s", "blocked");
+        }
+        final Result blockedRow = sched;
+        assertTrue(blockedRow.out().lines().skip(1).anyMatch(l ->
+            l.matches("blocked +1 +0 +\\d+ +-b- +[\\d.]+ +all / all +-?[\\d.]+ +256 +0 +[1-9]\\d* +[1-9]\\d*")), blockedRow.out());
+        assertTrue(javisor("vcpu-list").out().lines().anyMatch(l -> l.startsWith("Domain-0 ")), "dom0's CPUs are listed");
 
         final long freeBefore = hypervisor.freeFrames();
         assertEquals(0, javisor("destroy", "blocked").exit());

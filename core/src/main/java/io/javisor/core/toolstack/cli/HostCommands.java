@@ -48,23 +48,33 @@ final class HostCommands
         }
     }
 
-    @Command(name = "vcpu-list", description = "Every vCPU: Name ID VCPU CPU State Time(s) Affinity.")
+    @Command(name = "vcpu-list", description = "Every vCPU: Name ID VCPU CPU State Time(s) Affinity; -s adds the "
+        + "credit scheduler's view: credit, weight, cap, wake-ups and runs.")
     static final class VcpuList extends ClientCommand
     {
         @Parameters(arity = "0..1", paramLabel = "DOM", description = "Only this domain.")
         String domain;
 
+        @Option(names = {"-s", "--sched"}, description = "Add the credit scheduler's columns.")
+        boolean sched;
+
         @Override
         int run(final ToolstackClient client, final PrintWriter out)
         {
             final List<?> rows = (List<?>)client.call(ToolstackProtocol.VCPU_LIST, domain == null ? Map.of() : Map.of("domain", domain));
-            out.printf(Locale.ROOT, "%-32s %5s %5s %5s %5s %9s %s%n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)", "Affinity (Hard / Soft)");
+            out.printf(Locale.ROOT, "%-32s %5s %5s %5s %5s %9s %-22s%s%n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)",
+                "Affinity (Hard / Soft)", sched ? String.format(Locale.ROOT, " %10s %6s %4s %10s %10s", "Credit(ms)", "Weight",
+                    "Cap", "Wakes", "Runs") : "");
             for (final Object o : rows)
             {
                 final Map<?, ?> r = (Map<?, ?>)o;
-                out.printf(Locale.ROOT, "%-32s %5d %5d %5s %5s %9.1f %s / all%n", r.get("name"), ((Number)r.get("id")).intValue(),
-                    ((Number)r.get("vcpu")).intValue(), r.get("cpu"), r.get("state"), ((Number)r.get("time_s")).doubleValue(),
-                    r.get("affinity"));
+                final int cpu = ((Number)r.get("cpu")).intValue();
+                out.printf(Locale.ROOT, "%-32s %5d %5d %5s %5s %9.1f %-22s%s%n", r.get("name"), ((Number)r.get("id")).intValue(),
+                    ((Number)r.get("vcpu")).intValue(), cpu < 0 ? "-" : Integer.toString(cpu), r.get("state"),
+                    ((Number)r.get("time_s")).doubleValue(), "all / all",
+                    sched ? String.format(Locale.ROOT, " %10.1f %6d %4d %10d %10d", ((Number)r.get("credit_ms")).doubleValue(),
+                        ((Number)r.get("weight")).intValue(), ((Number)r.get("cap")).intValue(),
+                        ((Number)r.get("wakes")).longValue(), ((Number)r.get("runs")).longValue()) : "");
             }
             return 0;
         }
