@@ -237,7 +237,7 @@ public final class HvmGuest
         final Vcpu v = vcpu;
         if (v != null)
         {
-            v.wakeForExit(); // a vCPU its cap holds back runs now, to end
+            scheduler.finishStopped(v); // here unless a worker runs it now, so the destroy does not wait its turn
         }
         boolean interrupted = false;
         while (true)

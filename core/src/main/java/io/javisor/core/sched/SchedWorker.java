@@ -120,7 +120,10 @@ final class SchedWorker implements Runnable
     {
         if (!vcpu.beginRun(index))
         {
-            HostLog.log("credit-worker", "vCPU " + vcpu + " was on a run queue but not QUEUED; left alone");
+            if (!vcpu.isExiting()) // else: an entry left behind by a vCPU the control plane finished itself
+            {
+                HostLog.log("credit-worker", "vCPU " + vcpu + " was on a run queue but not QUEUED; left alone");
+            }
             return;
         }
         if (vcpu.overCap())

@@ -229,6 +229,39 @@ public final class Vcpu
     }
 
     /**
+     * The control plane, once its work was told to stop ({@link #wakeForExit()}'s flag set): takes it
+     * out of IDLE, QUEUED or PARKED into RUNNING, as a worker polling it would, so that the caller can
+     * finish it at once instead of waiting for its turn behind busy guests. A queue entry it leaves
+     * behind is skipped by the worker that polls it ({@link #beginRun} fails); a timer or refill of it
+     * the ticker holds finds the state moved and does nothing.
+     *
+     * @return false when a worker runs it now (that worker sees the stop at its next step) or it is done
+     */
+    boolean claimForExit()
+    {
+        exiting = true;
+        while (true)
+        {
+            final long word = stateWord;
+            final int state = state(word);
+            if (state != IDLE && state != QUEUED && state != PARKED)
+            {
+                return false;
+            }
+            if (STATE_WORD.compareAndSet(this, word, with(word, RUNNING)))
+            {
+                return true;
+            }
+        }
+    }
+
+    /** @return whether the control plane has told it to finish */
+    boolean isExiting()
+    {
+        return exiting;
+    }
+
+    /**
      * The worker that polled it from a queue: QUEUED to RUNNING.
      *
      * @return false if it was not QUEUED (a bug: whoever queues it sets QUEUED first)

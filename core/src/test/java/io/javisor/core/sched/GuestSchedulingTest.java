@@ -171,6 +171,40 @@ class GuestSchedulingTest
         assertEquals(0, hypervisor.vcpus().size());
     }
 
+    /**
+     * A destroy does not wait for the stopped vCPU's turn: with one worker, 1 s time slices and 20
+     * spinning guests, a queued guest's turn is up to 19 s away, so 20 destroys that each waited for
+     * one would take minutes; the control plane finishes a vCPU no worker runs on its own thread.
+     */
+    @Test
+    void destroyingBusyGuestsDoesNotWaitForTheirTurnsOnTheWorkers() throws Exception
+    {
+        hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(512)
+            .withScheduler(SchedulerConfig.defaults().withWorkers(1).withTimeSliceNanos(1_000_000_000L)));
+        final List<Domain> domains = new ArrayList<>();
+        final List<HvmGuest> guests = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            final Domain domain = hypervisor.createDomain(DomainConfig.pv("busy-" + i, 8));
+            domains.add(domain);
+            guests.add(SpinningGuest.start(hypervisor, domain, CpuTier.INTERPRETER));
+        }
+        awaitTrue(() -> hypervisor.vcpus().stream().anyMatch(v -> v.runs() > 0), "a guest runs");
+        final long start = System.nanoTime();
+        for (final Domain domain : domains)
+        {
+            assertTrue(hypervisor.destroyDomain(domain.id()));
+        }
+        final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        System.out.println("destroyed 20 spinning guests queued on one worker with 1 s slices in " + millis + " ms");
+        assertTrue(millis < 10_000, "20 destroys took " + millis + " ms: they waited for turns on the worker");
+        for (final HvmGuest guest : guests)
+        {
+            assertEquals(io.javisor.emulation.machine.MachineExit.Kind.STOPPED, guest.exit().kind());
+        }
+        assertEquals(0, hypervisor.vcpus().size());
+    }
+
     private static long poolThreadsAlive()
     {
         return Thread.getAllStackTraces().keySet().stream()
