@@ -18,6 +18,8 @@ public final class Domain
     private final Hypervisor hypervisor;
     private final int id;
     private final DomainConfig config;
+    /** Written under the hypervisor's monitor (a rename), read by anyone. */
+    private volatile String name;
     private final GuestMemory memory;
     private final GrantTable grantTable;
     private final GrantMapper grantMapper;
@@ -43,6 +45,7 @@ public final class Domain
         this.hypervisor = hypervisor;
         this.id = id;
         this.config = config;
+        this.name = config.name();
         this.memory = memory;
         this.grantTable = grantTable;
         this.grantMapper = grantMapper;
@@ -76,9 +79,16 @@ public final class Domain
         return id;
     }
 
+    /** Its name: the config's, until the toolstack renames it ({@link Hypervisor#renameDomain}). */
     public String name()
     {
-        return config.name();
+        return name;
+    }
+
+    /** Under the hypervisor's monitor, which also keeps the name index. */
+    void rename(final String newName)
+    {
+        name = newName;
     }
 
     public DomainConfig config()

@@ -179,6 +179,28 @@ public final class Hypervisor implements AutoCloseable
     }
 
     /**
+     * Renames a domain, as libxl does for {@code rename-restart}: the name index and its xenstore
+     * {@code name} node follow, and the old name is free for a new domain.
+     *
+     * @throws IllegalArgumentException when another domain has the name
+     * @throws IllegalStateException    when the domain is dying
+     */
+    public synchronized void renameDomain(final Domain domain, final String newName)
+    {
+        ensureOpen();
+        domain.requireAlive();
+        final Domain holder = domainByName(newName);
+        if (holder != null && holder != domain)
+        {
+            throw new IllegalArgumentException("name: a domain called '" + newName + "' already exists");
+        }
+        domainsByName.remove(domain.name(), domain);
+        domain.rename(newName);
+        domainsByName.put(newName, domain);
+        xenStore.write(DOM0, "/local/domain/" + domain.id() + "/name", newName);
+    }
+
+    /**
      * Destroys a domain: it goes DYING at once; its vCPU stops; its devices are detached through the
      * same path as {@link Dom0Backends#detachDisk}/{@link Dom0Backends#detachVif} (back end told, images closed, bridge ports
      * removed, back-end xenstore nodes removed, agents that serve nothing stopped); its mappings of

@@ -9,6 +9,7 @@ import io.javisor.perf.io.IoVariants;
 import io.javisor.perf.io.NetConfig;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
+import io.javisor.perf.sched.SchedBenchmark;
 
 import java.util.List;
 
@@ -30,8 +31,7 @@ public final class HarnessBenchmarks
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
             new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
-            new DensityBenchmark(DensityBenchmark.Config.defaults()));
-        // bench sched runs on its own (./javisor bench sched): destroying its 1,000 spinning guests
-        // took minutes under the scheduler, which would hold up the main job.
+            new DensityBenchmark(DensityBenchmark.Config.defaults()),
+            new SchedBenchmark(SchedBenchmark.Config.defaults()));
     }
 }

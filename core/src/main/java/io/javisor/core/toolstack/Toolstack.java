@@ -236,7 +236,15 @@ public final class Toolstack implements AutoCloseable
             case RENAME_RESTART ->
             {
                 managed.name = managed.spec.name() + "-" + id;
-                log.add("domain " + id + " renamed '" + managed.name + "'");
+                try
+                {
+                    hypervisor.renameDomain(domain, managed.name);
+                    log.add("domain " + id + " renamed '" + managed.name + "'");
+                }
+                catch (final RuntimeException ex)
+                {
+                    log.add("domain " + id + " could not be renamed '" + managed.name + "': " + ex.getMessage());
+                }
                 restartedAs = recreate(managed, id);
             }
         }

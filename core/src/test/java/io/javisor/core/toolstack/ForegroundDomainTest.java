@@ -11,12 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,17 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ForegroundDomainTest
 {
-    /** addi a0,x0,'b'; addi a7,x0,1; ecall (legacy putchar); then '\n'. */
-    private static final int[] PUT_B_NEWLINE = {0x06200513, 0x00100893, 0x73, 0x00A00513, 0x73};
-    /** a7 = SRST (lui + addi), a6 = 0 (system reset), a0 = 1 (cold reboot), a1 = 0; ecall. */
-    private static final int[] SBI_REBOOT = {0x535258B7, 0x35488893, 0x00000813, 0x00100513, 0x00000593, 0x73};
-    /** a7 = 8: legacy shutdown; ecall. */
-    private static final int[] SBI_SHUTDOWN = {0x00800893, 0x73};
-
     @Test
     void aRebootRestartsTheGuestUnderItsNameWithANewIdAndTheConsoleFollows(@TempDir final Path dir) throws Exception
     {
-        final Path kernel = kernelImage(dir, PUT_B_NEWLINE, SBI_REBOOT);
+        final Path kernel = TestKernels.image(dir, "Image", TestKernels.PUT_B_NEWLINE, TestKernels.SBI_REBOOT);
         try (Hypervisor hv = new Hypervisor(HypervisorConfig.defaults()); Toolstack toolstack = new Toolstack(hv))
         {
             final ByteArrayOutputStream terminal = new ByteArrayOutputStream();
@@ -70,7 +59,7 @@ class ForegroundDomainTest
     @Test
     void aPowerOffEndsTheRunWithEveryByteTheGuestWrote(@TempDir final Path dir) throws Exception
     {
-        final Path kernel = kernelImage(dir, PUT_B_NEWLINE, SBI_SHUTDOWN);
+        final Path kernel = TestKernels.image(dir, "Image", TestKernels.PUT_B_NEWLINE, TestKernels.SBI_SHUTDOWN);
         try (Hypervisor hv = new Hypervisor(HypervisorConfig.defaults()); Toolstack toolstack = new Toolstack(hv))
         {
             final ByteArrayOutputStream terminal = new ByteArrayOutputStream();
@@ -102,27 +91,6 @@ class ForegroundDomainTest
         return new XlConfig("run", GuestType.HVM, 16, 1, XlConfig.DEFAULT_CPU_WEIGHT, XlConfig.NO_CAP, kernel, null, null,
             Bios.BUILTIN, null, List.of(), List.of(), List.of(), ShutdownAction.DESTROY, ShutdownAction.RESTART,
             ShutdownAction.DESTROY);
-    }
-
-    /** A raw RISC-V kernel Image (the header's magics, code0 a jump over it) of the given code, in order. */
-    private static Path kernelImage(final Path dir, final int[]... code) throws IOException
-    {
-        final int words = java.util.Arrays.stream(code).mapToInt(c -> c.length).sum();
-        final ByteBuffer image = ByteBuffer.allocate(64 + 4 * words).order(ByteOrder.LITTLE_ENDIAN);
-        image.putInt(0, 0x0400006F); // j 64
-        image.putLong(16, image.capacity()); // image_size
-        image.putLong(48, 0x0000_0056_4353_4952L); // "RISCV"
-        image.putInt(56, 0x0543_5352); // "RSC\x05"
-        int at = 64;
-        for (final int[] part : code)
-        {
-            for (final int instruction : part)
-            {
-                image.putInt(at, instruction);
-                at += 4;
-            }
-        }
-        return Files.write(dir.resolve("Image"), image.array());
     }
 
     private static java.io.OutputStream syncOut(final ByteArrayOutputStream terminal)

@@ -246,7 +246,8 @@ class ToolstackDaemonTest
         final Path renamed = config("renamed", "name = \"renamed\"", "type = \"hvm\"", "bios = \"none\"", "memory = 16",
             "kernel = \"" + elf("hello") + "\"", "on_poweroff = \"rename-restart\"");
         assertEquals(0, javisor("create", renamed.toString()).exit());
-        awaitList(out -> out.lines().anyMatch(l -> l.startsWith("renamed-")));
+        // The old domain is kept as renamed-ID and a new one runs under the name (xl's rename-restart).
+        awaitList(out -> out.lines().anyMatch(l -> l.startsWith("renamed-")) && out.lines().filter(l -> l.startsWith("renamed")).count() >= 2);
         for (final String line : javisor("list").out().lines().filter(l -> l.startsWith("renamed")).toList())
         {
             javisor("destroy", line.split(" +")[0]);
