@@ -301,6 +301,7 @@ public final class CreditScheduler implements AutoCloseable
         while (step != VcpuWork.Step.DONE); // a stopped machine ends at its next instruction boundary
         vcpu.finish();
         retire(vcpu);
+        ticker.post(vcpu, System.nanoTime()); // its timer and accounting entries go (the ticker drops a done vCPU)
         vcpu.work().retired();
     }
 
