@@ -1,18 +1,6 @@
 package io.javisor.core;
 
-import io.javisor.blkback.BlkBackend;
-import io.javisor.blkback.Vbd;
-import io.javisor.blkback.image.DiskImage;
-import io.javisor.blkback.image.DiskImages;
-import io.javisor.blkback.image.DiskSpec;
-import io.javisor.blkback.image.VirtualDevice;
 import io.javisor.memory.FrameAllocator;
-import io.javisor.netback.NetBackend;
-import io.javisor.netback.Vif;
-import io.javisor.netback.bridge.Bridge;
-import io.javisor.netback.bridge.Bridges;
-import io.javisor.netback.ratelimit.RateLimiter;
-import io.javisor.netback.spec.VifSpec;
 import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantTable;
 import io.javisor.memory.GrantTables;
@@ -22,34 +10,29 @@ import io.javisor.memory.PageDescriptor;
 import io.javisor.ringio.BackendResources;
 import io.javisor.ringio.event.EventChannelHub;
 import io.javisor.ringio.event.EventChannels;
-import io.javisor.ringio.event.SharedInfoDescriptor;
 import io.javisor.ringio.xenstore.XenStore;
-import io.javisor.ringio.xenstore.XenStoreException;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.javisor.core.hypercall.ConsoleBackend;
 import io.javisor.core.hypercall.DomainHypercalls;
-import io.javisor.core.hypercall.GuestRam;
-import io.javisor.core.hypercall.PvParams;
-import io.javisor.core.hypercall.XenStoreRingService;
 import io.javisor.core.sched.CreditParams;
 import io.javisor.core.sched.CreditScheduler;
 import io.javisor.core.sched.VcpuView;
 import io.javisor.emulation.machine.Board;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.HvmDeviceSpecs;
 import io.javisor.emulation.machine.MachineConfig;
-import io.javisor.ringio.xenstore.XenStoreRingServer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The hypervisor: the machine frame pool, the index of grant tables and event channels, xenstore,
- * and the domains. dom0, the runtime itself, exists from start-up with id 0.
+ * The hypervisor proper, as Xen's: the machine frame pool, the domains from create to destroy, the
+ * index of grant tables and event channels, xenstore, and the scheduler that runs guest-code vCPUs.
+ * dom0, the runtime itself, exists from start-up with id 0. What Xen keeps in dom0 is apart:
+ * {@link Dom0Backends} (back ends, bridges, device models; {@link #backends()}) and
+ * {@link GuestRingServices} (xenstore and console rings of guest-code domains); the toolstack
+ * ({@code io.javisor.core.toolstack.Toolstack}) drives both.
  * <p>
  * Domain creation and destruction are control-plane operations serialised by this object's
  * monitor; the data plane (rings, grants, events) never takes it. Guest-code vCPUs run on the

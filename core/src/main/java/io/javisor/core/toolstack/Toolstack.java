@@ -10,7 +10,6 @@ import io.javisor.core.toolstack.config.GuestType;
 import io.javisor.core.toolstack.config.ShutdownAction;
 import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.blkback.Vbd;
-import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.netback.Vif;
