@@ -1,22 +1,13 @@
 package io.javisor.perf.io;
 
-import io.javisor.core.Domain;
-import io.javisor.core.DomainConfig;
-import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
-import io.javisor.emulation.cpu.RamBus;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.guests.NetIoJob;
 import io.javisor.emulation.guests.NetIoJobDescriptor;
 import io.javisor.emulation.guests.NetIoResults;
-import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.MachineConfig;
-import io.javisor.emulation.machine.MachineExit;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A net-io guest ({@code emulation/guests/src/net-io.c}) on javisor, per run in a fresh domain of the
@@ -46,7 +37,6 @@ final class GuestNetVariant implements NetVariant
         }
     }
 
-    private static final int MIN_MEMORY_MIB = 16;
     private static final long RUN_TIMEOUT_SECONDS = 300;
 
     private final String key;
@@ -91,75 +81,62 @@ final class GuestNetVariant implements NetVariant
     @Override
     public NetRun run(final int warmup, final int pings, final int streamFrames, final int streamLength)
     {
-        final ElfImage elf = GuestImages.load(kind.guest);
-        final long at = elf.symbol(NetIoJobDescriptor.SYMBOL).orElseThrow(() ->
-            new IllegalStateException(kind.guest + " has no " + NetIoJobDescriptor.SYMBOL));
         final NetIoJob job = new NetIoJob(pings, warmup, streamFrames, streamLength,
             interrupts ? NetIoJobDescriptor.FLAG_WAIT_INTERRUPT : 0, timebaseHz / 1000);
-        final byte[] bytes = job.encode();
-        final long needed = 2 * (at - RamBus.RAM_BASE + bytes.length);
-        final int mib = (int)Math.max(MIN_MEMORY_MIB, (needed + MachineConfig.MIB - 1) / MachineConfig.MIB);
         final String name = "io-net-" + kind.name().toLowerCase(Locale.ROOT) + "-" + ++runs;
+        final String mac = String.format(Locale.ROOT, "00:16:3e:10:%02x:%02x", kind.ordinal() + 1, runs & 0xFF);
+        final String spec = kind.nic + ", mac=" + mac + ", bridge=" + bridge;
         final boolean pv = kind == Kind.PV;
-        final Domain domain = hypervisor.createDomain(pv ? DomainConfig.pv(name, mib) : DomainConfig.hvm(name, mib));
+        final GuestJobRun.Outcome outcome;
         try
         {
-            final String mac = String.format(Locale.ROOT, "00:16:3e:10:%02x:%02x", kind.ordinal() + 1, runs & 0xFF);
-            final String spec = kind.nic + ", mac=" + mac + ", bridge=" + bridge;
-            if (pv)
-            {
-                hypervisor.backends().attachVif(domain, spec);
-            }
-            else
-            {
-                hypervisor.backends().attachHvmVif(domain, spec);
-            }
-            final GuestExitWindow console = new GuestExitWindow("net-io: start", "net-io: end");
-            final MachineConfig machine = new MachineConfig().kernel(elf).console(console).timebaseHz(timebaseHz)
-                .preload(at, bytes);
-            final HvmGuest vcpu = switch (kind)
-            {
-                case PV -> hypervisor.startPv(domain, machine);
-                case PV_ON_HVM -> hypervisor.startHvm(domain, machine.bootMode(BootMode.BUILTIN));
-                case VIRTIO, LAN9118 -> hypervisor.startHvm(domain, machine.bootMode(BootMode.BARE));
-            };
-            console.watch(vcpu);
-            final MachineExit exit = vcpu.awaitExit(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            final byte[] after = new byte[bytes.length];
-            domain.memory().getBytes(at - RamBus.RAM_BASE, new UnsafeBuffer(after), 0, after.length);
-            final NetIoResults results;
-            try
-            {
-                results = job.decode(after);
-            }
-            catch (final IllegalArgumentException unfinished)
-            {
-                throw new IllegalStateException(kind.guest + " did not finish its job (" + unfinished.getMessage() + "): " +
-                    (exit == null ? "still running after " + RUN_TIMEOUT_SECONDS + " s" : exit) + "\n" +
-                    HvmLauncher.tail(console.text()));
-            }
-            if (results.failedStep() != 0)
-            {
-                throw new IllegalStateException(kind.guest + " failed at step " + results.failedStep() + "\n" +
-                    HvmLauncher.tail(console.text()));
-            }
-            final long[] rttNs = new long[pings];
-            for (int i = 0; i < pings; i++)
-            {
-                rttNs[i] = Math.round(results.rttTicks()[i] * 1e9 / timebaseHz);
-            }
-            return new NetRun(rttNs, streamFrames, results.streamCounted(), Math.round(results.streamTicks() * 1e9 / timebaseHz),
-                console.exits(), results.resent());
+            outcome = GuestJobRun.run(hypervisor, kind.guest, NetIoJobDescriptor.SYMBOL, job.encode(), name, pv,
+                domain ->
+                {
+                    if (pv)
+                    {
+                        hypervisor.backends().attachVif(domain, spec);
+                    }
+                    else
+                    {
+                        hypervisor.backends().attachHvmVif(domain, spec);
+                    }
+                },
+                (hv, domain, machine) -> switch (kind)
+                {
+                    case PV -> hv.startPv(domain, machine);
+                    case PV_ON_HVM -> hv.startHvm(domain, machine.bootMode(BootMode.BUILTIN));
+                    case VIRTIO, LAN9118 -> hv.startHvm(domain, machine.bootMode(BootMode.BARE));
+                },
+                "net-io: start", "net-io: end", timebaseHz, RUN_TIMEOUT_SECONDS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + kind.guest + " ran", ex);
         }
-        finally
+        final NetIoResults results;
+        try
         {
-            hypervisor.destroyDomain(domain.id());
+            results = job.decode(outcome.job());
         }
+        catch (final IllegalArgumentException unfinished)
+        {
+            throw new IllegalStateException(kind.guest + " did not finish its job (" + unfinished.getMessage() + "): " +
+                (outcome.exit() == null ? "still running after " + RUN_TIMEOUT_SECONDS + " s" : outcome.exit()) + "\n" +
+                outcome.consoleTail());
+        }
+        if (results.failedStep() != 0)
+        {
+            throw new IllegalStateException(kind.guest + " failed at step " + results.failedStep() + "\n" + outcome.consoleTail());
+        }
+        final long[] rttNs = new long[pings];
+        for (int i = 0; i < pings; i++)
+        {
+            rttNs[i] = Math.round(results.rttTicks()[i] * 1e9 / timebaseHz);
+        }
+        return new NetRun(rttNs, streamFrames, results.streamCounted(), Math.round(results.streamTicks() * 1e9 / timebaseHz),
+            outcome.console().exits(), results.resent());
     }
 
     @Override

@@ -3,24 +3,15 @@ package io.javisor.perf.io;
 import io.javisor.blkback.image.RamDiskImage;
 import io.javisor.core.BackendThreading;
 import io.javisor.core.DiskAccess;
-import io.javisor.core.Domain;
-import io.javisor.core.DomainConfig;
-import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.core.HypervisorConfig;
-import io.javisor.emulation.cpu.RamBus;
 import io.javisor.emulation.guests.DiskIoJob;
 import io.javisor.emulation.guests.DiskIoJobDescriptor;
 import io.javisor.emulation.guests.DiskIoResults;
 import io.javisor.emulation.guests.GuestImages;
-import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
-import io.javisor.emulation.machine.MachineConfig;
-import io.javisor.emulation.machine.MachineExit;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Disk-io guests in guest code over the Xen PV block path (variants 2 and 3): per run a fresh domain
@@ -44,7 +35,6 @@ final class PvLauncher implements GuestLauncher
         PV_ON_HVM
     }
 
-    private static final int MIN_MEMORY_MIB = 16;
     private static final long RUN_TIMEOUT_SECONDS = 600;
 
     private final DomainKind kind;
@@ -90,52 +80,36 @@ final class PvLauncher implements GuestLauncher
     @Override
     public GuestRun run(final String guest, final DiskIoJob job)
     {
-        final ElfImage elf = GuestImages.load(guest);
-        final long at = elf.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow(() ->
-            new IllegalStateException(guest + " has no " + DiskIoJobDescriptor.SYMBOL + ": not a disk-io guest"));
-        final byte[] bytes = job.encode();
-        // The job must lie in the lower half of RAM (the device tree and the ring pages sit above).
-        final long needed = 2 * (at - RamBus.RAM_BASE + bytes.length);
-        final int mib = (int)Math.max(MIN_MEMORY_MIB, (needed + MachineConfig.MIB - 1) / MachineConfig.MIB);
         final String name = "io-" + kind.name().toLowerCase(Locale.ROOT) + "-" + ++runs;
-        final Domain domain = hypervisor.createDomain(kind == DomainKind.PV ? DomainConfig.pv(name, mib) : DomainConfig.hvm(name, mib));
+        final GuestJobRun.Outcome outcome;
         try
         {
-            hypervisor.backends().attachDisk(domain, "xvda", new BorrowedDiskImage(image), DiskAccess.READ_WRITE);
-            final GuestExitWindow console = new GuestExitWindow("disk-io: start", "disk-io: end");
-            final MachineConfig machine = new MachineConfig().kernel(elf).console(console).timebaseHz(timebaseHz)
-                .preload(at, bytes);
-            final HvmGuest vcpu = kind == DomainKind.PV ? hypervisor.startPv(domain, machine) :
-                hypervisor.startHvm(domain, machine.bootMode(BootMode.BUILTIN));
-            console.watch(vcpu);
-            final MachineExit exit = vcpu.awaitExit(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            final byte[] after = new byte[bytes.length];
-            domain.memory().getBytes(at - RamBus.RAM_BASE, new UnsafeBuffer(after), 0, after.length);
-            DiskIoResults results = null;
-            try
-            {
-                results = job.decode(after);
-            }
-            catch (final IllegalArgumentException unfinished)
-            {
-                // Reported below with the exit and the console's end.
-            }
-            if (exit == null || results == null || console.exits() < 0)
-            {
-                throw new IllegalStateException(guest + " did not finish its job: " + (exit == null ? "still running after " +
-                    RUN_TIMEOUT_SECONDS + " s" : exit) + "\n" + HvmLauncher.tail(console.text()));
-            }
-            return new GuestRun(results, timebaseHz, console.exits(), true);
+            outcome = GuestJobRun.run(hypervisor, guest, DiskIoJobDescriptor.SYMBOL, job.encode(), name, kind == DomainKind.PV,
+                domain -> hypervisor.backends().attachDisk(domain, "xvda", new BorrowedDiskImage(image), DiskAccess.READ_WRITE),
+                (hv, domain, machine) -> kind == DomainKind.PV ? hv.startPv(domain, machine) :
+                    hv.startHvm(domain, machine.bootMode(BootMode.BUILTIN)),
+                "disk-io: start", "disk-io: end", timebaseHz, RUN_TIMEOUT_SECONDS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while " + guest + " ran", ex);
         }
-        finally
+        DiskIoResults results = null;
+        try
         {
-            hypervisor.destroyDomain(domain.id());
+            results = job.decode(outcome.job());
         }
+        catch (final IllegalArgumentException unfinished)
+        {
+            // Reported below with the exit and the console's end.
+        }
+        if (outcome.exit() == null || results == null || outcome.console().exits() < 0)
+        {
+            throw new IllegalStateException(guest + " did not finish its job: " + (outcome.exit() == null ?
+                "still running after " + RUN_TIMEOUT_SECONDS + " s" : outcome.exit()) + "\n" + outcome.consoleTail());
+        }
+        return new GuestRun(results, timebaseHz, outcome.console().exits(), true);
     }
 
     @Override
