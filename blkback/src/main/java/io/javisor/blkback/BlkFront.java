@@ -164,8 +164,16 @@ public final class BlkFront implements AutoCloseable
 
     private void connect()
     {
-        xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait",
-            config.handshakeTimeout());
+        if (config.reconnect())
+        {
+            // A back end that is Closed may be restarting (a driver domain): wait for it.
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
+        }
+        else
+        {
+            xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait",
+                config.handshakeTimeout());
+        }
         handshake();
         watchBackend();
     }
@@ -225,20 +233,7 @@ public final class BlkFront implements AutoCloseable
         ring.initialise();
         xenbus.switchTo(XenbusState.CLOSED);
         xenbus.switchTo(XenbusState.INITIALISING);
-        try
-        {
-            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, s -> s == XenbusState.INIT_WAIT,
-                config.handshakeTimeout());
-        }
-        catch (final java.util.concurrent.TimeoutException ex)
-        {
-            throw new IllegalStateException("block back end did not come back to InitWait within " + config.handshakeTimeout());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the block back end to come back");
-        }
+        awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
         handshake();
         watchBackend();
         int again = 0;
@@ -254,6 +249,27 @@ public final class BlkFront implements AutoCloseable
         reissued += again;
         submit();
         return completed;
+    }
+
+    /**
+     * Waits for the back end's state to satisfy {@code condition}, through Closed and Closing (a back
+     * end being restarted passes there).
+     */
+    private void awaitBackendBack(final java.util.function.Predicate<XenbusState> condition)
+    {
+        try
+        {
+            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, condition, config.handshakeTimeout());
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("block back end did not come (back) to InitWait within " + config.handshakeTimeout());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the block back end");
+        }
     }
 
     private int backendDomid()

@@ -54,7 +54,10 @@ public final class DriverDomain implements AutoCloseable
 {
     /** How long {@link #close()} waits for its processes to exit after killing them. */
     private static final long EXIT_WAIT_MILLIS = 5_000;
-    /** Spares that die this soon after they started, this many times in a row, stop the respawning. */
+    /**
+     * Processes that die this soon after they started without ever saying hello, this many times in a
+     * row, stop the respawning of spares (a process that cannot start would be started for ever).
+     */
     private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_QUICK_DEATHS = 5;
 
@@ -334,6 +337,7 @@ public final class DriverDomain implements AutoCloseable
                     return;
                 }
                 instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
+                quickDeaths = 0;
                 if (waitingForActive)
                 {
                     activate(instance);
@@ -387,8 +391,10 @@ public final class DriverDomain implements AutoCloseable
 
     /**
      * Drops a process's channel and kills it; its exit does the rest. Harmless for a process gone already.
+     *
+     * @param violation what it did wrong (logged), or null when its channel just ended.
      */
-    void disconnect(final DriverSession session, final String reason)
+    void disconnect(final DriverSession session, final String violation)
     {
         final Instance instance;
         synchronized (this)
@@ -401,9 +407,9 @@ public final class DriverDomain implements AutoCloseable
             session.closeChannel();
             return;
         }
-        if (!closed && instance.process.isAlive())
+        if (!closed && violation != null)
         {
-            HostLog.log(config.name(), "disconnecting process " + instance.process.pid(), reason);
+            HostLog.log(config.name(), "disconnecting process " + instance.process.pid(), violation);
         }
         session.closeChannel();
         instance.process.destroyForcibly();
@@ -434,7 +440,10 @@ public final class DriverDomain implements AutoCloseable
                 return;
             }
             final long now = System.nanoTime();
-            quickDeaths = now - instance.startedNanos < QUICK_DEATH_NANOS ? quickDeaths + 1 : 0;
+            if (instance.session == null && now - instance.startedNanos < QUICK_DEATH_NANOS)
+            {
+                quickDeaths++;
+            }
             if (wasActive)
             {
                 active = null;
@@ -463,7 +472,7 @@ public final class DriverDomain implements AutoCloseable
                 }
                 else
                 {
-                    HostLog.log(config.name(), "not starting a spare", quickDeaths + " processes died within 2 s of starting");
+                    HostLog.log(config.name(), "not starting a spare", quickDeaths + " processes died within 2 s of starting, before saying hello");
                 }
             }
             notifyAll();

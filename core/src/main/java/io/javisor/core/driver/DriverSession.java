@@ -125,7 +125,8 @@ final class DriverSession
     /**
      * The reader thread's loop: answers requests until the channel ends or breaks the protocol.
      *
-     * @return why it stopped, in one line.
+     * @return the violation that stopped it, in one line, or null when the channel ended (the
+     * process died or was disconnected).
      */
     String serve()
     {
@@ -142,7 +143,7 @@ final class DriverSession
                 {
                     if (closed)
                     {
-                        return "closed";
+                        return null;
                     }
                     handle(type);
                 }
@@ -150,16 +151,20 @@ final class DriverSession
         }
         catch (final EOFException ex)
         {
-            return "channel closed";
+            return null;
         }
         catch (final DriverProtocolException ex)
         {
             statistics.protocolViolation();
             return "protocol violation: " + ex.getMessage();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
         {
-            return closed ? "closed" : "channel failed: " + ex;
+            return null; // reset or closed: the process is dying, its exit is the news
+        }
+        catch (final RuntimeException ex)
+        {
+            return closed ? null : "request failed: " + ex;
         }
     }
 
@@ -362,12 +367,13 @@ final class DriverSession
                 }
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final IOException ex)
         {
-            if (!closed)
-            {
-                owner.disconnect(this, "event forwarding failed: " + ex);
-            }
+            owner.disconnect(this, null);
+        }
+        catch (final RuntimeException ex)
+        {
+            owner.disconnect(this, closed ? null : "event forwarding failed: " + ex);
         }
     }
 

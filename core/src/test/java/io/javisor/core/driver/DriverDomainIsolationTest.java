@@ -1,0 +1,89 @@
+package io.javisor.core.driver;
+
+import io.javisor.blkback.BlkFront;
+import io.javisor.blkback.BlkFrontConfig;
+import io.javisor.blkback.wire.BlkifDescriptor;
+import io.javisor.core.DomainState;
+import io.javisor.memory.PageDescriptor;
+import io.javisor.memory.testing.Seed;
+import io.javisor.memory.testing.Seeded;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Seeded
+class DriverDomainIsolationTest
+{
+    @Test
+    void aDriverDomainMapsOnlyWhatIsGrantedToItAndEveryOtherAttemptIsRefusedAndCounted() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage").withSpare(false)
+            .withMainClass(ProbingDriverDomain.class.getName(), List.of())))
+        {
+            rig.driver.awaitActive(30_000);
+            final long gpfn = rig.guest.resources().pages().allocate();
+            final int ref = rig.guest.resources().grantReferences().claim();
+            rig.guest.memory().putLong(gpfn << PageDescriptor.PAGE_SHIFT, 0x5EC12E7L);
+            rig.guest.grantTable().grantAccess(ref, rig.driver.domid(), gpfn, true);
+            rig.guest.resources().xenStore().write(
+                "/local/domain/" + rig.guest.id() + "/device/vbd/" + rig.vbd.deviceId() + "/" + ProbingDriverDomain.REF_KEY,
+                Integer.toString(ref));
+
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(rig.driver.log()).contains("probe done") && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            final String log = Files.readString(rig.driver.log());
+            assertTrue(log.contains("probe done"), log);
+            assertTrue(log.contains("probe read 5ec12e7"), "the granted frame is mapped and holds the guest's data:\n" + log);
+            assertTrue(log.contains("probe writable: refused"), "a read-only grant is not mapped writable:\n" + log);
+            assertEquals(1, rig.driver.statistics().maps(), "one map carried out: the read-only grant");
+            assertEquals(1 + 8 + 3, rig.driver.statistics().refusedMaps(),
+                "refused: the writable map, eight references granted to nobody, dom0's, a missing domain's, a negative one");
+            assertTrue(!log.contains("MAPPED"), "nothing else was mapped:\n" + log);
+        }
+    }
+
+    @Test
+    void aDriverDomainSendingGarbageIsDisconnectedAndRestartedWhileTheHypervisorRunsOn(final Seed seed) throws Exception
+    {
+        final java.nio.file.Path marker = Files.createTempDirectory("javisor-garbage-").resolve("turned-hostile");
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage").withSpare(false)
+            .withMainClass(GarbageThenServingDriverDomain.class.getName(), List.of(marker.toString(), Long.toString(seed.value())))))
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rig.driver.statistics().restarts() < 1 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.exists(marker), "the first process turned hostile");
+            assertEquals(1, rig.driver.statistics().protocolViolations(), "its garbage was caught as a protocol violation");
+            assertEquals(1, rig.driver.statistics().restarts(), "and it was replaced");
+
+            rig.driver.awaitActive(30_000);
+            try (BlkFront front = BlkFront.attach(rig.guest.resources(), rig.driver.domid(), rig.vbd.deviceId(),
+                BlkFrontConfig.defaults().withReconnect(true)))
+            {
+                final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+                block.setMemory(0, 4096, (byte)0x5A);
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.writeBlocking(8, 8, block, 0));
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.readBlocking(8, 8, block, 0));
+                assertEquals((byte)0x5A, block.getByte(4095));
+            }
+            assertEquals(DomainState.RUNNING, rig.hypervisor.dom0().state());
+            assertEquals(DomainState.RUNNING, rig.guest.state());
+        }
+        finally
+        {
+            Files.deleteIfExists(marker);
+            Files.deleteIfExists(marker.getParent());
+        }
+    }
+}
