@@ -60,6 +60,8 @@ public final class DriverDomain implements AutoCloseable
      */
     private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_QUICK_DEATHS = 5;
+    /** How long after a restart the next spare is started. */
+    static final long SPARE_DELAY_MILLIS = 250;
 
     private final Hypervisor hypervisor;
     private final DriverDomainConfig config;
@@ -79,6 +81,7 @@ public final class DriverDomain implements AutoCloseable
     private boolean waitingForActive;
     private int instances;
     private int quickDeaths;
+    private boolean spareScheduled;
     private long lastActivationNanos;
     private boolean closed;
 
@@ -198,15 +201,18 @@ public final class DriverDomain implements AutoCloseable
         final DriverVbdSpec vbd = new DriverVbdSpec(guest.id(), parsed.disk().deviceId(), image, parsed.disk().readOnly());
         xenbus(vbd).create();
         vbds.add(vbd);
-        if (active != null)
+        for (final Instance instance : new Instance[] {active, spare})
         {
-            try
+            if (instance != null && instance.session != null)
             {
-                active.session.attach(vbd);
-            }
-            catch (final IOException ex)
-            {
-                disconnect(active.session, "attach failed: " + ex.getMessage());
+                try
+                {
+                    instance.session.attach(vbd);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "attach failed: " + ex.getMessage());
+                }
             }
         }
         return vbd;
@@ -338,6 +344,7 @@ public final class DriverDomain implements AutoCloseable
                 }
                 instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
                 quickDeaths = 0;
+                instance.session.prepare(domain.id(), List.copyOf(vbds));
                 if (waitingForActive)
                 {
                     activate(instance);
@@ -381,7 +388,7 @@ public final class DriverDomain implements AutoCloseable
         lastActivationNanos = System.nanoTime();
         try
         {
-            instance.session.activate(domain.id(), List.copyOf(vbds));
+            instance.session.activate();
         }
         catch (final IOException ex)
         {
@@ -464,11 +471,11 @@ public final class DriverDomain implements AutoCloseable
                     }
                 }
             }
-            if (config.spare() && spare == null && launching.size() < (waitingForActive ? 2 : 1))
+            if (config.spare() && spare == null)
             {
                 if (quickDeaths < MAX_QUICK_DEATHS)
                 {
-                    launch();
+                    launchSpareLater();
                 }
                 else
                 {
@@ -477,6 +484,38 @@ public final class DriverDomain implements AutoCloseable
             }
             notifyAll();
         }
+    }
+
+    /**
+     * Starts the next spare {@link #SPARE_DELAY_MILLIS} from now: a JVM starting takes the CPUs for a
+     * while, and the instance just activated needs them first to reconnect its front ends.
+     */
+    private void launchSpareLater()
+    {
+        if (spareScheduled)
+        {
+            return;
+        }
+        spareScheduled = true;
+        Thread.ofPlatform().daemon().name(config.name() + "-respawn").start(() ->
+        {
+            try
+            {
+                Thread.sleep(SPARE_DELAY_MILLIS);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            synchronized (this)
+            {
+                spareScheduled = false;
+                if (!closed && spare == null && launching.size() < (waitingForActive ? 2 : 1))
+                {
+                    launch();
+                }
+            }
+        });
     }
 
     private void markBackendsClosed()

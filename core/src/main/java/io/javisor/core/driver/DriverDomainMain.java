@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The driver domain process: connects to the hypervisor's channel ({@link DriverProtocol}), says
- * hello with its token, waits (a spare may wait long) for its configuration, then runs a
- * {@link DriverVbd} thread for each device it is given. It exits when the channel ends.
+ * hello with its token once it has warmed up its serving code, takes its configuration and opens its devices'
+ * images (a {@link DriverVbd} thread each), and once activated (a spare may wait long) serves them.
+ * It exits when the channel ends.
  * <p>
  * Arguments: the channel's socket path, the token, and the idle mode ({@link DriverIdle}).
  * <p>
@@ -24,6 +26,7 @@ public final class DriverDomainMain implements ParentLink.Listener
 {
     private final DriverIdle idle;
     private final Map<String, DriverVbd> byToken = new ConcurrentHashMap<>();
+    private final CountDownLatch activated = new CountDownLatch(1);
     private ParentLink link;
     private GrantedFrames frames;
     private int domid = -1;
@@ -43,6 +46,8 @@ public final class DriverDomainMain implements ParentLink.Listener
         final DriverDomainMain main = new DriverDomainMain(DriverIdle.valueOf(args[2]));
         final SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
+        // Before hello, so that a spare counts as ready only once its serving code is loaded and compiled.
+        DriverWarmUp.run();
         main.link = new ParentLink(channel, main);
         main.link.start(Long.parseLong(args[1]));
     }
@@ -73,9 +78,15 @@ public final class DriverDomainMain implements ParentLink.Listener
         {
             onClosed("ATTACH before CONFIG");
         }
-        final DriverVbd vbd = new DriverVbd(link, frames, domid, spec, idle);
+        final DriverVbd vbd = new DriverVbd(link, frames, domid, spec, idle, activated);
         byToken.put(vbd.token(), vbd);
         Thread.ofPlatform().name("ddom-" + vbd.token()).start(vbd);
+    }
+
+    @Override
+    public void onActivate()
+    {
+        activated.countDown();
     }
 
     @Override

@@ -20,6 +20,9 @@ final class DriverProcessLauncher
     private static final List<String> KEPT_PREFIXES = List.of(
         "--add-exports", "--add-opens", "--enable-native-access", "--sun-misc-unsafe-memory-access");
 
+    /** Passed on to the process: how long a PARK device thread spins before parking, in ns. */
+    static final String SPIN_PROPERTY = "javisor.ddom.spinNanos";
+
     private DriverProcessLauncher()
     {
     }
@@ -65,6 +68,11 @@ final class DriverProcessLauncher
             }
         }
         options.add("-Dchronicle.analytics.disable=true");
+        final String spin = System.getProperty(SPIN_PROPERTY);
+        if (spin != null)
+        {
+            options.add("-D" + SPIN_PROPERTY + "=" + spin);
+        }
         options.add("-XX:+UseSerialGC");
         options.add("-Xms16m");
         options.add("-Xmx128m");

@@ -16,7 +16,8 @@ package io.javisor.core.driver;
  * driver domain -> hypervisor               hypervisor -> driver domain
  * HELLO      i64 token, i64 pid             CONFIG      i32 domid, str memory file, i64 length
  * XS_READ    str path                       ATTACH      i32 frontend, i32 device, str image, u8 ro
- * XS_WRITE   str path, str value            REPLY       i32 status, i64 value, str text
+ * XS_WRITE   str path, str value            ACTIVATE
+ *                                           REPLY       i32 status, i64 value, str text
  * XS_WATCH   str path, str token            EVT_PENDING i32 port
  * XS_UNWATCH str path, str token            WATCH_FIRED str path, str token
  * GNT_MAP    i32 granter, i32 ref, u8 ro    (reply: status = handle or GNTST code, value = file offset)
@@ -25,6 +26,10 @@ package io.javisor.core.driver;
  * EVT_CLOSE  i32 port
  * EVT_SEND   i32 port                       (one-way)
  * </pre>
+ * A process is sent its CONFIG and ATTACHes as soon as it has said hello, so that a spare opens its
+ * files and starts its device threads ahead; it acts (publishes its back ends) only after ACTIVATE,
+ * and a request before that is a violation.
+ * <p>
  * Anything else (an unknown type, a bad length, a payload that does not parse, a request before
  * HELLO) is a protocol violation: the hypervisor drops the connection and kills the process.
  */
@@ -47,6 +52,7 @@ public final class DriverProtocol
 
     public static final byte CONFIG = 64;
     public static final byte ATTACH = 65;
+    public static final byte ACTIVATE = 69;
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;

@@ -101,18 +101,27 @@ final class DriverSession
     }
 
     /**
-     * Makes this process the serving instance: sends it the driver domain's configuration and its
-     * devices, and starts forwarding events.
+     * Sends the process the driver domain's configuration and its devices, as soon as it said hello
+     * (a spare prepares itself with them).
      */
-    void activate(final int domid, final List<DriverVbdSpec> vbds) throws IOException
+    void prepare(final int domid, final List<DriverVbdSpec> vbds) throws IOException
     {
-        active = true;
         writer.start(DriverProtocol.CONFIG).putInt(domid).putString(memory.file().toString())
             .putLong(memory.lengthInBytes()).send();
         for (final DriverVbdSpec vbd : vbds)
         {
             attach(vbd);
         }
+    }
+
+    /**
+     * Makes this process the serving instance: from now on it may make requests, and events are
+     * forwarded to it.
+     */
+    void activate() throws IOException
+    {
+        active = true;
+        writer.start(DriverProtocol.ACTIVATE).send();
         forwarder = Thread.ofPlatform().daemon().name(owner.name() + "-events-" + instance).start(this::forward);
     }
 

@@ -38,8 +38,12 @@ final class DriverVbd implements Runnable
 {
     /** Persistent grants kept mapped per device: every slot's segments, three times over (as blkback's). */
     static final int MAX_PERSISTENT_GRANTS = 32 * MAX_SEGMENTS_PER_REQUEST * 3;
-    /** PARK: idle loops spun before parking. */
-    static final int IDLE_SPINS = 200;
+    /**
+     * PARK: how long the thread spins after its last work before it parks. A QD1 guest's next request
+     * follows its last response by one wake-up of the guest; caught while spinning, it needs no
+     * doorbell, which from a driver domain costs three wake-ups (hypervisor, channel reader, device).
+     */
+    static final long IDLE_SPIN_NANOS = Long.getLong("javisor.ddom.spinNanos", 100_000);
     /** PARK: the longest park; a forwarded event or watch unparks sooner. */
     static final long PARK_NANOS = 1_000_000;
     private static final int BYTES_PER_SECTOR = BlkifDescriptor.SECTOR_SIZE;
@@ -56,6 +60,8 @@ final class DriverVbd implements Runnable
     private final Map<Integer, GrantedFrame> persistent = new HashMap<>();
     private final AtomicBoolean watchFired = new AtomicBoolean(true);
     private final GrantedFrame[] segmentFrames = new GrantedFrame[MAX_SEGMENTS_PER_REQUEST];
+    /** Opened when the process is activated: a spare's device threads wait there, image open. */
+    private final java.util.concurrent.CountDownLatch activated;
     private volatile Thread thread;
     private FileChannel image;
     private long sizeBytes;
@@ -65,8 +71,10 @@ final class DriverVbd implements Runnable
     private volatile int port = -1;
     private boolean usePersistent;
 
-    DriverVbd(final ParentLink link, final GrantedFrames frames, final int domid, final DriverVbdSpec spec, final DriverIdle idle)
+    DriverVbd(final ParentLink link, final GrantedFrames frames, final int domid, final DriverVbdSpec spec, final DriverIdle idle,
+        final java.util.concurrent.CountDownLatch activated)
     {
+        this.activated = activated;
         this.link = link;
         this.frames = frames;
         this.spec = spec;
@@ -106,8 +114,10 @@ final class DriverVbd implements Runnable
         thread = Thread.currentThread();
         try
         {
+            openImage();
+            activated.await();
             publish();
-            int idleCount = 0;
+            long idleSince = 0;
             while (true)
             {
                 int work = 0;
@@ -122,9 +132,13 @@ final class DriverVbd implements Runnable
                 }
                 if (work > 0)
                 {
-                    idleCount = 0;
+                    idleSince = 0;
                 }
-                else if (idle == DriverIdle.SPIN || idleCount++ < IDLE_SPINS)
+                else if (idleSince == 0)
+                {
+                    idleSince = System.nanoTime();
+                }
+                else if (idle == DriverIdle.SPIN || System.nanoTime() - idleSince < IDLE_SPIN_NANOS)
                 {
                     Thread.onSpinWait();
                 }
@@ -140,23 +154,26 @@ final class DriverVbd implements Runnable
             System.err.println("vbd " + token + ": " + ex.getMessage());
             System.exit(2);
         }
+        catch (final InterruptedException ex)
+        {
+            System.exit(2);
+        }
     }
 
-    /**
-     * Opens the image, publishes the back end's features and InitWait, and watches the front end's state.
-     */
-    private void publish() throws IOException
+    private void openImage() throws IOException
     {
         image = spec.readOnly() ? FileChannel.open(spec.image(), StandardOpenOption.READ) :
             FileChannel.open(spec.image(), StandardOpenOption.READ, StandardOpenOption.WRITE);
         sizeBytes = image.size() & ~(long)(BYTES_PER_SECTOR - 1);
-        write(FEATURE_FLUSH_CACHE, "1");
-        write(FEATURE_BARRIER, "0");
-        write(FEATURE_DISCARD, "0");
-        write(FEATURE_PERSISTENT, "1");
-        write(MAX_RING_PAGE_ORDER, "0");
-        write(MODE, spec.readOnly() ? "r" : "w");
-        write("state", XenbusState.INIT_WAIT.toText());
+    }
+
+    /**
+     * Publishes the back end's features and InitWait, and watches the front end's state.
+     */
+    private void publish() throws IOException
+    {
+        writeAll(FEATURE_FLUSH_CACHE, "1", FEATURE_BARRIER, "0", FEATURE_DISCARD, "0", FEATURE_PERSISTENT, "1",
+            MAX_RING_PAGE_ORDER, "0", MODE, spec.readOnly() ? "r" : "w", "state", XenbusState.INIT_WAIT.toText());
         final ParentLink.Reply frontend = link.xsRead(backendPath + "/frontend");
         if (frontend.status() < 0 || frontend.text() == null)
         {
@@ -205,10 +222,12 @@ final class DriverVbd implements Runnable
     private void connect() throws IOException
     {
         final String frontend = frontendStatePath.substring(0, frontendStatePath.length() - "/state".length());
-        final ParentLink.Reply protocol = link.xsRead(frontend + "/" + PROTOCOL);
-        final ParentLink.Reply ringRef = link.xsRead(frontend + "/" + RING_REF);
-        final ParentLink.Reply channel = link.xsRead(frontend + "/" + EVENT_CHANNEL);
-        final ParentLink.Reply persistentKey = link.xsRead(frontend + "/" + FEATURE_PERSISTENT);
+        final ParentLink.Reply[] keys = link.xsReadAll(frontend + "/" + PROTOCOL, frontend + "/" + RING_REF,
+            frontend + "/" + EVENT_CHANNEL, frontend + "/" + FEATURE_PERSISTENT);
+        final ParentLink.Reply protocol = keys[0];
+        final ParentLink.Reply ringRef = keys[1];
+        final ParentLink.Reply channel = keys[2];
+        final ParentLink.Reply persistentKey = keys[3];
         if (protocol.text() != null && !PROTOCOL_64.equals(protocol.text()))
         {
             fail("unsupported protocol '" + protocol.text() + "' (only " + PROTOCOL_64 + ")");
@@ -244,11 +263,11 @@ final class DriverVbd implements Runnable
         ringPage.wrap(frame.address(), frame.buffer.capacity());
         ring = new BackRing(ringPage, REQUEST_LENGTH).attach();
         usePersistent = "1".equals(persistentKey.text());
-        write(SECTORS, Long.toString(sizeBytes >> SECTOR_SHIFT));
-        write(BlkifXenstoreKeys.SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR));
-        write(PHYSICAL_SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR));
-        write(INFO, Integer.toString(spec.readOnly() ? INFO_READONLY : 0));
-        write("state", XenbusState.CONNECTED.toText());
+        writeAll(SECTORS, Long.toString(sizeBytes >> SECTOR_SHIFT),
+            BlkifXenstoreKeys.SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
+            PHYSICAL_SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
+            INFO, Integer.toString(spec.readOnly() ? INFO_READONLY : 0),
+            "state", XenbusState.CONNECTED.toText());
     }
 
     private void disconnect() throws IOException
@@ -274,6 +293,23 @@ final class DriverVbd implements Runnable
         disconnect();
         write(ERROR, reason);
         write("state", XenbusState.CLOSING.toText());
+    }
+
+    /**
+     * Writes keys of the back end's directory, in order, in one round trip (key, value, key, value...).
+     */
+    private void writeAll(final String... keyValues) throws IOException
+    {
+        final String[] paths = keyValues.clone();
+        for (int i = 0; i < paths.length; i += 2)
+        {
+            paths[i] = backendPath + "/" + paths[i];
+        }
+        final ParentLink.Reply failed = link.xsWriteAll(paths);
+        if (failed != null)
+        {
+            throw new IOException("cannot write under " + backendPath + ": " + failed.text());
+        }
     }
 
     private void write(final String key, final String value) throws IOException

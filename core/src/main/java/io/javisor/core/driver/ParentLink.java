@@ -11,14 +11,17 @@ import java.util.concurrent.TimeUnit;
  * that wait for their reply, the one-way event send, and a reader thread that hands replies to the
  * waiting caller and everything else to a {@link Listener}.
  * <p>
- * Thread-safe: calls are serialised by this object's monitor, so exactly one is outstanding and the
- * next reply is its own. The reader thread is the only reader of the channel; the listener runs on
+ * Thread-safe: calls are serialised by this object's monitor, so only one caller has requests
+ * outstanding and the replies, which come in order, are its own. A batch call sends all its requests
+ * before it waits for their replies (one round trip for the lot). The reader thread is the only reader of the channel; the listener runs on
  * it and must not block.
  */
 final class ParentLink implements AutoCloseable
 {
     /** How long a call waits for its reply before the hypervisor is taken for gone. */
     static final long REPLY_TIMEOUT_SECONDS = 10;
+    /** Requests a batch call may have outstanding. */
+    static final int MAX_BATCH = 32;
 
     /** Receives what the hypervisor sends unasked. */
     interface Listener
@@ -26,6 +29,9 @@ final class ParentLink implements AutoCloseable
         void onConfig(int domid, String memoryFile, long memoryLength);
 
         void onAttach(DriverVbdSpec vbd);
+
+        /** This process serves from now on. */
+        void onActivate();
 
         void onEventPending(int port);
 
@@ -43,7 +49,7 @@ final class ParentLink implements AutoCloseable
     private final SocketChannel channel;
     private final MessageWriter writer;
     private final MessageReader reader;
-    private final BlockingQueue<Reply> replies = new ArrayBlockingQueue<>(1);
+    private final BlockingQueue<Reply> replies = new ArrayBlockingQueue<>(MAX_BATCH);
     private final Listener listener;
     private volatile boolean closed;
 
@@ -74,6 +80,56 @@ final class ParentLink implements AutoCloseable
     {
         writer.start(DriverProtocol.XS_WRITE).putString(path).putString(value).send();
         return awaitReply();
+    }
+
+    /**
+     * Writes {@code keyValues} (path, value, path, value, ...) in one round trip.
+     *
+     * @return the first failed reply, or null when every write succeeded.
+     */
+    synchronized Reply xsWriteAll(final String... keyValues) throws IOException
+    {
+        requireBatch(keyValues.length / 2);
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            writer.start(DriverProtocol.XS_WRITE).putString(keyValues[i]).putString(keyValues[i + 1]).send();
+        }
+        Reply failed = null;
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            final Reply reply = awaitReply();
+            if (reply.status() < 0 && failed == null)
+            {
+                failed = reply;
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * Reads {@code paths} in one round trip.
+     */
+    synchronized Reply[] xsReadAll(final String... paths) throws IOException
+    {
+        requireBatch(paths.length);
+        for (final String path : paths)
+        {
+            writer.start(DriverProtocol.XS_READ).putString(path).send();
+        }
+        final Reply[] answers = new Reply[paths.length];
+        for (int i = 0; i < paths.length; i++)
+        {
+            answers[i] = awaitReply();
+        }
+        return answers;
+    }
+
+    private static void requireBatch(final int requests)
+    {
+        if (requests < 1 || requests > MAX_BATCH)
+        {
+            throw new IllegalArgumentException("a batch holds 1.." + MAX_BATCH + " requests, not " + requests);
+        }
     }
 
     synchronized Reply xsWatch(final String path, final String token) throws IOException
@@ -154,8 +210,13 @@ final class ParentLink implements AutoCloseable
                         reader.end();
                         if (!replies.offer(reply))
                         {
-                            throw new DriverProtocolException("a reply nobody asked for");
+                            throw new DriverProtocolException("more replies than requests");
                         }
+                    }
+                    case DriverProtocol.ACTIVATE ->
+                    {
+                        reader.end();
+                        listener.onActivate();
                     }
                     case DriverProtocol.EVT_PENDING ->
                     {

@@ -30,6 +30,7 @@ public final class ProbingDriverDomain
         final CompletableFuture<String> memoryFile = new CompletableFuture<>();
         final CompletableFuture<DriverVbdSpec> attached = new CompletableFuture<>();
         final CompletableFuture<Integer> domid = new CompletableFuture<>();
+        final CompletableFuture<Boolean> activated = new CompletableFuture<>();
         final SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
         final ParentLink link = new ParentLink(channel, new ParentLink.Listener()
@@ -43,6 +44,11 @@ public final class ProbingDriverDomain
             public void onAttach(final DriverVbdSpec vbd)
             {
                 attached.complete(vbd);
+            }
+
+            public void onActivate()
+            {
+                activated.complete(true);
             }
 
             public void onEventPending(final int port)
@@ -60,6 +66,7 @@ public final class ProbingDriverDomain
         });
         link.start(Long.parseLong(args[1]));
         final DriverVbdSpec vbd = attached.get();
+        activated.get();
         final int guest = vbd.frontendDomid();
         final String key = "/local/domain/" + guest + "/device/vbd/" + vbd.deviceId() + "/" + REF_KEY;
         ParentLink.Reply named = link.xsRead(key);
