@@ -230,11 +230,27 @@ public final class BlkFront implements AutoCloseable
             throw new IllegalStateException("no event channel for the block front end: error " + port);
         }
         events.setWaiter(port, waiter);
-        ring.initialise();
-        xenbus.switchTo(XenbusState.CLOSED);
-        xenbus.switchTo(XenbusState.INITIALISING);
-        awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
-        handshake();
+        final long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
+        while (true)
+        {
+            ring.initialise();
+            xenbus.switchTo(XenbusState.CLOSED);
+            xenbus.switchTo(XenbusState.INITIALISING);
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
+            try
+            {
+                handshake();
+                break;
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The new instance went too, before Connected (killed again): wait for the next one.
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+            }
+        }
         watchBackend();
         int again = 0;
         for (int slot = 0; slot < queueDepth; slot++)

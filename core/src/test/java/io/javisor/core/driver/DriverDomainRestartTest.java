@@ -96,4 +96,48 @@ class DriverDomainRestartTest
         }
         ProcessCensus.take().withoutFiles().assertSameAs(before);
     }
+
+    @Test
+    void aFrontEndSurvivesTheDriverDomainDyingAgainWhileItReconnects() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            rig.driver.awaitActive(30_000);
+            rig.driver.awaitSpare(60_000);
+            // No spare is left for the third process: it starts a JVM, which a loaded machine may take seconds to do.
+            final BlkFrontConfig patient = BlkFrontConfig.defaults().withReconnect(true);
+            try (BlkFront front = BlkFront.attach(rig.guest.resources(), rig.driver.domid(), rig.vbd.deviceId(),
+                new BlkFrontConfig(patient.queueDepth(), patient.segmentsPerSlot(), true, java.time.Duration.ofSeconds(30), true)))
+            {
+                final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+                block.setMemory(0, 4096, (byte)0x3C);
+                assertEquals(0, front.writeBlocking(16, 8, block, 0));
+                final Process first = rig.driver.awaitActive(30_000);
+                first.destroyForcibly();
+                first.waitFor(10, TimeUnit.SECONDS);
+                // The spare takes over at once; kill it in the middle of its handshake with the front end.
+                final Process second = awaitReplacement(rig.driver, first);
+                second.destroyForcibly();
+                second.waitFor(10, TimeUnit.SECONDS);
+                block.setMemory(0, 4096, (byte)0);
+                assertEquals(0, front.readBlocking(16, 8, block, 0), "served by a third process");
+                assertEquals((byte)0x3C, block.getByte(0));
+                assertEquals(2, rig.driver.statistics().restarts());
+                assertTrue(front.reconnects() >= 1);
+            }
+        }
+    }
+
+    private static Process awaitReplacement(final DriverDomain driver, final Process dead) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Process active = driver.activeProcess();
+        while ((active == null || active == dead) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(0, 100_000);
+            active = driver.activeProcess();
+        }
+        assertTrue(active != null && active != dead, "another process took over");
+        return active;
+    }
 }
