@@ -2,6 +2,7 @@ package io.javisor.perf;
 
 import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
+import io.javisor.perf.ddom.DriverDomainBenchmark;
 import io.javisor.perf.density.DensityBenchmark;
 import io.javisor.perf.exit.ExitBenchmark;
 import io.javisor.perf.io.IoBenchmark;
@@ -30,7 +31,8 @@ public final class HarnessBenchmarks
             new CpuBenchmark(CpuBenchmark.Config.defaults()),
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
             new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
-            new DensityBenchmark(DensityBenchmark.Config.defaults()));
+            new DensityBenchmark(DensityBenchmark.Config.defaults()),
+            new DriverDomainBenchmark(DriverDomainBenchmark.Config.defaults()));
         // bench sched runs on its own (./javisor bench sched): destroying its 1,000 spinning guests
         // took minutes under the scheduler, which would hold up the main job.
     }

@@ -82,7 +82,6 @@ public final class DriverDomain implements AutoCloseable
     private int instances;
     private int quickDeaths;
     private boolean spareScheduled;
-    private long lastActivationNanos;
     private boolean closed;
 
     /** One process: its launch, then its channel once it said hello. */
@@ -265,31 +264,6 @@ public final class DriverDomain implements AutoCloseable
         }
     }
 
-    /**
-     * Nanosecond time stamp of the last activation of a process (System.nanoTime()).
-     */
-    public synchronized long lastActivationNanos()
-    {
-        return lastActivationNanos;
-    }
-
-    /**
-     * Processes of this driver domain alive now (serving, spare, or starting).
-     */
-    public synchronized int liveProcesses()
-    {
-        int live = 0;
-        for (final Instance instance : launching.values())
-        {
-            live += instance.process != null && instance.process.isAlive() ? 1 : 0;
-        }
-        for (final Instance instance : new Instance[] {active, spare})
-        {
-            live += instance != null && instance.process.isAlive() ? 1 : 0;
-        }
-        return live;
-    }
-
     private XenbusDevice xenbus(final DriverVbdSpec vbd)
     {
         return new XenbusDevice(hypervisor.xenStore(), BlkifXenstoreKeys.DEVICE_TYPE, vbd.frontendDomid(), domain.id(),
@@ -385,7 +359,6 @@ public final class DriverDomain implements AutoCloseable
     {
         waitingForActive = false;
         active = instance;
-        lastActivationNanos = System.nanoTime();
         try
         {
             instance.session.activate();

@@ -78,11 +78,6 @@ final class DriverSession
         this.statistics = statistics;
     }
 
-    int instance()
-    {
-        return instance;
-    }
-
     /**
      * Reads a process's HELLO, before it has a session.
      *

@@ -16,17 +16,15 @@ final class GrantedFrame
 {
     final int ref;
     final int handle;
-    final boolean readOnly;
     final Arena arena;
     final MemorySegment segment;
     /** The frame as a ByteBuffer, for file channel reads and writes straight into it. */
     final ByteBuffer buffer;
 
-    GrantedFrame(final int ref, final int handle, final boolean readOnly, final Arena arena, final MemorySegment segment)
+    GrantedFrame(final int ref, final int handle, final Arena arena, final MemorySegment segment)
     {
         this.ref = ref;
         this.handle = handle;
-        this.readOnly = readOnly;
         this.arena = arena;
         this.segment = segment;
         this.buffer = segment.asByteBuffer();

@@ -42,7 +42,7 @@ final class GrantedFrames
         {
             final MemorySegment segment = memory.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
                 reply.value(), PageDescriptor.PAGE_SIZE, arena);
-            return new GrantedFrame(ref, reply.status(), readOnly, arena, segment);
+            return new GrantedFrame(ref, reply.status(), arena, segment);
         }
         catch (final IOException | RuntimeException ex)
         {

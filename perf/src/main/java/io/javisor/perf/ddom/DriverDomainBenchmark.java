@@ -47,7 +47,9 @@ import java.util.stream.Stream;
  *     write/read/flush load; the time from the kill to the guest's first request completed after it
  *     reconnected, the requests re-issued, and afterwards every block of the image checked against the
  *     last acknowledged write to it;</li>
- * <li>cold restart: the same without a spare, so that each restart waits for a JVM to start.</li>
+ * <li>cold restart: the same without a spare, so that each restart waits for a JVM to start;</li>
+ * <li>doorbells: the round trip of the wake-up mechanisms a channel could use ({@link DoorbellProbe}),
+ *     the figures behind the choice of a Unix domain socket.</li>
  * </ol>
  */
 public final class DriverDomainBenchmark implements HarnessBenchmark
@@ -55,6 +57,8 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
     public static final String NAME = "driver-domain";
     private static final int ROUNDS = 10;
     private static final int LOAD_DEPTH = 8;
+    private static final int DOORBELL_PINGS = 20_000;
+    private static final int POLLED_DOORBELL_PINGS = 2_000;
 
     /**
      * @param reads     QD1 reads measured per side and mode
@@ -156,6 +160,8 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
             {
                 report.metric("cold_restart_to_serving_p50_ms", round(cold.times.getValueAtPercentile(50) / 1e6));
             }
+            out.println();
+            doorbells(out, report);
         }
         catch (final IOException ex)
         {
@@ -168,6 +174,20 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
         }
         out.flush();
         return report;
+    }
+
+    private static void doorbells(final PrintWriter out, final BenchReport report) throws IOException, InterruptedException
+    {
+        out.printf(Locale.ROOT, "doorbells: ping-pong round trip between two threads, ns%n");
+        out.printf(Locale.ROOT, "%-46s %12s %9s %9s %9s %10s %9s%n", "mechanism", "count", "p50", "p99", "p99.9", "max", "mean");
+        final LatencySummary socket = LatencySummary.of(DoorbellProbe.socket(DOORBELL_PINGS));
+        final LatencySummary spin = LatencySummary.of(DoorbellProbe.sharedRings(DOORBELL_PINGS, true));
+        final LatencySummary polled = LatencySummary.of(DoorbellProbe.sharedRings(POLLED_DOORBELL_PINGS, false));
+        socket.printRow(out, "Unix domain socket, blocking reads", 46);
+        spin.printRow(out, "shared-memory rings, readers spinning", 46);
+        polled.printRow(out, "shared-memory rings, readers polling (50 us)", 46);
+        report.latency("doorbell_socket_rtt", socket, "pings").latency("doorbell_shm_spin_rtt", spin, "pings")
+            .latency("doorbell_shm_poll_rtt", polled, "pings");
     }
 
     private static double round(final double value)

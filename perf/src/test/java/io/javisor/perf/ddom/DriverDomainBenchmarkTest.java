@@ -1,5 +1,7 @@
 package io.javisor.perf.ddom;
 
+import io.javisor.perf.HarnessBenchmarks;
+import io.javisor.perf.cli.JavisorMain;
 import io.javisor.perf.report.BenchReport;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +48,21 @@ class DriverDomainBenchmarkTest
         assertThrows(IllegalArgumentException.class, () -> new DriverDomainBenchmark.Config(10, 1, 0, 8, 1));
         assertThrows(IllegalArgumentException.class, () -> new DriverDomainBenchmark.Config(1000, 1, -1, 8, 1));
         assertThrows(IllegalArgumentException.class, () -> new DriverDomainBenchmark.Config(1000, 1, 0, 0, 1));
+    }
+
+    @Test
+    void isACommandAndAHarnessBenchmarkWhoseBadOptionsAreOneLine()
+    {
+        assertTrue(HarnessBenchmarks.all().stream().anyMatch(b -> b.name().equals(DriverDomainBenchmark.NAME)));
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final var commandLine = JavisorMain.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        assertEquals(0, commandLine.execute("bench", "driver-domain", "--help"));
+        assertTrue(out.toString().contains("--json"), out.toString());
+        assertEquals(2, commandLine.execute("bench", "driver-domain", "--kills", "0"));
+        assertEquals("javisor bench driver-domain: kills must be 1..1000, got 0 (see 'javisor bench driver-domain --help')",
+            err.toString().strip());
     }
 }
