@@ -49,7 +49,16 @@ public record DriverDiskSpec(String backend, DiskSpec disk)
         {
             throw new IllegalArgumentException("bad disk spec '" + spec + "': no backend (the driver domain's name, e.g. backend=storage)");
         }
-        final DiskSpec disk = DiskSpec.parse(rest.toString());
+        final DiskSpec disk;
+        try
+        {
+            disk = DiskSpec.parse(rest.toString());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Name the spec as the user wrote it, backend included.
+            throw new IllegalArgumentException(ex.getMessage().replace("'" + rest + "'", "'" + spec + "'"), ex);
+        }
         if (disk.format() != DiskFormat.RAW)
         {
             throw new IllegalArgumentException("bad disk spec '" + spec + "': a driver domain serves raw images only, not " +

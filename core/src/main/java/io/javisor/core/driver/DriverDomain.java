@@ -110,6 +110,8 @@ public final class DriverDomain implements AutoCloseable
             throw new IllegalStateException("driver domain " + config.name() +
                 ": machine memory is anonymous; a driver domain needs it file-backed (HypervisorConfig.withMachineMemoryFile)");
         }
+        // The domain first: a name in use is the caller's one-line error, and nothing is left open.
+        domain = hypervisor.createDomain(DomainConfig.pv(config.name(), 1));
         try
         {
             directory = Files.createTempDirectory("javisor-ddom-" + config.name() + "-",
@@ -121,9 +123,9 @@ public final class DriverDomain implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            hypervisor.destroyDomain(domain.id());
             throw new UncheckedIOException("driver domain " + config.name() + ": cannot open its channel: " + ex.getMessage(), ex);
         }
-        domain = hypervisor.createDomain(DomainConfig.pv(config.name(), 1));
         domain.unpause();
         acceptor = Thread.ofPlatform().daemon().name(config.name() + "-accept").start(this::acceptLoop);
     }
@@ -164,7 +166,7 @@ public final class DriverDomain implements AutoCloseable
     }
 
     /**
-     * The log file the processes write their output to.
+     * The log file the processes write their output to (removed by {@link #close()}).
      */
     public Path log()
     {
@@ -509,7 +511,7 @@ public final class DriverDomain implements AutoCloseable
 
     /**
      * Kills every process, removes the devices' xenstore directories, destroys the domain and removes
-     * the channel's socket.
+     * the channel's socket and the log.
      */
     @Override
     public void close()
@@ -579,10 +581,12 @@ public final class DriverDomain implements AutoCloseable
         try
         {
             Files.deleteIfExists(socket);
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(directory);
         }
         catch (final IOException ignore)
         {
-            // A leftover socket in a private directory is harmless.
+            // A leftover file in a private directory is harmless.
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -61,7 +62,7 @@ final class DriverVbd implements Runnable
     private final AtomicBoolean watchFired = new AtomicBoolean(true);
     private final GrantedFrame[] segmentFrames = new GrantedFrame[MAX_SEGMENTS_PER_REQUEST];
     /** Opened when the process is activated: a spare's device threads wait there, image open. */
-    private final java.util.concurrent.CountDownLatch activated;
+    private final CountDownLatch activated;
     private volatile Thread thread;
     private FileChannel image;
     private long sizeBytes;
@@ -72,13 +73,13 @@ final class DriverVbd implements Runnable
     private boolean usePersistent;
 
     DriverVbd(final ParentLink link, final GrantedFrames frames, final int domid, final DriverVbdSpec spec, final DriverIdle idle,
-        final java.util.concurrent.CountDownLatch activated)
+        final CountDownLatch activated)
     {
-        this.activated = activated;
         this.link = link;
         this.frames = frames;
         this.spec = spec;
         this.idle = idle;
+        this.activated = activated;
         this.backendPath = "/local/domain/" + domid + "/backend/" + DEVICE_TYPE + "/" + spec.frontendDomid() + "/" + spec.deviceId();
         this.token = "vbd-" + spec.frontendDomid() + "-" + spec.deviceId();
     }

@@ -3,7 +3,12 @@ package io.javisor.core.driver;
 import io.javisor.blkback.BlkFront;
 import io.javisor.blkback.BlkFrontConfig;
 import io.javisor.blkback.wire.BlkifDescriptor;
+import io.javisor.core.Domain;
 import io.javisor.core.DomainState;
+import io.javisor.ringio.event.EventChannelStatus;
+import io.javisor.ringio.event.EventChannels;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusState;
 import io.javisor.memory.PageDescriptor;
 import io.javisor.memory.testing.Seed;
 import io.javisor.memory.testing.Seeded;
@@ -85,5 +90,51 @@ class DriverDomainIsolationTest
             Files.deleteIfExists(marker);
             Files.deleteIfExists(marker.getParent());
         }
+    }
+
+    @Test
+    void whenItsProcessDiesEveryGrantMappingEventChannelAndWatchItHeldIsReleased() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            rig.driver.awaitActive(30_000);
+            final Domain driverDomain = rig.hypervisor.domain(rig.driver.domid());
+            try (BlkFront front = BlkFront.attach(rig.guest.resources(), rig.driver.domid(), rig.vbd.deviceId(),
+                BlkFrontConfig.defaults().withReconnect(true)))
+            {
+                final UnsafeBuffer block = new UnsafeBuffer(new byte[8 * 4096]);
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.writeBlocking(0, 64, block, 0));
+                assertTrue(driverDomain.grantMapper().liveMappings() > 1, "the ring and the data pages are mapped");
+                assertTrue(rig.guest.grantTable().activePins() > 1);
+                assertEquals(1, openPorts(driverDomain.eventChannels()));
+                assertTrue(rig.hypervisor.xenStore().watchCount(rig.driver.domid()) > 0);
+
+                final Process victim = rig.driver.awaitActive(30_000);
+                victim.destroyForcibly();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (rig.driver.statistics().restarts() < 1 && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+                // The front end has not polled: the next process waits for its handshake and holds nothing yet.
+                assertEquals(0, driverDomain.grantMapper().liveMappings(), "no mapping of the dead process is left");
+                assertEquals(0, rig.guest.grantTable().activePins(), "the guest's frames are mapped by no one");
+                assertEquals(0, openPorts(driverDomain.eventChannels()), "the dead process's event channel is closed");
+                assertEquals(XenbusState.CLOSED, new XenbusDevice(rig.hypervisor.xenStore(), "vbd", rig.guest.id(),
+                    rig.driver.domid(), rig.vbd.deviceId()).state(XenbusDevice.Side.BACKEND), "its back end was marked Closed");
+
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.readBlocking(0, 64, block, 0), "the next process serves");
+            }
+        }
+    }
+
+    private static int openPorts(final EventChannels channels)
+    {
+        int count = 0;
+        for (int port = 1; port < channels.maxPorts(); port++)
+        {
+            count += channels.status(port) != EventChannelStatus.CLOSED ? 1 : 0;
+        }
+        return count;
     }
 }

@@ -13,7 +13,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A hypervisor over file-backed machine memory under /dev/shm, a Java guest, a raw image and a
+ * A hypervisor over file-backed machine memory under /dev/shm, a guest (Java, or PV guest code), a raw image and a
  * driver domain serving it: what the driver domain tests share. Closing removes all of it.
  */
 final class DriverDomainRig implements AutoCloseable
@@ -29,6 +29,14 @@ final class DriverDomainRig implements AutoCloseable
 
     DriverDomainRig(final DriverDomainConfig config) throws IOException
     {
+        this(config, false);
+    }
+
+    /**
+     * @param guestCode the guest runs guest code (left CREATED for {@code Hypervisor.startPv}), else it is a Java guest.
+     */
+    DriverDomainRig(final DriverDomainConfig config, final boolean guestCode) throws IOException
+    {
         directory = Files.createTempDirectory("javisor-ddom-test-");
         image = directory.resolve("disk.img");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
@@ -38,8 +46,11 @@ final class DriverDomainRig implements AutoCloseable
         final Path shm = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : directory;
         hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(64)
             .withMachineMemoryFile(shm.resolve("javisor-ddom-" + ProcessHandle.current().pid() + "-" + System.nanoTime())));
-        guest = hypervisor.createDomain(DomainConfig.pv("guest", 4));
-        guest.unpause();
+        guest = hypervisor.createDomain(DomainConfig.pv("guest", guestCode ? 16 : 4));
+        if (!guestCode)
+        {
+            guest.unpause();
+        }
         driver = DriverDomain.start(hypervisor, config);
         vbd = driver.attachDisk(guest, "backend=" + config.name() + ", format=raw, vdev=xvda, target=" + image);
     }
@@ -50,13 +61,6 @@ final class DriverDomainRig implements AutoCloseable
         driver.close();
         hypervisor.close();
         try (Stream<Path> files = Files.walk(directory))
-        {
-            for (final Path path : files.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        try (Stream<Path> files = Files.walk(driver.log().getParent()))
         {
             for (final Path path : files.sorted(Comparator.reverseOrder()).toList())
             {
