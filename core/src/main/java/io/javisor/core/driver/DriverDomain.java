@@ -61,7 +61,7 @@ public final class DriverDomain implements AutoCloseable
     private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_QUICK_DEATHS = 5;
     /** How long after a restart the next spare is started. */
-    static final long SPARE_DELAY_MILLIS = 250;
+    static final long SPARE_DELAY_MILLIS = 100;
 
     private final Hypervisor hypervisor;
     private final DriverDomainConfig config;
