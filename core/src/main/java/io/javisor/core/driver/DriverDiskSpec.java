@@ -68,6 +68,45 @@ public record DriverDiskSpec(String backend, DiskSpec disk)
     }
 
     /**
+     * A device spec without its {@code backend=NAME} key, which must name {@code driver}.
+     *
+     * @throws IllegalArgumentException when the key is missing, repeated, or names another back end (one line).
+     */
+    static String withoutBackend(final String spec, final String driver, final String what)
+    {
+        if (spec == null)
+        {
+            throw new IllegalArgumentException("bad " + what + " spec '': empty");
+        }
+        final StringBuilder rest = new StringBuilder();
+        String backend = null;
+        for (final String token : spec.split(","))
+        {
+            final String stripped = token.strip();
+            if (stripped.startsWith(BACKEND_KEY))
+            {
+                if (backend != null)
+                {
+                    throw new IllegalArgumentException("bad " + what + " spec '" + spec + "': backend given twice");
+                }
+                backend = stripped.substring(BACKEND_KEY.length()).strip();
+                continue;
+            }
+            if (!rest.isEmpty())
+            {
+                rest.append(',');
+            }
+            rest.append(token);
+        }
+        if (backend == null || !backend.equals(driver))
+        {
+            throw new IllegalArgumentException("bad " + what + " spec '" + spec + "': backend " +
+                (backend == null ? "missing" : backend + " is not this driver domain") + " (backend=" + driver + ")");
+        }
+        return rest.toString();
+    }
+
+    /**
      * The comma-separated tokens, the target (which may hold commas) kept whole as the last one.
      */
     private static java.util.List<String> splitBeforeTarget(final String spec)

@@ -6,6 +6,9 @@ import io.javisor.core.DomainConfig;
 import io.javisor.core.Hypervisor;
 import io.javisor.memory.MachineMemory;
 import io.javisor.memory.log.HostLog;
+import io.javisor.netback.NetifXenstoreKeys;
+import io.javisor.netback.spec.VifSpec;
+import io.javisor.ringio.xenstore.XenStore;
 import io.javisor.ringio.xenstore.XenStoreException;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -27,7 +30,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A driver domain: a domain of the hypervisor whose back ends run in a separate OS process, and the
+ * A driver domain: a domain of the hypervisor whose back ends (block devices, and vifs on bridges of
+ * its own) run in a separate OS process, and the
  * supervisor that keeps one such process serving. The process reaches the hypervisor only through
  * its channel ({@link DriverProtocol}, one Unix domain socket), acting as this domain: it maps only
  * frames granted to this domain, one at a time, through the hypervisor's grant checks.
@@ -74,6 +78,7 @@ public final class DriverDomain implements AutoCloseable
     private final DriverDomainStatistics statistics = new DriverDomainStatistics();
     private final SecureRandom random = new SecureRandom();
     private final List<DriverVbdSpec> vbds = new ArrayList<>();
+    private final List<DriverVifSpec> vifs = new ArrayList<>();
     private final Map<Long, Instance> launching = new HashMap<>();
     private final Thread acceptor;
     private Instance active;
@@ -220,6 +225,55 @@ public final class DriverDomain implements AutoCloseable
     }
 
     /**
+     * Attaches a virtual network interface to {@code guest} from a vif spec naming this driver domain,
+     * e.g. {@code backend=net, bridge=xenbr0, mac=00:16:3e:01:02:03} (a random 00:16:3e MAC when
+     * none is given): creates both xenstore directories with the MAC (as the toolstack) and tells the
+     * serving process, which switches the vif on that bridge inside the driver domain. A Java guest
+     * then attaches with {@code NetFront.attach(guest.resources(), driver.domid(), vif.handle(), ...)}.
+     *
+     * @throws IllegalArgumentException for a bad spec or another driver domain's name (one line).
+     */
+    public synchronized DriverVifSpec attachVif(final Domain guest, final String spec)
+    {
+        final String rest = DriverDiskSpec.withoutBackend(spec, config.name(), "vif");
+        final VifSpec parsed = VifSpec.parse(rest);
+        if (closed)
+        {
+            throw new IllegalStateException("driver domain " + config.name() + " is closed");
+        }
+        int handle = 0;
+        for (final DriverVifSpec vif : vifs)
+        {
+            handle = vif.frontendDomid() == guest.id() ? Math.max(handle, vif.handle() + 1) : handle;
+        }
+        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed.macText(), parsed.bridge());
+        final XenbusDevice device = xenbus(vif);
+        device.create();
+        final XenStore store = hypervisor.xenStore();
+        // The toolstack tells both ends the MAC, and the back end its bridge, as xl does.
+        store.write(Hypervisor.DOM0, device.frontendPath() + "/" + NetifXenstoreKeys.MAC, vif.mac());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.MAC, vif.mac());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.BRIDGE, vif.bridge());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.HANDLE, Integer.toString(handle));
+        vifs.add(vif);
+        for (final Instance instance : new Instance[] {active, spare})
+        {
+            if (instance != null && instance.session != null)
+            {
+                try
+                {
+                    instance.session.attach(vif);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "attach failed: " + ex.getMessage());
+                }
+            }
+        }
+        return vif;
+    }
+
+    /**
      * The serving process, or null between a death and the next activation.
      */
     public synchronized Process activeProcess()
@@ -264,6 +318,12 @@ public final class DriverDomain implements AutoCloseable
             }
             wait(left);
         }
+    }
+
+    private XenbusDevice xenbus(final DriverVifSpec vif)
+    {
+        return new XenbusDevice(hypervisor.xenStore(), NetifXenstoreKeys.DEVICE_TYPE, vif.frontendDomid(), domain.id(),
+            vif.handle());
     }
 
     private XenbusDevice xenbus(final DriverVbdSpec vbd)
@@ -320,7 +380,7 @@ public final class DriverDomain implements AutoCloseable
                 }
                 instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
                 quickDeaths = 0;
-                instance.session.prepare(domain.id(), List.copyOf(vbds));
+                instance.session.prepare(domain.id(), List.copyOf(vbds), List.copyOf(vifs));
                 if (waitingForActive)
                 {
                     activate(instance);
@@ -495,11 +555,14 @@ public final class DriverDomain implements AutoCloseable
 
     private void markBackendsClosed()
     {
-        for (final DriverVbdSpec vbd : vbds)
+        final List<XenbusDevice> devices = new ArrayList<>();
+        vbds.forEach(vbd -> devices.add(xenbus(vbd)));
+        vifs.forEach(vif -> devices.add(xenbus(vif)));
+        for (final XenbusDevice device : devices)
         {
             try
             {
-                hypervisor.xenStore().write(Hypervisor.DOM0, xenbus(vbd).backendPath() + '/' + XenbusDevice.STATE,
+                hypervisor.xenStore().write(Hypervisor.DOM0, device.backendPath() + '/' + XenbusDevice.STATE,
                     XenbusState.CLOSED.toText());
             }
             catch (final XenStoreException ex)
@@ -564,11 +627,14 @@ public final class DriverDomain implements AutoCloseable
         }
         synchronized (this)
         {
-            for (final DriverVbdSpec vbd : vbds)
+            final List<XenbusDevice> devices = new ArrayList<>();
+            vbds.forEach(vbd -> devices.add(xenbus(vbd)));
+            vifs.forEach(vif -> devices.add(xenbus(vif)));
+            for (final XenbusDevice device : devices)
             {
                 try
                 {
-                    xenbus(vbd).destroy();
+                    device.destroy();
                 }
                 catch (final XenStoreException ignore)
                 {
@@ -576,6 +642,7 @@ public final class DriverDomain implements AutoCloseable
                 }
             }
             vbds.clear();
+            vifs.clear();
         }
         hypervisor.destroyDomain(domain.id());
         try

@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The driver domain process: connects to the hypervisor's channel ({@link DriverProtocol}), says
  * hello with its token once it has warmed up its serving code, takes its configuration and opens its devices'
- * images (a {@link DriverVbd} thread each), and once activated (a spare may wait long) serves them.
+ * images (a {@link DriverVbd} thread each) and its vifs (one {@link DriverNetAgent} for all), and once activated (a spare may wait long) serves them.
  * It exits when the channel ends.
  * <p>
  * Arguments: the channel's socket path, the token, and the idle mode ({@link DriverIdle}).
@@ -29,6 +29,8 @@ public final class DriverDomainMain implements ParentLink.Listener
     private final CountDownLatch activated = new CountDownLatch(1);
     private ParentLink link;
     private GrantedFrames frames;
+    /** The network back end, made with the first vif (the channel's reader is its only writer). */
+    private DriverNetAgent net;
     private int domid = -1;
 
     private DriverDomainMain(final DriverIdle idle)
@@ -84,6 +86,21 @@ public final class DriverDomainMain implements ParentLink.Listener
     }
 
     @Override
+    public void onAttachVif(final DriverVifSpec spec)
+    {
+        if (frames == null)
+        {
+            onClosed("ATTACH_VIF before CONFIG");
+        }
+        if (net == null)
+        {
+            net = new DriverNetAgent(link, frames, domid, idle, activated);
+            Thread.ofPlatform().name("ddom-net").start(net);
+        }
+        net.add(spec);
+    }
+
+    @Override
     public void onActivate()
     {
         activated.countDown();
@@ -100,6 +117,10 @@ public final class DriverDomainMain implements ParentLink.Listener
                 vbd.wake();
             }
         }
+        if (net != null)
+        {
+            net.onEventPending(port);
+        }
     }
 
     @Override
@@ -109,6 +130,10 @@ public final class DriverDomainMain implements ParentLink.Listener
         if (vbd != null)
         {
             vbd.onWatchFired();
+        }
+        else if (net != null)
+        {
+            net.onWatchFired(token);
         }
     }
 

@@ -16,7 +16,8 @@ package io.javisor.core.driver;
  * driver domain -> hypervisor               hypervisor -> driver domain
  * HELLO      i64 token, i64 pid             CONFIG      i32 domid, str memory file, i64 length
  * XS_READ    str path                       ATTACH      i32 frontend, i32 device, str image, u8 ro
- * XS_WRITE   str path, str value            ACTIVATE
+ * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str mac, str bridge
+ *                                           ACTIVATE
  *                                           REPLY       i32 status, i64 value, str text
  * XS_WATCH   str path, str token            EVT_PENDING i32 port
  * XS_UNWATCH str path, str token            WATCH_FIRED str path, str token
@@ -26,7 +27,7 @@ package io.javisor.core.driver;
  * EVT_CLOSE  i32 port
  * EVT_SEND   i32 port                       (one-way)
  * </pre>
- * A process is sent its CONFIG and ATTACHes as soon as it has said hello, so that a spare opens its
+ * A process is sent its CONFIG, ATTACHes and ATTACH_VIFs as soon as it has said hello, so that a spare opens its
  * files and starts its device threads ahead; it acts (publishes its back ends) only after ACTIVATE,
  * and a request before that is a violation.
  * <p>
@@ -53,6 +54,7 @@ public final class DriverProtocol
     public static final byte CONFIG = 64;
     public static final byte ATTACH = 65;
     public static final byte ACTIVATE = 69;
+    public static final byte ATTACH_VIF = 70;
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;

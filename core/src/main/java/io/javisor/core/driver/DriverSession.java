@@ -99,7 +99,7 @@ final class DriverSession
      * Sends the process the driver domain's configuration and its devices, as soon as it said hello
      * (a spare prepares itself with them).
      */
-    void prepare(final int domid, final List<DriverVbdSpec> vbds) throws IOException
+    void prepare(final int domid, final List<DriverVbdSpec> vbds, final List<DriverVifSpec> vifs) throws IOException
     {
         writer.start(DriverProtocol.CONFIG).putInt(domid).putString(memory.file().toString())
             .putLong(memory.lengthInBytes()).send();
@@ -107,6 +107,16 @@ final class DriverSession
         {
             attach(vbd);
         }
+        for (final DriverVifSpec vif : vifs)
+        {
+            attach(vif);
+        }
+    }
+
+    void attach(final DriverVifSpec vif) throws IOException
+    {
+        writer.start(DriverProtocol.ATTACH_VIF).putInt(vif.frontendDomid()).putInt(vif.handle())
+            .putString(vif.mac()).putString(vif.bridge()).send();
     }
 
     /**

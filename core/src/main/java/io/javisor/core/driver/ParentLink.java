@@ -30,6 +30,8 @@ final class ParentLink implements AutoCloseable
 
         void onAttach(DriverVbdSpec vbd);
 
+        void onAttachVif(DriverVifSpec vif);
+
         /** This process serves from now on. */
         void onActivate();
 
@@ -212,6 +214,19 @@ final class ParentLink implements AutoCloseable
                         {
                             throw new DriverProtocolException("more replies than requests");
                         }
+                    }
+                    case DriverProtocol.ATTACH_VIF ->
+                    {
+                        final int frontend = reader.getInt();
+                        final int handle = reader.getInt();
+                        final String mac = reader.getString();
+                        final String bridge = reader.getString();
+                        reader.end();
+                        if (mac == null || bridge == null)
+                        {
+                            throw new DriverProtocolException("ATTACH_VIF without a MAC or a bridge");
+                        }
+                        listener.onAttachVif(new DriverVifSpec(frontend, handle, mac, bridge));
                     }
                     case DriverProtocol.ACTIVATE ->
                     {

@@ -46,6 +46,10 @@ public final class ProbingDriverDomain
                 attached.complete(vbd);
             }
 
+            public void onAttachVif(final DriverVifSpec vif)
+            {
+            }
+
             public void onActivate()
             {
                 activated.complete(true);
