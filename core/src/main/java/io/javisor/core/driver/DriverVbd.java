@@ -53,8 +53,7 @@ final class DriverVbd implements Runnable
     private final GrantedFrames frames;
     private final DriverVbdSpec spec;
     private final DriverIdle idle;
-    private final String backendPath;
-    private final String token;
+    private final BackendDirectory directory;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[REQUEST_LENGTH]);
     private final UnsafeBuffer ringPage = new UnsafeBuffer(0, 0);
     private final BlkifResponse response = new BlkifResponse();
@@ -66,7 +65,6 @@ final class DriverVbd implements Runnable
     private volatile Thread thread;
     private FileChannel image;
     private long sizeBytes;
-    private String frontendStatePath;
     private BackRing ring;
     private GrantedFrame ringFrame;
     private volatile int port = -1;
@@ -80,13 +78,12 @@ final class DriverVbd implements Runnable
         this.spec = spec;
         this.idle = idle;
         this.activated = activated;
-        this.backendPath = "/local/domain/" + domid + "/backend/" + DEVICE_TYPE + "/" + spec.frontendDomid() + "/" + spec.deviceId();
-        this.token = "vbd-" + spec.frontendDomid() + "-" + spec.deviceId();
+        this.directory = new BackendDirectory(link, domid, DEVICE_TYPE, spec.frontendDomid(), spec.deviceId());
     }
 
     String token()
     {
-        return token;
+        return directory.token();
     }
 
     int port()
@@ -152,7 +149,7 @@ final class DriverVbd implements Runnable
         catch (final IOException ex)
         {
             // The channel is gone: the hypervisor has dropped this process.
-            System.err.println("vbd " + token + ": " + ex.getMessage());
+            System.err.println(directory.backendPath() + ": " + ex.getMessage());
             System.exit(2);
         }
         catch (final InterruptedException ex)
@@ -173,26 +170,14 @@ final class DriverVbd implements Runnable
      */
     private void publish() throws IOException
     {
-        writeAll(FEATURE_FLUSH_CACHE, "1", FEATURE_BARRIER, "0", FEATURE_DISCARD, "0", FEATURE_PERSISTENT, "1",
+        directory.write(FEATURE_FLUSH_CACHE, "1", FEATURE_BARRIER, "0", FEATURE_DISCARD, "0", FEATURE_PERSISTENT, "1",
             MAX_RING_PAGE_ORDER, "0", MODE, spec.readOnly() ? "r" : "w", "state", XenbusState.INIT_WAIT.toText());
-        final ParentLink.Reply frontend = link.xsRead(backendPath + "/frontend");
-        if (frontend.status() < 0 || frontend.text() == null)
-        {
-            throw new IOException("no frontend link under " + backendPath + ": " + frontend.text());
-        }
-        frontendStatePath = frontend.text() + "/state";
-        final ParentLink.Reply watched = link.xsWatch(frontendStatePath, token);
-        if (watched.status() < 0)
-        {
-            throw new IOException("cannot watch " + frontendStatePath + ": " + watched.text());
-        }
+        directory.watchFrontend();
     }
 
     private void onFrontendState() throws IOException
     {
-        final ParentLink.Reply reply = link.xsRead(frontendStatePath);
-        final XenbusState state = reply.status() < 0 || reply.text() == null ? XenbusState.CLOSED :
-            parseState(reply.text());
+        final XenbusState state = directory.frontendState();
         if (state == XenbusState.INITIALISED && ring == null)
         {
             connect();
@@ -200,50 +185,33 @@ final class DriverVbd implements Runnable
         else if ((state == XenbusState.CLOSING || state == XenbusState.CLOSED) && ring != null)
         {
             disconnect();
-            write("state", XenbusState.CLOSED.toText());
+            directory.write("state", XenbusState.CLOSED.toText());
         }
         else if (state == XenbusState.CLOSING)
         {
-            write("state", XenbusState.CLOSED.toText());
-        }
-    }
-
-    private static XenbusState parseState(final String text)
-    {
-        try
-        {
-            return XenbusState.parse(text);
-        }
-        catch (final RuntimeException ex)
-        {
-            return XenbusState.CLOSED;
+            directory.write("state", XenbusState.CLOSED.toText());
         }
     }
 
     private void connect() throws IOException
     {
-        final String frontend = frontendStatePath.substring(0, frontendStatePath.length() - "/state".length());
-        final ParentLink.Reply[] keys = link.xsReadAll(frontend + "/" + PROTOCOL, frontend + "/" + RING_REF,
-            frontend + "/" + EVENT_CHANNEL, frontend + "/" + FEATURE_PERSISTENT);
-        final ParentLink.Reply protocol = keys[0];
-        final ParentLink.Reply ringRef = keys[1];
-        final ParentLink.Reply channel = keys[2];
-        final ParentLink.Reply persistentKey = keys[3];
-        if (protocol.text() != null && !PROTOCOL_64.equals(protocol.text()))
+        final String[] keys = directory.readFrontend(PROTOCOL, RING_REF, EVENT_CHANNEL, FEATURE_PERSISTENT);
+        final String protocol = keys[0];
+        if (protocol != null && !PROTOCOL_64.equals(protocol))
         {
-            fail("unsupported protocol '" + protocol.text() + "' (only " + PROTOCOL_64 + ")");
+            fail("unsupported protocol '" + protocol + "' (only " + PROTOCOL_64 + ")");
             return;
         }
         final int ref;
         final int remotePort;
         try
         {
-            ref = Integer.parseInt(String.valueOf(ringRef.text()).trim());
-            remotePort = Integer.parseInt(String.valueOf(channel.text()).trim());
+            ref = Integer.parseInt(String.valueOf(keys[1]).trim());
+            remotePort = Integer.parseInt(String.valueOf(keys[2]).trim());
         }
         catch (final NumberFormatException ex)
         {
-            fail("bad ring-ref or event-channel: " + ringRef.text() + ", " + channel.text());
+            fail("bad ring-ref or event-channel: " + keys[1] + ", " + keys[2]);
             return;
         }
         final GrantedFrame frame = frames.map(spec.frontendDomid(), ref, false);
@@ -263,8 +231,8 @@ final class DriverVbd implements Runnable
         port = bound.status();
         ringPage.wrap(frame.address(), frame.buffer.capacity());
         ring = new BackRing(ringPage, REQUEST_LENGTH).attach();
-        usePersistent = "1".equals(persistentKey.text());
-        writeAll(SECTORS, Long.toString(sizeBytes >> SECTOR_SHIFT),
+        usePersistent = "1".equals(keys[3]);
+        directory.write(SECTORS, Long.toString(sizeBytes >> SECTOR_SHIFT),
             BlkifXenstoreKeys.SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
             PHYSICAL_SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
             INFO, Integer.toString(spec.readOnly() ? INFO_READONLY : 0),
@@ -292,34 +260,7 @@ final class DriverVbd implements Runnable
     private void fail(final String reason) throws IOException
     {
         disconnect();
-        write(ERROR, reason);
-        write("state", XenbusState.CLOSING.toText());
-    }
-
-    /**
-     * Writes keys of the back end's directory, in order, in one round trip (key, value, key, value...).
-     */
-    private void writeAll(final String... keyValues) throws IOException
-    {
-        final String[] paths = keyValues.clone();
-        for (int i = 0; i < paths.length; i += 2)
-        {
-            paths[i] = backendPath + "/" + paths[i];
-        }
-        final ParentLink.Reply failed = link.xsWriteAll(paths);
-        if (failed != null)
-        {
-            throw new IOException("cannot write under " + backendPath + ": " + failed.text());
-        }
-    }
-
-    private void write(final String key, final String value) throws IOException
-    {
-        final ParentLink.Reply reply = link.xsWrite(backendPath + "/" + key, value);
-        if (reply.status() < 0)
-        {
-            throw new IOException("cannot write " + backendPath + "/" + key + ": " + reply.text());
-        }
+        directory.write(ERROR, reason, "state", XenbusState.CLOSING.toText());
     }
 
     /**
