@@ -16,8 +16,11 @@ static int indirect_ref;
 /* The request in flight as it was queued, to re-issue to a restarted back end. */
 static union blkif_slot in_flight;
 
-/* A polled wait reads the back end's state from xenstore once every this many polls. */
-#define STATE_CHECK_POLLS 0x10000u
+/* A polled wait that has gone on this long reads the back end's state from xenstore, and again each
+ * time as long again; a request answered sooner (every one, while the back end lives) costs no
+ * xenstore traffic. The clock is read every CLOCK_POLLS polls. */
+#define STATE_CHECK_MS 20u
+#define CLOCK_POLLS 1024u
 /* await_response's answer when the back end left Connected before it answered. */
 #define BACKEND_LOST (-1000)
 
@@ -215,14 +218,25 @@ static void push(struct blkfront *bf)
  * interrupt-driven request is completed by an event, however fast the back end was. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
+    uint64_t check_at = 0;
     for (uint32_t polls = 1; ; polls++)
     {
         if (bf->interrupts && evtchn_block() > 0)
             bf->wakeups++;
         if (ring_page.header.rsp_prod != bf->rsp_cons)
             break;
-        if (!bf->interrupts && polls % STATE_CHECK_POLLS == 0 && xenbus_backend_state(&bf->dev) != XENBUS_CONNECTED)
-            return BACKEND_LOST;
+        if (!bf->interrupts && polls % CLOCK_POLLS == 0)
+        {
+            const uint64_t now = xen_time();
+            if (check_at == 0)
+                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
+            else if (now >= check_at)
+            {
+                if (xenbus_backend_state(&bf->dev) != XENBUS_CONNECTED)
+                    return BACKEND_LOST;
+                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
+            }
+        }
     }
     xen_rmb();
     const struct blkif_response rsp = SLOTS[bf->rsp_cons & (BLKIF_RING_SLOTS - 1)].rsp;

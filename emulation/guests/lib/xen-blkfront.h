@@ -5,9 +5,9 @@
  * Requests of more than 11 pages go as one BLKIF_OP_INDIRECT request when the back end offers
  * feature-max-indirect-segments, else as several. Responses are waited for by polling the ring or,
  * with interrupts on, by sleeping in XEN_SCHED_BLOCK until the back end's event.
- * A polled wait looks at the back end's state now and then: when it has left Connected (a driver
- * domain that died), the front end runs the handshake again with the back end's next instance and
- * re-issues the request in flight, as Linux's blkfront recovers. */
+ * A polled wait of more than 20 ms looks at the back end's state every 20 ms: when it has left
+ * Connected (a driver domain that died), the front end runs the handshake again with the back end's
+ * next instance and re-issues the request in flight, as Linux's blkfront recovers. */
 #ifndef XEN_BLKFRONT_H
 #define XEN_BLKFRONT_H
 

@@ -10,6 +10,7 @@ import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.xenstore.XenStoreConnection;
 import io.javisor.ringio.xenstore.XenStoreException;
+import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -57,6 +58,8 @@ final class DriverSession
     private final UnsafeBuffer frame = new UnsafeBuffer(0, 0);
     private final EventWaiter forwarderWaiter = new EventWaiter();
     private final List<Integer> boundPorts = new CopyOnWriteArrayList<>();
+    /** The grant mappings this process made, and only those: what it may unmap and what its death releases. */
+    private final IntHashSet handles = new IntHashSet();
     private final List<String[]> watches = new ArrayList<>();
     private final ManyToOneConcurrentArrayQueue<String[]> firings = new ManyToOneConcurrentArrayQueue<>(WATCH_QUEUE_CAPACITY);
     private volatile boolean closed;
@@ -191,7 +194,7 @@ final class DriverSession
             case DriverProtocol.XS_WATCH -> xsWatch(reader.getString(), reader.getString());
             case DriverProtocol.XS_UNWATCH -> xsUnwatch(reader.getString(), reader.getString());
             case DriverProtocol.GNT_MAP -> grantMap(reader.getInt(), reader.getInt(), reader.getByte());
-            case DriverProtocol.GNT_UNMAP -> reply(grants.unmap(reader.getInt()), 0, null);
+            case DriverProtocol.GNT_UNMAP -> grantUnmap(reader.getInt());
             case DriverProtocol.EVT_BIND -> bind(reader.getInt(), reader.getInt());
             case DriverProtocol.EVT_CLOSE -> closePort(reader.getInt());
             case DriverProtocol.EVT_SEND ->
@@ -306,7 +309,15 @@ final class DriverSession
             return;
         }
         statistics.map();
+        handles.add(handle);
         reply(handle, offset, null);
+    }
+
+    private void grantUnmap(final int handle) throws IOException, DriverProtocolException
+    {
+        reader.end();
+        // Another instance's mapping (a spare's death must not touch the serving one's) is not this one's to unmap.
+        reply(handles.remove(handle) ? grants.unmap(handle) : GrantStatus.BAD_HANDLE, 0, null);
     }
 
     private void bind(final int remoteDomid, final int remotePort) throws IOException, DriverProtocolException
@@ -455,8 +466,11 @@ final class DriverSession
                 events.close(port);
             }
             boundPorts.clear();
-            // Only this process maps grants as the driver domain: every mapping of the domain is its.
-            grants.close();
+            for (final int handle : handles)
+            {
+                grants.unmap(handle);
+            }
+            handles.clear();
         }
         final Thread thread = forwarder;
         if (thread != null)

@@ -137,4 +137,34 @@ class DriverDomainIsolationTest
         }
         return count;
     }
+
+    @Test
+    void aSpareThatDiesReleasesNothingOfTheServingProcess() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            rig.driver.awaitActive(30_000);
+            rig.driver.awaitSpare(60_000);
+            final Domain driverDomain = rig.hypervisor.domain(rig.driver.domid());
+            try (BlkFront front = BlkFront.attach(rig.guest.resources(), rig.driver.domid(), rig.vbd.deviceId(),
+                BlkFrontConfig.defaults().withReconnect(true)))
+            {
+                final UnsafeBuffer block = new UnsafeBuffer(new byte[4096]);
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.writeBlocking(0, 8, block, 0));
+                final int mapped = driverDomain.grantMapper().liveMappings();
+                final Process serving = rig.driver.activeProcess();
+                final ProcessHandle spare = ProcessHandle.current().children()
+                    .filter(p -> p.pid() != serving.pid() && p.info().commandLine().orElse("").contains(DriverDomainMain.class.getName()))
+                    .findFirst().orElseThrow();
+                spare.destroyForcibly();
+                spare.onExit().get(10, TimeUnit.SECONDS);
+                Thread.sleep(50); // its exit handler runs on the process reaper's thread
+                assertEquals(mapped, driverDomain.grantMapper().liveMappings(), "the serving process's mappings stay");
+                assertEquals(0, rig.driver.statistics().restarts(), "the serving process goes on");
+                assertEquals(serving, rig.driver.activeProcess());
+                assertEquals(BlkifDescriptor.STATUS_OKAY, front.readBlocking(0, 8, block, 0));
+                assertEquals(0, front.reconnects());
+            }
+        }
+    }
 }
