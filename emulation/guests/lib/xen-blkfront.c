@@ -13,6 +13,16 @@ static uint8_t pool[BLKFRONT_POOL_PAGES][4096] __attribute__((aligned(4096)));
 static int pool_ref[BLKFRONT_POOL_PAGES];
 static struct blkif_segment indirect_page[BLKIF_SEGMENTS_PER_INDIRECT_PAGE] __attribute__((aligned(4096)));
 static int indirect_ref;
+/* The request in flight as it was queued, to re-issue to a restarted back end. */
+static union blkif_slot in_flight;
+
+/* A polled wait that has gone on this long reads the back end's state from xenstore, and again each
+ * time as long again; a request answered sooner (every one, while the back end lives) costs no
+ * xenstore traffic. The clock is read every CLOCK_POLLS polls. */
+#define STATE_CHECK_MS 20u
+#define CLOCK_POLLS 1024u
+/* await_response's answer when the back end left Connected before it answered. */
+#define BACKEND_LOST (-1000)
 
 static void copy_bytes(void *to, const void *from, uint32_t n)
 {
@@ -68,6 +78,8 @@ static int write_keys(struct blkfront *bf, uint32_t tx)
     return xenbus_switch(&bf->dev, XENBUS_INITIALISED, tx);
 }
 
+static int handshake(struct blkfront *bf, int restarting);
+
 int blkfront_connect(struct blkfront *bf)
 {
     int rc;
@@ -85,12 +97,6 @@ int blkfront_connect(struct blkfront *bf)
         bf->max_indirect = BLKFRONT_POOL_PAGES;
     bf->flush = backend_feature(bf, "feature-flush-cache") == 1;
 
-    ring_page.header.req_prod = 0;
-    ring_page.header.rsp_prod = 0;
-    ring_page.header.req_event = 1;
-    ring_page.header.rsp_event = 1;
-    bf->req_prod_pvt = 0;
-    bf->rsp_cons = 0;
     bf->ring_ref = gnttab_claim();
     gnttab_grant(bf->ring_ref, bf->dev.backend_id, &ring_page, 0);
     bf->port = evtchn_alloc_unbound(bf->dev.backend_id);
@@ -105,6 +111,20 @@ int blkfront_connect(struct blkfront *bf)
     indirect_ref = gnttab_claim();
     gnttab_grant(indirect_ref, bf->dev.backend_id, indirect_page, 1);
 
+    return handshake(bf, 0);
+}
+
+/* Ring reset, our keys published (Initialised), until both ends are Connected. `restarting`: the
+ * back end is a new instance, which may go too before Connected (then BACKEND_LOST). */
+static int handshake(struct blkfront *bf, int restarting)
+{
+    int rc;
+    ring_page.header.req_prod = 0;
+    ring_page.header.rsp_prod = 0;
+    ring_page.header.req_event = 1;
+    ring_page.header.rsp_event = 1;
+    bf->req_prod_pvt = 0;
+    bf->rsp_cons = 0;
     for (int attempt = 0; ; attempt++)
     {
         uint32_t tx;
@@ -122,12 +142,44 @@ int blkfront_connect(struct blkfront *bf)
     }
     if (rc)
         return rc;
-    rc = xenbus_wait_backend(&bf->dev, 1u << XENBUS_CONNECTED, 5000);
+    const unsigned lost = restarting ? 1u << XENBUS_CLOSING | 1u << XENBUS_CLOSED : 0;
+    rc = xenbus_wait_backend(&bf->dev, 1u << XENBUS_CONNECTED | lost, 5000);
     if (rc < 0)
         return rc;
+    if (rc != XENBUS_CONNECTED)
+        return BACKEND_LOST;
     bf->sectors = (uint64_t)backend_feature(bf, "sectors");
     bf->readonly = (backend_feature(bf, "info") & BLKIF_INFO_READONLY) != 0;
     return xenbus_switch(&bf->dev, XENBUS_CONNECTED, XS_NO_TRANSACTION);
+}
+
+/* The back end left Connected: waits for its next instance (InitWait) and connects to it with a
+ * fresh event channel, as many times as instances go before Connected. The pool's persistent
+ * grants and the ring's grant stay: they name the same back-end domain. */
+static int reconnect(struct blkfront *bf)
+{
+    for (int attempt = 0; attempt < 16; attempt++)
+    {
+        xenbus_switch(&bf->dev, XENBUS_CLOSED, XS_NO_TRANSACTION);
+        xenbus_switch(&bf->dev, XENBUS_INITIALISING, XS_NO_TRANSACTION);
+        int rc = xenbus_wait_backend(&bf->dev, 1u << XENBUS_INIT_WAIT, 30000);
+        if (rc < 0)
+            return rc;
+        evtchn_close(bf->port);
+        bf->port = evtchn_alloc_unbound(bf->dev.backend_id);
+        if (bf->port < 0)
+            return bf->port;
+        if (bf->interrupts)
+            evtchn_unmask(bf->port);
+        rc = handshake(bf, 1);
+        if (rc != BACKEND_LOST)
+        {
+            if (rc == 0)
+                bf->reconnects++;
+            return rc;
+        }
+    }
+    return BACKEND_LOST;
 }
 
 void blkfront_set_interrupts(struct blkfront *bf, int on)
@@ -166,12 +218,25 @@ static void push(struct blkfront *bf)
  * interrupt-driven request is completed by an event, however fast the back end was. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
-    for (;;)
+    uint64_t check_at = 0;
+    for (uint32_t polls = 1; ; polls++)
     {
         if (bf->interrupts && evtchn_block() > 0)
             bf->wakeups++;
         if (ring_page.header.rsp_prod != bf->rsp_cons)
             break;
+        if (!bf->interrupts && polls % CLOCK_POLLS == 0)
+        {
+            const uint64_t now = xen_time();
+            if (check_at == 0)
+                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
+            else if (now >= check_at)
+            {
+                if (xenbus_backend_state(&bf->dev) != XENBUS_CONNECTED)
+                    return BACKEND_LOST;
+                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
+            }
+        }
     }
     xen_rmb();
     const struct blkif_response rsp = SLOTS[bf->rsp_cons & (BLKIF_RING_SLOTS - 1)].rsp;
@@ -189,6 +254,25 @@ static void fill_segments(struct blkif_segment *seg, const int *refs, uint32_t p
         seg[p].last_sect = (uint8_t)(in_page - 1);
         seg[p].pad = 0;
     }
+}
+
+/* Pushes the request written in `slot` and waits for its response, re-issuing it to the back end's
+ * next instance as often as the back end is lost before it answers. */
+static int issue(struct blkfront *bf, const union blkif_slot *slot, uint64_t id)
+{
+    in_flight = *slot;
+    push(bf);
+    int status = await_response(bf, id);
+    while (status == BACKEND_LOST)
+    {
+        const int rc = reconnect(bf);
+        if (rc)
+            return rc;
+        SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)] = in_flight;
+        push(bf);
+        status = await_response(bf, id);
+    }
+    return status;
 }
 
 /* One request of at most BLKFRONT_POOL_PAGES pages, whose data is in (or goes to) the pages granted
@@ -223,8 +307,7 @@ static int request(struct blkfront *bf, int write, uint64_t sector, uint32_t cou
         slot->ind.indirect_grefs[0] = (uint32_t)indirect_ref;
         bf->indirect_requests++;
     }
-    push(bf);
-    const int status = await_response(bf, id);
+    const int status = issue(bf, slot, id);
     if (grant_each)
         for (uint32_t p = 0; p < pages; p++)
             while (!gnttab_end(pool_ref[p]))
@@ -329,6 +412,5 @@ int blkfront_flush(struct blkfront *bf)
     slot->req.handle = (uint16_t)bf->dev.id;
     slot->req.id = id;
     slot->req.sector_number = 0;
-    push(bf);
-    return await_response(bf, id) == BLKIF_RSP_OKAY ? 0 : -1;
+    return issue(bf, slot, id) == BLKIF_RSP_OKAY ? 0 : -1;
 }

@@ -4,7 +4,10 @@
  * a one-page request on a page the caller registered (blkfront_register) skips the pool and its copy.
  * Requests of more than 11 pages go as one BLKIF_OP_INDIRECT request when the back end offers
  * feature-max-indirect-segments, else as several. Responses are waited for by polling the ring or,
- * with interrupts on, by sleeping in XEN_SCHED_BLOCK until the back end's event. */
+ * with interrupts on, by sleeping in XEN_SCHED_BLOCK until the back end's event.
+ * A polled wait of more than 20 ms looks at the back end's state every 20 ms: when it has left
+ * Connected (a driver domain that died), the front end runs the handshake again with the back end's
+ * next instance and re-issues the request in flight, as Linux's blkfront recovers. */
 #ifndef XEN_BLKFRONT_H
 #define XEN_BLKFRONT_H
 
@@ -32,6 +35,7 @@ struct blkfront
     uint64_t indirect_requests;
     uint64_t notifies;       /* requests after which the back end had to be notified */
     uint64_t zero_copy;      /* requests whose data moved straight to or from a registered page */
+    uint64_t reconnects;     /* handshakes again with a restarted back end */
     int registered;          /* pages of the caller's, granted once (blkfront_register) */
     uintptr_t registered_page[BLKFRONT_REGISTERED_PAGES];
     int registered_ref[BLKFRONT_REGISTERED_PAGES];

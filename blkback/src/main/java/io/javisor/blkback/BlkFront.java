@@ -32,6 +32,13 @@ import static io.javisor.memory.PageDescriptor.PAGE_SIZE;
  * only queue, {@link #submit()} publishes the batch with at most one notification, and
  * {@link #poll} consumes responses and calls the completion handler. Single-threaded: one thread
  * owns a BlkFront; the submit/poll path allocates nothing.
+ * <p>
+ * With {@link BlkFrontConfig#reconnect()} a front end survives its back end's restart (a driver
+ * domain that died and came back): a watch on the back end's state flags it leaving Connected, and
+ * the next {@link #poll} first completes the responses the old back end published, then runs the
+ * handshake again with the next instance (a fresh event channel, the ring re-initialised) and
+ * re-issues every request still unanswered from a copy kept when it was queued, with its original id.
+ * Each request therefore completes exactly once. The watch only sets a flag and wakes the owner.
  */
 public final class BlkFront implements AutoCloseable
 {
@@ -50,7 +57,14 @@ public final class BlkFront implements AutoCloseable
     private final FrontRing ring;
     private final long ringGpfn;
     private final int ringRef;
-    private final int port;
+    private int port;
+    /** Reconnecting: each in-flight slot's request as queued, to re-issue after a back end restart. */
+    private final UnsafeBuffer queued;
+    private int lastOffset;
+    private volatile boolean backendLost;
+    private XenbusDevice.PeerStateWatch backendWatch;
+    private long reconnects;
+    private long reissued;
 
     private final int queueDepth;
     private final int segmentsPerSlot;
@@ -123,6 +137,7 @@ public final class BlkFront implements AutoCloseable
         byteCounts = new int[queueDepth];
         readTargets = new MutableDirectBuffer[queueDepth];
         readOffsets = new int[queueDepth];
+        queued = config.reconnect() ? new UnsafeBuffer(new byte[queueDepth * REQUEST_LENGTH]) : null;
     }
 
     /**
@@ -149,8 +164,26 @@ public final class BlkFront implements AutoCloseable
 
     private void connect()
     {
+        if (config.reconnect())
+        {
+            // A back end that is Closed may be restarting (a driver domain): wait for it.
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
+        }
+        else
+        {
+            xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait",
+                config.handshakeTimeout());
+        }
+        handshake();
+        watchBackend();
+    }
+
+    /**
+     * From the back end's InitWait to both ends Connected.
+     */
+    private void handshake()
+    {
         final Duration timeout = config.handshakeTimeout();
-        xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", timeout);
         final boolean backendPersistent = "1".equals(xenbus.readBackend(FEATURE_PERSISTENT));
         xenbus.write(RING_REF, Integer.toString(ringRef));
         xenbus.write(EVENT_CHANNEL, Integer.toString(port));
@@ -161,6 +194,119 @@ public final class BlkFront implements AutoCloseable
         sectors = Long.parseLong(xenbus.readBackend(SECTORS).trim());
         readOnly = (Integer.parseInt(xenbus.readBackend(INFO).trim()) & INFO_READONLY) != 0;
         xenbus.switchTo(XenbusState.CONNECTED);
+    }
+
+    private void watchBackend()
+    {
+        if (config.reconnect())
+        {
+            backendWatch = xenbus.device().watchPeerState(XenbusDevice.Side.FRONTEND, state ->
+            {
+                if (state != XenbusState.CONNECTED)
+                {
+                    backendLost = true;
+                    waiter.wake();
+                }
+            });
+        }
+    }
+
+    /**
+     * The back end left Connected: completes what it answered, connects to its next instance and
+     * re-issues every request still in flight.
+     *
+     * @return the requests completed from the old ring.
+     */
+    private int reconnect(final BlkCompletionHandler handler)
+    {
+        backendLost = false;
+        backendWatch.close();
+        backendWatch = null;
+        final int completed = ring.isBroken() ? 0 : consumeResponses(handler);
+        events.close(port);
+        port = events.allocUnbound(backendDomid());
+        if (port < 0)
+        {
+            throw new IllegalStateException("no event channel for the block front end: error " + port);
+        }
+        events.setWaiter(port, waiter);
+        final long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
+        while (true)
+        {
+            ring.initialise();
+            xenbus.switchTo(XenbusState.CLOSED);
+            xenbus.switchTo(XenbusState.INITIALISING);
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
+            try
+            {
+                handshake();
+                break;
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The new instance went too, before Connected (killed again): wait for the next one.
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+            }
+        }
+        watchBackend();
+        int again = 0;
+        for (int slot = 0; slot < queueDepth; slot++)
+        {
+            if (!isFree(slot))
+            {
+                ringPage.putBytes(ring.claimRequest(), queued, slot * REQUEST_LENGTH, REQUEST_LENGTH);
+                again++;
+            }
+        }
+        reconnects++;
+        reissued += again;
+        submit();
+        return completed;
+    }
+
+    /**
+     * Waits for the back end's state to satisfy {@code condition}, through Closed and Closing (a back
+     * end being restarted passes there).
+     */
+    private void awaitBackendBack(final java.util.function.Predicate<XenbusState> condition)
+    {
+        try
+        {
+            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, condition, config.handshakeTimeout());
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("block back end did not come (back) to InitWait within " + config.handshakeTimeout());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the block back end");
+        }
+    }
+
+    private int backendDomid()
+    {
+        return xenbus.device().domid(XenbusDevice.Side.BACKEND);
+    }
+
+    /**
+     * Times this front end connected again to a restarted back end.
+     */
+    public long reconnects()
+    {
+        return reconnects;
+    }
+
+    /**
+     * Requests re-issued to a restarted back end (each had not been answered).
+     */
+    public long requestsReissued()
+    {
+        return reissued;
     }
 
     public long sectors()
@@ -219,6 +365,7 @@ public final class BlkFront implements AutoCloseable
         readTargets[slot] = dst;
         readOffsets[slot] = dstOffset;
         queueReadWrite(slot, OP_READ, sector, sectorCount, tag);
+        remember(slot);
         return true;
     }
 
@@ -245,6 +392,7 @@ public final class BlkFront implements AutoCloseable
         }
         readTargets[slot] = null;
         queueReadWrite(slot, OP_WRITE, sector, sectorCount, tag);
+        remember(slot);
         return true;
     }
 
@@ -261,6 +409,7 @@ public final class BlkFront implements AutoCloseable
         }
         final int offset = claimCleared(slot, OP_FLUSH_DISKCACHE, tag, 0);
         ringPage.putLong(offset + SECTOR_NUMBER_OFFSET, 0);
+        remember(slot);
         return true;
     }
 
@@ -277,6 +426,7 @@ public final class BlkFront implements AutoCloseable
         final int offset = claimCleared(slot, OP_DISCARD, tag, 0);
         ringPage.putLong(offset + DISCARD_SECTOR_NUMBER_OFFSET, sector);
         ringPage.putLong(offset + DISCARD_NR_SECTORS_OFFSET, sectorCount);
+        remember(slot);
         return true;
     }
 
@@ -297,6 +447,15 @@ public final class BlkFront implements AutoCloseable
      * @return the number of requests completed.
      */
     public int poll(final BlkCompletionHandler handler)
+    {
+        if (backendLost)
+        {
+            return reconnect(handler);
+        }
+        return consumeResponses(handler);
+    }
+
+    private int consumeResponses(final BlkCompletionHandler handler)
     {
         events.clearPending(port);
         final int available = ring.responsesAvailable();
@@ -335,7 +494,8 @@ public final class BlkFront implements AutoCloseable
         {
             return true;
         }
-        return waiter.await(timeoutNs, () -> events.isPending(port)) || ring.responsesAvailable() != 0;
+        return waiter.await(timeoutNs, () -> events.isPending(port) || backendLost) || backendLost ||
+            ring.responsesAvailable() != 0;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -513,6 +673,7 @@ public final class BlkFront implements AutoCloseable
     private int claimCleared(final int slot, final int operation, final long tag, final int bytes)
     {
         final int offset = ring.claimRequest();
+        lastOffset = offset;
         ringPage.setMemory(offset, REQUEST_LENGTH, (byte)0);
         generation[slot]++;
         tags[slot] = tag;
@@ -522,6 +683,17 @@ public final class BlkFront implements AutoCloseable
         ringPage.putShort(offset + HANDLE_OFFSET, (short)xenbusHandle());
         ringPage.putLong(offset + ID_OFFSET, ((long)generation[slot] << 32) | slot);
         return offset;
+    }
+
+    /**
+     * Reconnecting: keeps the request just queued in {@code slot}, to re-issue it after a restart.
+     */
+    private void remember(final int slot)
+    {
+        if (queued != null)
+        {
+            queued.putBytes(slot * REQUEST_LENGTH, ringPage, lastOffset, REQUEST_LENGTH);
+        }
     }
 
     private int xenbusHandle()
@@ -570,6 +742,11 @@ public final class BlkFront implements AutoCloseable
             return;
         }
         closed = true;
+        if (backendWatch != null)
+        {
+            backendWatch.close();
+            backendWatch = null;
+        }
         xenbus.close(config.handshakeTimeout());
         release();
     }

@@ -104,6 +104,18 @@ public final class MachineMemory implements AutoCloseable
     }
 
     /**
+     * The offset in {@link #file()} of the byte at {@code hostAddress}, for a process that maps the
+     * same file (a driver domain mapping a granted frame).
+     *
+     * @return the offset, or -1 when the address is not inside this pool.
+     */
+    public long offsetOf(final long hostAddress)
+    {
+        final long offset = hostAddress - baseAddress;
+        return offset >= 0 && offset < length ? offset : -1;
+    }
+
+    /**
      * A new ByteBuffer window onto this pool, for one IO thread.
      */
     public HostMemoryWindow newWindow()

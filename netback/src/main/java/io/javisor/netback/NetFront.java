@@ -28,6 +28,12 @@ import static io.javisor.netback.wire.NetifDescriptor.*;
  * most one notification per batch. Receive pages are granted writable once and reposted as soon
  * as the frame they carried has been handed to the handler. Single-threaded: one thread owns a
  * NetFront; send/flush/poll allocate nothing.
+ * <p>
+ * With {@link NetFrontConfig#reconnect()} a front end survives its back end's restart: a watch on
+ * the back end's state flags it leaving Connected (the watch only sets a flag and wakes the owner),
+ * and the next {@link #poll} connects again to the next instance with a fresh event channel, both
+ * rings re-initialised and every receive page posted again; frames sent and not yet answered are
+ * lost, as frames on a wire are when a switch restarts ({@link #framesLost()}).
  */
 public final class NetFront implements AutoCloseable
 {
@@ -45,7 +51,11 @@ public final class NetFront implements AutoCloseable
     private final long rxRingGpfn;
     private final int txRingRef;
     private final int rxRingRef;
-    private final int port;
+    private int port;
+    private volatile boolean backendLost;
+    private XenbusDevice.PeerStateWatch backendWatch;
+    private long reconnects;
+    private long framesLost;
 
     private final long[] txGpfn;
     private final int[] txRef;
@@ -139,7 +149,23 @@ public final class NetFront implements AutoCloseable
 
     private void connect()
     {
-        xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", config.handshakeTimeout());
+        if (config.reconnect())
+        {
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
+        }
+        else
+        {
+            xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", config.handshakeTimeout());
+        }
+        handshake();
+        watchBackend();
+    }
+
+    /**
+     * From the back end's InitWait to both ends Connected.
+     */
+    private void handshake()
+    {
         final String macText = xenbus.readOwn(MAC);
         mac = macText == null ? -1 : MacAddress.parse(macText);
         xenbus.write(TX_RING_REF, Integer.toString(txRingRef));
@@ -152,6 +178,108 @@ public final class NetFront implements AutoCloseable
         xenbus.awaitBackend(s -> s == XenbusState.CONNECTED, "Connected", config.handshakeTimeout());
         xenbus.switchTo(XenbusState.CONNECTED);
         events.send(port); // the back end may have missed the rx buffers posted before it bound
+    }
+
+    private void watchBackend()
+    {
+        if (config.reconnect())
+        {
+            backendWatch = xenbus.device().watchPeerState(XenbusDevice.Side.FRONTEND, state ->
+            {
+                if (state != XenbusState.CONNECTED)
+                {
+                    backendLost = true;
+                    waiter.wake();
+                }
+            });
+        }
+    }
+
+    /**
+     * The back end left Connected: frames in flight are lost; connects to its next instance with the
+     * rings re-initialised and every receive page posted again.
+     */
+    private void reconnect()
+    {
+        backendLost = false;
+        backendWatch.close();
+        backendWatch = null;
+        framesLost += txGpfn.length - txFreeCount;
+        txFreeCount = 0;
+        for (int i = 0; i < txGpfn.length; i++)
+        {
+            txFree[txFreeCount++] = txGpfn.length - 1 - i;
+        }
+        reassembled = 0;
+        events.close(port);
+        port = events.allocUnbound(xenbus.device().domid(XenbusDevice.Side.BACKEND));
+        if (port < 0)
+        {
+            throw new IllegalStateException("no event channel for the network front end: error " + port);
+        }
+        events.setWaiter(port, waiter);
+        final long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
+        while (true)
+        {
+            tx.initialise();
+            rx.initialise();
+            for (int i = 0; i < rxGpfn.length; i++)
+            {
+                postRx(i);
+            }
+            rx.pushRequests();
+            xenbus.switchTo(XenbusState.CLOSED);
+            xenbus.switchTo(XenbusState.INITIALISING);
+            awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
+            try
+            {
+                handshake();
+                break;
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The new instance went too, before Connected: wait for the next one.
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+            }
+        }
+        watchBackend();
+        reconnects++;
+    }
+
+    private void awaitBackendBack(final java.util.function.Predicate<XenbusState> condition)
+    {
+        try
+        {
+            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, condition, config.handshakeTimeout());
+        }
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            throw new IllegalStateException("network back end did not come (back) to InitWait within " + config.handshakeTimeout());
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the network back end");
+        }
+    }
+
+    /**
+     * Times this front end connected again to a restarted back end.
+     */
+    public long reconnects()
+    {
+        return reconnects;
+    }
+
+    /**
+     * Frames sent and never answered because their back end went away.
+     */
+    public long framesLost()
+    {
+        return framesLost;
     }
 
     /**
@@ -218,6 +346,11 @@ public final class NetFront implements AutoCloseable
      */
     public int poll(final FrameHandler handler)
     {
+        if (backendLost)
+        {
+            reconnect();
+            return 0;
+        }
         events.clearPending(port);
         reclaimTx();
         int frames = 0;
@@ -289,7 +422,7 @@ public final class NetFront implements AutoCloseable
         {
             return true;
         }
-        return waiter.await(timeoutNs, () -> events.isPending(port));
+        return waiter.await(timeoutNs, () -> events.isPending(port) || backendLost) || backendLost;
     }
 
     public int txBuffersFree()
@@ -358,6 +491,11 @@ public final class NetFront implements AutoCloseable
             return;
         }
         closed = true;
+        if (backendWatch != null)
+        {
+            backendWatch.close();
+            backendWatch = null;
+        }
         xenbus.close(config.handshakeTimeout());
         release();
     }

@@ -2,6 +2,7 @@ package io.javisor.perf;
 
 import io.javisor.perf.blk.BlkBenchmark;
 import io.javisor.perf.cpu.CpuBenchmark;
+import io.javisor.perf.ddom.DriverDomainBenchmark;
 import io.javisor.perf.density.DensityBenchmark;
 import io.javisor.perf.exit.ExitBenchmark;
 import io.javisor.perf.io.IoBenchmark;
@@ -32,6 +33,7 @@ public final class HarnessBenchmarks
             new ExitBenchmark(ExitBenchmark.Config.defaults()),
             new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
             new DensityBenchmark(DensityBenchmark.Config.defaults()),
-            new SchedBenchmark(SchedBenchmark.Config.defaults()));
+            new SchedBenchmark(SchedBenchmark.Config.defaults()),
+            new DriverDomainBenchmark(DriverDomainBenchmark.Config.defaults()));
     }
 }

@@ -5,6 +5,7 @@ import io.javisor.perf.HarnessBenchmark;
 import io.javisor.perf.HarnessBenchmarks;
 import io.javisor.perf.blk.BlkBenchCommand;
 import io.javisor.perf.cpu.CpuBenchCommand;
+import io.javisor.perf.ddom.DriverDomainBenchCommand;
 import io.javisor.perf.density.DensityBenchCommand;
 import io.javisor.perf.io.IoBenchCommand;
 import io.javisor.perf.net.NetBenchCommand;
@@ -30,7 +31,7 @@ import java.util.concurrent.Callable;
         "Run the benchmarks. Without a subcommand, run every harness benchmark with its defaults "
             + "and print each (JMH is run only through `bench jmh`)."
     },
-    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, ExitBenchCommand.class, IoBenchCommand.class, DensityBenchCommand.class, SchedBenchCommand.class, JmhCommand.class },
+    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, ExitBenchCommand.class, IoBenchCommand.class, DensityBenchCommand.class, SchedBenchCommand.class, DriverDomainBenchCommand.class, JmhCommand.class },
     commandListHeading = "%nCommands:%n")
 final class BenchCommand implements Callable<Integer>
 {

@@ -1,0 +1,659 @@
+package io.javisor.core.driver;
+
+import io.javisor.blkback.BlkifXenstoreKeys;
+import io.javisor.core.Domain;
+import io.javisor.core.DomainConfig;
+import io.javisor.core.Hypervisor;
+import io.javisor.memory.MachineMemory;
+import io.javisor.memory.log.HostLog;
+import io.javisor.netback.NetifXenstoreKeys;
+import io.javisor.netback.spec.VifSpec;
+import io.javisor.ringio.xenstore.XenStore;
+import io.javisor.ringio.xenstore.XenStoreException;
+import io.javisor.ringio.xenstore.XenbusDevice;
+import io.javisor.ringio.xenstore.XenbusState;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A driver domain: a domain of the hypervisor whose back ends (block devices, and vifs on bridges of
+ * its own) run in a separate OS process, and the
+ * supervisor that keeps one such process serving. The process reaches the hypervisor only through
+ * its channel ({@link DriverProtocol}, one Unix domain socket), acting as this domain: it maps only
+ * frames granted to this domain, one at a time, through the hypervisor's grant checks.
+ * <p>
+ * When the serving process dies (killed, crashed, exited, or disconnected for breaking the protocol)
+ * the supervisor learns of it from {@link Process#onExit()} — for a disconnect, once the kill it sends
+ * has taken effect, so no mapping is released while the process could still use it — releases every
+ * grant mapping, event channel and watch it held, marks its back ends Closed in xenstore, and makes
+ * another process serve: the spare started ahead when there is one (then starts a new spare), else a
+ * new process. The new back ends go through the xenbus handshake again; front ends that reconnect
+ * re-issue what was not answered.
+ * <p>
+ * The domain id stays the same across processes (a restarted back end, not a new domain), so the
+ * front ends' grants and xenstore links stay valid.
+ * <p>
+ * Security: the process runs as the same OS user as the hypervisor and could open the machine memory
+ * file itself; what is enforced is that the channel hands out only frames that a grant to this domain
+ * allows, read-only where the grant says so.
+ * <p>
+ * Thread safety: life-cycle changes (attach, a process's hello, its exit, close) are serialised by
+ * this object's monitor; each process's channel is served by its own threads ({@link DriverSession}).
+ */
+public final class DriverDomain implements AutoCloseable
+{
+    /** How long {@link #close()} waits for its processes to exit after killing them. */
+    private static final long EXIT_WAIT_MILLIS = 5_000;
+    /**
+     * Processes that die this soon after they started without ever saying hello, this many times in a
+     * row, stop the respawning of spares (a process that cannot start would be started for ever).
+     */
+    private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int MAX_QUICK_DEATHS = 5;
+    /** How long after a restart the next spare is started. */
+    static final long SPARE_DELAY_MILLIS = 100;
+
+    private final Hypervisor hypervisor;
+    private final DriverDomainConfig config;
+    private final Domain domain;
+    private final MachineMemory memory;
+    private final Path directory;
+    private final Path socket;
+    private final Path log;
+    private final ServerSocketChannel server;
+    private final DriverDomainStatistics statistics = new DriverDomainStatistics();
+    private final SecureRandom random = new SecureRandom();
+    private final List<DriverVbdSpec> vbds = new ArrayList<>();
+    private final List<DriverVifSpec> vifs = new ArrayList<>();
+    private final Map<Long, Instance> launching = new HashMap<>();
+    private final Thread acceptor;
+    private Instance active;
+    private Instance spare;
+    private boolean waitingForActive;
+    private int instances;
+    private int quickDeaths;
+    private boolean spareScheduled;
+    private boolean closed;
+
+    /** One process: its launch, then its channel once it said hello. */
+    private static final class Instance
+    {
+        final int number;
+        final long token;
+        final long startedNanos = System.nanoTime();
+        Process process;
+        DriverSession session;
+
+        Instance(final int number, final long token)
+        {
+            this.number = number;
+            this.token = token;
+        }
+    }
+
+    private DriverDomain(final Hypervisor hypervisor, final DriverDomainConfig config)
+    {
+        this.hypervisor = hypervisor;
+        this.config = config;
+        this.memory = hypervisor.frameAllocator().memory();
+        if (memory.file() == null)
+        {
+            throw new IllegalStateException("driver domain " + config.name() +
+                ": machine memory is anonymous; a driver domain needs it file-backed (HypervisorConfig.withMachineMemoryFile)");
+        }
+        // The domain first: a name in use is the caller's one-line error, and nothing is left open.
+        domain = hypervisor.createDomain(DomainConfig.pv(config.name(), 1));
+        try
+        {
+            directory = Files.createTempDirectory("javisor-ddom-" + config.name() + "-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            socket = directory.resolve("channel.sock");
+            log = directory.resolve("driver-domain.log");
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(socket));
+        }
+        catch (final IOException ex)
+        {
+            hypervisor.destroyDomain(domain.id());
+            throw new UncheckedIOException("driver domain " + config.name() + ": cannot open its channel: " + ex.getMessage(), ex);
+        }
+        domain.unpause();
+        acceptor = Thread.ofPlatform().daemon().name(config.name() + "-accept").start(this::acceptLoop);
+    }
+
+    /**
+     * Creates the driver domain and starts its first process (and a spare, if configured).
+     *
+     * @throws IllegalStateException when the hypervisor's machine memory is not file-backed.
+     */
+    public static DriverDomain start(final Hypervisor hypervisor, final DriverDomainConfig config)
+    {
+        final DriverDomain driver = new DriverDomain(hypervisor, config);
+        synchronized (driver)
+        {
+            driver.waitingForActive = true;
+            driver.launch();
+            if (config.spare())
+            {
+                driver.launch();
+            }
+        }
+        return driver;
+    }
+
+    public String name()
+    {
+        return config.name();
+    }
+
+    public int domid()
+    {
+        return domain.id();
+    }
+
+    public DriverDomainStatistics statistics()
+    {
+        return statistics;
+    }
+
+    /**
+     * The log file the processes write their output to (removed by {@link #close()}).
+     */
+    public Path log()
+    {
+        return log;
+    }
+
+    /**
+     * Attaches a disk to {@code guest} from a disk spec naming this driver domain, e.g.
+     * {@code backend=storage, format=raw, vdev=xvda, target=/path/disk.img}: creates both xenstore
+     * directories (as the toolstack) and tells the serving process, which opens the image and runs
+     * the back end's half of the handshake. A Java guest then attaches with {@code BlkFront.attach(
+     * guest.resources(), driver.domid(), deviceId, ...)}.
+     *
+     * @throws IllegalArgumentException for a bad spec, another driver domain's name, or a missing image (one line).
+     */
+    public synchronized DriverVbdSpec attachDisk(final Domain guest, final String spec)
+    {
+        final DriverDiskSpec parsed = DriverDiskSpec.parse(spec);
+        if (!parsed.backend().equals(config.name()))
+        {
+            throw new IllegalArgumentException("bad disk spec '" + spec + "': backend " + parsed.backend() +
+                " is not this driver domain (" + config.name() + ")");
+        }
+        final Path image = parsed.disk().targetPath();
+        if (!Files.isRegularFile(image))
+        {
+            throw new IllegalArgumentException("bad disk spec '" + spec + "': image " + image + " does not exist");
+        }
+        if (closed)
+        {
+            throw new IllegalStateException("driver domain " + config.name() + " is closed");
+        }
+        final DriverVbdSpec vbd = new DriverVbdSpec(guest.id(), parsed.disk().deviceId(), image, parsed.disk().readOnly());
+        xenbus(vbd).create();
+        vbds.add(vbd);
+        for (final Instance instance : new Instance[] {active, spare})
+        {
+            if (instance != null && instance.session != null)
+            {
+                try
+                {
+                    instance.session.attach(vbd);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "attach failed: " + ex.getMessage());
+                }
+            }
+        }
+        return vbd;
+    }
+
+    /**
+     * Attaches a virtual network interface to {@code guest} from a vif spec naming this driver domain,
+     * e.g. {@code backend=net, bridge=xenbr0, mac=00:16:3e:01:02:03} (a random 00:16:3e MAC when
+     * none is given): creates both xenstore directories with the MAC (as the toolstack) and tells the
+     * serving process, which switches the vif on that bridge inside the driver domain. A Java guest
+     * then attaches with {@code NetFront.attach(guest.resources(), driver.domid(), vif.handle(), ...)}.
+     *
+     * @throws IllegalArgumentException for a bad spec or another driver domain's name (one line).
+     */
+    public synchronized DriverVifSpec attachVif(final Domain guest, final String spec)
+    {
+        final String rest = DriverDiskSpec.withoutBackend(spec, config.name(), "vif");
+        final VifSpec parsed = VifSpec.parse(rest);
+        if (closed)
+        {
+            throw new IllegalStateException("driver domain " + config.name() + " is closed");
+        }
+        int handle = 0;
+        for (final DriverVifSpec vif : vifs)
+        {
+            handle = vif.frontendDomid() == guest.id() ? Math.max(handle, vif.handle() + 1) : handle;
+        }
+        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed.macText(), parsed.bridge());
+        final XenbusDevice device = xenbus(vif);
+        device.create();
+        final XenStore store = hypervisor.xenStore();
+        // The toolstack tells both ends the MAC, and the back end its bridge, as xl does.
+        store.write(Hypervisor.DOM0, device.frontendPath() + "/" + NetifXenstoreKeys.MAC, vif.mac());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.MAC, vif.mac());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.BRIDGE, vif.bridge());
+        store.write(Hypervisor.DOM0, device.backendPath() + "/" + NetifXenstoreKeys.HANDLE, Integer.toString(handle));
+        vifs.add(vif);
+        for (final Instance instance : new Instance[] {active, spare})
+        {
+            if (instance != null && instance.session != null)
+            {
+                try
+                {
+                    instance.session.attach(vif);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "attach failed: " + ex.getMessage());
+                }
+            }
+        }
+        return vif;
+    }
+
+    /**
+     * The serving process, or null between a death and the next activation.
+     */
+    public synchronized Process activeProcess()
+    {
+        return active == null ? null : active.process;
+    }
+
+    /**
+     * Waits until a process serves (has been activated).
+     *
+     * @return the serving process.
+     * @throws IllegalStateException when none does within {@code timeoutMillis}.
+     */
+    public synchronized Process awaitActive(final long timeoutMillis) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (active == null)
+        {
+            final long left = deadline - System.currentTimeMillis();
+            if (left <= 0 || closed)
+            {
+                throw new IllegalStateException("driver domain " + config.name() + " has no serving process after " +
+                    timeoutMillis + " ms (see " + log + ")");
+            }
+            wait(left);
+        }
+        return active.process;
+    }
+
+    /**
+     * Waits until a spare process is connected (if the driver domain keeps one).
+     */
+    public synchronized void awaitSpare(final long timeoutMillis) throws InterruptedException
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (config.spare() && (spare == null || spare.session == null))
+        {
+            final long left = deadline - System.currentTimeMillis();
+            if (left <= 0 || closed)
+            {
+                throw new IllegalStateException("driver domain " + config.name() + " has no spare after " + timeoutMillis + " ms");
+            }
+            wait(left);
+        }
+    }
+
+    private XenbusDevice xenbus(final DriverVifSpec vif)
+    {
+        return new XenbusDevice(hypervisor.xenStore(), NetifXenstoreKeys.DEVICE_TYPE, vif.frontendDomid(), domain.id(),
+            vif.handle());
+    }
+
+    private XenbusDevice xenbus(final DriverVbdSpec vbd)
+    {
+        return new XenbusDevice(hypervisor.xenStore(), BlkifXenstoreKeys.DEVICE_TYPE, vbd.frontendDomid(), domain.id(),
+            vbd.deviceId());
+    }
+
+    private void launch()
+    {
+        long token;
+        do
+        {
+            token = random.nextLong();
+        }
+        while (launching.containsKey(token));
+        final Instance instance = new Instance(++instances, token);
+        launching.put(token, instance);
+        instance.process = DriverProcessLauncher.launch(config, socket, token, log);
+        statistics.processStarted();
+        instance.process.onExit().thenRun(() -> onExit(instance));
+    }
+
+    private void acceptLoop()
+    {
+        while (true)
+        {
+            final SocketChannel channel;
+            try
+            {
+                channel = server.accept();
+            }
+            catch (final IOException ex)
+            {
+                return; // closed
+            }
+            Thread.ofPlatform().daemon().name(config.name() + "-channel").start(() -> serveChannel(channel));
+        }
+    }
+
+    private void serveChannel(final SocketChannel channel)
+    {
+        final Instance instance;
+        try
+        {
+            final long token = DriverSession.readHello(new MessageReader(channel));
+            synchronized (this)
+            {
+                instance = launching.remove(token);
+                if (instance == null || closed)
+                {
+                    closeQuietly(channel);
+                    return;
+                }
+                instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
+                quickDeaths = 0;
+                instance.session.prepare(domain.id(), List.copyOf(vbds), List.copyOf(vifs));
+                if (waitingForActive)
+                {
+                    activate(instance);
+                }
+                else
+                {
+                    spare = instance;
+                }
+                notifyAll();
+            }
+        }
+        catch (final IOException | DriverProtocolException ex)
+        {
+            if (ex instanceof DriverProtocolException)
+            {
+                statistics.protocolViolation();
+            }
+            closeQuietly(channel);
+            return;
+        }
+        final String reason = instance.session.serve();
+        disconnect(instance.session, reason);
+    }
+
+    private static void closeQuietly(final SocketChannel channel)
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ignore)
+        {
+            // Closing is all that is wanted.
+        }
+    }
+
+    private void activate(final Instance instance)
+    {
+        waitingForActive = false;
+        active = instance;
+        try
+        {
+            instance.session.activate();
+        }
+        catch (final IOException ex)
+        {
+            disconnect(instance.session, "activation failed: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * Drops a process's channel and kills it; its exit does the rest. Harmless for a process gone already.
+     *
+     * @param violation what it did wrong (logged), or null when its channel just ended.
+     */
+    void disconnect(final DriverSession session, final String violation)
+    {
+        final Instance instance;
+        synchronized (this)
+        {
+            instance = active != null && active.session == session ? active :
+                spare != null && spare.session == session ? spare : null;
+        }
+        if (instance == null)
+        {
+            session.closeChannel();
+            return;
+        }
+        if (!closed && violation != null)
+        {
+            HostLog.log(config.name(), "disconnecting process " + instance.process.pid(), violation);
+        }
+        session.closeChannel();
+        instance.process.destroyForcibly();
+    }
+
+    private void onExit(final Instance instance)
+    {
+        final boolean wasActive;
+        synchronized (this)
+        {
+            launching.remove(instance.token);
+            wasActive = instance == active;
+            if (instance == spare)
+            {
+                spare = null;
+            }
+        }
+        if (instance.session != null)
+        {
+            // The process is gone: nothing it mapped can be touched any more, so release it all.
+            instance.session.close();
+        }
+        synchronized (this)
+        {
+            if (closed)
+            {
+                notifyAll();
+                return;
+            }
+            final long now = System.nanoTime();
+            if (instance.session == null && now - instance.startedNanos < QUICK_DEATH_NANOS)
+            {
+                quickDeaths++;
+            }
+            if (wasActive)
+            {
+                active = null;
+                markBackendsClosed();
+                statistics.restart();
+                if (spare != null && spare.session != null)
+                {
+                    final Instance next = spare;
+                    spare = null;
+                    activate(next);
+                }
+                else
+                {
+                    waitingForActive = true;
+                    if (spare == null && launching.isEmpty())
+                    {
+                        launch();
+                    }
+                }
+            }
+            if (config.spare() && spare == null)
+            {
+                if (quickDeaths < MAX_QUICK_DEATHS)
+                {
+                    launchSpareLater();
+                }
+                else
+                {
+                    HostLog.log(config.name(), "not starting a spare", quickDeaths + " processes died within 2 s of starting, before saying hello");
+                }
+            }
+            notifyAll();
+        }
+    }
+
+    /**
+     * Starts the next spare {@link #SPARE_DELAY_MILLIS} from now: a JVM starting takes the CPUs for a
+     * while, and the instance just activated needs them first to reconnect its front ends.
+     */
+    private void launchSpareLater()
+    {
+        if (spareScheduled)
+        {
+            return;
+        }
+        spareScheduled = true;
+        Thread.ofPlatform().daemon().name(config.name() + "-respawn").start(() ->
+        {
+            try
+            {
+                Thread.sleep(SPARE_DELAY_MILLIS);
+            }
+            catch (final InterruptedException ex)
+            {
+                return;
+            }
+            synchronized (this)
+            {
+                spareScheduled = false;
+                if (!closed && spare == null && launching.size() < (waitingForActive ? 2 : 1))
+                {
+                    launch();
+                }
+            }
+        });
+    }
+
+    private void markBackendsClosed()
+    {
+        final List<XenbusDevice> devices = new ArrayList<>();
+        vbds.forEach(vbd -> devices.add(xenbus(vbd)));
+        vifs.forEach(vif -> devices.add(xenbus(vif)));
+        for (final XenbusDevice device : devices)
+        {
+            try
+            {
+                hypervisor.xenStore().write(Hypervisor.DOM0, device.backendPath() + '/' + XenbusDevice.STATE,
+                    XenbusState.CLOSED.toText());
+            }
+            catch (final XenStoreException ex)
+            {
+                HostLog.log(config.name(), "cannot mark back end Closed", ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Kills every process, removes the devices' xenstore directories, destroys the domain and removes
+     * the channel's socket and the log.
+     */
+    @Override
+    public void close()
+    {
+        final List<Instance> all = new ArrayList<>();
+        synchronized (this)
+        {
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            all.addAll(launching.values());
+            if (active != null)
+            {
+                all.add(active);
+            }
+            if (spare != null)
+            {
+                all.add(spare);
+            }
+        }
+        for (final Instance instance : all)
+        {
+            instance.process.destroyForcibly();
+        }
+        for (final Instance instance : all)
+        {
+            try
+            {
+                instance.process.onExit().get(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            catch (final Exception ex)
+            {
+                HostLog.log(config.name(), "process " + instance.process.pid() + " did not exit", ex.toString());
+            }
+            if (instance.session != null)
+            {
+                instance.session.close();
+            }
+        }
+        try
+        {
+            server.close();
+            acceptor.join(EXIT_WAIT_MILLIS);
+        }
+        catch (final IOException | InterruptedException ignore)
+        {
+            // Closing is all that is wanted.
+        }
+        synchronized (this)
+        {
+            final List<XenbusDevice> devices = new ArrayList<>();
+            vbds.forEach(vbd -> devices.add(xenbus(vbd)));
+            vifs.forEach(vif -> devices.add(xenbus(vif)));
+            for (final XenbusDevice device : devices)
+            {
+                try
+                {
+                    device.destroy();
+                }
+                catch (final XenStoreException ignore)
+                {
+                    // The guest's home went with it.
+                }
+            }
+            vbds.clear();
+            vifs.clear();
+        }
+        hypervisor.destroyDomain(domain.id());
+        try
+        {
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(log);
+            Files.deleteIfExists(directory);
+        }
+        catch (final IOException ignore)
+        {
+            // A leftover file in a private directory is harmless.
+        }
+    }
+}

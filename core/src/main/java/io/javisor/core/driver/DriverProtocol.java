@@ -1,0 +1,68 @@
+package io.javisor.core.driver;
+
+/**
+ * The one channel between the hypervisor process and a driver domain process: a Unix domain stream
+ * socket carrying length-prefixed messages, {@code u32 length | u8 type | payload} (big-endian, the
+ * length counts type and payload, at most {@link #MAX_MESSAGE} bytes). Strings are {@code i32
+ * length | UTF-8 bytes}, length -1 for none.
+ * <p>
+ * The driver domain asks, the hypervisor answers each request with one {@link #REPLY} in order;
+ * the driver domain has at most one request outstanding (its calls are serialised), so a reply
+ * needs no id. Two messages are one-way: {@link #EVT_SEND} (driver domain to hypervisor, the data
+ * path's doorbell) and the hypervisor's {@link #EVT_PENDING} and {@link #WATCH_FIRED}. Every
+ * request is carried out as the driver domain's own domain: xenstore through its connection, grants
+ * through its grant mapper (so the granter's table decides), event channels through its ports.
+ * <pre>
+ * driver domain -> hypervisor               hypervisor -> driver domain
+ * HELLO      i64 token, i64 pid             CONFIG      i32 domid, str memory file, i64 length
+ * XS_READ    str path                       ATTACH      i32 frontend, i32 device, str image, u8 ro
+ * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str mac, str bridge
+ *                                           ACTIVATE
+ *                                           REPLY       i32 status, i64 value, str text
+ * XS_WATCH   str path, str token            EVT_PENDING i32 port
+ * XS_UNWATCH str path, str token            WATCH_FIRED str path, str token
+ * GNT_MAP    i32 granter, i32 ref, u8 ro    (reply: status = handle or GNTST code, value = file offset)
+ * GNT_UNMAP  i32 handle
+ * EVT_BIND   i32 remote domid, i32 remote port (reply: status = local port or -errno)
+ * EVT_CLOSE  i32 port
+ * EVT_SEND   i32 port                       (one-way)
+ * </pre>
+ * A process is sent its CONFIG, ATTACHes and ATTACH_VIFs as soon as it has said hello, so that a spare opens its
+ * files and starts its device threads ahead; it acts (publishes its back ends) only after ACTIVATE,
+ * and a request before that is a violation.
+ * <p>
+ * Anything else (an unknown type, a bad length, a payload that does not parse, a request before
+ * HELLO) is a protocol violation: the hypervisor drops the connection and kills the process.
+ */
+public final class DriverProtocol
+{
+    public static final int VERSION = 1;
+    /** Largest message after the length word: a path and a value of xenstore's sizes fit easily. */
+    public static final int MAX_MESSAGE = 16 * 1024;
+
+    public static final byte HELLO = 1;
+    public static final byte XS_READ = 2;
+    public static final byte XS_WRITE = 3;
+    public static final byte XS_WATCH = 4;
+    public static final byte XS_UNWATCH = 5;
+    public static final byte GNT_MAP = 6;
+    public static final byte GNT_UNMAP = 7;
+    public static final byte EVT_BIND = 8;
+    public static final byte EVT_CLOSE = 9;
+    public static final byte EVT_SEND = 10;
+
+    public static final byte CONFIG = 64;
+    public static final byte ATTACH = 65;
+    public static final byte ACTIVATE = 69;
+    public static final byte ATTACH_VIF = 70;
+    public static final byte REPLY = 66;
+    public static final byte EVT_PENDING = 67;
+    public static final byte WATCH_FIRED = 68;
+
+    /** REPLY status of a xenstore request that failed; the text says why. */
+    public static final int XS_ERROR = -1;
+
+    private DriverProtocol()
+    {
+    }
+}
