@@ -953,7 +953,7 @@ public final class VirtMachine implements AutoCloseable
         remoteModels = config.remoteDeviceModels();
         if (remoteModels == null)
         {
-            if (config.deviceModelStubDomain())
+            if (config.deviceModelStubDomain() && !config.ataDisks().isEmpty())
             {
                 throw new IllegalArgumentException("device_model_stubdomain_override needs the hypervisor to start the stub " +
                     "domain (Hypervisor.startHvm); a machine alone has no stub");
