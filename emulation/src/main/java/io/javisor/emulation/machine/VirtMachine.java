@@ -975,6 +975,12 @@ public final class VirtMachine implements AutoCloseable
         remoteModels.attach(lines, this::kick);
     }
 
+    /** @return the device models a stub domain runs for this machine, or null (for their counts) */
+    public io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels()
+    {
+        return remoteModels;
+    }
+
     /** The emulated ATA disks, in config order (for statistics). */
     public AtaDevice[] ataDevices()
     {
