@@ -2,6 +2,7 @@ package io.javisor.core.stubdom;
 
 import io.javisor.emulation.device.remote.RemoteDeviceModels;
 import io.javisor.emulation.device.remote.RemoteDeviceSpec;
+import io.javisor.emulation.device.remote.StubChannelKind;
 import io.javisor.emulation.device.remote.StubDomainException;
 import io.javisor.emulation.device.remote.StubDomainMain;
 
@@ -21,9 +22,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One HVM guest's stub domain: a process of its own ({@link StubDomainMain}) running the guest's
- * emulated device models, and the channel its vCPU reaches them through ({@link #models()}). The
- * process connects to a Unix socket in a private temporary directory and proves itself with a
- * random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
+ * emulated device models, and the channel its vCPU reaches them through ({@link #models()}): by
+ * default a shared-memory mailbox both ends spin on briefly before they park on the socket
+ * ({@link StubChannelKind#MAILBOX}, chosen by {@code javisor bench stubdom}'s measurements). The
+ * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
+ * one) and proves itself with a random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
  * fail first (the stub answered garbage or reported a failed model) the process is killed.
  * {@link #close()} (the guest is destroyed) ends the process and removes the directory.
@@ -37,6 +40,9 @@ public final class StubDomain implements AutoCloseable
     private static final long START_TIMEOUT_MS = 30_000;
     private static final long STOP_TIMEOUT_MS = 2_000;
     private static final SecureRandom TOKENS = new SecureRandom();
+    /** Where the stubs' directories go when the machine has it. */
+    private static final Path SHM = Path.of("/dev/shm");
+    public static final String DIRECTORY_PREFIX = "javisor-stub-";
 
     private final String name;
     private final Path dir;
@@ -62,17 +68,23 @@ public final class StubDomain implements AutoCloseable
      */
     public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices)
     {
-        return start(domainName, devices, StubDomainMain.class.getName());
+        return start(domainName, devices, StubChannelKind.MAILBOX, StubDomainMain.class.getName());
     }
 
-    /** As {@link #start(String, List)} with another main class (a hostile stub, in tests). */
-    public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices, final String mainClass)
+    /**
+     * As {@link #start(String, List)} with the channel of the given kind and another main class (a
+     * hostile stub, in tests).
+     */
+    public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices, final StubChannelKind kind,
+        final String mainClass)
     {
         final String name = "stub domain of " + domainName;
         final Path dir;
         try
         {
-            dir = Files.createTempDirectory("javisor-stub-"); // rwx------: only this user can connect
+            // rwx------: only this user can connect or map; on tmpfs when there is one, as the mailbox wants.
+            dir = Files.isDirectory(SHM) && Files.isWritable(SHM) ? Files.createTempDirectory(SHM, DIRECTORY_PREFIX) :
+                Files.createTempDirectory(DIRECTORY_PREFIX);
         }
         catch (final IOException ex)
         {
@@ -96,7 +108,8 @@ public final class StubDomain implements AutoCloseable
             });
             final SocketChannel channel = stub.accept(server);
             Files.deleteIfExists(socket);
-            stub.supervise(RemoteDeviceModels.connect(name, channel, token, devices));
+            stub.supervise(RemoteDeviceModels.connect(name, channel, token, devices,
+                kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null));
             return stub;
         }
         catch (final IOException | RuntimeException ex)

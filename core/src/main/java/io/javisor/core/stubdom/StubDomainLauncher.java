@@ -18,6 +18,9 @@ final class StubDomainLauncher
     private static final List<String> KEPT_PREFIXES = List.of(
         "--add-exports", "--add-opens", "--enable-native-access", "--sun-misc-unsafe-memory-access");
 
+    /** The mailbox's spin before parking, passed on to the stub (see StubChannelKind). */
+    static final String SPIN_PROPERTY = "javisor.stubdom.spinNanos";
+
     private StubDomainLauncher()
     {
     }
@@ -34,6 +37,11 @@ final class StubDomainLauncher
             }
         }
         command.add("-Dchronicle.analytics.disable=true");
+        final String spin = System.getProperty(SPIN_PROPERTY);
+        if (spin != null)
+        {
+            command.add("-D" + SPIN_PROPERTY + "=" + spin);
+        }
         command.add("-XX:+UseSerialGC");
         command.add("-Xms8m");
         command.add("-Xmx64m");

@@ -46,14 +46,21 @@ record StubCensus(long childProcesses, List<String> threads, List<String> openFi
             throw new UncheckedIOException(ex);
         }
         files.sort(null);
-        long dirs;
-        try (Stream<Path> tmp = Files.list(Path.of(System.getProperty("java.io.tmpdir"))))
+        long dirs = 0;
+        for (final Path parent : List.of(Path.of(System.getProperty("java.io.tmpdir")), Path.of("/dev/shm")))
         {
-            dirs = tmp.filter(p -> p.getFileName().toString().startsWith("javisor-stub-")).count();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
+            if (!Files.isDirectory(parent))
+            {
+                continue;
+            }
+            try (Stream<Path> tmp = Files.list(parent))
+            {
+                dirs += tmp.filter(p -> p.getFileName().toString().startsWith(StubDomain.DIRECTORY_PREFIX)).count();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
         }
         // The JDK's common pool (it runs the start watchdog) grows and shrinks on its own.
         final List<String> threads = new ArrayList<>(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)

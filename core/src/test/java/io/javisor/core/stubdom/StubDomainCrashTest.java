@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import io.javisor.emulation.device.remote.StubChannelKind;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +51,7 @@ class StubDomainCrashTest
             assertEquals(MachineExit.Kind.CRASHED, crashed.kind(), crashed.toString());
             assertEquals(DomainState.CRASHED, victim.domain().state());
             final String reason = victim.domain().crashReason();
+            System.out.println("victim's crash reason: " + reason);
             assertTrue(reason.contains("stub domain of victim") && reason.contains("was killed by signal 9 (SIGKILL)"), reason);
 
             final MachineExit finished = bystander.guest().awaitExit(1, TimeUnit.MINUTES);
@@ -63,14 +67,15 @@ class StubDomainCrashTest
         }
     }
 
-    @Test
-    void aStubDomainAnsweringGarbageIsKilledAndOnlyItsGuestCrashes() throws Exception
+    @ParameterizedTest
+    @EnumSource(StubChannelKind.class)
+    void aStubDomainAnsweringGarbageIsKilledAndOnlyItsGuestCrashes(final StubChannelKind kind) throws Exception
     {
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
             final var domain = hypervisor.createDomain(io.javisor.core.DomainConfig.hvm("fooled", StubGuests.DOMAIN_MIB));
             final StubDomain garbage = StubDomain.start("fooled", List.of(io.javisor.emulation.device.remote.RemoteDeviceSpec.ata(
-                "format=ram, vdev=hda, access=rw, target=1M")), GarbageStubMain.class.getName());
+                "format=ram, vdev=hda, access=rw, target=1M")), kind, GarbageStubMain.class.getName());
             try (garbage)
             {
                 final var console = new io.javisor.emulation.machine.RecordingConsole();
@@ -80,6 +85,7 @@ class StubDomainCrashTest
                 final MachineExit crashed = guest.awaitExit(30, TimeUnit.SECONDS);
                 assertNotNull(crashed);
                 assertEquals(DomainState.CRASHED, domain.state());
+                System.out.println(kind + " garbage stub, crash reason: " + domain.crashReason());
                 assertTrue(domain.crashReason().contains("stub domain of fooled answered garbage"), domain.crashReason());
                 assertTrue(garbage.process().onExit().get(10, TimeUnit.SECONDS) != null, "the hostile stub was killed");
 

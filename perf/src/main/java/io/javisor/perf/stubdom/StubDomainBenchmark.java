@@ -8,6 +8,8 @@ import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.device.ata.AtaDevice;
 import io.javisor.emulation.device.remote.RemoteDeviceModels;
 import io.javisor.emulation.device.remote.RemoteDeviceSpec;
+import io.javisor.emulation.device.remote.StubChannelKind;
+import io.javisor.emulation.device.remote.StubDomainMain;
 import io.javisor.emulation.fdt.VirtBoardFdt;
 import io.javisor.emulation.guests.DiskIoJob;
 import io.javisor.emulation.guests.GuestImages;
@@ -41,8 +43,10 @@ import java.util.function.Function;
  * the timed requests' total time over their exits, in-process and through the stub.</li>
  * <li><b>Per access, from the host</b>: single reads of the alternate status register timed one by one
  * (an HdrHistogram per side): the model called directly, and the proxy's round trip to the stub.</li>
- * <li><b>The channel</b>, the reason it is a Unix socket: one frame's round trip to another process
- * over a Unix domain socket and over a shared-memory mailbox that both ends spin on.</li>
+ * <li><b>The channel</b>: one frame's round trip to another process over a Unix domain socket and
+ * over a shared-memory mailbox that both ends spin on, the two ends of the choice; the stub domain's
+ * own channel is measured both ways too (a mailbox spun on briefly before parking on the socket,
+ * the default, and frames on the socket).</li>
  * </ul>
  * Single-threaded; the stub processes are started and ended here.
  */
@@ -85,8 +89,8 @@ public final class StubDomainBenchmark implements HarnessBenchmark
     {
     }
 
-    public record Result(GuestSide inProcess, GuestSide stub, LatencySummary accessInProcess, LatencySummary accessStub,
-        LatencySummary socket, LatencySummary mailbox)
+    public record Result(GuestSide inProcess, GuestSide stub, GuestSide stubSocket, LatencySummary accessInProcess,
+        LatencySummary accessStub, LatencySummary accessStubSocket, LatencySummary socket, LatencySummary mailbox)
     {
         public BenchReport toReport(final Config config)
         {
@@ -94,15 +98,21 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             report.metric("exit_ns_in_process", round(inProcess.nsPerExit()));
             report.metric("exit_ns_stubdom", round(stub.nsPerExit()));
             report.metric("ratio_stubdom_vs_in_process_exit", Math.round(stub.nsPerExit() / inProcess.nsPerExit() * 10) / 10.0);
+            report.metric("exit_ns_stubdom_socket", round(stubSocket.nsPerExit()));
+            report.metric("ratio_stubdom_socket_vs_in_process_exit",
+                Math.round(stubSocket.nsPerExit() / inProcess.nsPerExit() * 10) / 10.0);
             report.metric("exits_per_read", Math.round((double)stub.exits() / config.reads()));
             report.latency("io_read_in_process", inProcess.io(), "reads");
             report.latency("io_read_stubdom", stub.io(), "reads");
+            report.latency("io_read_stubdom_socket", stubSocket.io(), "reads");
             report.latency("access_in_process", accessInProcess, "accesses");
             report.latency("access_stubdom", accessStub, "accesses");
+            report.latency("access_stubdom_socket", accessStubSocket, "accesses");
             report.latency("channel_uds_rtt", socket, "round_trips");
             report.latency("channel_shm_spin_rtt", mailbox, "round_trips");
             report.environment("guest", "disk-io-ata, 4 KiB polled reads at QD1");
-            report.environment("channel", "Unix domain socket, one request and reply frame of 24 bytes per access");
+            report.environment("channel", "stubdom: shared-memory mailbox, spin then park on a Unix socket; stubdom_socket: "
+                + "24-byte frames on a Unix socket");
             return report;
         }
 
@@ -110,13 +120,17 @@ public final class StubDomainBenchmark implements HarnessBenchmark
         {
             out.printf(Locale.ROOT, "%-40s %12s %9s %9s %9s %10s %9s%n", "latency (ns)", "count", "p50", "p99", "p99.9", "max", "mean");
             inProcess.io().printRow(out, "4 KiB read, model in-process", 40);
-            stub.io().printRow(out, "4 KiB read, model in a stub domain", 40);
+            stub.io().printRow(out, "4 KiB read, stub domain (mailbox)", 40);
+            stubSocket.io().printRow(out, "4 KiB read, stub domain (socket)", 40);
             accessInProcess.printRow(out, "register access, in-process", 40);
-            accessStub.printRow(out, "register access, stub domain", 40);
+            accessStub.printRow(out, "register access, stub domain (mailbox)", 40);
+            accessStubSocket.printRow(out, "register access, stub domain (socket)", 40);
             socket.printRow(out, "channel round trip, unix socket", 40);
             mailbox.printRow(out, "channel round trip, shm mailbox (spin)", 40);
-            out.printf(Locale.ROOT, "exit cost from guest code: %.1f ns in-process, %.1f ns through the stub domain (%.1fx), %d exits per read%n",
-                inProcess.nsPerExit(), stub.nsPerExit(), stub.nsPerExit() / inProcess.nsPerExit(), Math.round((double)stub.exits() / stub.io().count()));
+            out.printf(Locale.ROOT, "exit cost from guest code: %.1f ns in-process, %.1f ns through the stub domain's mailbox (%.1fx), "
+                + "%.1f ns through its socket (%.1fx); %d exits per read%n", inProcess.nsPerExit(), stub.nsPerExit(),
+                stub.nsPerExit() / inProcess.nsPerExit(), stubSocket.nsPerExit(), stubSocket.nsPerExit() / inProcess.nsPerExit(),
+                Math.round((double)stub.exits() / stub.io().count()));
             out.flush();
         }
 
@@ -170,32 +184,23 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             {
                 inProcess = guestReads(new MachineConfig().addAtaDisk(disk), "in-process", progress);
             }
-            final GuestSide stub;
-            try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.ata(spec))))
-            {
-                stub = guestReads(new MachineConfig().remoteDeviceModels(domain.models()), "stub domain", progress);
-            }
+            final GuestSide stub = stubReads(spec, StubChannelKind.MAILBOX, progress);
+            final GuestSide stubSocket = stubReads(spec, StubChannelKind.SOCKET, progress);
             final LatencySummary accessInProcess;
             try (DiskImage disk = RawFileImage.open(image, false))
             {
                 final MmioDevice control = new AtaDevice(disk, VirtBoardFdt.ATA_REG_SHIFT, IrqLine.NONE, null, null).controlBlock();
                 accessInProcess = accesses(control::read);
             }
-            final LatencySummary accessStub;
-            try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.ata(spec))))
-            {
-                final RemoteDeviceModels models = domain.models();
-                models.attach(new IrqLine[] {IrqLine.NONE}, () -> { });
-                final MmioDevice control = models.windowsOf(0).get(1);
-                accessStub = accesses(control::read);
-            }
-            progress.printf(Locale.ROOT, "register accesses: in-process p50 %d ns, stub domain p50 %d ns%n", accessInProcess.p50(),
-                accessStub.p50());
+            final LatencySummary accessStub = stubAccesses(spec, StubChannelKind.MAILBOX);
+            final LatencySummary accessStubSocket = stubAccesses(spec, StubChannelKind.SOCKET);
+            progress.printf(Locale.ROOT, "register accesses: in-process p50 %d ns, stub domain p50 %d ns (mailbox), %d ns (socket)%n",
+                accessInProcess.p50(), accessStub.p50(), accessStubSocket.p50());
             final LatencySummary socket = LatencySummary.of(ChannelProbe.socketRoundTrips(config.channelSamples / 5, config.channelSamples));
             final LatencySummary mailbox = LatencySummary.of(ChannelProbe.mailboxRoundTrips(config.channelSamples / 5, config.channelSamples));
             progress.printf(Locale.ROOT, "channel round trips: unix socket p50 %d ns, shm spin p50 %d ns%n", socket.p50(), mailbox.p50());
             progress.flush();
-            return new Result(inProcess, stub, accessInProcess, accessStub, socket, mailbox);
+            return new Result(inProcess, stub, stubSocket, accessInProcess, accessStub, accessStubSocket, socket, mailbox);
         }
         catch (final IOException ex)
         {
@@ -218,6 +223,25 @@ public final class StubDomainBenchmark implements HarnessBenchmark
                     // A temporary directory left behind is all that can go wrong.
                 }
             }
+        }
+    }
+
+    private GuestSide stubReads(final String spec, final StubChannelKind kind, final PrintWriter progress)
+    {
+        try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.ata(spec)), kind, StubDomainMain.class.getName()))
+        {
+            return guestReads(new MachineConfig().remoteDeviceModels(domain.models()), "stub domain (" + kind + ")", progress);
+        }
+    }
+
+    private LatencySummary stubAccesses(final String spec, final StubChannelKind kind)
+    {
+        try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.ata(spec)), kind, StubDomainMain.class.getName()))
+        {
+            final RemoteDeviceModels models = domain.models();
+            models.attach(new IrqLine[] {IrqLine.NONE}, () -> { });
+            final MmioDevice control = models.windowsOf(0).get(1);
+            return accesses(control::read);
         }
     }
 

@@ -33,6 +33,8 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
 {
     private final String name;
     private final SocketChannel channel;
+    /** How accesses travel once set up: frames on {@link #channel}, or through a mailbox. */
+    private AccessTransport transport;
     private final List<RemoteDeviceSpec> devices;
     private final List<RemoteWindow> windows = new ArrayList<>();
     private final ByteBuffer request = ByteBuffer.allocateDirect(StubProtocol.FRAME).order(ByteOrder.LITTLE_ENDIAN);
@@ -55,20 +57,24 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     {
         this.name = name;
         this.channel = channel;
+        this.transport = new AccessTransport.Socket(channel);
         this.devices = List.copyOf(devices);
         this.unusedLines = devices.size() == StubProtocol.MAX_DEVICES ? 0 : -1 << devices.size();
     }
 
     /**
      * Takes over {@code channel}, on which a stub process has connected: checks its hello carries
-     * {@code token}, sends it {@code devices} and reads back their register windows.
+     * {@code token}, sends it {@code devices} (and the mailbox to use, if any) and reads back their
+     * register windows.
      *
-     * @param name a name for reasons and reports, e.g. "stub domain of web1"
+     * @param name    a name for reasons and reports, e.g. "stub domain of web1"
+     * @param mailbox a file to create for a {@link StubChannelKind#MAILBOX} channel (in a directory only
+     *                this user can reach, on tmpfs ideally), or null for {@link StubChannelKind#SOCKET}
      * @throws StubDomainException (one line) when the stub refuses a device (e.g. cannot open a disk),
      *                             ends, or breaks the protocol; the channel is then closed
      */
     public static RemoteDeviceModels connect(final String name, final SocketChannel channel, final long token,
-        final List<RemoteDeviceSpec> devices)
+        final List<RemoteDeviceSpec> devices, final java.nio.file.Path mailbox)
     {
         if (devices.isEmpty() || devices.size() > StubProtocol.MAX_DEVICES)
         {
@@ -78,34 +84,54 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         final RemoteDeviceModels models = new RemoteDeviceModels(name, channel, devices);
         try
         {
-            models.handshake(token);
+            models.handshake(token, mailbox);
             return models;
         }
         catch (final IOException | StubProtocolViolation | BufferUnderflowException ex)
         {
-            models.closeChannel();
+            models.close();
             final String explained = models.lossExplainer.get();
             throw new StubDomainException(name + " did not start: " + (explained != null ? explained :
                 ex instanceof BufferUnderflowException ? "a set-up message is too short" : ex.getMessage()));
         }
         catch (final StubDomainException ex)
         {
-            models.closeChannel();
+            models.close();
             throw ex;
         }
     }
 
-    private void handshake(final long token) throws IOException
+    private void handshake(final long token, final java.nio.file.Path mailboxFile) throws IOException
     {
         final ByteBuffer hello = StubFrames.receiveSetup(channel);
         if (hello.get() != StubProtocol.HELLO || hello.remaining() != 8 || hello.getLong() != token)
         {
             throw new StubProtocolViolation("its hello is not the expected one");
         }
-        int size = 1;
+        final String mailboxName = mailboxFile == null ? "" : mailboxFile.toString();
+        int size = 1 + StubFrames.stringSize(mailboxName);
         for (final RemoteDeviceSpec device : devices)
         {
             size += 1 + StubFrames.stringSize(device.argument());
+        }
+        AccessTransport.Shared shared = null;
+        if (mailboxFile != null)
+        {
+            final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(mailboxFile,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE))
+            {
+                file.write(ByteBuffer.allocate((int)Mailbox.SIZE));
+                shared = new AccessTransport.Shared(channel, arena,
+                    file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, Mailbox.SIZE, arena));
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                arena.close();
+                throw ex;
+            }
+            transport = shared;
         }
         final ByteBuffer list = StubFrames.setupMessage(StubProtocol.DEVICES, size);
         list.put((byte)devices.size());
@@ -114,6 +140,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
             list.put(device.kind());
             StubFrames.putString(list, device.argument());
         }
+        StubFrames.putString(list, mailboxName);
         StubFrames.sendSetup(channel, list);
 
         final ByteBuffer answer = StubFrames.receiveSetup(channel);
@@ -144,6 +171,12 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         {
             throw new StubProtocolViolation("its window list has " + answer.remaining() + " bytes too many");
         }
+    }
+
+    /** @return the name reasons begin with, e.g. "stub domain of web1" */
+    public String name()
+    {
+        return name;
     }
 
     /** @return the devices, in order; device k drives line k */
@@ -262,8 +295,11 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         reply.clear();
         try
         {
-            StubFrames.writeFully(channel, request);
-            StubFrames.readFully(channel, reply);
+            transport.exchange(request, reply);
+        }
+        catch (final StubProtocolViolation ex)
+        {
+            throw garbage(window, type, offset, ex.getMessage());
         }
         catch (final IOException ex)
         {
@@ -294,10 +330,10 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
             {
                 throw garbage(window, type, offset, "a failure text of " + length + " bytes");
             }
-            final ByteBuffer text = ByteBuffer.allocate(length);
+            final byte[] text;
             try
             {
-                StubFrames.readFully(channel, text);
+                text = transport.failureText(length);
             }
             catch (final IOException ex)
             {
@@ -305,7 +341,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
                 throw new StubDomainException(failure.get());
             }
             fail(name + ": its device model failed during " + describe(window, type, offset) + ": " +
-                StubFrames.printable(new String(text.array(), StandardCharsets.UTF_8)));
+                StubFrames.printable(new String(text, StandardCharsets.UTF_8)));
             throw new StubDomainException(failure.get());
         }
         throw garbage(window, type, offset, "message type " + replyType + " for request " + seq + " of " + replySeq);
@@ -334,12 +370,20 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         }
     }
 
-    /** Closes the channel; the stub process sees it end and exits. Any thread, idempotent. */
+    /**
+     * Closes the channel (the stub process sees it end and exits) and unmaps the mailbox. Once no vCPU
+     * uses the models (the guest has ended); idempotent.
+     */
     @Override
-    public void close()
+    public synchronized void close()
     {
         failure.compareAndSet(null, name + " was closed");
         closeChannel();
+        if (transport instanceof AccessTransport.Shared)
+        {
+            transport.close();
+            transport = new AccessTransport.Socket(channel);
+        }
     }
 
     private void closeChannel()

@@ -6,7 +6,6 @@ import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.device.ata.AtaDevice;
 import io.javisor.emulation.fdt.VirtBoardFdt;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,11 +54,13 @@ public final class StubDeviceHost implements AutoCloseable
         {
             throw new IOException("the first message is not the device list");
         }
+        final RequestTransport transport;
         try
         {
             build(list);
+            transport = RequestTransport.of(channel, StubFrames.getString(list));
         }
-        catch (final RuntimeException ex)
+        catch (final IOException | RuntimeException ex)
         {
             final String text = ex.getMessage() == null ? ex.toString() : ex.getMessage();
             final ByteBuffer error = StubFrames.setupMessage(StubProtocol.ERROR, StubFrames.stringSize(text));
@@ -68,18 +69,10 @@ public final class StubDeviceHost implements AutoCloseable
             throw new IOException("set-up failed: " + text, ex);
         }
         describeWindows();
-        try
+        // Until the hypervisor closes the channel: the guest is gone.
+        while (transport.next(request.clear()))
         {
-            while (true)
-            {
-                request.clear();
-                StubFrames.readFully(channel, request);
-                answer();
-            }
-        }
-        catch (final EOFException ex)
-        {
-            // The hypervisor closed the channel: the guest is gone.
+            answer(transport);
         }
     }
 
@@ -141,7 +134,7 @@ public final class StubDeviceHost implements AutoCloseable
         StubFrames.sendSetup(channel, message);
     }
 
-    private void answer() throws IOException
+    private void answer(final RequestTransport transport) throws IOException
     {
         final byte type = request.get(0);
         final int window = Byte.toUnsignedInt(request.get(1));
@@ -173,15 +166,12 @@ public final class StubDeviceHost implements AutoCloseable
             final int length = Math.min(text.length, StubProtocol.MAX_FAILURE_TEXT);
             reply.clear();
             reply.put(StubProtocol.FAILED).put((byte)0).put((byte)0).put((byte)0).putInt(seq).putInt(0).putInt(length).putLong(0);
-            reply.flip();
-            StubFrames.writeFully(channel, reply);
-            StubFrames.writeFully(channel, ByteBuffer.wrap(text, 0, length));
+            transport.answer(reply.flip(), java.util.Arrays.copyOf(text, length));
             throw new IOException("the device model failed: " + ex, ex);
         }
         reply.clear();
         reply.put(StubProtocol.REPLY).put((byte)0).put((byte)0).put((byte)0).putInt(seq).putInt(levels).putInt(0).putLong(result);
-        reply.flip();
-        StubFrames.writeFully(channel, reply);
+        transport.answer(reply.flip(), null);
     }
 
     /** Closes the disk images. */

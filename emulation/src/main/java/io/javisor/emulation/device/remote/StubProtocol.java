@@ -8,7 +8,8 @@ package io.javisor.emulation.device.remote;
  * and payload, at most {@link #MAX_SETUP_MESSAGE}); a string is {@code u16 length | UTF-8 bytes}.
  * <pre>
  * stub -> vCPU side                            vCPU side -> stub
- * HELLO    i64 token                           DEVICES  u8 count, then per device: u8 kind, str argument
+ * HELLO    i64 token                           DEVICES  u8 count, then per device: u8 kind, str argument;
+ *                                                       then str mailbox ("" for frames on the socket)
  * WINDOWS  u8 count, then per window:
  *          u8 device, str name, u32 size, u8[size / 2] access bitmap
  * ERROR    str text (the stub then exits)
@@ -19,11 +20,13 @@ package io.javisor.emulation.device.remote;
  * a round trip.
  * <p>
  * <b>Register accesses</b> are fixed frames of {@link #FRAME} bytes, one request and then one reply,
- * never more than one outstanding (the vCPU waits for its answer):
+ * never more than one outstanding (the vCPU waits for its answer), on the socket or, when DEVICES
+ * named a mailbox, through it ({@link Mailbox}, the socket then carrying only wake-up bytes):
  * <pre>
  * request  u8 READ|WRITE, u8 window, u8 size, u8 0, u32 sequence, u64 offset, u64 value (0 for READ)
  * reply    u8 REPLY, u8 0, u8 0, u8 0,       u32 sequence, u32 interrupt lines, u32 0, u64 value (0 for WRITE)
- * failed   u8 FAILED, u8 0, u8 0, u8 0,      u32 sequence, u32 0, u32 text length, u64 0; then the text (UTF-8)
+ * failed   u8 FAILED, u8 0, u8 0, u8 0,      u32 sequence, u32 0, u32 text length, u64 0; then the text (UTF-8),
+         after the frame on the socket, or in the mailbox's text area
  * </pre>
  * The reply's sequence is the request's; its interrupt lines are the levels of every line (bit k for
  * line k) after the access. Anything else (another type, another sequence, a READ value wider than

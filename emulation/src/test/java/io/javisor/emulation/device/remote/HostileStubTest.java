@@ -24,6 +24,8 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A stub that breaks the protocol, fails or goes away ends its guest as a crash naming why, and the
@@ -41,7 +43,7 @@ class HostileStubTest
     void aStubAnsweringGarbageIsDisconnectedAndItsGuestCrashes(final Seed seed) throws IOException
     {
         final Random random = seed.random();
-        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, channel -> answerGarbage(channel, random)))
+        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, StubChannelKind.SOCKET, channel -> answerGarbage(channel, random)))
         {
             final MachineExit exit = runAtaGuest(stub);
             assertEquals(MachineExit.Kind.CRASHED, exit.kind(), exit.toString());
@@ -54,7 +56,7 @@ class HostileStubTest
     @Test
     void aStubThatEndsMidRunCrashesItsGuestWithTheReason() throws IOException
     {
-        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, channel ->
+        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, StubChannelKind.SOCKET, channel ->
         {
             handshake(channel);
             readRequests(channel, 3); // then the stub is gone without answering
@@ -66,15 +68,17 @@ class HostileStubTest
         }
     }
 
-    @Test
-    void aFailureReportedFromOutsideReleasesAVcpuWaitingOnAHungStub() throws Exception
+    @ParameterizedTest
+    @EnumSource(StubChannelKind.class)
+    void aFailureReportedFromOutsideReleasesAVcpuWaitingOnAHungStub(final StubChannelKind kind) throws Exception
     {
-        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, channel ->
+        try (StubPair stub = StubPair.with(dir, ONE_RAM_DISK, kind, channel ->
         {
             handshake(channel);
-            readRequests(channel, 0);
-            channel.read(ByteBuffer.allocate(StubProtocol.FRAME)); // takes the first request and never answers
-            channel.read(ByteBuffer.allocate(1)); // until the channel is closed
+            while (channel.read(ByteBuffer.allocate(StubProtocol.FRAME)) >= 0)
+            {
+                // Takes requests (or wake-ups) and never answers, until the channel is closed.
+            }
         }))
         {
             final AtomicReference<String> heard = new AtomicReference<>();
@@ -100,7 +104,8 @@ class HostileStubTest
     void aStubThatCannotOpenItsDiskRefusesToStartInOneLine()
     {
         final StubDomainException refused = assertThrows(StubDomainException.class, () -> StubPair.serving(dir,
-            List.of(RemoteDeviceSpec.ata("format=raw, vdev=hda, access=rw, target=" + dir.resolve("missing.img")))));
+            List.of(RemoteDeviceSpec.ata("format=raw, vdev=hda, access=rw, target=" + dir.resolve("missing.img"))),
+            StubChannelKind.MAILBOX));
         assertTrue(refused.getMessage().startsWith("stub domain of test did not start: "), refused.getMessage());
         assertTrue(refused.getMessage().contains("missing.img"), refused.getMessage());
         assertEquals(1, refused.getMessage().lines().count(), refused.getMessage());
@@ -110,8 +115,24 @@ class HostileStubTest
     void aStubWithTheWrongTokenIsRefused()
     {
         final StubDomainException refused = assertThrows(StubDomainException.class, () -> StubPair.with(dir, ONE_RAM_DISK,
-            channel -> new StubDeviceHost(channel).serve(StubPair.TOKEN + 1)));
+            StubChannelKind.SOCKET, channel -> new StubDeviceHost(channel).serve(StubPair.TOKEN + 1)));
         assertTrue(refused.getMessage().contains("its hello is not the expected one"), refused.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(StubChannelKind.class)
+    void aModelThatFailsInTheStubEndsItsGuestWithTheModelsReason(final StubChannelKind kind) throws IOException
+    {
+        try (StubPair stub = StubPair.serving(dir, ONE_RAM_DISK, kind))
+        {
+            stub.models.attach(new io.javisor.emulation.board.IrqLine[] {io.javisor.emulation.board.IrqLine.NONE}, () -> { });
+            final RemoteWindow unknown = new RemoteWindow(stub.models, 7, 0, "unknown", 4, new byte[] {-1, -1});
+            final StubDomainException failed = assertThrows(StubDomainException.class, () -> unknown.read(0, 4));
+            assertTrue(failed.getMessage().startsWith("stub domain of test: its device model failed during a read of unknown + 0x0: " +
+                "java.lang.IllegalArgumentException: request 1 of type 16 for window 7"), failed.getMessage());
+            assertTrue(stub.stubEnded(), "the stub ends after a failed model");
+            assertThrows(StubDomainException.class, () -> stub.models.windowsOf(0).get(1).read(0, 1), "the models stay failed");
+        }
     }
 
     private static MachineExit runAtaGuest(final StubPair stub)

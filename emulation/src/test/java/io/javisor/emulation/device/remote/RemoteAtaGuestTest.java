@@ -16,7 +16,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ata-disk guest with its disk's model behind the stub channel: the same output and the same bytes on the image. */
@@ -25,8 +26,9 @@ class RemoteAtaGuestTest
     @TempDir
     Path dir;
 
-    @Test
-    void ataDiskGuestPassesWithItsModelBehindTheChannel() throws IOException
+    @ParameterizedTest
+    @EnumSource(StubChannelKind.class)
+    void ataDiskGuestPassesWithItsModelBehindTheChannel(final StubChannelKind kind) throws IOException
     {
         final Path image = dir.resolve("disk.img");
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
@@ -36,7 +38,7 @@ class RemoteAtaGuestTest
         final RecordingConsole console = new RecordingConsole();
         final MachineExit exit;
         final long accesses;
-        try (StubPair stub = StubPair.serving(dir, List.of(RemoteDeviceSpec.ata("format=raw, vdev=hda, access=rw, target=" + image)));
+        try (StubPair stub = StubPair.serving(dir, List.of(RemoteDeviceSpec.ata("format=raw, vdev=hda, access=rw, target=" + image)), kind);
             VirtMachine machine = VirtMachine.create(new MachineConfig().memoryMiB(16).bootMode(BootMode.BARE)
                 .kernel(GuestImages.load("ata-disk")).console(console).remoteDeviceModels(stub.models)
                 .maxInstructions(200_000_000)))

@@ -38,9 +38,9 @@ final class StubPair implements AutoCloseable
     }
 
     /** The real stub side, serving {@code devices}. */
-    static StubPair serving(final Path dir, final List<RemoteDeviceSpec> devices)
+    static StubPair serving(final Path dir, final List<RemoteDeviceSpec> devices, final StubChannelKind kind)
     {
-        return with(dir, devices, channel ->
+        return with(dir, devices, kind, channel ->
         {
             try (StubDeviceHost host = new StubDeviceHost(channel))
             {
@@ -49,7 +49,7 @@ final class StubPair implements AutoCloseable
         });
     }
 
-    static StubPair with(final Path dir, final List<RemoteDeviceSpec> devices, final StubBody body)
+    static StubPair with(final Path dir, final List<RemoteDeviceSpec> devices, final StubChannelKind kind, final StubBody body)
     {
         final Path socket = dir.resolve("stub.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
@@ -69,12 +69,14 @@ final class StubPair implements AutoCloseable
             final SocketChannel accepted = server.accept();
             try
             {
-                return new StubPair(RemoteDeviceModels.connect("stub domain of test", accepted, TOKEN, devices), stub, socket);
+                return new StubPair(RemoteDeviceModels.connect("stub domain of test", accepted, TOKEN, devices,
+                    kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null), stub, socket);
             }
             catch (final RuntimeException ex)
             {
                 join(stub);
                 Files.deleteIfExists(socket);
+                Files.deleteIfExists(dir.resolve("mailbox"));
                 throw ex;
             }
         }
@@ -109,5 +111,6 @@ final class StubPair implements AutoCloseable
         models.close();
         join(stub);
         Files.deleteIfExists(socket);
+        Files.deleteIfExists(socket.resolveSibling("mailbox"));
     }
 }
