@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One HVM guest's stub domain: a process of its own ({@link StubDomainMain}) running the guest's
  * emulated device models, and the channel its vCPU reaches them through ({@link #models()}): by
- * default a shared-memory mailbox both ends spin on briefly before they park on the socket
- * ({@link StubChannelKind#MAILBOX}, chosen by {@code javisor bench stubdom}'s measurements). The
+ * default frames on the Unix socket ({@link StubChannelKind#SOCKET}, chosen by {@code javisor bench
+ * stubdom}'s measurements, see {@link StubChannelKind}), or a shared-memory mailbox. The
  * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
  * one) and proves itself with a random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
@@ -43,6 +43,8 @@ public final class StubDomain implements AutoCloseable
     /** Where the stubs' directories go when the machine has it. */
     private static final Path SHM = Path.of("/dev/shm");
     public static final String DIRECTORY_PREFIX = "javisor-stub-";
+    /** Chooses the channel kind of the stub domains this process starts. */
+    public static final String CHANNEL_PROPERTY = "javisor.stubdom.channel";
 
     private final String name;
     private final Path dir;
@@ -68,7 +70,24 @@ public final class StubDomain implements AutoCloseable
      */
     public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices)
     {
-        return start(domainName, devices, StubChannelKind.MAILBOX, StubDomainMain.class.getName());
+        return start(domainName, devices, defaultChannel(), StubDomainMain.class.getName());
+    }
+
+    /**
+     * The channel kind stub domains use: {@value #CHANNEL_PROPERTY} ({@code socket} or {@code mailbox}),
+     * else {@link StubChannelKind#SOCKET}.
+     *
+     * @throws IllegalArgumentException (one line) for another value
+     */
+    public static StubChannelKind defaultChannel()
+    {
+        final String value = System.getProperty(CHANNEL_PROPERTY, "socket");
+        return switch (value)
+        {
+            case "socket" -> StubChannelKind.SOCKET;
+            case "mailbox" -> StubChannelKind.MAILBOX;
+            default -> throw new IllegalArgumentException(CHANNEL_PROPERTY + " is '" + value + "'; it takes socket or mailbox");
+        };
     }
 
     /**

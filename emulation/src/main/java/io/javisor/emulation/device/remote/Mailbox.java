@@ -116,7 +116,7 @@ final class Mailbox
             {
                 return seq;
             }
-            if ((++checks & 1023) == 0)
+            if ((++checks & 63) == 0)
             {
                 if (!socket.isOpen())
                 {
