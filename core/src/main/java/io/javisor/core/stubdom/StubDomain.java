@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One HVM guest's stub domain: a process of its own ({@link StubDomainMain}) running the guest's
@@ -49,7 +50,7 @@ public final class StubDomain implements AutoCloseable
     private final String name;
     private final Path dir;
     private final Process process;
-    /** Set once the process has described its devices; read by the start watchdog. */
+    /** Set once the process has described its devices. */
     private volatile RemoteDeviceModels models;
     private boolean closed;
 
@@ -115,20 +116,23 @@ public final class StubDomain implements AutoCloseable
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX))
         {
             server.bind(UnixDomainSocketAddress.of(socket));
-            stub = new StubDomain(name, dir, StubDomainLauncher.launch(mainClass, socket, token, dir.resolve("stub.log")));
-            final StubDomain started = stub;
+            final Process process = StubDomainLauncher.launch(mainClass, socket, token, dir.resolve("stub.log"));
+            stub = new StubDomain(name, dir, process);
             // A stub that hangs in its set-up is killed; its channel then ends and the start fails.
+            final AtomicBoolean described = new AtomicBoolean();
             CompletableFuture.delayedExecutor(START_TIMEOUT_MS, TimeUnit.MILLISECONDS).execute(() ->
             {
-                if (started.models == null)
+                if (!described.get())
                 {
-                    started.process.destroyForcibly();
+                    process.destroyForcibly();
                 }
             });
             final SocketChannel channel = stub.accept(server);
             Files.deleteIfExists(socket);
-            stub.supervise(RemoteDeviceModels.connect(name, channel, token, devices,
-                kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null));
+            final RemoteDeviceModels models = RemoteDeviceModels.connect(name, channel, token, devices,
+                kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null);
+            described.set(true);
+            stub.supervise(models);
             return stub;
         }
         catch (final IOException | RuntimeException ex)

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What stub domains could leave behind in this process: live child processes, threads by name, open
+ * What stub domains could leave behind in this process: live child processes, threads by name (but
+ * those of shared pools), open
  * file descriptors by what they are (a path, or the kind: socket, pipe, anon_inode; the class path's
  * jars left out), and javisor-stub-* temporary directories. Taken after a first round has started
  * the JDK's and the hypervisor's lazily started threads.
@@ -62,9 +63,13 @@ record StubCensus(long childProcesses, List<String> threads, List<String> openFi
                 throw new UncheckedIOException(ex);
             }
         }
-        // The JDK's common pool (it runs the start watchdog) grows and shrinks on its own.
+        // Shared pools that grow and shrink on their own: the JDK's common pool (the start watchdog runs
+        // there) and process reapers (one per process being waited for, kept a while when idle), and
+        // the guest code JIT's one compiler thread, started by the first hot guest.
         final List<String> threads = new ArrayList<>(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-            .filter(name -> !name.startsWith("ForkJoinPool.commonPool-worker-")).toList());
+            .filter(name -> !name.startsWith("ForkJoinPool.commonPool-worker-") && !name.equals("process reaper") &&
+                !name.equals("javisor-jit-compiler"))
+            .toList());
         threads.sort(null);
         return new StubCensus(children, threads, files, dirs);
     }

@@ -37,6 +37,7 @@ class StubDomainCrashTest
     {
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
+            final StubCensus before = warmedUpCensus(hypervisor);
             final StubGuests.Started victim = StubGuests.diskReader(hypervisor, "victim", StubGuests.image(dir, "victim.img"),
                 true, 50_000);
             victim.awaitLine("disk-io: start");
@@ -64,7 +65,57 @@ class StubDomainCrashTest
             assertTrue(hypervisor.destroyDomain(victim.domain().id()));
             assertTrue(hypervisor.destroyDomain(bystander.domain().id()));
             assertEquals(List.of(), StubGuests.stubProcesses(), "no stub domain outlives its guest");
+            StubCensus.settledEqualTo(before).assertSameAs(before);
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StubChannelKind.class)
+    void aStubDomainThatNeverAnswersHoldsOnlyItsGuestAndDestroyStillEndsIt(final StubChannelKind kind) throws Exception
+    {
+        try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
+        {
+            final StubCensus before = warmedUpCensus(hypervisor);
+            final var domain = hypervisor.createDomain(io.javisor.core.DomainConfig.hvm("stuck", StubGuests.DOMAIN_MIB));
+            try (StubDomain hung = StubDomain.start("stuck", List.of(io.javisor.emulation.device.remote.RemoteDeviceSpec.ata(
+                "format=ram, vdev=hda, access=rw, target=1M")), kind, HungStubMain.class.getName()))
+            {
+                final var guest = hypervisor.startHvm(domain, new io.javisor.emulation.machine.MachineConfig()
+                    .kernel(GuestImages.load("ata-disk")).bootMode(io.javisor.emulation.machine.BootMode.BARE)
+                    .console(new io.javisor.emulation.machine.RecordingConsole()).remoteDeviceModels(hung.models()));
+                assertEquals(null, guest.awaitExit(300, TimeUnit.MILLISECONDS), "the guest waits on its stub");
+
+                final StubGuests.Started other = StubGuests.ataDisk(hypervisor, "other", StubGuests.image(dir, "other.img"), true);
+                final MachineExit finished = other.guest().awaitExit(1, TimeUnit.MINUTES);
+                assertEquals(0, finished.exitCode(), "a guest on the same scheduler runs: " + finished + "\n" + other.console().text());
+                assertTrue(hypervisor.destroyDomain(other.domain().id()));
+
+                final long start = System.nanoTime();
+                assertTrue(hypervisor.destroyDomain(domain.id()));
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the destroy did not wait on the stub");
+                assertEquals(DomainState.GONE, awaitGone(domain));
+            }
+            StubCensus.settledEqualTo(before).assertSameAs(before);
+        }
+    }
+
+    private static DomainState awaitGone(final io.javisor.core.Domain domain) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (domain.state() != DomainState.GONE && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        return domain.state();
+    }
+
+    /** A census once a stub domain guest has run and been destroyed (the lazily started threads are up). */
+    private StubCensus warmedUpCensus(final Hypervisor hypervisor) throws Exception
+    {
+        final StubGuests.Started warmUp = StubGuests.ataDisk(hypervisor, "warm-up", StubGuests.image(dir, "warm-up.img"), true);
+        assertEquals(0, warmUp.guest().awaitExit(1, TimeUnit.MINUTES).exitCode());
+        assertTrue(hypervisor.destroyDomain(warmUp.domain().id()));
+        return StubCensus.take();
     }
 
     @ParameterizedTest
