@@ -5,23 +5,29 @@ import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.board.PolledDevice;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * A guest's device models as its vCPU sees them when a stub domain runs them: one {@link RemoteWindow}
- * per register window, each access a request and reply on the stub's socket ({@link StubProtocol}),
- * and the interrupt lines each reply carries set on the guest's interrupt controller before the access
- * returns. Once the stub is lost (its process ended, it failed, it answered garbage, or the channel was
+ * per register window, each access a request and a reply to the stub ({@link StubProtocol}), on its
+ * socket or through a shared-memory mailbox ({@link StubChannelKind}), and the interrupt lines each
+ * reply carries set on the guest's interrupt controller before the access returns; every interrupt
+ * line change of the ATA model happens inside an access, so none needs to travel on its own. Once the stub is lost (its process ended, it failed, it answered garbage, or the channel was
  * closed), every access and every {@link #poll} throws a {@link StubDomainException} with the first
  * reason, which ends the guest's run as a crash; the failure listeners (the supervisor, which kills the
  * stub process) hear of it once.
@@ -33,7 +39,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
 {
     private final String name;
     private final SocketChannel channel;
-    /** How accesses travel once set up: frames on {@link #channel}, or through a mailbox. */
+    /** How accesses travel once set up: frames on {@link #channel}, or through a mailbox. Vcpu thread, and close. */
     private AccessTransport transport;
     private final List<RemoteDeviceSpec> devices;
     private final List<RemoteWindow> windows = new ArrayList<>();
@@ -74,7 +80,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
      *                             ends, or breaks the protocol; the channel is then closed
      */
     public static RemoteDeviceModels connect(final String name, final SocketChannel channel, final long token,
-        final List<RemoteDeviceSpec> devices, final java.nio.file.Path mailbox)
+        final List<RemoteDeviceSpec> devices, final Path mailbox)
     {
         if (devices.isEmpty() || devices.size() > StubProtocol.MAX_DEVICES)
         {
@@ -101,7 +107,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         }
     }
 
-    private void handshake(final long token, final java.nio.file.Path mailboxFile) throws IOException
+    private void handshake(final long token, final Path mailboxFile) throws IOException
     {
         final ByteBuffer hello = StubFrames.receiveSetup(channel);
         if (hello.get() != StubProtocol.HELLO || hello.remaining() != 8 || hello.getLong() != token)
@@ -117,14 +123,13 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         AccessTransport.Shared shared = null;
         if (mailboxFile != null)
         {
-            final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
-            try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(mailboxFile,
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
-                java.nio.file.StandardOpenOption.WRITE))
+            final Arena arena = Arena.ofShared();
+            try (FileChannel file = FileChannel.open(mailboxFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE))
             {
                 file.write(ByteBuffer.allocate((int)Mailbox.SIZE));
                 shared = new AccessTransport.Shared(channel, arena,
-                    file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, Mailbox.SIZE, arena));
+                    file.map(FileChannel.MapMode.READ_WRITE, 0, Mailbox.SIZE, arena));
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -202,7 +207,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     /** @return the device indices of the given kind, in order (e.g. the ATA disks) */
     public int[] devicesOfKind(final byte kind)
     {
-        return java.util.stream.IntStream.range(0, devices.size()).filter(k -> devices.get(k).kind() == kind).toArray();
+        return IntStream.range(0, devices.size()).filter(k -> devices.get(k).kind() == kind).toArray();
     }
 
     /**
