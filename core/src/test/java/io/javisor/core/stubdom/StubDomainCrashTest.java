@@ -84,11 +84,7 @@ class StubDomainCrashTest
                     .kernel(GuestImages.load("ata-disk")).bootMode(io.javisor.emulation.machine.BootMode.BARE)
                     .console(new io.javisor.emulation.machine.RecordingConsole()).remoteDeviceModels(hung.models()));
                 assertEquals(null, guest.awaitExit(300, TimeUnit.MILLISECONDS), "the guest waits on its stub");
-
-                final StubGuests.Started other = StubGuests.ataDisk(hypervisor, "other", StubGuests.image(dir, "other.img"), true);
-                final MachineExit finished = other.guest().awaitExit(1, TimeUnit.MINUTES);
-                assertEquals(0, finished.exitCode(), "a guest on the same scheduler runs: " + finished + "\n" + other.console().text());
-                assertTrue(hypervisor.destroyDomain(other.domain().id()));
+                assertEquals(DomainState.RUNNING, hypervisor.dom0().state(), "dom0 runs on");
 
                 final long start = System.nanoTime();
                 assertTrue(hypervisor.destroyDomain(domain.id()));
