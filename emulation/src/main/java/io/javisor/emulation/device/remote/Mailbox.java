@@ -42,6 +42,8 @@ final class Mailbox
     /** How long a side spins on the other's sequence before it parks, in ns. */
     static final String SPIN_PROPERTY = "javisor.stubdom.spinNanos";
     private static final long DEFAULT_SPIN_NANOS = 50_000;
+    /** Checks with a pause between them before the spin yields the core between checks. */
+    private static final int PURE_SPINS = 256;
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
 
@@ -96,8 +98,9 @@ final class Mailbox
     }
 
     /**
-     * Waits until the word at {@code seqOffset} differs from {@code old}: spins up to
-     * {@code spinNanos}, then parks in reads of the socket (setting {@code ownParked} meanwhile).
+     * Waits until the word at {@code seqOffset} differs from {@code old}: looks {@value #PURE_SPINS}
+     * times with a pause between, then yields the core between looks (the peer may need it), up to
+     * {@code spinNanos} in all, then parks in reads of the socket (setting {@code ownParked} meanwhile).
      *
      * @return the new value
      * @throws EOFException             when the socket ends while parked
@@ -130,9 +133,18 @@ final class Mailbox
                         return woken;
                     }
                     spinStart = System.nanoTime();
+                    checks = 0;
                 }
             }
-            Thread.onSpinWait();
+            if (checks < PURE_SPINS)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                // The peer may wait for this very core: let it run (a pure spin would hold the core until it parks).
+                Thread.yield();
+            }
         }
     }
 
