@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
  * one) and proves itself with a random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
- * fail first (the stub answered garbage or reported a failed model) the process is killed.
+ * fail first (the stub answered garbage or reported a failed model) the process is killed; a stub that
+ * leaves an access unanswered past the answer timeout is failed too ({@link StubWatchdog}).
  * {@link #close()} (the guest is destroyed) ends the process and removes the directory.
  * <p>
  * Thread-safe: start and close from the control plane; the supervision runs on the JDK's process
@@ -44,6 +45,9 @@ public final class StubDomain implements AutoCloseable
     /** Where the stubs' directories go when the machine has it. */
     private static final Path SHM = Path.of("/dev/shm");
     public static final String DIRECTORY_PREFIX = "javisor-stub-";
+    /** How long a register access may wait for its answer, in ms. */
+    public static final String ANSWER_TIMEOUT_PROPERTY = "javisor.stubdom.answerTimeoutMs";
+    public static final long DEFAULT_ANSWER_TIMEOUT_MS = 5_000;
     /** Chooses the channel kind of the stub domains this process starts. */
     public static final String CHANNEL_PROPERTY = "javisor.stubdom.channel";
 
@@ -98,6 +102,22 @@ public final class StubDomain implements AutoCloseable
     public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices, final StubChannelKind kind,
         final String mainClass)
     {
+        return start(domainName, devices, kind, mainClass, answerTimeoutMillis());
+    }
+
+    /**
+     * How long a register access may wait for the stub's answer before the stub is failed (its guest
+     * crashes): {@value #ANSWER_TIMEOUT_PROPERTY}, else {@value #DEFAULT_ANSWER_TIMEOUT_MS} ms.
+     */
+    public static long answerTimeoutMillis()
+    {
+        return Long.getLong(ANSWER_TIMEOUT_PROPERTY, DEFAULT_ANSWER_TIMEOUT_MS);
+    }
+
+    /** As {@link #start(String, List, StubChannelKind, String)} with the given answer timeout. */
+    public static StubDomain start(final String domainName, final List<RemoteDeviceSpec> devices, final StubChannelKind kind,
+        final String mainClass, final long answerTimeoutMillis)
+    {
         final String name = "stub domain of " + domainName;
         final Path dir;
         try
@@ -133,6 +153,7 @@ public final class StubDomain implements AutoCloseable
                 kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null);
             described.set(true);
             stub.supervise(models);
+            StubWatchdog.watch(models, TimeUnit.MILLISECONDS.toNanos(answerTimeoutMillis));
             return stub;
         }
         catch (final IOException | RuntimeException ex)
@@ -260,6 +281,7 @@ public final class StubDomain implements AutoCloseable
         closed = true;
         if (models != null)
         {
+            StubWatchdog.forget(models);
             models.close();
         }
         process.destroy();

@@ -95,6 +95,29 @@ class StubDomainCrashTest
         }
     }
 
+    @Test
+    void aStubDomainThatLeavesAnAccessUnansweredPastItsTimeoutIsKilledAndItsGuestCrashes() throws Exception
+    {
+        try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
+        {
+            final var domain = hypervisor.createDomain(io.javisor.core.DomainConfig.hvm("slow", StubGuests.DOMAIN_MIB));
+            try (StubDomain hung = StubDomain.start("slow", List.of(io.javisor.emulation.device.remote.RemoteDeviceSpec.ata(
+                "format=ram, vdev=hda, access=rw, target=1M")), StubChannelKind.SOCKET, HungStubMain.class.getName(), 300))
+            {
+                final var guest = hypervisor.startHvm(domain, new io.javisor.emulation.machine.MachineConfig()
+                    .kernel(GuestImages.load("ata-disk")).bootMode(io.javisor.emulation.machine.BootMode.BARE)
+                    .console(new io.javisor.emulation.machine.RecordingConsole()).remoteDeviceModels(hung.models()));
+                final MachineExit crashed = guest.awaitExit(30, TimeUnit.SECONDS);
+                assertNotNull(crashed, "the watchdog released the vCPU");
+                assertEquals(DomainState.CRASHED, domain.state());
+                assertTrue(domain.crashReason().endsWith("stub domain of slow did not answer a register access within 300 ms " +
+                    "and was disconnected"), domain.crashReason());
+                assertNotNull(hung.process().onExit().get(10, TimeUnit.SECONDS), "the stub was killed");
+            }
+            assertTrue(hypervisor.destroyDomain(domain.id()));
+        }
+    }
+
     private static DomainState awaitGone(final io.javisor.core.Domain domain) throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -58,6 +58,8 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     private int sequence;
     /** Round trips made (written by the vCPU thread, read racily). */
     private volatile long accesses;
+    /** When the access in flight was sent ({@link System#nanoTime()}), or 0 while none is. */
+    private volatile long accessSince;
 
     private RemoteDeviceModels(final String name, final SocketChannel channel, final List<RemoteDeviceSpec> devices)
     {
@@ -272,6 +274,16 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         return failure.get();
     }
 
+    /**
+     * @return how long the access in flight has waited for its answer at {@code nowNanos}, or 0 while
+     * none is in flight (any thread: a watchdog fails a stub that takes too long)
+     */
+    public long accessWaitingNanos(final long nowNanos)
+    {
+        final long since = accessSince;
+        return since == 0 ? 0 : Math.max(1, nowNanos - since);
+    }
+
     /** @return register accesses that went to the stub (read racily) */
     public long accesses()
     {
@@ -298,6 +310,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         request.put(type).put((byte)window.index()).put((byte)size).put((byte)0).putInt(seq).putLong(offset).putLong(value);
         request.flip();
         reply.clear();
+        accessSince = System.nanoTime() | 1; // never 0, which means none in flight
         try
         {
             transport.exchange(request, reply);
@@ -308,10 +321,14 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         }
         catch (final IOException ex)
         {
-            final String explained = lossExplainer.get();
+            final String explained = failure.get() == null ? lossExplainer.get() : null;
             fail(name + " lost during " + describe(window, type, offset) + ": " +
                 (explained != null ? explained : "the channel broke (" + ex.getMessage() + ")"));
             throw new StubDomainException(failure.get());
+        }
+        finally
+        {
+            accessSince = 0;
         }
         accesses++;
         final byte replyType = reply.get(0);
