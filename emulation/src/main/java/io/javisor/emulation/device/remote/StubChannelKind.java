@@ -10,10 +10,10 @@ package io.javisor.emulation.device.remote;
  * spins for a short while ({@link Mailbox#spinNanos()}) before it parks in a read of the socket, which
  * then carries only wake-up bytes.</li>
  * </ul>
- * SOCKET is the default, by measurement ({@code javisor bench stubdom}, 14 runs on the project's
+ * SOCKET is the default, by measurement ({@code javisor bench stubdom}, 19 runs on the project's
  * 2-core machine shared with other work, load average 3.8 to 5.2). Through the socket an ATA exit
- * from guest code cost 11.6 to 25 us (12.3 to 14.6 in most runs) and a register access 10 to 12.8 us
- * p50, predictably, with no CPU used while waiting. Through the mailbox a register access took
+ * from guest code cost 11.6 to 25 us (12.3 to 14.6 in most runs) and a register access 10.0 to
+ * 12.9 us p50 in 17 runs (32 and 60 us in two), with no CPU used while waiting. Through the mailbox a register access took
  * 0.16 to 0.9 us p50 when both ends had a core, but an exit from guest code with a pure spin was
  * bimodal, 1.9 to 2.1 us or 100 to 115 us (two spinners on one core hand over only when one parks);
  * with the spin yielding the core after {@code PURE_SPINS} pauses it cost 7.7 to 21 us, worse than
