@@ -852,14 +852,14 @@ public final class VirtMachine implements AutoCloseable
     /** End the run with {@link MachineExit.Kind#STOPPED} soon. Any thread. */
     public void stop()
     {
-        if (remoteModels != null)
-        {
-            // A vCPU parked on a stub that does not answer must not keep the stop waiting.
-            remoteModels.fail(remoteModels.name() + ": its guest was stopped");
-        }
         stopRequested = true;
         interpreter.requestStop();
         wakeUp();
+        if (remoteModels != null && remoteModels.accessWaitingNanos(System.nanoTime()) > 0)
+        {
+            // A vCPU waiting on its stub domain's answer must not keep the stop waiting (the stub may hang).
+            remoteModels.fail(remoteModels.name() + ": its guest was stopped");
+        }
     }
 
     /**
