@@ -360,13 +360,13 @@ public final class Dom0Backends
      * An HVM guest is starting: its device models become devices of {@code machine}, and no more are
      * attached to it from here on.
      */
-    synchronized void startHvmDevices(final int domid, final MachineConfig machine)
+    synchronized void startHvmDevices(final Domain domain, final MachineConfig machine)
     {
-        sealed.add(domid);
-        final HvmDevices devices = hvmDevices.get(domid);
+        sealed.add(domain.id());
+        final HvmDevices devices = hvmDevices.get(domain.id());
         if (devices != null)
         {
-            devices.applyTo(machine);
+            devices.applyTo(machine, domain.name());
         }
     }
 

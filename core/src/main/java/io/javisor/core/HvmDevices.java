@@ -2,6 +2,8 @@ package io.javisor.core;
 
 import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.image.DiskSpec;
+import io.javisor.core.stubdom.StubDomain;
+import io.javisor.emulation.device.remote.RemoteDeviceSpec;
 import io.javisor.emulation.machine.HvmDeviceSpecs;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.netback.bridge.Bridge;
@@ -32,6 +34,8 @@ final class HvmDevices
 
     private final List<Disk> disks = new ArrayList<>();
     private final List<Nic> nics = new ArrayList<>();
+    /** The stub domain running the ATA disks' models, when the machine asked for one. */
+    private StubDomain stub;
 
     void add(final Disk disk)
     {
@@ -60,12 +64,31 @@ final class HvmDevices
         return List.copyOf(nics);
     }
 
-    /** Makes every device part of {@code machine}. */
-    void applyTo(final MachineConfig machine)
+    /**
+     * Makes every device part of {@code machine}; when it asks for a stub domain
+     * ({@link MachineConfig#deviceModelStubDomain}) and has ATA disks, their models run in one,
+     * started now, which opens the images itself.
+     *
+     * @throws io.javisor.emulation.device.remote.StubDomainException (one line) when the stub does not start
+     */
+    void applyTo(final MachineConfig machine, final String domainName)
     {
+        final List<RemoteDeviceSpec> remote = new ArrayList<>();
         for (final Disk disk : disks)
         {
-            HvmDeviceSpecs.addDisk(machine, disk.spec(), disk.image());
+            if (machine.deviceModelStubDomain() && disk.kind() == HvmDeviceSpecs.DiskKind.ATA)
+            {
+                remote.add(RemoteDeviceSpec.ata(disk.spec().toString()));
+            }
+            else
+            {
+                HvmDeviceSpecs.addDisk(machine, disk.spec(), disk.image());
+            }
+        }
+        if (!remote.isEmpty())
+        {
+            stub = StubDomain.start(domainName, remote);
+            machine.remoteDeviceModels(stub.models());
         }
         for (final Nic nic : nics)
         {
@@ -76,6 +99,11 @@ final class HvmDevices
     /** Closes every image; the domain is gone and its vCPU stopped. */
     void close()
     {
+        if (stub != null)
+        {
+            stub.close();
+            stub = null;
+        }
         for (final Disk disk : disks)
         {
             disk.image().close();

@@ -240,7 +240,7 @@ public final class Hypervisor implements AutoCloseable
             throw new IllegalArgumentException("domain " + domain.name() + " is not an HVM domain");
         }
         requireNotRunning(domain);
-        backends.startHvmDevices(domain.id(), machine);
+        backends.startHvmDevices(domain, machine);
         // An S-mode kernel under the builtin firmware may use PV front ends too (PV-on-HVM).
         final DomainHypercalls hypercalls = machine.bootMode() == BootMode.BUILTIN ? guestRings.build(domain, machine) : null;
         return start(domain, machine.board(Board.VIRT), hypercalls);

@@ -11,6 +11,7 @@ import io.javisor.perf.io.NetConfig;
 import io.javisor.perf.net.NetBenchmark;
 import io.javisor.perf.ring.RingBenchmark;
 import io.javisor.perf.sched.SchedBenchmark;
+import io.javisor.perf.stubdom.StubDomainBenchmark;
 
 import java.util.List;
 
@@ -34,6 +35,7 @@ public final class HarnessBenchmarks
             new IoBenchmark(IoBenchmark.Config.small(), IoVariants.KEYS, new NetConfig(32, 500, 5_000)),
             new DensityBenchmark(DensityBenchmark.Config.defaults()),
             new SchedBenchmark(SchedBenchmark.Config.defaults()),
-            new DriverDomainBenchmark(DriverDomainBenchmark.Config.defaults()));
+            new DriverDomainBenchmark(DriverDomainBenchmark.Config.defaults()),
+            new StubDomainBenchmark(StubDomainBenchmark.Config.defaults()));
     }
 }

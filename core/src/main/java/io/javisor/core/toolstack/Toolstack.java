@@ -172,7 +172,7 @@ public final class Toolstack implements AutoCloseable
             case HVM ->
             {
                 final MachineConfig machine = new MachineConfig().console(managed.console).bootargs(spec.cmdline())
-                    .bootMode(spec.bios().mode());
+                    .bootMode(spec.bios().mode()).deviceModelStubDomain(spec.deviceModelStubDomain());
                 managed.boot.applyTo(machine);
                 managed.guest = hypervisor.startHvm(managed.domain, machine);
             }

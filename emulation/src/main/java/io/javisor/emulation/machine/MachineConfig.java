@@ -318,10 +318,19 @@ public final class MachineConfig
                 throw new IllegalArgumentException("a PV board runs an S-mode kernel under the builtin firmware, not boot mode " +
                     name(bootMode));
             }
-            if (!ataDisks.isEmpty() || !lan9118s.isEmpty() || !virtioDevices.isEmpty())
+            if (!ataDisks.isEmpty() || !lan9118s.isEmpty() || !virtioDevices.isEmpty() || remoteDeviceModels != null)
             {
                 throw new IllegalArgumentException("a PV board has no emulated or virtio devices; its disks and NICs are PV");
             }
+        }
+        if (remoteDeviceModels != null && !ataDisks.isEmpty())
+        {
+            throw new IllegalArgumentException("a machine's ATA disks are all in its stub domain or all in-process, not both");
+        }
+        if (remoteDeviceModels != null && remoteDeviceModels.devicesOfKind(
+            io.javisor.emulation.device.remote.StubProtocol.KIND_ATA).length > VirtBoardFdt.MAX_ATA)
+        {
+            throw new IllegalArgumentException("at most " + VirtBoardFdt.MAX_ATA + " ATA disks");
         }
         switch (bootMode)
         {
@@ -411,6 +420,43 @@ public final class MachineConfig
     public List<Lan9118Config> lan9118s()
     {
         return List.copyOf(lan9118s);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Stub domain: the emulated device models in a process of their own.
+
+    private boolean deviceModelStubDomain;
+    private io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels;
+
+    /**
+     * Run the guest's emulated device models (its ATA disks) in a stub domain process, as xl.cfg's
+     * {@code device_model_stubdomain_override = 1}: the hypervisor starts the process when the guest
+     * starts and gives the machine {@link #remoteDeviceModels}.
+     */
+    public MachineConfig deviceModelStubDomain(final boolean stubDomain)
+    {
+        this.deviceModelStubDomain = stubDomain;
+        return this;
+    }
+
+    public boolean deviceModelStubDomain()
+    {
+        return deviceModelStubDomain;
+    }
+
+    /**
+     * The device models a stub domain runs for this machine, mapped in place of in-process ones (its
+     * ATA disks at the ATA slots); set by whoever started the stub.
+     */
+    public MachineConfig remoteDeviceModels(final io.javisor.emulation.device.remote.RemoteDeviceModels models)
+    {
+        this.remoteDeviceModels = models;
+        return this;
+    }
+
+    public io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels()
+    {
+        return remoteDeviceModels;
     }
 
     private static String name(final BootMode mode)

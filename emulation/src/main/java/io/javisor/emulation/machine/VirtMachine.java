@@ -1,6 +1,7 @@
 package io.javisor.emulation.machine;
 
 import io.javisor.emulation.board.Clint;
+import io.javisor.emulation.board.IrqLine;
 import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.board.PlatformBus;
 import io.javisor.emulation.board.Plic;
@@ -113,6 +114,10 @@ public final class VirtMachine implements AutoCloseable
     private AtaDevice[] ataDevices = new AtaDevice[0];
     private final GoldfishRtc rtc;
     private Lan9118Device[] lan9118Devices = new Lan9118Device[0];
+    /** The device models a stub domain runs for this machine, or null; polled between slices (a lost stub crashes the guest). */
+    private io.javisor.emulation.device.remote.RemoteDeviceModels remoteModels;
+    /** ATA disks on the board: in-process or in the stub domain. */
+    private int ataDisks;
 
     private VirtMachine(final MachineConfig config)
     {
@@ -221,7 +226,7 @@ public final class VirtMachine implements AutoCloseable
             HypercallDescriptor.EID, HypercallDescriptor.ABI_VERSION, reservedBase, config.reservedTopBytes());
         final byte[] dtb = config.board() == Board.PV ?
             VirtBoardFdt.buildPv(config.memoryBytes(), config.bootargs(), config.timebaseHz(), hypervisor) :
-            VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDevices.length, lan9118Macs,
+            VirtBoardFdt.build(config.memoryBytes(), config.bootargs(), virtioSlots(), ataDisks, lan9118Macs,
                 config.timebaseHz(), hypervisor);
         this.dtbAddress = placeDeviceTree(dtb.length, config.memoryBytes() - config.reservedTopBytes());
         for (final LoadedExtent extent : new LoadedExtent[] {kernelExtent, firmwareExtent})
@@ -663,6 +668,10 @@ public final class VirtMachine implements AutoCloseable
         {
             nic.poll(); // frames the bridge queued: into the RX FIFOs, on this (the vCPU) thread
         }
+        if (remoteModels != null)
+        {
+            remoteModels.poll(); // a lost stub domain crashes the guest here, even one asleep in WFI
+        }
         rtc.poll();
         clint.tick();
         pollVirtio();
@@ -846,6 +855,11 @@ public final class VirtMachine implements AutoCloseable
         stopRequested = true;
         interpreter.requestStop();
         wakeUp();
+        if (remoteModels != null && remoteModels.accessWaitingNanos(System.nanoTime()) > 0)
+        {
+            // A vCPU waiting on its stub domain's answer must not keep the stop waiting (the stub may hang).
+            remoteModels.fail(remoteModels.name() + ": its guest was stopped");
+        }
     }
 
     /**
@@ -922,6 +936,8 @@ public final class VirtMachine implements AutoCloseable
             bus.map(VirtBoardFdt.ataBase(i), ataDevices[i].commandBlock())
                 .map(VirtBoardFdt.ataBase(i) + VirtBoardFdt.ATA_CONTROL_OFFSET, ataDevices[i].controlBlock());
         }
+        ataDisks = ataDevices.length;
+        mapRemoteDeviceModels(config);
         final var nics = config.lan9118s();
         lan9118Devices = new Lan9118Device[nics.size()];
         for (int i = 0; i < lan9118Devices.length; i++)
@@ -934,6 +950,40 @@ public final class VirtMachine implements AutoCloseable
         {
             lan9118Devices[i].attach(nics.get(i).bridge());
         }
+    }
+
+    /** The ATA disks of a stub domain's models, at the ATA slots, their lines on the PLIC. */
+    private void mapRemoteDeviceModels(final MachineConfig config)
+    {
+        remoteModels = config.remoteDeviceModels();
+        if (remoteModels == null)
+        {
+            if (config.deviceModelStubDomain() && !config.ataDisks().isEmpty())
+            {
+                throw new IllegalArgumentException("device_model_stubdomain_override needs the hypervisor to start the stub " +
+                    "domain (Hypervisor.startHvm); a machine alone has no stub");
+            }
+            return;
+        }
+        final int[] disks = remoteModels.devicesOfKind(io.javisor.emulation.device.remote.StubProtocol.KIND_ATA);
+        final IrqLine[] lines = new IrqLine[remoteModels.devices().size()];
+        java.util.Arrays.fill(lines, IrqLine.NONE);
+        for (int i = 0; i < disks.length; i++)
+        {
+            final int irq = VirtBoardFdt.ataIrq(i);
+            lines[disks[i]] = level -> plic.setSource(irq, level);
+            final var windows = remoteModels.windowsOf(disks[i]);
+            bus.map(VirtBoardFdt.ataBase(i), windows.get(0))
+                .map(VirtBoardFdt.ataBase(i) + VirtBoardFdt.ATA_CONTROL_OFFSET, windows.get(1));
+        }
+        ataDisks = disks.length;
+        remoteModels.attach(lines, this::kick);
+    }
+
+    /** @return the device models a stub domain runs for this machine, or null (for their counts) */
+    public io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels()
+    {
+        return remoteModels;
     }
 
     /** The emulated ATA disks, in config order (for statistics). */

@@ -11,6 +11,7 @@ import io.javisor.perf.io.IoBenchCommand;
 import io.javisor.perf.net.NetBenchCommand;
 import io.javisor.perf.report.BenchReport;
 import io.javisor.perf.sched.SchedBenchCommand;
+import io.javisor.perf.stubdom.StubDomainBenchCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ import java.util.concurrent.Callable;
         "Run the benchmarks. Without a subcommand, run every harness benchmark with its defaults "
             + "and print each (JMH is run only through `bench jmh`)."
     },
-    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, ExitBenchCommand.class, IoBenchCommand.class, DensityBenchCommand.class, SchedBenchCommand.class, DriverDomainBenchCommand.class, JmhCommand.class },
+    subcommands = { RingBenchCommand.class, BlkBenchCommand.class, NetBenchCommand.class, CpuBenchCommand.class, ExitBenchCommand.class, IoBenchCommand.class, DensityBenchCommand.class, SchedBenchCommand.class, DriverDomainBenchCommand.class, StubDomainBenchCommand.class, JmhCommand.class },
     commandListHeading = "%nCommands:%n")
 final class BenchCommand implements Callable<Integer>
 {

@@ -33,6 +33,8 @@ import java.util.List;
  * @param onPoweroff {@link ShutdownAction#DESTROY} when not given, as xl.
  * @param onReboot   {@link ShutdownAction#RESTART} when not given, as xl.
  * @param onCrash    {@link ShutdownAction#DESTROY} when not given, as xl.
+ * @param deviceModelStubDomain {@code device_model_stubdomain_override = 1}: an hvm guest's emulated
+ *                   device models run in a stub domain process; false when not given.
  */
 public record XlConfig(
     String name,
@@ -51,7 +53,8 @@ public record XlConfig(
     List<VifSpec> vifs,
     ShutdownAction onPoweroff,
     ShutdownAction onReboot,
-    ShutdownAction onCrash)
+    ShutdownAction onCrash,
+    boolean deviceModelStubDomain)
 {
     public static final int DEFAULT_MEMORY_MIB = 32;
     public static final int DEFAULT_VCPUS = 1;
@@ -75,6 +78,16 @@ public record XlConfig(
         classpath = List.copyOf(classpath);
         disks = List.copyOf(disks);
         vifs = List.copyOf(vifs);
+    }
+
+    /** A config without a stub domain. */
+    public XlConfig(final String name, final GuestType type, final int memoryMiB, final int vcpus, final int cpuWeight,
+        final int cap, final Path kernel, final Path ramdisk, final String cmdline, final Bios bios, final String javaClass,
+        final List<Path> classpath, final List<DiskSpec> disks, final List<VifSpec> vifs, final ShutdownAction onPoweroff,
+        final ShutdownAction onReboot, final ShutdownAction onCrash)
+    {
+        this(name, type, memoryMiB, vcpus, cpuWeight, cap, kernel, ramdisk, cmdline, bios, javaClass, classpath, disks, vifs,
+            onPoweroff, onReboot, onCrash, false);
     }
 
     /**
@@ -125,6 +138,10 @@ public record XlConfig(
         text.add(XlKey.ON_POWEROFF, XlValue.quote(onPoweroff.xlName()));
         text.add(XlKey.ON_REBOOT, XlValue.quote(onReboot.xlName()));
         text.add(XlKey.ON_CRASH, XlValue.quote(onCrash.xlName()));
+        if (deviceModelStubDomain)
+        {
+            text.add(XlKey.DEVICE_MODEL_STUBDOMAIN_OVERRIDE, "1");
+        }
         return text.toString();
     }
 

@@ -66,6 +66,7 @@ final class XlConfigMapper
     private ShutdownAction onPoweroff = ShutdownAction.DESTROY;
     private ShutdownAction onReboot = ShutdownAction.RESTART;
     private ShutdownAction onCrash = ShutdownAction.DESTROY;
+    private boolean deviceModelStubDomain;
 
     private XlConfigMapper(final ConfigSource file, final RandomGenerator macs)
     {
@@ -113,7 +114,7 @@ final class XlConfigMapper
         }
         checkTogether();
         return new XlConfig(name, type, memoryMiB, vcpus, cpuWeight, cap, kernel, ramdisk, cmdline(), bios,
-            javaClass, classpath, disks, vifs, onPoweroff, onReboot, onCrash);
+            javaClass, classpath, disks, vifs, onPoweroff, onReboot, onCrash, deviceModelStubDomain);
     }
 
     private void read(final XlKey key, final XlSetting setting)
@@ -142,6 +143,7 @@ final class XlConfigMapper
             case ON_POWEROFF -> onPoweroff = action(setting);
             case ON_REBOOT -> onReboot = action(setting);
             case ON_CRASH -> onCrash = action(setting);
+            case DEVICE_MODEL_STUBDOMAIN_OVERRIDE -> deviceModelStubDomain = SettingReader.number(setting, 0, 1, null) == 1;
         }
     }
 

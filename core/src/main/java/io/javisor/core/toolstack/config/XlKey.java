@@ -28,7 +28,9 @@ public enum XlKey
     VIF("vif", Kind.LIST, allTypes(), null),
     ON_POWEROFF("on_poweroff", Kind.TEXT, allTypes(), null),
     ON_REBOOT("on_reboot", Kind.TEXT, allTypes(), null),
-    ON_CRASH("on_crash", Kind.TEXT, allTypes(), null);
+    ON_CRASH("on_crash", Kind.TEXT, allTypes(), null),
+    DEVICE_MODEL_STUBDOMAIN_OVERRIDE("device_model_stubdomain_override", Kind.NUMBER, EnumSet.of(GuestType.HVM),
+        "only an hvm guest has emulated device models to put in a stub domain");
 
     /** The kind of value a key takes. */
     public enum Kind

@@ -43,7 +43,8 @@ class XlConfigErrorsTest
             arguments("a misspelt key", PV + "memroy = 64", "bad.cfg:3: memroy: unknown key (did you mean 'memory'?)"),
             arguments("keys are case-sensitive", PV + "Memory = 64", "bad.cfg:3: Memory: unknown key (did you mean 'memory'?)"),
             arguments("an xl key javisor lacks", PV + "maxvcpus = 4", "bad.cfg:3: maxvcpus: unknown key (javisor knows name, type, memory, " +
-                "vcpus, cpu_weight, cap, kernel, ramdisk, cmdline, root, extra, bios, class, classpath, disk, vif, on_poweroff, on_reboot, on_crash)"),
+                "vcpus, cpu_weight, cap, kernel, ramdisk, cmdline, root, extra, bios, class, classpath, disk, vif, on_poweroff, on_reboot, on_crash, " +
+                "device_model_stubdomain_override)"),
             arguments("a missing name", "kernel = '/k'", "bad.cfg: name: required: every domain needs a name (name = \"...\")"),
             arguments("a pv guest without a kernel", "name = 'g'\ntype = 'pv'",
                 "bad.cfg:2: kernel: required: a pv guest boots a kernel (kernel = \"PATH\")"),
@@ -60,6 +61,11 @@ class XlConfigErrorsTest
                 "bad.cfg:4: vcpus: does not apply to a java guest (a java guest has no vCPU, its code runs on JVM threads)"),
             arguments("a class for an hvm guest", HVM + "class = 'a.B'",
                 "bad.cfg:4: class: does not apply to a hvm guest (only a java guest has a class and a classpath)"),
+            arguments("a stub domain for a pv guest", PV + "device_model_stubdomain_override = 1",
+                "bad.cfg:3: device_model_stubdomain_override: does not apply to a pv guest (only an hvm guest has emulated " +
+                "device models to put in a stub domain)"),
+            arguments("a stub domain switch that is no switch", HVM + "device_model_stubdomain_override = 2",
+                "bad.cfg:4: device_model_stubdomain_override: 2 is not between 0 and 1"),
             arguments("a bios for a pv guest", PV + "bios = 'none'",
                 "bad.cfg:3: bios: does not apply to a pv guest (only an hvm guest chooses its firmware; pv guests always start under javisor's builtin one)"),
             // types

@@ -18,8 +18,10 @@ import java.util.List;
 import static io.javisor.core.toolstack.config.XlConfigFixtures.errorOf;
 import static io.javisor.core.toolstack.config.XlConfigFixtures.read;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class XlConfigReaderTest
 {
@@ -88,6 +90,18 @@ class XlConfigReaderTest
         assertEquals("root=/dev/xvda1 quiet", read(XlConfigFixtures.MINIMAL_PV + "root='/dev/xvda1'\nextra='quiet'").cmdline());
         assertEquals("root=/dev/xvda1", read(XlConfigFixtures.MINIMAL_PV + "root='/dev/xvda1'").cmdline());
         assertEquals("quiet", read(XlConfigFixtures.MINIMAL_PV + "extra='quiet'").cmdline());
+    }
+
+    @Test
+    void anHvmGuestAsksForAStubDomainWithTheOverrideAndReadsBackWithIt()
+    {
+        final String hvm = "name = 'g'\ntype = 'hvm'\nkernel = '/k'\n";
+        assertFalse(read(hvm).deviceModelStubDomain(), "in-process device models unless asked");
+        assertFalse(read(hvm + "device_model_stubdomain_override = 0").deviceModelStubDomain());
+        final XlConfig stubbed = read(hvm + "device_model_stubdomain_override = 1");
+        assertTrue(stubbed.deviceModelStubDomain());
+        assertTrue(stubbed.toString().endsWith("; device_model_stubdomain_override = 1"), stubbed.toString());
+        assertEquals(stubbed, read(stubbed.toString()));
     }
 
     @Test

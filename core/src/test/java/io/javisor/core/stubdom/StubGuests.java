@@ -1,0 +1,101 @@
+package io.javisor.core.stubdom;
+
+import io.javisor.core.Domain;
+import io.javisor.core.DomainConfig;
+import io.javisor.core.HvmGuest;
+import io.javisor.core.Hypervisor;
+import io.javisor.emulation.guests.DiskIoJob;
+import io.javisor.emulation.guests.DiskIoJobDescriptor;
+import io.javisor.emulation.guests.GuestImages;
+import io.javisor.emulation.loader.ElfImage;
+import io.javisor.emulation.machine.BootMode;
+import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.emulation.machine.RecordingConsole;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** HVM guests with one ATA disk for the stub domain tests, on a hypervisor of theirs. */
+final class StubGuests
+{
+    static final int DOMAIN_MIB = 16;
+
+    /** A guest started, with its console. */
+    record Started(Domain domain, HvmGuest guest, RecordingConsole console)
+    {
+        /** Waits (at most a minute) until the console shows {@code line}. */
+        void awaitLine(final String line) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (!console.text().contains(line) && guest.exit() == null && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5);
+            }
+            if (!console.text().contains(line))
+            {
+                throw new AssertionError("no line '" + line + "' from " + domain.name() + ": " + guest.exit() + "\n" + console.text());
+            }
+        }
+    }
+
+    private StubGuests()
+    {
+    }
+
+    static Path image(final Path dir, final String name) throws IOException
+    {
+        final Path image = dir.resolve(name);
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
+        {
+            file.setLength(1 << 20);
+        }
+        return image;
+    }
+
+    /** The ata-disk guest (our own driver's write, flush, read back, polled and with interrupts) on {@code image}. */
+    static Started ataDisk(final Hypervisor hypervisor, final String name, final Path image, final boolean stub)
+    {
+        return start(hypervisor, name, image, stub, GuestImages.load("ata-disk"), new MachineConfig());
+    }
+
+    /**
+     * The disk-io guest reading {@code requests} 4 KiB blocks one after another, polled: through a stub
+     * domain, long enough to be running whenever a test acts on it.
+     */
+    static Started diskReader(final Hypervisor hypervisor, final String name, final Path image, final boolean stub,
+        final int requests)
+    {
+        final ElfImage kernel = GuestImages.load("disk-io-ata");
+        final int[] ops = new int[requests];
+        final long[] sectors = new long[requests];
+        for (int i = 0; i < requests; i++)
+        {
+            sectors[i] = (i % 200) * 8L;
+        }
+        final long at = kernel.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow();
+        final MachineConfig machine = new MachineConfig().preload(at, new DiskIoJob(ops, sectors, new long[requests], 0, 0).encode());
+        return start(hypervisor, name, image, stub, kernel, machine);
+    }
+
+    private static Started start(final Hypervisor hypervisor, final String name, final Path image, final boolean stub,
+        final ElfImage kernel, final MachineConfig machine)
+    {
+        final Domain domain = hypervisor.createDomain(DomainConfig.hvm(name, DOMAIN_MIB));
+        hypervisor.backends().attachHvmDisk(domain, "format=raw, vdev=hda, access=rw, target=" + image);
+        final RecordingConsole console = new RecordingConsole();
+        final HvmGuest guest = hypervisor.startHvm(domain, machine.kernel(kernel).bootMode(BootMode.BARE).console(console)
+            .deviceModelStubDomain(stub));
+        return new Started(domain, guest, console);
+    }
+
+    /** The stub domain processes this process runs now. */
+    static java.util.List<ProcessHandle> stubProcesses()
+    {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().commandLine().orElse("").contains("StubDomainMain") ||
+                p.info().commandLine().orElse("").contains("StubMain"))
+            .toList();
+    }
+}
