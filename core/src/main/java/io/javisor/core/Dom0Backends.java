@@ -180,6 +180,7 @@ public final class Dom0Backends
     public Vbd attachDisk(final Domain guest, final String spec)
     {
         final DiskSpec parsed = DiskSpec.parse(spec);
+        requireDom0(parsed.backend(), "disk " + parsed.vdev());
         final DiskImage image = DiskImages.open(parsed);
         try
         {
@@ -243,6 +244,7 @@ public final class Dom0Backends
     public synchronized Vif attachVif(final Domain guest, final String spec)
     {
         final VifSpec parsed = VifSpec.parse(spec);
+        requireDom0(parsed.backend(), "vif " + parsed.macText());
         ensureOpen();
         guest.requireAlive();
         final Bridge bridge = bridges.getOrCreate(parsed.bridge());
@@ -354,6 +356,16 @@ public final class Dom0Backends
             handle++;
         }
         return handle;
+    }
+
+    /** A spec naming another back-end domain is that driver domain's to attach ({@code io.javisor.core.driver.DriverDomain}). */
+    private static void requireDom0(final String backend, final String device)
+    {
+        if (backend != null && !backend.equals("Domain-0") && !backend.equals("0"))
+        {
+            throw new IllegalArgumentException(device + ": backend " + backend + " is a driver domain, not dom0: attach it " +
+                "through that driver domain (the toolstack does)");
+        }
     }
 
     /**

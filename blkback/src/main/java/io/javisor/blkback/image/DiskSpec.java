@@ -1,5 +1,6 @@
 package io.javisor.blkback.image;
 
+import io.javisor.ringio.xenstore.BackendName;
 import io.javisor.blkback.wire.BlkifDescriptor;
 
 import java.nio.file.Path;
@@ -31,8 +32,9 @@ import java.nio.file.Path;
  * @param readOnly access=ro.
  * @param cdrom    devtype=cdrom.
  * @param target   the image path, or the size of a RAM disk, exactly as written.
+ * @param backend  {@code backend=NAME}: the driver domain that serves it, or null for dom0.
  */
-public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean cdrom, String target)
+public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean cdrom, String target, String backend)
 {
     private static final String TARGET_KEY = "target=";
     private static final int TARGET = 0;
@@ -40,11 +42,12 @@ public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean
     private static final int VDEV = 2;
     private static final int ACCESS = 3;
     private static final int DEVTYPE = 4;
-    private static final String[] NAMES = {"target", "format", "vdev", "access", "devtype"};
+    private static final int BACKEND = 5;
+    private static final String[] NAMES = {"target", "format", "vdev", "access", "devtype", "backend"};
 
     public DiskSpec
     {
-        final String problem = problem(format, vdev, readOnly, cdrom, target);
+        final String problem = problem(format, vdev, readOnly, cdrom, target, backend);
         if (problem != null)
         {
             throw new IllegalArgumentException("bad disk spec: " + problem);
@@ -56,7 +59,7 @@ public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean
      */
     public static DiskSpec of(final DiskFormat format, final String vdev, final String target)
     {
-        return new DiskSpec(format, vdev, false, false, target);
+        return new DiskSpec(format, vdev, false, false, target, null);
     }
 
     /**
@@ -144,12 +147,13 @@ public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean
 
         final String vdev = orDefault(values[VDEV], null);
         final String target = orDefault(values[TARGET], null);
-        final String problem = problem(format, vdev, readOnly, cdrom, target);
+        final String backend = orDefault(values[BACKEND], null);
+        final String problem = problem(format, vdev, readOnly, cdrom, target, backend);
         if (problem != null)
         {
             throw bad(spec, problem);
         }
-        return new DiskSpec(format, vdev, readOnly, cdrom, target);
+        return new DiskSpec(format, vdev, readOnly, cdrom, target, backend);
     }
 
     private static void assign(final String spec, final String[] values, final int slot, final String value)
@@ -178,12 +182,16 @@ public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean
         return value == null || value.isEmpty() ? defaultValue : value;
     }
 
-    private static String problem(
-        final DiskFormat format, final String vdev, final boolean readOnly, final boolean cdrom, final String target)
+    private static String problem(final DiskFormat format, final String vdev, final boolean readOnly, final boolean cdrom,
+        final String target, final String backend)
     {
         if (format == null)
         {
             return "no format";
+        }
+        if (backend != null && !BackendName.isValid(backend))
+        {
+            return "backend '" + backend + "' " + BackendName.RULE;
         }
         if (vdev == null || vdev.isEmpty())
         {
@@ -289,7 +297,7 @@ public record DiskSpec(DiskFormat format, String vdev, boolean readOnly, boolean
     @Override
     public String toString()
     {
-        return "format=" + format.specName() + ", vdev=" + vdev + ", access=" + access() +
-            (cdrom ? ", devtype=cdrom" : "") + ", " + TARGET_KEY + target;
+        return (backend != null ? "backend=" + backend + ", " : "") + "format=" + format.specName() + ", vdev=" + vdev +
+            ", access=" + access() + (cdrom ? ", devtype=cdrom" : "") + ", " + TARGET_KEY + target;
     }
 }

@@ -34,7 +34,7 @@ public record GuestBoot(ElfImage kernel, ElfImage firmware, CpuTier cpuTier, lon
      */
     public static GuestBoot of(final XlConfig spec)
     {
-        if (spec.type() == GuestType.JAVA)
+        if (spec.type() == GuestType.JAVA || spec.driverDomain())
         {
             return new GuestBoot(null, null, null, 0, false);
         }

@@ -5,15 +5,19 @@ import io.javisor.core.DomainState;
 import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
 import io.javisor.core.ShutdownReason;
+import io.javisor.core.driver.DriverDomain;
+import io.javisor.core.driver.DriverDomainConfig;
 import io.javisor.core.sched.CreditParams;
 import io.javisor.core.toolstack.config.GuestType;
 import io.javisor.core.toolstack.config.ShutdownAction;
 import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.blkback.Vbd;
+import io.javisor.blkback.image.DiskSpec;
 import io.javisor.emulation.machine.MachineConfig;
 import io.javisor.emulation.machine.MachineExit;
 import io.javisor.netback.Vif;
 import io.javisor.netback.spec.MacAddress;
+import io.javisor.netback.spec.VifSpec;
 import io.javisor.blkback.image.VirtualDevice;
 
 import java.io.IOException;
@@ -92,6 +96,10 @@ public final class Toolstack implements AutoCloseable
     {
         ensureOpen();
         requireFreeName(spec);
+        if (spec.driverDomain())
+        {
+            return createDriverDomain(spec, boot);
+        }
         final Domain domain;
         try
         {
@@ -123,6 +131,49 @@ public final class Toolstack implements AutoCloseable
         return info(managed);
     }
 
+    /**
+     * A driver domain ({@code driver_domain = 1}): its back ends run in a javisor process of their own,
+     * which {@link DriverDomain} starts, supervises and restarts; it serves the disks and vifs whose
+     * specs name it ({@code backend=NAME}). It needs machine memory in a shared file (the daemon's is).
+     */
+    private DomainInfo createDriverDomain(final XlConfig spec, final GuestBoot boot)
+    {
+        final DriverDomain driver;
+        try
+        {
+            driver = DriverDomain.start(hypervisor, DriverDomainConfig.of(spec.name()));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ToolstackException("cannot create driver domain '" + spec.name() + "': " + ex.getMessage());
+        }
+        final ManagedDomain managed = new ManagedDomain(spec, boot, hypervisor.domain(driver.domid()));
+        managed.driver = driver;
+        domains.put(driver.domid(), managed);
+        log.add("domain " + driver.domid() + " '" + spec.name() + "' created (driver domain: back ends in a process of its own)");
+        return info(managed);
+    }
+
+    /**
+     * The driver domain a device spec names ({@code backend=NAME}), or null for dom0's back ends.
+     *
+     * @throws ToolstackException when the name is not a driver domain's
+     */
+    private DriverDomain backendOf(final String backend, final String device)
+    {
+        if (backend == null || backend.equals(DOM0_NAME) || backend.equals("0"))
+        {
+            return null;
+        }
+        final ManagedDomain named = findByName(backend);
+        if (named == null || named.driver == null)
+        {
+            throw new ToolstackException(device + ": backend '" + backend + "' is not a driver domain (create one with " +
+                "driver_domain = 1)");
+        }
+        return named.driver;
+    }
+
     private void requireFreeName(final XlConfig spec)
     {
         if (findByName(spec.name()) != null || DOM0_NAME.equals(spec.name()))
@@ -133,28 +184,49 @@ public final class Toolstack implements AutoCloseable
 
     private void attachDevices(final ManagedDomain managed)
     {
-        final boolean hvm = managed.spec.type() == GuestType.HVM;
         for (final String disk : managed.disks)
         {
-            if (hvm)
-            {
-                hypervisor.backends().attachHvmDisk(managed.domain, disk);
-            }
-            else
-            {
-                hypervisor.backends().attachDisk(managed.domain, disk);
-            }
+            attachDisk(managed, disk);
         }
         for (final String vif : managed.vifs)
         {
-            if (hvm)
-            {
-                hypervisor.backends().attachHvmVif(managed.domain, vif);
-            }
-            else
-            {
-                hypervisor.backends().attachVif(managed.domain, vif);
-            }
+            attachVif(managed, vif);
+        }
+    }
+
+    /** A disk from its spec: by the driver domain it names, else by dom0 (a device model for an hvm guest). */
+    private void attachDisk(final ManagedDomain managed, final String spec)
+    {
+        final DriverDomain driver = backendOf(DiskSpec.parse(spec).backend(), "disk");
+        if (driver != null)
+        {
+            driver.attachDisk(managed.domain, spec);
+        }
+        else if (managed.spec.type() == GuestType.HVM)
+        {
+            hypervisor.backends().attachHvmDisk(managed.domain, spec);
+        }
+        else
+        {
+            hypervisor.backends().attachDisk(managed.domain, spec);
+        }
+    }
+
+    /** A vif from its spec, as {@link #attachDisk(ManagedDomain, String)}. */
+    private void attachVif(final ManagedDomain managed, final String spec)
+    {
+        final DriverDomain driver = backendOf(VifSpec.parse(spec).backend(), "vif");
+        if (driver != null)
+        {
+            driver.attachVif(managed.domain, spec);
+        }
+        else if (managed.spec.type() == GuestType.HVM)
+        {
+            hypervisor.backends().attachHvmVif(managed.domain, spec);
+        }
+        else
+        {
+            hypervisor.backends().attachVif(managed.domain, spec);
         }
     }
 
@@ -372,6 +444,10 @@ public final class Toolstack implements AutoCloseable
         {
             managed.java.stop(JAVA_STOP_WAIT_MS);
         }
+        if (managed.driver != null)
+        {
+            managed.driver.close(); // its processes, their mappings and its domain
+        }
         hypervisor.destroyDomain(id);
         domains.remove(id);
         log.add("domain " + id + " '" + managed.name + "' destroyed");
@@ -503,14 +579,7 @@ public final class Toolstack implements AutoCloseable
         final ManagedDomain managed = find(nameOrId);
         try
         {
-            if (managed.spec.type() == GuestType.HVM)
-            {
-                hypervisor.backends().attachHvmDisk(managed.domain, spec);
-            }
-            else
-            {
-                hypervisor.backends().attachDisk(managed.domain, spec);
-            }
+            attachDisk(managed, spec);
         }
         catch (final RuntimeException ex)
         {
@@ -549,14 +618,7 @@ public final class Toolstack implements AutoCloseable
         final ManagedDomain managed = find(nameOrId);
         try
         {
-            if (managed.spec.type() == GuestType.HVM)
-            {
-                hypervisor.backends().attachHvmVif(managed.domain, spec);
-            }
-            else
-            {
-                hypervisor.backends().attachVif(managed.domain, spec);
-            }
+            attachVif(managed, spec);
         }
         catch (final RuntimeException ex)
         {
@@ -744,6 +806,8 @@ public final class Toolstack implements AutoCloseable
         String name;
         HvmGuest guest;
         JavaGuestRunner java;
+        /** A driver domain's supervisor, or null for a guest. */
+        DriverDomain driver;
         int weight;
         int cap;
         boolean destroying;

@@ -36,7 +36,7 @@ class ToolstackStubDomainTest
         final Path image = StubGuests.image(dir, "disk.img");
         final XlConfig spec = new XlConfig("stubbed", GuestType.HVM, 16, 1, XlConfig.DEFAULT_CPU_WEIGHT, XlConfig.NO_CAP, kernel,
             null, null, Bios.NONE, null, List.of(), List.of(DiskSpec.parse("format=raw, vdev=hda, access=rw, target=" + image)),
-            List.of(), ShutdownAction.PRESERVE, ShutdownAction.DESTROY, ShutdownAction.PRESERVE, true);
+            List.of(), ShutdownAction.PRESERVE, ShutdownAction.DESTROY, ShutdownAction.PRESERVE, true, false);
         try (Hypervisor hv = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128));
             Toolstack toolstack = new Toolstack(hv))
         {

@@ -1,5 +1,7 @@
 package io.javisor.netback.spec;
 
+import io.javisor.ringio.xenstore.BackendName;
+
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
@@ -45,6 +47,7 @@ import java.util.random.RandomGenerator;
  * @param type                {@code ioemu}, {@code vif} or null.
  * @param pps                 packets per second; 0 when unlimited.
  * @param burst               one-time burst in bytes; 0 for none, and only with a rate.
+ * @param backend             {@code backend=NAME}: the driver domain that serves it, or null for dom0.
  */
 public record VifSpec(
     long mac,
@@ -56,7 +59,8 @@ public record VifSpec(
     String model,
     String type,
     long pps,
-    long burst)
+    long burst,
+    String backend)
 {
     public static final String DEFAULT_BRIDGE = "xenbr0";
     public static final long DEFAULT_RATE_INTERVAL_MICROS = 50_000;
@@ -64,7 +68,7 @@ public record VifSpec(
     public static final long MAX_RATE_INTERVAL_MICROS = 0xFFFF_FFFFL;
 
     private static final long MICROS_PER_SECOND = 1_000_000;
-    private static final String[] KEYS = {"mac", "bridge", "rate", "ip", "vifname", "model", "type", "pps", "burst"};
+    private static final String[] KEYS = {"mac", "bridge", "rate", "ip", "vifname", "model", "type", "pps", "burst", "backend"};
     private static final int MAC = 0;
     private static final int BRIDGE = 1;
     private static final int RATE = 2;
@@ -74,12 +78,14 @@ public record VifSpec(
     private static final int TYPE = 6;
     private static final int PPS = 7;
     private static final int BURST = 8;
+    private static final int BACKEND = 9;
     private static final long[] DECIMAL_UNITS = {1_000_000_000L, 1_000_000L, 1_000L};
     private static final String[] DECIMAL_PREFIXES = {"G", "M", "K"};
 
     public VifSpec
     {
-        final String problem = problem(mac, bridge, rateBytesPerSecond, rateIntervalMicros, ip, vifname, model, type, pps, burst);
+        final String problem = problem(mac, bridge, rateBytesPerSecond, rateIntervalMicros, ip, vifname, model, type, pps, burst,
+            backend);
         if (problem != null)
         {
             throw new IllegalArgumentException("bad vif spec: " + problem);
@@ -151,13 +157,15 @@ public record VifSpec(
         final long burst = given(values[BURST]) ? parseCount(spec, "burst", values[BURST], true) : 0;
 
         final String problem = problem(mac, bridge, bytesPerSecond, intervalMicros,
-            orNull(values[IP]), orNull(values[VIFNAME]), orNull(values[MODEL]), orNull(values[TYPE]), pps, burst);
+            orNull(values[IP]), orNull(values[VIFNAME]), orNull(values[MODEL]), orNull(values[TYPE]), pps, burst,
+            orNull(values[BACKEND]));
         if (problem != null)
         {
             throw bad(spec, problem);
         }
         return new VifSpec(mac, bridge, bytesPerSecond, intervalMicros,
-            orNull(values[IP]), orNull(values[VIFNAME]), orNull(values[MODEL]), orNull(values[TYPE]), pps, burst);
+            orNull(values[IP]), orNull(values[VIFNAME]), orNull(values[MODEL]), orNull(values[TYPE]), pps, burst,
+            orNull(values[BACKEND]));
     }
 
     private static long parseMac(final String spec, final String text)
@@ -339,8 +347,13 @@ public record VifSpec(
 
     private static String problem(
         final long mac, final String bridge, final long rateBytesPerSecond, final long rateIntervalMicros,
-        final String ip, final String vifname, final String model, final String type, final long pps, final long burst)
+        final String ip, final String vifname, final String model, final String type, final long pps, final long burst,
+        final String backend)
     {
+        if (backend != null && !BackendName.isValid(backend))
+        {
+            return "backend '" + backend + "' " + BackendName.RULE;
+        }
         if (!MacAddress.isValidUnicast(mac))
         {
             return "mac " + ((mac & ~MacAddress.MASK) != 0 ? Long.toHexString(mac) : MacAddress.toString(mac)) +
@@ -539,6 +552,7 @@ public record VifSpec(
         {
             text.append(", burst=").append(burst);
         }
+        append(text, "backend", backend);
         return text.toString();
     }
 

@@ -137,13 +137,13 @@ class VifSpecTest
     @Test
     void theConstructorValidatesToo()
     {
-        final VifSpec spec = new VifSpec(0x00_16_3E_00_00_01L, "xenbr0", 1_000_000, 50_000, null, null, null, null, 0, 0);
+        final VifSpec spec = new VifSpec(0x00_16_3E_00_00_01L, "xenbr0", 1_000_000, 50_000, null, null, null, null, 0, 0, null);
         assertEquals(spec, VifSpec.parse(spec.toString()));
         assertThrows(IllegalArgumentException.class,
-            () -> new VifSpec(0x00_16_3E_00_00_01L, "xenbr0", 1_000_000, 0, null, null, null, null, 0, 0));
+            () -> new VifSpec(0x00_16_3E_00_00_01L, "xenbr0", 1_000_000, 0, null, null, null, null, 0, 0, null));
         assertThrows(IllegalArgumentException.class,
-            () -> new VifSpec(0x00_16_3E_00_00_01L, null, 0, 0, null, null, null, null, 0, 0));
+            () -> new VifSpec(0x00_16_3E_00_00_01L, null, 0, 0, null, null, null, null, 0, 0, null));
         assertThrows(IllegalArgumentException.class,
-            () -> new VifSpec(0x00_16_3E_00_00_01L, "a,b", 0, 0, null, null, null, null, 0, 0));
+            () -> new VifSpec(0x00_16_3E_00_00_01L, "a,b", 0, 0, null, null, null, null, 0, 0, null));
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,7 +62,11 @@ public final class DaemonCommand implements Callable<Integer>
         }
     }
 
-    private int runForeground(final Path path) throws InterruptedException
+    /** Where the machine memory file goes: tmpfs when the machine has /dev/shm, else the temporary directory. */
+    private static final Path SHARED_MEMORY = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") :
+        Path.of(System.getProperty("java.io.tmpdir"));
+
+    private int runForeground(final Path path) throws InterruptedException, IOException
     {
         final PrintWriter out = spec.commandLine().getOut();
         final CountDownLatch stop = new CountDownLatch(1);
@@ -82,7 +87,12 @@ public final class DaemonCommand implements Callable<Integer>
         }, "daemon-shutdown");
         try
         {
-            try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(memoryMiB));
+            // Machine memory in a shared file, so that driver domains (processes of their own) can map the
+            // frames granted to them; in a directory only this user can enter, on tmpfs.
+            final Path memoryDirectory = Files.createTempDirectory(SHARED_MEMORY, "javisor-daemon-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(memoryMiB)
+                    .withMachineMemoryFile(memoryDirectory.resolve("machine-memory")));
                  Toolstack toolstack = new Toolstack(hypervisor);
                  ToolstackDaemon daemon = ToolstackDaemon.start(toolstack, path))
             {
@@ -91,6 +101,7 @@ public final class DaemonCommand implements Callable<Integer>
                 out.flush();
                 stop.await();
             }
+            Files.deleteIfExists(memoryDirectory); // the hypervisor removed its file as it closed
             out.println("javisor daemon: stopped; every domain destroyed");
             out.flush();
         }

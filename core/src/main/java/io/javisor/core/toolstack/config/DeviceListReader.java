@@ -83,7 +83,7 @@ final class DeviceListReader
             return spec;
         }
         final Path target = SettingReader.path(setting, item, spec.target());
-        return new DiskSpec(spec.format(), spec.vdev(), spec.readOnly(), spec.cdrom(), target.toString());
+        return new DiskSpec(spec.format(), spec.vdev(), spec.readOnly(), spec.cdrom(), target.toString(), spec.backend());
     }
 
     /**

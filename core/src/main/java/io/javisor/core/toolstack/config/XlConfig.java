@@ -35,6 +35,9 @@ import java.util.List;
  * @param onCrash    {@link ShutdownAction#DESTROY} when not given, as xl.
  * @param deviceModelStubDomain {@code device_model_stubdomain_override = 1}: an hvm guest's emulated
  *                   device models run in a stub domain process; false when not given.
+ * @param driverDomain {@code driver_domain = 1}: a pv domain whose back ends (blkback, netback) run in a
+ *                   javisor process of its own, serving the disks and vifs that name it ({@code backend=NAME});
+ *                   it boots no kernel. False when not given.
  */
 public record XlConfig(
     String name,
@@ -54,7 +57,8 @@ public record XlConfig(
     ShutdownAction onPoweroff,
     ShutdownAction onReboot,
     ShutdownAction onCrash,
-    boolean deviceModelStubDomain)
+    boolean deviceModelStubDomain,
+    boolean driverDomain)
 {
     public static final int DEFAULT_MEMORY_MIB = 32;
     public static final int DEFAULT_VCPUS = 1;
@@ -80,14 +84,14 @@ public record XlConfig(
         vifs = List.copyOf(vifs);
     }
 
-    /** A config without a stub domain. */
+    /** A guest's config without a stub domain. */
     public XlConfig(final String name, final GuestType type, final int memoryMiB, final int vcpus, final int cpuWeight,
         final int cap, final Path kernel, final Path ramdisk, final String cmdline, final Bios bios, final String javaClass,
         final List<Path> classpath, final List<DiskSpec> disks, final List<VifSpec> vifs, final ShutdownAction onPoweroff,
         final ShutdownAction onReboot, final ShutdownAction onCrash)
     {
         this(name, type, memoryMiB, vcpus, cpuWeight, cap, kernel, ramdisk, cmdline, bios, javaClass, classpath, disks, vifs,
-            onPoweroff, onReboot, onCrash, false);
+            onPoweroff, onReboot, onCrash, false, false);
     }
 
     /**
@@ -141,6 +145,10 @@ public record XlConfig(
         if (deviceModelStubDomain)
         {
             text.add(XlKey.DEVICE_MODEL_STUBDOMAIN_OVERRIDE, "1");
+        }
+        if (driverDomain)
+        {
+            text.add(XlKey.DRIVER_DOMAIN, "1");
         }
         return text.toString();
     }

@@ -67,6 +67,7 @@ final class XlConfigMapper
     private ShutdownAction onReboot = ShutdownAction.RESTART;
     private ShutdownAction onCrash = ShutdownAction.DESTROY;
     private boolean deviceModelStubDomain;
+    private boolean driverDomain;
 
     private XlConfigMapper(final ConfigSource file, final RandomGenerator macs)
     {
@@ -114,7 +115,7 @@ final class XlConfigMapper
         }
         checkTogether();
         return new XlConfig(name, type, memoryMiB, vcpus, cpuWeight, cap, kernel, ramdisk, cmdline(), bios,
-            javaClass, classpath, disks, vifs, onPoweroff, onReboot, onCrash, deviceModelStubDomain);
+            javaClass, classpath, disks, vifs, onPoweroff, onReboot, onCrash, deviceModelStubDomain, driverDomain);
     }
 
     private void read(final XlKey key, final XlSetting setting)
@@ -144,6 +145,7 @@ final class XlConfigMapper
             case ON_REBOOT -> onReboot = action(setting);
             case ON_CRASH -> onCrash = action(setting);
             case DEVICE_MODEL_STUBDOMAIN_OVERRIDE -> deviceModelStubDomain = SettingReader.number(setting, 0, 1, null) == 1;
+            case DRIVER_DOMAIN -> driverDomain = SettingReader.number(setting, 0, 1, null) == 1;
         }
     }
 
@@ -155,7 +157,19 @@ final class XlConfigMapper
             throw required(XlKey.NAME, null, "every domain needs a name (name = \"...\")");
         }
         final XlSetting typeSetting = seen.get(XlKey.TYPE);
-        if (type == GuestType.PV && kernel == null)
+        final XlSetting driverSetting = seen.get(XlKey.DRIVER_DOMAIN);
+        if (driverDomain)
+        {
+            for (final XlKey guestOnly : List.of(XlKey.KERNEL, XlKey.RAMDISK, XlKey.CMDLINE, XlKey.ROOT, XlKey.EXTRA, XlKey.DISK))
+            {
+                if (seen.containsKey(guestOnly))
+                {
+                    throw seen.get(guestOnly).error("a driver domain (" + driverSetting.where() + ") runs javisor's back " +
+                        "ends in a process of its own: it boots no kernel and has no disks of its own");
+                }
+            }
+        }
+        if (type == GuestType.PV && kernel == null && !driverDomain)
         {
             throw required(XlKey.KERNEL, typeSetting, "a pv guest boots a kernel (kernel = \"PATH\")");
         }

@@ -30,7 +30,9 @@ public enum XlKey
     ON_REBOOT("on_reboot", Kind.TEXT, allTypes(), null),
     ON_CRASH("on_crash", Kind.TEXT, allTypes(), null),
     DEVICE_MODEL_STUBDOMAIN_OVERRIDE("device_model_stubdomain_override", Kind.NUMBER, EnumSet.of(GuestType.HVM),
-        "only an hvm guest has emulated device models to put in a stub domain");
+        "only an hvm guest has emulated device models to put in a stub domain"),
+    DRIVER_DOMAIN("driver_domain", Kind.NUMBER, EnumSet.of(GuestType.PV),
+        "a driver domain is a pv domain (its back ends run in a javisor process of their own)");
 
     /** The kind of value a key takes. */
     public enum Kind

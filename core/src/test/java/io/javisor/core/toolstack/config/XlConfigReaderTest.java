@@ -31,7 +31,7 @@ class XlConfigReaderTest
         final XlConfig expected = new XlConfig("web-1", GuestType.PV, 256, 2, 512, 150,
             Path.of("/etc/javisor/images/vmlinux"), Path.of("/boot/initrd.img"),
             "root=/dev/xvda1 ro console=hvc0", Bios.BUILTIN, null, List.of(),
-            List.of(new DiskSpec(DiskFormat.RAW, "xvda", false, false, "/etc/javisor/disks/web.img"),
+            List.of(new DiskSpec(DiskFormat.RAW, "xvda", false, false, "/etc/javisor/disks/web.img", null),
                 DiskSpec.parse("format=ram, vdev=xvdb, target=64M")),
             List.of(VifSpec.parse("mac=00:16:3e:00:00:01, bridge=xenbr0, rate=10MB/s")),
             ShutdownAction.DESTROY, ShutdownAction.DESTROY, ShutdownAction.PRESERVE);
