@@ -74,6 +74,49 @@ class ToolstackDriverDomainTest
         }
     }
 
+    /**
+     * A guest destroyed while its disk is connected (guest code cannot close it): the driver domain's
+     * back end sees its front end's xenstore directory go, disconnects and unmaps its grants, so the
+     * guest is gone, its frames back in the pool, instead of staying dying while the driver domain runs.
+     */
+    @Test
+    void aGuestDestroyedWhileConnectedIsReleasedByTheDriverDomain(@TempDir final Path dir) throws Exception
+    {
+        final Path image = dir.resolve("disk.img");
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw"))
+        {
+            file.setLength(4 << 20);
+        }
+        final Path kernel = GuestImages.extract("pv-disk-restart", dir);
+        try (Hypervisor hv = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(256)
+                .withMachineMemoryFile(dir.resolve("machine-memory")));
+             Toolstack toolstack = new Toolstack(hv))
+        {
+            toolstack.create(read(dir, "storage.cfg", "name = \"storage\"", "type = \"pv\"", "driver_domain = 1"), false);
+            final DomainInfo guest = toolstack.create(read(dir, "guest.cfg", "name = \"guest\"", "type = \"pv\"",
+                "memory = 16", "kernel = \"" + kernel + "\"",
+                "disk = [ \"backend=storage, format=raw, vdev=xvda, access=rw, target=" + image + "\" ]"), false);
+            final long connected = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!new String(toolstack.console("guest").history(), StandardCharsets.US_ASCII).contains("connected") &&
+                System.nanoTime() < connected)
+            {
+                Thread.sleep(5);
+            }
+            final long freeBefore = hv.freeFrames();
+            toolstack.destroy("guest");
+            final long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (hv.domain(guest.id()) != null && System.nanoTime() < gone)
+            {
+                Thread.sleep(5);
+            }
+            System.out.println("destroyed guest gone after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gone +
+                TimeUnit.SECONDS.toNanos(20)) + " ms");
+            assertEquals(null, hv.domain(guest.id()), "the destroyed guest is gone, not left dying");
+            assertTrue(hv.freeFrames() >= freeBefore + 16 * 256, "its 16 MiB are back in the pool");
+            toolstack.destroy("storage");
+        }
+    }
+
     @Test
     void aDriverDomainBootsNoKernel(@TempDir final Path dir) throws Exception
     {
