@@ -102,6 +102,8 @@ class ToolstackDriverDomainTest
             {
                 Thread.sleep(5);
             }
+            final String before = new String(toolstack.console("guest").history(), StandardCharsets.US_ASCII);
+            assertTrue(before.contains("pv-disk-restart: connected"), before);
             final long freeBefore = hv.freeFrames();
             toolstack.destroy("guest");
             final long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
