@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * default frames on the Unix socket ({@link StubChannelKind#SOCKET}, chosen by {@code javisor bench
  * stubdom}'s measurements, see {@link StubChannelKind}), or a shared-memory mailbox. The
  * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
- * one) and proves itself with a random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
+ * one) and proves itself with a random token; with a LAN9118 it connects a second time, for events. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
  * fail first (the stub answered garbage or reported a failed model) the process is killed; a stub that
  * leaves an access unanswered past the answer timeout is failed too ({@link StubWatchdog}).
@@ -148,9 +148,14 @@ public final class StubDomain implements AutoCloseable
                 }
             });
             final SocketChannel channel = stub.accept(server);
-            Files.deleteIfExists(socket);
             final RemoteDeviceModels models = RemoteDeviceModels.connect(name, channel, token, devices,
                 kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null);
+            stub.models = models;
+            if (models.needsEvents())
+            {
+                models.attachEvents(stub.accept(server), token);
+            }
+            Files.deleteIfExists(socket);
             described.set(true);
             stub.supervise(models);
             StubWatchdog.watch(models, TimeUnit.MILLISECONDS.toNanos(answerTimeoutMillis));
