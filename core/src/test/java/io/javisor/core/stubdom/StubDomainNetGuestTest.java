@@ -46,6 +46,32 @@ class StubDomainNetGuestTest
         }
     }
 
+    @Test
+    void aStubDomainSendingGarbageEventsIsKilledAndOnlyItsGuestCrashes() throws Exception
+    {
+        try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
+        {
+            final Domain domain = hypervisor.createDomain(DomainConfig.hvm("noisy", 16));
+            try (StubDomain stub = StubDomain.start("noisy", java.util.List.of(
+                io.javisor.emulation.device.remote.RemoteDeviceSpec.lan9118(0x00163e0e0001L)),
+                io.javisor.emulation.device.remote.StubChannelKind.SOCKET, GarbageEventsStubMain.class.getName()))
+            {
+                stub.models().connectNic(0, hypervisor.backends().bridges().getOrCreate("br0"));
+                final RecordingConsole console = new RecordingConsole();
+                final HvmGuest guest = hypervisor.startHvm(domain, new MachineConfig().bootMode(BootMode.BARE)
+                    .kernel(GuestImages.load("net-ping-lan9118")).console(console).remoteDeviceModels(stub.models()));
+                final MachineExit crashed = guest.awaitExit(30, TimeUnit.SECONDS);
+                assertNotNull(crashed, "the guest crashed; so far:\n" + console.text());
+                assertEquals(io.javisor.core.DomainState.CRASHED, domain.state());
+                assertTrue(domain.crashReason().contains("stub domain of noisy sent a garbage event"), domain.crashReason());
+                assertNotNull(stub.process().onExit().get(10, TimeUnit.SECONDS), "the stub was killed");
+                assertEquals(io.javisor.core.DomainState.RUNNING, hypervisor.dom0().state(), "dom0 runs on");
+                System.out.println("garbage events, crash reason: " + domain.crashReason());
+            }
+            assertTrue(hypervisor.destroyDomain(domain.id()));
+        }
+    }
+
     private static void pingRound(final Hypervisor hypervisor, final int round) throws Exception
     {
         final RecordingConsole echoConsole = new RecordingConsole();
