@@ -66,8 +66,8 @@ final class HvmDevices
 
     /**
      * Makes every device part of {@code machine}; when it asks for a stub domain
-     * ({@link MachineConfig#deviceModelStubDomain}) and has ATA disks, their models run in one,
-     * started now, which opens the images itself.
+     * ({@link MachineConfig#deviceModelStubDomain}) and has ATA disks or LAN9118 NICs, their models run
+     * in one, started now, which opens the images itself; its NICs join their bridges here.
      *
      * @throws io.javisor.emulation.device.remote.StubDomainException (one line) when the stub does not start
      */
@@ -85,14 +85,28 @@ final class HvmDevices
                 HvmDeviceSpecs.addDisk(machine, disk.spec(), disk.image());
             }
         }
+        final List<Bridge> remoteBridges = new ArrayList<>();
+        for (final Nic nic : nics)
+        {
+            if (machine.deviceModelStubDomain() && nic.kind() == HvmDeviceSpecs.NicKind.LAN9118)
+            {
+                remote.add(RemoteDeviceSpec.lan9118(nic.spec().mac()));
+                remoteBridges.add(nic.bridge());
+            }
+            else
+            {
+                HvmDeviceSpecs.addVif(machine, nic.spec(), nic.bridge());
+            }
+        }
         if (!remote.isEmpty())
         {
             stub = StubDomain.start(domainName, remote);
+            final int firstNic = remote.size() - remoteBridges.size();
+            for (int i = 0; i < remoteBridges.size(); i++)
+            {
+                stub.models().connectNic(firstNic + i, remoteBridges.get(i));
+            }
             machine.remoteDeviceModels(stub.models());
-        }
-        for (final Nic nic : nics)
-        {
-            HvmDeviceSpecs.addVif(machine, nic.spec(), nic.bridge());
         }
     }
 

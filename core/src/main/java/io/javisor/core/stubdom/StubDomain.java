@@ -24,10 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One HVM guest's stub domain: a process of its own ({@link StubDomainMain}) running the guest's
  * emulated device models, and the channel its vCPU reaches them through ({@link #models()}): by
- * default frames on the Unix socket ({@link StubChannelKind#SOCKET}, chosen by {@code javisor bench
- * stubdom}'s measurements, see {@link StubChannelKind}), or a shared-memory mailbox. The
+ * default a shared-memory mailbox ({@link StubChannelKind#MAILBOX}, chosen by {@code javisor bench
+ * stubdom}'s measurements, see {@link StubChannelKind}), or frames on the Unix socket. The
  * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
- * one) and proves itself with a random token. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
+ * one) and proves itself with a random token; with a LAN9118 it connects a second time, for events. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
  * fail first (the stub answered garbage or reported a failed model) the process is killed; a stub that
  * leaves an access unanswered past the answer timeout is failed too ({@link StubWatchdog}).
@@ -80,13 +80,13 @@ public final class StubDomain implements AutoCloseable
 
     /**
      * The channel kind stub domains use: {@value #CHANNEL_PROPERTY} ({@code socket} or {@code mailbox}),
-     * else {@link StubChannelKind#SOCKET}.
+     * else {@link StubChannelKind#MAILBOX}.
      *
      * @throws IllegalArgumentException (one line) for another value
      */
     public static StubChannelKind defaultChannel()
     {
-        final String value = System.getProperty(CHANNEL_PROPERTY, "socket");
+        final String value = System.getProperty(CHANNEL_PROPERTY, "mailbox");
         return switch (value)
         {
             case "socket" -> StubChannelKind.SOCKET;
@@ -148,9 +148,14 @@ public final class StubDomain implements AutoCloseable
                 }
             });
             final SocketChannel channel = stub.accept(server);
-            Files.deleteIfExists(socket);
             final RemoteDeviceModels models = RemoteDeviceModels.connect(name, channel, token, devices,
                 kind == StubChannelKind.MAILBOX ? dir.resolve("mailbox") : null);
+            stub.models = models;
+            if (models.needsEvents())
+            {
+                models.attachEvents(stub.accept(server), token);
+            }
+            Files.deleteIfExists(socket);
             described.set(true);
             stub.supervise(models);
             StubWatchdog.watch(models, TimeUnit.MILLISECONDS.toNanos(answerTimeoutMillis));

@@ -327,6 +327,11 @@ public final class MachineConfig
         {
             throw new IllegalArgumentException("a machine's ATA disks are all in its stub domain or all in-process, not both");
         }
+        if (remoteDeviceModels != null && !lan9118s.isEmpty() &&
+            remoteDeviceModels.devicesOfKind(io.javisor.emulation.device.remote.StubProtocol.KIND_LAN9118).length > 0)
+        {
+            throw new IllegalArgumentException("a machine's LAN9118s are all in its stub domain or all in-process, not both");
+        }
         if (remoteDeviceModels != null && remoteDeviceModels.devicesOfKind(
             io.javisor.emulation.device.remote.StubProtocol.KIND_ATA).length > VirtBoardFdt.MAX_ATA)
         {
@@ -429,7 +434,7 @@ public final class MachineConfig
     private io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels;
 
     /**
-     * Run the guest's emulated device models (its ATA disks) in a stub domain process, as xl.cfg's
+     * Run the guest's emulated device models (its ATA disks and LAN9118s) in a stub domain process, as xl.cfg's
      * {@code device_model_stubdomain_override = 1}: the hypervisor starts the process when the guest
      * starts and gives the machine {@link #remoteDeviceModels}.
      */
@@ -446,7 +451,7 @@ public final class MachineConfig
 
     /**
      * The device models a stub domain runs for this machine, mapped in place of in-process ones (its
-     * ATA disks at the ATA slots); set by whoever started the stub.
+     * ATA disks at the ATA slots, its LAN9118s at theirs); set by whoever started the stub.
      */
     public MachineConfig remoteDeviceModels(final io.javisor.emulation.device.remote.RemoteDeviceModels models)
     {

@@ -118,6 +118,8 @@ public final class VirtMachine implements AutoCloseable
     private io.javisor.emulation.device.remote.RemoteDeviceModels remoteModels;
     /** ATA disks on the board: in-process or in the stub domain. */
     private int ataDisks;
+    /** The MACs of the stub domain's LAN9118s, for the device tree. */
+    private long[] remoteLan9118Macs = new long[0];
 
     private VirtMachine(final MachineConfig config)
     {
@@ -216,8 +218,8 @@ public final class VirtMachine implements AutoCloseable
                 Long.toHexString(KERNEL_BASE));
         }
 
-        final long[] lan9118Macs = new long[lan9118Devices.length];
-        for (int i = 0; i < lan9118Macs.length; i++)
+        final long[] lan9118Macs = remoteLan9118Macs.length > 0 ? remoteLan9118Macs : new long[lan9118Devices.length];
+        for (int i = 0; i < lan9118Devices.length; i++)
         {
             lan9118Macs[i] = lan9118Devices[i].macAddress();
         }
@@ -952,7 +954,7 @@ public final class VirtMachine implements AutoCloseable
         }
     }
 
-    /** The ATA disks of a stub domain's models, at the ATA slots, their lines on the PLIC. */
+    /** The ATA disks and LAN9118s of a stub domain's models, at their slots, their lines on the PLIC. */
     private void mapRemoteDeviceModels(final MachineConfig config)
     {
         remoteModels = config.remoteDeviceModels();
@@ -977,6 +979,15 @@ public final class VirtMachine implements AutoCloseable
                 .map(VirtBoardFdt.ataBase(i) + VirtBoardFdt.ATA_CONTROL_OFFSET, windows.get(1));
         }
         ataDisks = disks.length;
+        final int[] nics = remoteModels.devicesOfKind(io.javisor.emulation.device.remote.StubProtocol.KIND_LAN9118);
+        remoteLan9118Macs = new long[nics.length];
+        for (int i = 0; i < nics.length; i++)
+        {
+            final int irq = VirtBoardFdt.lan9118Irq(i);
+            lines[nics[i]] = level -> plic.setSource(irq, level);
+            bus.map(VirtBoardFdt.lan9118Base(i), remoteModels.windowsOf(nics[i]).get(0));
+            remoteLan9118Macs[i] = remoteModels.devices().get(nics[i]).mac();
+        }
         remoteModels.attach(lines, this::kick);
     }
 

@@ -28,7 +28,7 @@ class StubDomainBenchmarkTest
             .runAndPrint(new PrintWriter(text));
         final var metrics = report.metrics();
         for (final String key : List.of("exit_ns_in_process", "exit_ns_stubdom", "ratio_stubdom_vs_in_process_exit",
-            "exit_ns_stubdom_mailbox", "access_stubdom_p50_ns", "access_stubdom_mailbox_p50_ns", "channel_uds_rtt_p50_ns",
+            "exit_ns_stubdom_socket", "access_stubdom_p50_ns", "access_stubdom_socket_p50_ns", "channel_uds_rtt_p50_ns",
             "channel_shm_spin_rtt_p50_ns"))
         {
             assertTrue(metrics.get(key).doubleValue() > 0, key + " in " + report.toJson());

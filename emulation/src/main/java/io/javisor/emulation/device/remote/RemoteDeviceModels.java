@@ -26,8 +26,11 @@ import java.util.stream.IntStream;
  * A guest's device models as its vCPU sees them when a stub domain runs them: one {@link RemoteWindow}
  * per register window, each access a request and a reply to the stub ({@link StubProtocol}), on its
  * socket or through a shared-memory mailbox ({@link StubChannelKind}), and the interrupt lines each
- * reply carries set on the guest's interrupt controller before the access returns; every interrupt
- * line change of the ATA model happens inside an access, so none needs to travel on its own. Once the stub is lost (its process ended, it failed, it answered garbage, or the channel was
+ * reply carries set on the guest's interrupt controller before the access returns. A LAN9118 also has
+ * traffic of its own: its frames cross a second, events connection to and from its bridge
+ * ({@link #connectNic}), and a line it raises for a received frame comes back as an IRQ event, set at
+ * the vCPU's next {@link #poll} (it is kicked into one). Line levels are versioned by the stub, so a
+ * late event never undoes a newer reply. Once the stub is lost (its process ended, it failed, it answered garbage, or the channel was
  * closed), every access and every {@link #poll} throws a {@link StubDomainException} with the first
  * reason, which ends the guest's run as a crash; the failure listeners (the supervisor, which kills the
  * stub process) hear of it once.
@@ -53,8 +56,19 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     private volatile Runnable kick = () -> { };
     private volatile Supplier<String> lossExplainer = () -> null;
     private IrqLine[] lines;
-    /** The levels last set on {@link #lines}, bit k for line k. */
+    /** The levels last set on {@link #lines}, bit k for line k; vCPU thread. */
     private int appliedLevels;
+    /**
+     * The newest levels the stub reported, version in the high word, levels in the low one: raised by
+     * replies (vCPU thread) and IRQ events (events reader), never lowered, so an older report that
+     * arrives late is ignored.
+     */
+    private final java.util.concurrent.atomic.AtomicLong reported = new java.util.concurrent.atomic.AtomicLong();
+    /** The events channel and what uses it, once a device needs one. */
+    private volatile SocketChannel events;
+    private final java.util.Map<Integer, RemoteNic> nics = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<Thread> eventThreads = new CopyOnWriteArrayList<>();
+    private final Object eventsWriteLock = new Object();
     private int sequence;
     /** Round trips made (written by the vCPU thread, read racily). */
     private volatile long accesses;
@@ -180,6 +194,136 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         }
     }
 
+    /** @return whether a device needs the events channel ({@link #attachEvents}): a LAN9118 */
+    public boolean needsEvents()
+    {
+        return devicesOfKind(StubProtocol.KIND_LAN9118).length > 0;
+    }
+
+    /**
+     * Takes over the stub's second connection, checks its hello carries {@code token}, and starts the
+     * events reader ({@code stub-events-NAME}): interrupt line changes outside accesses (applied at the
+     * vCPU's next look, which it is kicked into) and the frames the stub's NICs send.
+     *
+     * @throws StubDomainException (one line) for a bad hello or a broken channel; the models fail
+     */
+    public void attachEvents(final SocketChannel channel, final long token)
+    {
+        events = channel;
+        try
+        {
+            final ByteBuffer hello = StubFrames.receiveSetup(channel);
+            if (hello.get() != StubProtocol.EVENTS_HELLO || hello.remaining() != 8 || hello.getLong() != token)
+            {
+                throw new StubProtocolViolation("its events hello is not the expected one");
+            }
+        }
+        catch (final IOException | StubProtocolViolation | BufferUnderflowException ex)
+        {
+            fail(name + " did not start its events: " + ex.getMessage());
+            throw new StubDomainException(failure.get());
+        }
+        final Thread reader = Thread.ofPlatform().name("stub-events-" + name.replace(' ', '-')).daemon().unstarted(this::readEvents);
+        eventThreads.add(reader);
+        reader.start();
+    }
+
+    /**
+     * Joins device {@code device}, a LAN9118, to {@code bridge}: frames for it go to the stub (queued,
+     * by a sender thread of its own), frames it sends enter the bridge. After {@link #attachEvents}.
+     */
+    public void connectNic(final int device, final io.javisor.netback.bridge.Bridge bridge)
+    {
+        if (device < 0 || device >= devices.size() || devices.get(device).kind() != StubProtocol.KIND_LAN9118 || events == null)
+        {
+            throw new IllegalArgumentException(name + ": device " + device + " is no LAN9118 with an events channel");
+        }
+        final RemoteNic nic = new RemoteNic(device, devices.get(device).mac(), name.replace("stub domain of ", "stub-") + ".lan" + device,
+            bridge);
+        nics.put(device, nic);
+        final Thread sender = Thread.ofPlatform().name("stub-frames-" + name.replace(' ', '-') + "-" + device).daemon()
+            .unstarted(() -> sendFrames(nic));
+        eventThreads.add(sender);
+        sender.start();
+        nic.attach();
+    }
+
+    private void sendFrames(final RemoteNic nic)
+    {
+        try
+        {
+            while (failure.get() == null)
+            {
+                final byte[] frame = nic.toStub().take();
+                final ByteBuffer message = StubFrames.setupMessage(StubProtocol.FRAME_IN, 1 + frame.length);
+                message.put((byte)nic.device()).put(frame);
+                synchronized (eventsWriteLock)
+                {
+                    StubFrames.sendSetup(events, message);
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            // Closed: the guest is gone.
+        }
+        catch (final IOException ex)
+        {
+            fail(name + " lost its events channel while sending a frame: " + ex.getMessage());
+        }
+    }
+
+    private void readEvents()
+    {
+        try
+        {
+            while (true)
+            {
+                final ByteBuffer message = StubFrames.receiveSetup(events);
+                final byte type = message.get();
+                if (type == StubProtocol.IRQ && message.remaining() == 8)
+                {
+                    final int version = message.getInt();
+                    final int levels = message.getInt();
+                    if ((levels & unusedLines) != 0)
+                    {
+                        throw new StubProtocolViolation("an IRQ event sets line 0x" + Integer.toHexString(levels));
+                    }
+                    report(version, levels);
+                    kick.run();
+                }
+                else if (type == StubProtocol.FRAME_OUT && message.remaining() >= 1 &&
+                    message.remaining() - 1 <= StubProtocol.MAX_ETHERNET_FRAME)
+                {
+                    final RemoteNic nic = nics.get(Byte.toUnsignedInt(message.get()));
+                    if (nic == null)
+                    {
+                        throw new StubProtocolViolation("a frame from a device that is no connected NIC");
+                    }
+                    final byte[] frame = new byte[message.remaining()];
+                    message.get(frame);
+                    nic.forward(frame);
+                }
+                else
+                {
+                    throw new StubProtocolViolation("event type " + type + " of " + message.limit() + " bytes");
+                }
+            }
+        }
+        catch (final StubProtocolViolation | BufferUnderflowException ex)
+        {
+            fail(name + " sent a garbage event (" + ex.getMessage() + ") and was disconnected");
+        }
+        catch (final IOException ex)
+        {
+            if (failure.get() == null)
+            {
+                final String explained = lossExplainer.get();
+                fail(name + " lost its events channel: " + (explained != null ? explained : ex.getMessage()));
+            }
+        }
+    }
+
     /** @return the name reasons begin with, e.g. "stub domain of web1" */
     public String name()
     {
@@ -290,7 +434,7 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         return accesses;
     }
 
-    /** @throws StubDomainException once the stub is lost; vCPU thread. */
+    /** Sets the interrupt lines the stub reported meanwhile. @throws StubDomainException once the stub is lost; vCPU thread. */
     @Override
     public void poll()
     {
@@ -298,6 +442,18 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         if (reason != null)
         {
             throw new StubDomainException(reason);
+        }
+        applyLevels((int)reported.get());
+    }
+
+    /** Keeps {@code levels} of {@code version} if it is newer than what was reported. Any thread. */
+    private void report(final int version, final int levels)
+    {
+        final long offered = Integer.toUnsignedLong(version) << 32 | Integer.toUnsignedLong(levels);
+        long current = reported.get();
+        while (Long.compareUnsigned(offered >>> 32, current >>> 32) > 0 && !reported.compareAndSet(current, offered))
+        {
+            current = reported.get();
         }
     }
 
@@ -342,7 +498,8 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
                 throw garbage(window, type, offset, "lines 0x" + Integer.toHexString(levels) + ", value 0x" +
                     Long.toHexString(result));
             }
-            applyLevels(levels);
+            report(reply.getInt(12), levels);
+            applyLevels((int)reported.get());
             return result;
         }
         if (replyType == StubProtocol.FAILED && replySeq == seq)
@@ -401,6 +558,25 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     {
         failure.compareAndSet(null, name + " was closed");
         closeChannel();
+        for (final RemoteNic nic : nics.values())
+        {
+            nic.detach();
+        }
+        nics.clear();
+        for (final Thread thread : eventThreads)
+        {
+            thread.interrupt();
+            try
+            {
+                thread.join(5_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        eventThreads.clear();
         if (transport instanceof AccessTransport.Shared)
         {
             transport.close();
@@ -413,6 +589,10 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         try
         {
             channel.close();
+            if (events != null)
+            {
+                events.close();
+            }
         }
         catch (final IOException ignored)
         {

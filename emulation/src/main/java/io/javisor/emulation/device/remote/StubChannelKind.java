@@ -10,17 +10,19 @@ package io.javisor.emulation.device.remote;
  * spins for a short while ({@link Mailbox#spinNanos()}) before it parks in a read of the socket, which
  * then carries only wake-up bytes.</li>
  * </ul>
- * SOCKET is the default, by measurement ({@code javisor bench stubdom}, 19 runs on the project's
- * 2-core machine shared with other work, load average 3.8 to 5.2). Through the socket an ATA exit
- * from guest code cost 11.6 to 25 us (12.3 to 14.6 in most runs) and a register access 10.0 to
- * 12.9 us p50 in 17 runs (32 and 60 us in two), with no CPU used while waiting. Through the mailbox a register access took
- * 0.16 to 0.9 us p50 when both ends had a core, but an exit from guest code with a pure spin was
- * bimodal, 1.9 to 2.1 us or 100 to 115 us (two spinners on one core hand over only when one parks);
- * with the spin yielding the core after {@code PURE_SPINS} pauses it cost 7.7 to 21 us, worse than
- * the socket in 3 runs of 4, and it keeps a core busy while the guest does IO. The bare round trips
- * there: 10.9 to 12.4 us p50 on a Unix socket, 0.14 to 0.7 us p50 spinning on shared memory (with
- * tails of milliseconds). The mailbox is for hosts with cores to spare
- * ({@code -Djavisor.stubdom.channel=mailbox}).
+ * MAILBOX is the default, by measurement ({@code javisor bench stubdom}, 22 runs on the project's
+ * 2-core machine shared with other work). What an ATA exit costs from guest code depends on the
+ * machine's load, and the two kinds answer it in opposite ways. Under heavy load (load average 3.8
+ * to 5.2) the socket cost 11.6 to 25 us (12.3 to 14.6 in most runs) and the mailbox, once its spin
+ * yields the core after {@code PURE_SPINS} pauses, 7.7 to 21 us; with a pure spin the mailbox was
+ * bimodal, 1.9 us or 100 to 115 us (two spinners on one core hand over only when one parks), which
+ * the yield ended. On a quieter machine (load average 1.1 to 1.5) blocked threads wake slowly (idle
+ * cores): the socket cost 46 to 68 us an exit and its bare round trip 45 to 65 us p50, where the
+ * mailbox cost 0.67 to 10.7 us an exit (0.29 to 0.9 us a register access p50). Over the runs since
+ * the yield, the mailbox's worst exit cost (21 us) is a third of the socket's (68 us) and its best
+ * is twenty times better; its price is a core kept busy, yielding, for up to
+ * {@link Mailbox#spinNanos()} after each access while the guest does IO. The socket stays for hosts
+ * that cannot spare that ({@code -Djavisor.stubdom.channel=socket}).
  */
 public enum StubChannelKind
 {

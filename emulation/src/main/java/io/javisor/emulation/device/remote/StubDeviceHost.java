@@ -4,6 +4,12 @@ import io.javisor.blkback.image.DiskImage;
 import io.javisor.blkback.image.DiskImages;
 import io.javisor.emulation.board.MmioDevice;
 import io.javisor.emulation.device.ata.AtaDevice;
+import io.javisor.emulation.device.lan9118.Lan9118Device;
+import io.javisor.netback.bridge.Bridge;
+import io.javisor.netback.bridge.BridgePort;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import io.javisor.emulation.fdt.VirtBoardFdt;
 
 import java.io.IOException;
@@ -18,10 +24,14 @@ import java.util.List;
  * The stub domain's side of the channel ({@link StubProtocol}): says hello, builds the device models it
  * is sent (opening their disk images itself), describes their register windows, and then answers one
  * register access after another by running the real model, each reply carrying the interrupt lines'
- * levels after the access. It ends when the channel does, closing the images.
+ * levels after the access. With a LAN9118 it also opens the events channel: frames the NIC sends go
+ * out as FRAME_OUT (through a bridge of its own, whose other port is the channel), frames for it come
+ * in as FRAME_IN and may raise its line, which then goes out as an IRQ event. It ends when the
+ * channel does, closing the images.
  * <p>
- * <b>Threading: not thread-safe; one thread runs {@link #serve}, the models' single writer, as the
- * vCPU thread is for models in the hypervisor process.</b>
+ * <b>Threading: {@link #serve} runs on one thread; the models are touched only under this host's
+ * monitor, by that thread (accesses) and the events reader (received frames), which makes them
+ * single-writer as on a vCPU thread. Events are written under the monitor too.</b>
  */
 public final class StubDeviceHost implements AutoCloseable
 {
@@ -33,10 +43,44 @@ public final class StubDeviceHost implements AutoCloseable
     private final ByteBuffer reply = ByteBuffer.allocateDirect(StubProtocol.FRAME).order(ByteOrder.LITTLE_ENDIAN);
     /** Bit k: the level of device k's interrupt line, as the models last set it. */
     private int levels;
+    /** Line changes so far: the version of {@link #levels}. */
+    private int version;
+    /** The version the vCPU side was last told of, in a reply or an IRQ event. */
+    private int versionSent;
+    private final List<Lan9118Device> nics = new ArrayList<>();
+    private final java.util.Map<Lan9118Device, Integer> nicDevice = new java.util.IdentityHashMap<>();
+    private final List<Bridge> bridges = new ArrayList<>();
+    private ByteChannel events;
+
+    /** Opens the second connection, for the events. */
+    @FunctionalInterface
+    public interface EventsOpener
+    {
+        ByteChannel open() throws IOException;
+    }
 
     public StubDeviceHost(final ByteChannel channel)
     {
         this.channel = channel;
+    }
+
+    private void setLine(final int line, final boolean level)
+    {
+        final int now = level ? levels | 1 << line : levels & ~(1 << line);
+        if (now != levels)
+        {
+            levels = now;
+            version++;
+        }
+    }
+
+    /** As {@link #serve(long, EventsOpener)} for devices that need no events channel. */
+    public void serve(final long token) throws IOException
+    {
+        serve(token, () ->
+        {
+            throw new IOException("this stub has no events channel");
+        });
     }
 
     /**
@@ -44,7 +88,7 @@ public final class StubDeviceHost implements AutoCloseable
      *
      * @throws IOException when the channel breaks, or the set-up fails (the peer was told why)
      */
-    public void serve(final long token) throws IOException
+    public void serve(final long token, final EventsOpener opener) throws IOException
     {
         final ByteBuffer hello = StubFrames.setupMessage(StubProtocol.HELLO, 8);
         hello.putLong(token);
@@ -69,10 +113,110 @@ public final class StubDeviceHost implements AutoCloseable
             throw new IOException("set-up failed: " + text, ex);
         }
         describeWindows();
+        if (!nics.isEmpty())
+        {
+            openEvents(opener.open(), token);
+        }
         // Until the hypervisor closes the channel: the guest is gone.
         while (transport.next(request.clear()))
         {
-            answer(transport);
+            synchronized (this)
+            {
+                answer(transport);
+            }
+        }
+    }
+
+    private void openEvents(final ByteChannel channel, final long token) throws IOException
+    {
+        events = channel;
+        final ByteBuffer hello = StubFrames.setupMessage(StubProtocol.EVENTS_HELLO, 8);
+        hello.putLong(token);
+        StubFrames.sendSetup(channel, hello);
+        Thread.ofPlatform().name("stub-events").daemon().start(this::readEvents);
+    }
+
+    /** Frames for the NICs, until the events channel ends (then the process is ending too). */
+    private void readEvents()
+    {
+        try
+        {
+            while (true)
+            {
+                final ByteBuffer message = StubFrames.receiveSetup(events);
+                if (message.get() != StubProtocol.FRAME_IN || message.remaining() < 1)
+                {
+                    throw new IOException("an event that is no frame");
+                }
+                final int device = Byte.toUnsignedInt(message.get());
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[message.remaining()]);
+                message.get(frame.byteArray());
+                synchronized (this)
+                {
+                    final Lan9118Device nic = nicOf(device);
+                    nic.port().deliver(frame, 0, frame.capacity());
+                    nic.poll();
+                    if (version != versionSent)
+                    {
+                        final ByteBuffer irq = StubFrames.setupMessage(StubProtocol.IRQ, 8);
+                        irq.putInt(version).putInt(levels);
+                        StubFrames.sendSetup(events, irq);
+                        versionSent = version;
+                    }
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("stub domain: events ended: " + ex.getMessage());
+        }
+    }
+
+    private Lan9118Device nicOf(final int device)
+    {
+        for (final Lan9118Device nic : nics)
+        {
+            if (nicDevice.get(nic) == device)
+            {
+                return nic;
+            }
+        }
+        throw new IllegalArgumentException("device " + device + " is no LAN9118");
+    }
+
+    /** A port of a NIC's own bridge that sends what reaches it to the vCPU side; under the monitor. */
+    private final class Uplink implements BridgePort
+    {
+        private final int device;
+
+        Uplink(final int device)
+        {
+            this.device = device;
+        }
+
+        @Override
+        public boolean deliver(final DirectBuffer frame, final int offset, final int length)
+        {
+            final ByteBuffer message = StubFrames.setupMessage(StubProtocol.FRAME_OUT, 1 + length);
+            message.put((byte)device);
+            final byte[] bytes = new byte[length];
+            frame.getBytes(offset, bytes);
+            message.put(bytes);
+            try
+            {
+                StubFrames.sendSetup(events, message);
+                return true;
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+
+        @Override
+        public String name()
+        {
+            return "uplink" + device;
         }
     }
 
@@ -83,15 +227,27 @@ public final class StubDeviceHost implements AutoCloseable
         {
             final byte kind = list.get();
             final String argument = StubFrames.getString(list);
+            final int line = k;
+            if (kind == StubProtocol.KIND_LAN9118)
+            {
+                final Lan9118Device nic = new Lan9118Device(Long.parseUnsignedLong(argument, 16), level -> setLine(line, level),
+                    () -> { }); // a received frame is polled in at once, by the events reader
+                final Bridge bridge = new Bridge("stub-lan" + k);
+                bridge.attach(new Uplink(k));
+                nic.attach(bridge);
+                nics.add(nic);
+                nicDevice.put(nic, k);
+                bridges.add(bridge);
+                windows.add(new Window(nic, "lan" + k, k));
+                continue;
+            }
             if (kind != StubProtocol.KIND_ATA)
             {
                 throw new IllegalArgumentException("device " + k + ": unknown kind " + kind);
             }
             final DiskImage image = DiskImages.open(argument);
             images.add(image);
-            final int line = k;
-            final AtaDevice ata = new AtaDevice(image, VirtBoardFdt.ATA_REG_SHIFT,
-                level -> levels = level ? levels | 1 << line : levels & ~(1 << line), null, null);
+            final AtaDevice ata = new AtaDevice(image, VirtBoardFdt.ATA_REG_SHIFT, level -> setLine(line, level), null, null);
             windows.add(new Window(ata.commandBlock(), "ata" + k + ".command", k));
             windows.add(new Window(ata.controlBlock(), "ata" + k + ".control", k));
         }
@@ -170,14 +326,20 @@ public final class StubDeviceHost implements AutoCloseable
             throw new IOException("the device model failed: " + ex, ex);
         }
         reply.clear();
-        reply.put(StubProtocol.REPLY).put((byte)0).put((byte)0).put((byte)0).putInt(seq).putInt(levels).putInt(0).putLong(result);
+        reply.put(StubProtocol.REPLY).put((byte)0).put((byte)0).put((byte)0).putInt(seq).putInt(levels).putInt(version)
+            .putLong(result);
         transport.answer(reply.flip(), null);
+        versionSent = version;
     }
 
     /** Closes the disk images. */
     @Override
     public void close()
     {
+        for (final Lan9118Device nic : nics)
+        {
+            nic.detach();
+        }
         for (final DiskImage image : images)
         {
             image.close();

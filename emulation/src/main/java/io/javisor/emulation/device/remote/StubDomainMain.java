@@ -29,8 +29,9 @@ public final class StubDomainMain
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             StubDeviceHost host = new StubDeviceHost(channel))
         {
-            channel.connect(UnixDomainSocketAddress.of(Path.of(args[0])));
-            host.serve(Long.parseLong(args[1]));
+            final UnixDomainSocketAddress address = UnixDomainSocketAddress.of(Path.of(args[0]));
+            channel.connect(address);
+            host.serve(Long.parseLong(args[1]), () -> SocketChannel.open(address));
         }
         catch (final IOException | RuntimeException ex)
         {

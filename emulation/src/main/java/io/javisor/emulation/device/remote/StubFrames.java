@@ -64,7 +64,7 @@ final class StubFrames
         final int size = length.getInt(0);
         if (size < 1 || size > StubProtocol.MAX_SETUP_MESSAGE)
         {
-            throw new StubProtocolViolation("a set-up message of " + size + " bytes");
+            throw new StubProtocolViolation("a framed message of " + size + " bytes");
         }
         final ByteBuffer message = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         readFully(channel, message);

@@ -24,12 +24,22 @@ package io.javisor.emulation.device.remote;
  * named a mailbox, through it ({@link Mailbox}, the socket then carrying only wake-up bytes):
  * <pre>
  * request  u8 READ|WRITE, u8 window, u8 size, u8 0, u32 sequence, u64 offset, u64 value (0 for READ)
- * reply    u8 REPLY, u8 0, u8 0, u8 0,       u32 sequence, u32 interrupt lines, u32 0, u64 value (0 for WRITE)
+ * reply    u8 REPLY, u8 0, u8 0, u8 0,       u32 sequence, u32 interrupt lines, u32 version, u64 value (0 for WRITE)
  * failed   u8 FAILED, u8 0, u8 0, u8 0,      u32 sequence, u32 0, u32 text length, u64 0; then the text (UTF-8),
          after the frame on the socket, or in the mailbox's text area
  * </pre>
  * The reply's sequence is the request's; its interrupt lines are the levels of every line (bit k for
- * line k) after the access. Anything else (another type, another sequence, a READ value wider than
+ * line k) after the access, and the u32 after them counts the stub's line changes so far (the levels'
+ * version, which orders them against IRQ events).
+ * <p>
+ * <b>Events</b> (only when a device has traffic of its own, a LAN9118): the stub connects a second
+ * time and says {@code EVENTS_HELLO i64 token}; then, framed as the set-up messages, in both directions:
+ * <pre>
+ * stub -> vCPU side                                  vCPU side -> stub
+ * IRQ        u32 version, u32 lines (changed          FRAME_IN  u8 device, frame (for the device)
+ *            outside an access: a frame arrived)
+ * FRAME_OUT  u8 device, frame (the device sent it)
+ * </pre> Anything else (another type, another sequence, a READ value wider than
  * the access, a line that names no device, a text longer than {@link #MAX_FAILURE_TEXT}) is garbage:
  * the vCPU side drops the stub and its guest crashes.
  */
@@ -54,8 +64,19 @@ public final class StubProtocol
     public static final byte REPLY = 18;
     public static final byte FAILED = 19;
 
-    /** Device kinds in DEVICES; the argument of an ATA disk is its xl disk spec. */
+    public static final byte EVENTS_HELLO = 5;
+    public static final byte IRQ = 32;
+    public static final byte FRAME_OUT = 33;
+    public static final byte FRAME_IN = 34;
+    /** The largest Ethernet frame an event carries (a LAN9118 takes 1514 bytes without FCS). */
+    public static final int MAX_ETHERNET_FRAME = 1518;
+
+    /**
+     * Device kinds in DEVICES; the argument of an ATA disk is its xl disk spec, of a LAN9118 its MAC
+     * (12 hex digits).
+     */
     public static final byte KIND_ATA = 1;
+    public static final byte KIND_LAN9118 = 2;
 
     private StubProtocol()
     {
