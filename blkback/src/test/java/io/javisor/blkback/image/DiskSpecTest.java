@@ -12,6 +12,19 @@ import static org.junit.jupiter.api.Assertions.*;
 class DiskSpecTest
 {
     @Test
+    void backendNamesTheDriverDomainThatServesTheDiskAndRoundTrips()
+    {
+        final DiskSpec spec = DiskSpec.parse("backend=storage, format=raw, vdev=xvda, target=/img/a.img");
+        assertEquals("storage", spec.backend());
+        assertEquals("backend=storage, format=raw, vdev=xvda, access=rw, target=/img/a.img", spec.toString());
+        assertEquals(spec, DiskSpec.parse(spec.toString()));
+        assertNull(DiskSpec.parse("format=raw, vdev=xvda, target=/img/a.img").backend(), "dom0 when not given");
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> DiskSpec.parse("backend=st/orage, vdev=xvda, target=/img/a.img"));
+        assertTrue(bad.getMessage().contains("backend 'st/orage' is not 1 to 64 letters"), bad.getMessage());
+    }
+
+    @Test
     void theKeyedFormParsesAndPrintsBackUnchanged()
     {
         final String text = "format=raw, vdev=xvda, access=rw, target=/var/lib/javisor/guest.img";

@@ -9,6 +9,18 @@ import static org.junit.jupiter.api.Assertions.*;
 class VifSpecTest
 {
     @Test
+    void backendNamesTheDriverDomainThatServesTheVifAndRoundTrips()
+    {
+        final VifSpec spec = VifSpec.parse("backend=net, bridge=ddbr0, mac=00:16:3e:00:00:07");
+        assertEquals("net", spec.backend());
+        assertEquals(spec, VifSpec.parse(spec.toString()));
+        assertTrue(spec.toString().endsWith(", backend=net"), spec.toString());
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> VifSpec.parse("backend=, bridge=x, backend=y"));
+        assertTrue(bad.getMessage().contains("backend given twice"), bad.getMessage());
+    }
+
+    @Test
     void parsesEveryKey()
     {
         final VifSpec spec = VifSpec.parse(

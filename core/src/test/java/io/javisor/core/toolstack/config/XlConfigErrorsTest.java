@@ -44,7 +44,7 @@ class XlConfigErrorsTest
             arguments("keys are case-sensitive", PV + "Memory = 64", "bad.cfg:3: Memory: unknown key (did you mean 'memory'?)"),
             arguments("an xl key javisor lacks", PV + "maxvcpus = 4", "bad.cfg:3: maxvcpus: unknown key (javisor knows name, type, memory, " +
                 "vcpus, cpu_weight, cap, kernel, ramdisk, cmdline, root, extra, bios, class, classpath, disk, vif, on_poweroff, on_reboot, on_crash, " +
-                "device_model_stubdomain_override)"),
+                "device_model_stubdomain_override, driver_domain)"),
             arguments("a missing name", "kernel = '/k'", "bad.cfg: name: required: every domain needs a name (name = \"...\")"),
             arguments("a pv guest without a kernel", "name = 'g'\ntype = 'pv'",
                 "bad.cfg:2: kernel: required: a pv guest boots a kernel (kernel = \"PATH\")"),

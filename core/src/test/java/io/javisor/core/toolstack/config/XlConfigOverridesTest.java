@@ -65,7 +65,7 @@ class XlConfigOverridesTest
         assertEquals("command line:1: expected KEY=VALUE, found \"\"", errorOf(XlConfigFixtures.PV, ""));
         assertEquals("command line:2: expected KEY=VALUE, found \"# just a comment\"", errorOf(XlConfigFixtures.PV, "vcpus=1", "# just a comment"));
         assertEquals("command line:1: bogus: unknown key (javisor knows name, type, memory, vcpus, cpu_weight, cap, kernel, ramdisk, " +
-            "cmdline, root, extra, bios, class, classpath, disk, vif, on_poweroff, on_reboot, on_crash, device_model_stubdomain_override)", errorOf(XlConfigFixtures.PV, "bogus=1"));
+            "cmdline, root, extra, bios, class, classpath, disk, vif, on_poweroff, on_reboot, on_crash, device_model_stubdomain_override, driver_domain)", errorOf(XlConfigFixtures.PV, "bogus=1"));
     }
 
     @Test
