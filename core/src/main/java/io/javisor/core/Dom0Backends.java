@@ -372,10 +372,17 @@ public final class Dom0Backends
      * An HVM guest is starting: its device models become devices of {@code machine}, and no more are
      * attached to it from here on.
      */
-    synchronized void startHvmDevices(final Domain domain, final MachineConfig machine)
+    void startHvmDevices(final Domain domain, final MachineConfig machine)
     {
-        sealed.add(domain.id());
-        final HvmDevices devices = hvmDevices.get(domain.id());
+        final HvmDevices devices;
+        synchronized (this)
+        {
+            sealed.add(domain.id());
+            devices = hvmDevices.get(domain.id());
+        }
+        // Outside this monitor: a stub domain's process may take seconds to start, and other domains'
+        // attaches must not wait for it. Sealed, the devices are no attach's to change; their release
+        // is a destroy's, which the hypervisor's monitor keeps apart from this start.
         if (devices != null)
         {
             devices.applyTo(machine, domain.name());

@@ -18,7 +18,8 @@ import java.util.List;
  * is destroyed (after its vCPU has stopped). The machine itself takes its NICs off their bridges when
  * it closes.
  * <p>
- * Guarded by the {@link Dom0Backends}' monitor: only attach, start and release touch it.
+ * Attach and release hold the {@link Dom0Backends}' monitor; start applies them outside it, once they are
+ * sealed against attaches (and a release is a destroy's, which the hypervisor serialises with the start).
  */
 final class HvmDevices
 {
