@@ -5,6 +5,7 @@ import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.FrontRing;
 import io.javisor.ringio.GrantedPages;
+import io.javisor.ringio.xenstore.BackendRestarts;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusFrontend;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -61,8 +62,8 @@ public final class BlkFront implements AutoCloseable
     /** Reconnecting: each in-flight slot's request as queued, to re-issue after a back end restart. */
     private final UnsafeBuffer queued;
     private int lastOffset;
-    private volatile boolean backendLost;
-    private XenbusDevice.PeerStateWatch backendWatch;
+    /** Reconnecting: the watch on the back end and the way to its next instance; otherwise null. */
+    private final BackendRestarts restarts;
     private long reconnects;
     private long reissued;
 
@@ -97,6 +98,7 @@ public final class BlkFront implements AutoCloseable
         this.events = guest.eventChannels();
         this.xenbus = new XenbusFrontend(
             new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, deviceId), "block back end");
+        this.restarts = config.reconnect() ? new BackendRestarts(xenbus, config.handshakeTimeout(), waiter::wake) : null;
         this.shared = new GrantedPages(guest, backendDomid, "block front end");
 
         ringGpfn = shared.allocatePage();
@@ -164,10 +166,10 @@ public final class BlkFront implements AutoCloseable
 
     private void connect()
     {
-        if (config.reconnect())
+        if (restarts != null)
         {
             // A back end that is Closed may be restarting (a driver domain): wait for it.
-            awaitBackendBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
+            restarts.awaitBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
         }
         else
         {
@@ -175,7 +177,10 @@ public final class BlkFront implements AutoCloseable
                 config.handshakeTimeout());
         }
         handshake();
-        watchBackend();
+        if (restarts != null)
+        {
+            restarts.watch();
+        }
     }
 
     /**
@@ -196,21 +201,6 @@ public final class BlkFront implements AutoCloseable
         xenbus.switchTo(XenbusState.CONNECTED);
     }
 
-    private void watchBackend()
-    {
-        if (config.reconnect())
-        {
-            backendWatch = xenbus.device().watchPeerState(XenbusDevice.Side.FRONTEND, state ->
-            {
-                if (state != XenbusState.CONNECTED)
-                {
-                    backendLost = true;
-                    waiter.wake();
-                }
-            });
-        }
-    }
-
     /**
      * The back end left Connected: completes what it answered, connects to its next instance and
      * re-issues every request still in flight.
@@ -219,9 +209,6 @@ public final class BlkFront implements AutoCloseable
      */
     private int reconnect(final BlkCompletionHandler handler)
     {
-        backendLost = false;
-        backendWatch.close();
-        backendWatch = null;
         final int completed = ring.isBroken() ? 0 : consumeResponses(handler);
         events.close(port);
         port = events.allocUnbound(backendDomid());
@@ -230,28 +217,7 @@ public final class BlkFront implements AutoCloseable
             throw new IllegalStateException("no event channel for the block front end: error " + port);
         }
         events.setWaiter(port, waiter);
-        final long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
-        while (true)
-        {
-            ring.initialise();
-            xenbus.switchTo(XenbusState.CLOSED);
-            xenbus.switchTo(XenbusState.INITIALISING);
-            awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
-            try
-            {
-                handshake();
-                break;
-            }
-            catch (final IllegalStateException ex)
-            {
-                // The new instance went too, before Connected (killed again): wait for the next one.
-                if (System.nanoTime() - deadline > 0)
-                {
-                    throw ex;
-                }
-            }
-        }
-        watchBackend();
+        restarts.reconnect(ring::initialise, this::handshake);
         int again = 0;
         for (int slot = 0; slot < queueDepth; slot++)
         {
@@ -267,25 +233,10 @@ public final class BlkFront implements AutoCloseable
         return completed;
     }
 
-    /**
-     * Waits for the back end's state to satisfy {@code condition}, through Closed and Closing (a back
-     * end being restarted passes there).
-     */
-    private void awaitBackendBack(final java.util.function.Predicate<XenbusState> condition)
+
+    private boolean lost()
     {
-        try
-        {
-            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, condition, config.handshakeTimeout());
-        }
-        catch (final java.util.concurrent.TimeoutException ex)
-        {
-            throw new IllegalStateException("block back end did not come (back) to InitWait within " + config.handshakeTimeout());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the block back end");
-        }
+        return restarts != null && restarts.lost();
     }
 
     private int backendDomid()
@@ -448,7 +399,7 @@ public final class BlkFront implements AutoCloseable
      */
     public int poll(final BlkCompletionHandler handler)
     {
-        if (backendLost)
+        if (restarts != null && restarts.lost())
         {
             return reconnect(handler);
         }
@@ -494,7 +445,7 @@ public final class BlkFront implements AutoCloseable
         {
             return true;
         }
-        return waiter.await(timeoutNs, () -> events.isPending(port) || backendLost) || backendLost ||
+        return waiter.await(timeoutNs, () -> events.isPending(port) || lost()) || lost() ||
             ring.responsesAvailable() != 0;
     }
 
@@ -742,10 +693,9 @@ public final class BlkFront implements AutoCloseable
             return;
         }
         closed = true;
-        if (backendWatch != null)
+        if (restarts != null)
         {
-            backendWatch.close();
-            backendWatch = null;
+            restarts.stopWatching();
         }
         xenbus.close(config.handshakeTimeout());
         release();

@@ -6,6 +6,7 @@ import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.ring.FrontRing;
 import io.javisor.ringio.GrantedPages;
+import io.javisor.ringio.xenstore.BackendRestarts;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusFrontend;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -52,8 +53,8 @@ public final class NetFront implements AutoCloseable
     private final int txRingRef;
     private final int rxRingRef;
     private int port;
-    private volatile boolean backendLost;
-    private XenbusDevice.PeerStateWatch backendWatch;
+    /** Reconnecting: the watch on the back end and the way to its next instance; otherwise null. */
+    private final BackendRestarts restarts;
     private long reconnects;
     private long framesLost;
 
@@ -85,6 +86,7 @@ public final class NetFront implements AutoCloseable
         this.events = guest.eventChannels();
         this.xenbus = new XenbusFrontend(
             new XenbusDevice(guest.xenStore(), DEVICE_TYPE, guest.domid(), backendDomid, handle), "network back end");
+        this.restarts = config.reconnect() ? new BackendRestarts(xenbus, config.handshakeTimeout(), waiter::wake) : null;
         this.shared = new GrantedPages(guest, backendDomid, "network front end");
         txRingGpfn = shared.allocatePage();
         rxRingGpfn = shared.allocatePage();
@@ -149,16 +151,19 @@ public final class NetFront implements AutoCloseable
 
     private void connect()
     {
-        if (config.reconnect())
+        if (restarts != null)
         {
-            awaitBackendBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
+            restarts.awaitBack(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED);
         }
         else
         {
             xenbus.awaitBackend(s -> s == XenbusState.INIT_WAIT || s == XenbusState.CONNECTED, "InitWait", config.handshakeTimeout());
         }
         handshake();
-        watchBackend();
+        if (restarts != null)
+        {
+            restarts.watch();
+        }
     }
 
     /**
@@ -180,20 +185,6 @@ public final class NetFront implements AutoCloseable
         events.send(port); // the back end may have missed the rx buffers posted before it bound
     }
 
-    private void watchBackend()
-    {
-        if (config.reconnect())
-        {
-            backendWatch = xenbus.device().watchPeerState(XenbusDevice.Side.FRONTEND, state ->
-            {
-                if (state != XenbusState.CONNECTED)
-                {
-                    backendLost = true;
-                    waiter.wake();
-                }
-            });
-        }
-    }
 
     /**
      * The back end left Connected: frames in flight are lost; connects to its next instance with the
@@ -201,9 +192,6 @@ public final class NetFront implements AutoCloseable
      */
     private void reconnect()
     {
-        backendLost = false;
-        backendWatch.close();
-        backendWatch = null;
         framesLost += txGpfn.length - txFreeCount;
         txFreeCount = 0;
         for (int i = 0; i < txGpfn.length; i++)
@@ -218,52 +206,25 @@ public final class NetFront implements AutoCloseable
             throw new IllegalStateException("no event channel for the network front end: error " + port);
         }
         events.setWaiter(port, waiter);
-        final long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
-        while (true)
-        {
-            tx.initialise();
-            rx.initialise();
-            for (int i = 0; i < rxGpfn.length; i++)
-            {
-                postRx(i);
-            }
-            rx.pushRequests();
-            xenbus.switchTo(XenbusState.CLOSED);
-            xenbus.switchTo(XenbusState.INITIALISING);
-            awaitBackendBack(s -> s == XenbusState.INIT_WAIT);
-            try
-            {
-                handshake();
-                break;
-            }
-            catch (final IllegalStateException ex)
-            {
-                // The new instance went too, before Connected: wait for the next one.
-                if (System.nanoTime() - deadline > 0)
-                {
-                    throw ex;
-                }
-            }
-        }
-        watchBackend();
+        restarts.reconnect(this::resetRings, this::handshake);
         reconnects++;
     }
 
-    private void awaitBackendBack(final java.util.function.Predicate<XenbusState> condition)
+    private boolean lost()
     {
-        try
+        return restarts != null && restarts.lost();
+    }
+
+    /** Fresh rings with every receive page posted again, as a new back-end instance maps them. */
+    private void resetRings()
+    {
+        tx.initialise();
+        rx.initialise();
+        for (int i = 0; i < rxGpfn.length; i++)
         {
-            xenbus.device().awaitPeerState(XenbusDevice.Side.FRONTEND, condition, config.handshakeTimeout());
+            postRx(i);
         }
-        catch (final java.util.concurrent.TimeoutException ex)
-        {
-            throw new IllegalStateException("network back end did not come (back) to InitWait within " + config.handshakeTimeout());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for the network back end");
-        }
+        rx.pushRequests();
     }
 
     /**
@@ -346,7 +307,7 @@ public final class NetFront implements AutoCloseable
      */
     public int poll(final FrameHandler handler)
     {
-        if (backendLost)
+        if (lost())
         {
             reconnect();
             return 0;
@@ -422,7 +383,7 @@ public final class NetFront implements AutoCloseable
         {
             return true;
         }
-        return waiter.await(timeoutNs, () -> events.isPending(port) || backendLost) || backendLost;
+        return waiter.await(timeoutNs, () -> events.isPending(port) || lost()) || lost();
     }
 
     public int txBuffersFree()
@@ -491,10 +452,9 @@ public final class NetFront implements AutoCloseable
             return;
         }
         closed = true;
-        if (backendWatch != null)
+        if (restarts != null)
         {
-            backendWatch.close();
-            backendWatch = null;
+            restarts.stopWatching();
         }
         xenbus.close(config.handshakeTimeout());
         release();

@@ -31,6 +31,14 @@ public final class XenbusFrontend
     }
 
     /**
+     * @return what the back end is called in errors, e.g. "block back end".
+     */
+    public String what()
+    {
+        return what;
+    }
+
+    /**
      * Waits until the back end's state satisfies {@code condition}.
      *
      * @param stateName names the awaited state in the error.
