@@ -3,6 +3,7 @@ package io.javisor.core.toolstack;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.javisor.core.toolstack.config.XlConfig;
 import io.javisor.core.toolstack.config.XlConfigException;
+import io.javisor.core.toolstack.config.BuiltinConfigs;
 import io.javisor.core.toolstack.config.XlConfigReader;
 
 import java.io.ByteArrayOutputStream;
@@ -228,15 +229,24 @@ public final class ToolstackDaemon implements AutoCloseable
         }
     }
 
-    /** The client's file is read here (same host, same user: the socket is 0600); relative paths in
+    /** The client's file (or a built-in config, {@code builtin}) is read here (same host, same user: the socket is 0600); relative paths in
      * its overrides resolve against the client's working directory. */
     private Object create(final Arguments args)
     {
         final XlConfig config;
         try
         {
-            config = new XlConfigReader(Path.of(args.string("cwd")), null).read(Path.of(args.string("config")),
-                args.strings("overrides"));
+            final XlConfigReader reader = new XlConfigReader(Path.of(args.string("cwd")), null);
+            if (args.has("builtin"))
+            {
+                final String name = args.string("builtin");
+                config = reader.read(BuiltinConfigs.source(name, Path.of(args.string("cwd"))), BuiltinConfigs.text(name),
+                    args.strings("overrides"));
+            }
+            else
+            {
+                config = reader.read(Path.of(args.string("config")), args.strings("overrides"));
+            }
         }
         catch (final XlConfigException ex)
         {

@@ -57,7 +57,9 @@ class ToolstackDaemonTest
     @BeforeEach
     void start()
     {
-        hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(256));
+        // As the real daemon: machine memory in a file, which driver domains map granted frames from.
+        hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(256)
+            .withMachineMemoryFile(dir.resolve("machine-memory")));
         toolstack = new Toolstack(hypervisor);
         socket = dir.resolve("run").resolve("daemon.sock");
         daemon = ToolstackDaemon.start(toolstack, socket);
@@ -200,6 +202,36 @@ class ToolstackDaemonTest
         final Result missing = javisor("create", dir.resolve("none.cfg").toString());
         assertEquals(1, missing.exit());
         assertTrue(missing.err().contains("none.cfg"), missing.err());
+    }
+
+    @Test
+    void theBuiltInDriverDomainIsCreatedByNameAndServesAGuestsDisk() throws Exception
+    {
+        final Result created = javisor("driver-domain", "--name", "storage");
+        assertEquals(0, created.exit(), created.err());
+        assertEquals("Driver domain 1 'storage' created", created.out().strip());
+        assertTrue(javisor("list").out().lines().anyMatch(l -> l.startsWith("storage ")), javisor("list").out());
+
+        final Path image = dir.resolve("disk.img");
+        Files.write(image, new byte[1 << 20]);
+        final Path guest = config("guest", "name = \"guest\"", "type = \"pv\"", "memory = 16",
+            "kernel = \"" + elf("pv-block") + "\"",
+            "disk = [ \"backend=storage, format=raw, vdev=xvda, target=" + image + "\" ]");
+        final Result served = javisor("create", guest.toString());
+        assertEquals(0, served.exit(), served.err());
+
+        final Result badKey = javisor("driver-domain", "--name", "other", "colour=\"blue\"");
+        assertEquals(1, badKey.exit());
+        assertEquals("javisor driver-domain: command line:1: colour: unknown key", badKey.err().strip().replaceAll(" \\(.*", ""),
+            badKey.err());
+        assertEquals(1, badKey.err().lines().count(), "one line");
+        final Result twice = javisor("driver-domain", "--name", "storage");
+        assertEquals(1, twice.exit());
+        assertTrue(twice.err().contains("storage"), twice.err());
+
+        assertEquals(0, javisor("destroy", "guest").exit());
+        assertEquals(0, javisor("destroy", "storage").exit());
+        assertEquals(2, javisor("list").out().lines().count(), "only Domain-0 left");
     }
 
     @Test

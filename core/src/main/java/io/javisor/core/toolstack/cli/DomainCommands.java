@@ -1,6 +1,7 @@
 package io.javisor.core.toolstack.cli;
 
 import io.javisor.core.toolstack.ToolstackClient;
+import io.javisor.core.toolstack.config.BuiltinConfigs;
 import io.javisor.core.toolstack.ToolstackProtocol;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +52,34 @@ final class DomainCommands
             {
                 ConsoleCommand.attach(socket, String.valueOf(created.get("id")), out);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "driver-domain", description = "Create a driver domain from javisor's built-in config: block and " +
+        "network back ends in a process of their own, named by guests' backend=NAME (KEY=VALUE arguments override it).")
+    static final class DriverDomain extends ClientCommand
+    {
+        @Option(names = "--name", paramLabel = "NAME", defaultValue = "driver", description = "The domain's name (default: ${DEFAULT-VALUE}).")
+        String name;
+
+        @Parameters(paramLabel = "KEY=VALUE", description = "Settings that replace the built-in config's.")
+        List<String> overrides = new ArrayList<>();
+
+        @Override
+        int run(final ToolstackClient client, final PrintWriter out) throws Exception
+        {
+            // The name goes last, so that errors number the user's own settings from 1.
+            final List<String> settings = new ArrayList<>(overrides);
+            settings.add("name=\"" + name + "\"");
+            final Map<String, Object> args = new LinkedHashMap<>();
+            args.put("builtin", BuiltinConfigs.DRIVER_DOMAIN);
+            args.put("cwd", Path.of("").toAbsolutePath().toString());
+            args.put("overrides", settings);
+            args.put("paused", false);
+            final Map<?, ?> created = (Map<?, ?>)client.call(ToolstackProtocol.CREATE, args);
+            out.println("Driver domain " + created.get("id") + " '" + created.get("name") + "' created");
+            out.flush();
             return 0;
         }
     }

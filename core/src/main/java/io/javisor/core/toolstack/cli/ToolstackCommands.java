@@ -13,6 +13,7 @@ public final class ToolstackCommands
         RunCommand.class,
         DaemonCommand.class,
         DomainCommands.Create.class,
+        DomainCommands.DriverDomain.class,
         ListCommand.class,
         DomainCommands.Destroy.class,
         DomainCommands.Shutdown.class,
