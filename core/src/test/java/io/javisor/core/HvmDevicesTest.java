@@ -92,6 +92,11 @@ class HvmDevicesTest
         assertNotNull(exit, "the guest ended");
         assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit.toString());
         assertEquals(GuestImages.expectedOutput("virtio-blk"), console.text());
+        if (hypervisor.scheduler() != null)
+        {
+            assertTrue(hypervisor.scheduler().blockingSections() > 0,
+                "the device model's file IO ran in blocking sections: a spare worker stood in meanwhile");
+        }
         assertTrue(hypervisor.destroyDomain(hvm.id()));
         assertEquals(filesBefore, openFiles(), "destroy closed the image");
 

@@ -1,5 +1,7 @@
 package io.javisor.blkback.image;
 
+import io.javisor.memory.blocking.BlockingSection;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -177,6 +179,19 @@ public final class RawFileImage implements DiskImage
     @Override
     public int read(final long offset, final ByteBuffer dst)
     {
+        final BlockingSection.Compensator blocking = BlockingSection.begin();
+        try
+        {
+            return readFile(offset, dst);
+        }
+        finally
+        {
+            BlockingSection.end(blocking);
+        }
+    }
+
+    private int readFile(final long offset, final ByteBuffer dst)
+    {
         if (!DiskImage.inRange(offset, dst.remaining(), size))
         {
             return E_RANGE;
@@ -217,6 +232,19 @@ public final class RawFileImage implements DiskImage
 
     @Override
     public int write(final long offset, final ByteBuffer src)
+    {
+        final BlockingSection.Compensator blocking = BlockingSection.begin();
+        try
+        {
+            return writeFile(offset, src);
+        }
+        finally
+        {
+            BlockingSection.end(blocking);
+        }
+    }
+
+    private int writeFile(final long offset, final ByteBuffer src)
     {
         if (readOnly)
         {
@@ -260,6 +288,19 @@ public final class RawFileImage implements DiskImage
     @Override
     public int flush()
     {
+        final BlockingSection.Compensator blocking = BlockingSection.begin();
+        try
+        {
+            return forceFile();
+        }
+        finally
+        {
+            BlockingSection.end(blocking);
+        }
+    }
+
+    private int forceFile()
+    {
         if (readOnly)
         {
             return OK;
@@ -300,6 +341,19 @@ public final class RawFileImage implements DiskImage
      */
     @Override
     public int discard(final long offset, final long length)
+    {
+        final BlockingSection.Compensator blocking = BlockingSection.begin();
+        try
+        {
+            return discardFile(offset, length);
+        }
+        finally
+        {
+            BlockingSection.end(blocking);
+        }
+    }
+
+    private int discardFile(final long offset, final long length)
     {
         if (readOnly)
         {

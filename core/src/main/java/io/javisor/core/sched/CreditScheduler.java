@@ -1,5 +1,6 @@
 package io.javisor.core.sched;
 
+import io.javisor.memory.blocking.BlockingSection;
 import io.javisor.memory.log.HostLog;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Xen's credit scheduler for javisor's vCPUs: a bounded pool of worker threads (Xen's physical CPUs)
@@ -23,13 +25,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link SchedWorker}) and one clock thread {@code credit-ticker} (timers and accounting, see
  * {@link SchedTicker}), started with the first vCPU and stopped by {@link #close()}. Each vCPU field has
  * one writer (see {@link Vcpu}); the run queues and the ticker's inbox are lock-free queues.
+ * <p>
+ * Blocking. A vCPU's work must not block its worker, except in a {@link BlockingSection} (a disk image's
+ * file IO): a worker in one for longer than {@link #HAND_OFF_NANOS} is handed off by the ticker, and a
+ * spare worker ({@code credit-spare-N}, started the first time it is needed) runs in its place, so that
+ * the pool keeps as many threads running guests as it has workers, as Go's runtime hands a processor on
+ * when a system call lasts. Short sections (a read from the page cache) cost a few counter updates and
+ * wake no thread. Spare N runs while more than N workers are handed off; when fewer are, it ends its
+ * turn at the next slice boundary and stands by.
  */
 public final class CreditScheduler implements AutoCloseable
 {
+    /**
+     * How long a worker may stay in a blocking section before a spare takes its place: far above a
+     * page-cache hit (microseconds), below a slow disk's or a stalled terminal's wait, and a tenth of a
+     * time slice, so that the other vCPUs lose little of their slice to it.
+     */
+    static final long HAND_OFF_NANOS = 1_000_000L;
+
     private final SchedulerConfig config;
     private final RunQueues queues;
     private final SchedTicker ticker;
     private final SchedWorker[] workers;
+    /** Spares by rank, each created the first time that many workers are blocked at once; guarded by {@link #spareLock}. */
+    private final SchedWorker[] spares;
+    private final Object spareLock = new Object();
+    /** Blocking sections open on the pool's threads now: while any is, the ticker looks every half hand-off time. */
+    private final AtomicInteger inSection = new AtomicInteger();
+    /** Workers handed off (in a section past {@link #HAND_OFF_NANOS}): spares of lower rank run. */
+    private final AtomicInteger blocked = new AtomicInteger();
+    private final LongAdder blockingSections = new LongAdder();
+    /** Written by the ticker only. */
+    private volatile long handOffs;
     /** Workers in (or entering) their idle park: dispatchers skip the scan when none is. */
     private final AtomicInteger parkedWorkers = new AtomicInteger();
     private final ConcurrentMap<Integer, SchedDomain> domains = new ConcurrentHashMap<>();
@@ -49,8 +76,9 @@ public final class CreditScheduler implements AutoCloseable
         this.workers = new SchedWorker[config.workers()];
         for (int i = 0; i < workers.length; i++)
         {
-            workers[i] = new SchedWorker(i, this, queues, ticker, config);
+            workers[i] = new SchedWorker(i, SchedWorker.PRIMARY, this, queues, ticker, config);
         }
+        this.spares = new SchedWorker[config.workers()];
     }
 
     public SchedulerConfig config()
@@ -131,6 +159,7 @@ public final class CreditScheduler implements AutoCloseable
             {
                 threads.add(worker.thread());
             }
+            addSpareThreads(threads);
             threads.add(tickerThread);
         }
         return threads;
@@ -146,6 +175,17 @@ public final class CreditScheduler implements AutoCloseable
             turns += worker.turns();
             parks += worker.parks();
         }
+        synchronized (spareLock)
+        {
+            for (final SchedWorker spare : spares)
+            {
+                if (spare != null)
+                {
+                    turns += spare.turns();
+                    parks += spare.parks();
+                }
+            }
+        }
         return new SchedulerStatistics(workers.length, vcpus.size(), queues.size(), turns, parks,
             ticker.accountingPasses(), ticker.timersFired());
     }
@@ -160,8 +200,35 @@ public final class CreditScheduler implements AutoCloseable
             {
                 threads.add(worker.thread());
             }
+            addSpareThreads(threads);
         }
         return threads;
+    }
+
+    private void addSpareThreads(final List<Thread> threads)
+    {
+        synchronized (spareLock)
+        {
+            for (final SchedWorker spare : spares)
+            {
+                if (spare != null)
+                {
+                    threads.add(spare.thread());
+                }
+            }
+        }
+    }
+
+    /** @return blocking sections entered on the pool's threads so far (a disk image's file IO, each call) */
+    public long blockingSections()
+    {
+        return blockingSections.sum();
+    }
+
+    /** @return blocking sections that lasted long enough for a spare to take the worker's place */
+    public long handOffs()
+    {
+        return handOffs;
     }
 
     /**
@@ -184,6 +251,16 @@ public final class CreditScheduler implements AutoCloseable
         for (final SchedWorker worker : workers)
         {
             worker.unparkToStop();
+        }
+        synchronized (spareLock) // no spare is created once closed is set: this sees every one
+        {
+            for (final SchedWorker spare : spares)
+            {
+                if (spare != null)
+                {
+                    spare.unparkToStop();
+                }
+            }
         }
         boolean interrupted = false;
         for (final Thread thread : threads())
@@ -228,6 +305,102 @@ public final class CreditScheduler implements AutoCloseable
         {
             worker.thread().start();
         }
+    }
+
+    /**
+     * The spare of {@code rank}, started now if it never was; null once the pool is closed. On the
+     * blocking worker's thread: the lock is the spares' own, never the control plane's monitor (which
+     * {@link #close()} holds while it joins the workers).
+     */
+    private SchedWorker spare(final int rank)
+    {
+        synchronized (spareLock)
+        {
+            if (closed)
+            {
+                return null;
+            }
+            SchedWorker spare = spares[rank];
+            if (spare == null)
+            {
+                spare = new SchedWorker(rank, rank, this, queues, ticker, config);
+                spare.thread(Thread.ofPlatform().name("credit-spare-" + rank).daemon().unstarted(spare));
+                spares[rank] = spare;
+                spare.thread().start();
+            }
+            return spare;
+        }
+    }
+
+    /** A pool thread enters a blocking section: the ticker, if it sleeps, is told to look by the hand-off time. */
+    void blockingBegun(final long now)
+    {
+        blockingSections.increment();
+        inSection.incrementAndGet();
+        ticker.lookBy(now + HAND_OFF_NANOS);
+    }
+
+    /** A pool thread leaves a blocking section; {@code handedOff}: a spare had taken its place. */
+    void blockingEnded(final boolean handedOff)
+    {
+        if (handedOff)
+        {
+            blocked.decrementAndGet();
+        }
+        inSection.decrementAndGet();
+    }
+
+    /** @return whether any pool thread is in a blocking section (the ticker then looks every half hand-off time) */
+    boolean anyBlocking()
+    {
+        return inSection.get() > 0;
+    }
+
+    /**
+     * The ticker: hand off every worker in a section that began at or before {@code before}, each to
+     * the next spare.
+     */
+    void handOffBlockedSince(final long before)
+    {
+        for (final SchedWorker worker : workers)
+        {
+            handOff(worker, before);
+        }
+        for (int rank = 0; rank < spares.length; rank++)
+        {
+            final SchedWorker spare = spares[rank]; // racy read: one being created is not blocked yet
+            if (spare != null)
+            {
+                handOff(spare, before);
+            }
+        }
+    }
+
+    private void handOff(final SchedWorker worker, final long before)
+    {
+        if (!worker.blockedSince(before))
+        {
+            return;
+        }
+        // Counted before the worker is marked, so that its end never takes the count below zero.
+        final int now = blocked.incrementAndGet();
+        if (!worker.markHandedOff(before))
+        {
+            blocked.decrementAndGet();
+            return;
+        }
+        handOffs = handOffs + 1;
+        final SchedWorker spare = now <= spares.length ? spare(now - 1) : null;
+        if (spare != null)
+        {
+            spare.wakeSpare();
+        }
+    }
+
+    /** @return workers handed off now */
+    int blocked()
+    {
+        return blocked.get();
     }
 
     private int indexOf(final SchedWorker worker)
@@ -332,6 +505,16 @@ public final class CreditScheduler implements AutoCloseable
                 lowestPriority = p;
             }
         }
+        for (int rank = 0; rank < spares.length && rank < blocked.get(); rank++)
+        {
+            final SchedWorker spare = spares[rank]; // racy read: a spare being created is not running yet
+            final int p = spare == null ? Integer.MAX_VALUE : spare.currentPriority();
+            if (p < lowestPriority)
+            {
+                lowest = spare;
+                lowestPriority = p;
+            }
+        }
         if (lowest != null)
         {
             lowest.preemptBelow(priority);
@@ -348,6 +531,14 @@ public final class CreditScheduler implements AutoCloseable
         for (final SchedWorker worker : workers)
         {
             if (worker.signal())
+            {
+                return true;
+            }
+        }
+        for (int rank = 0; rank < spares.length && rank < blocked.get(); rank++)
+        {
+            final SchedWorker spare = spares[rank];
+            if (spare != null && spare.signal())
             {
                 return true;
             }

@@ -81,6 +81,19 @@ final class SchedTicker implements Runnable
         }
     }
 
+    /** A worker entered a blocking section: wake the ticker if it would sleep past {@code when}. Any thread. */
+    void lookBy(final long when)
+    {
+        if (sleeping)
+        {
+            final long until = sleepingUntil;
+            if (until == VcpuWork.NO_DEADLINE || when - until < 0)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
     /** Wake it now (to stop). */
     void nudge()
     {
@@ -146,9 +159,13 @@ final class SchedTicker implements Runnable
                 nextAccounting = now + period; // late (a GC pause, a busy host): no burst of passes
             }
         }
-        final long timer = timers.earliest();
-        final long until = timer == VcpuWork.NO_DEADLINE ? nextAccounting :
-            nextAccounting == VcpuWork.NO_DEADLINE || timer - nextAccounting < 0 ? timer : nextAccounting;
+        long until = earliest(timers.earliest(), nextAccounting);
+        if (scheduler.anyBlocking())
+        {
+            scheduler.handOffBlockedSince(now - CreditScheduler.HAND_OFF_NANOS);
+            // A section is handed off between one and one and a half hand-off times after it began.
+            until = earliest(until, now + CreditScheduler.HAND_OFF_NANOS / 2);
+        }
         sleepingUntil = until;
         sleeping = true;
         // A post after this check sees sleeping and unparks; one before it is in the inbox now.
@@ -168,6 +185,11 @@ final class SchedTicker implements Runnable
             }
         }
         sleeping = false;
+    }
+
+    private static long earliest(final long a, final long b)
+    {
+        return a == VcpuWork.NO_DEADLINE ? b : b == VcpuWork.NO_DEADLINE || a - b < 0 ? a : b;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.javisor.core.sched;
 
+import io.javisor.memory.blocking.BlockingSection;
 import io.javisor.memory.log.HostLog;
 
 import java.lang.management.ManagementFactory;
@@ -23,12 +24,22 @@ import java.util.concurrent.locks.LockSupport;
  * Threading: the thread {@code credit-worker-N} runs this. {@link #current} and {@link #currentPriority}
  * are written by it and read by dispatchers choosing a worker to preempt; {@link #idleState} is set to
  * PARKED by it and to SIGNALLED by a dispatcher (compare-and-set), so that one signal wakes one worker.
+ * <p>
+ * A spare ({@link #spareRank} 0, 1, ...) is the same loop, run only while more workers than its rank
+ * are blocked in a {@link BlockingSection}; otherwise it stands by, parked, and hands on any signal it
+ * took meanwhile.
  */
-final class SchedWorker implements Runnable
+final class SchedWorker implements Runnable, BlockingSection.Compensator
 {
     static final int BUSY = 0;
     static final int PARKED = 1;
     static final int SIGNALLED = 2;
+    /** The {@link #spareRank} of one of the pool's workers proper. */
+    static final int PRIMARY = -1;
+    private static final int NOT_BLOCKING = 0;
+    private static final int BLOCKING = 1;
+    private static final int HANDED_OFF = 2;
+    private static final VarHandle BLOCKING_STATE;
 
     private static final VarHandle IDLE_STATE;
     /** A run this long is a busy guest's even if it ends in a wait: its next run is charged by the worker's CPU clock. */
@@ -41,6 +52,7 @@ final class SchedWorker implements Runnable
         try
         {
             IDLE_STATE = MethodHandles.lookup().findVarHandle(SchedWorker.class, "idleState", int.class);
+            BLOCKING_STATE = MethodHandles.lookup().findVarHandle(SchedWorker.class, "blockingState", int.class);
         }
         catch (final ReflectiveOperationException ex)
         {
@@ -49,6 +61,8 @@ final class SchedWorker implements Runnable
     }
 
     private final int index;
+    /** {@link #PRIMARY}, or the number of blocked workers this spare needs before it runs, less one. */
+    private final int spareRank;
     private final CreditScheduler scheduler;
     private final RunQueues queues;
     private final SchedTicker ticker;
@@ -57,6 +71,13 @@ final class SchedWorker implements Runnable
     private final long rateLimit;
     private volatile Thread thread;
     private volatile int idleState = BUSY;
+    /**
+     * NOT_BLOCKING, or BLOCKING (set by this worker as it enters a section), or HANDED_OFF (set from
+     * BLOCKING by the ticker, compare-and-set, once the section has lasted); this worker sets it back.
+     */
+    private volatile int blockingState = NOT_BLOCKING;
+    /** When the current blocking section began; written by this worker before it sets BLOCKING. */
+    private volatile long blockingSince;
     private volatile Vcpu current;
     private volatile int currentPriority;
     // Statistics, written by this worker:
@@ -67,10 +88,11 @@ final class SchedWorker implements Runnable
     /** When the current idle began, or {@link VcpuWork#NO_DEADLINE} while busy. */
     private volatile long idleSince = VcpuWork.NO_DEADLINE;
 
-    SchedWorker(final int index, final CreditScheduler scheduler, final RunQueues queues, final SchedTicker ticker,
-        final SchedulerConfig config)
+    SchedWorker(final int index, final int spareRank, final CreditScheduler scheduler, final RunQueues queues,
+        final SchedTicker ticker, final SchedulerConfig config)
     {
         this.index = index;
+        this.spareRank = spareRank;
         this.scheduler = scheduler;
         this.queues = queues;
         this.ticker = ticker;
@@ -92,8 +114,18 @@ final class SchedWorker implements Runnable
     @Override
     public void run()
     {
+        BlockingSection.runCompensated(this, this::loop);
+    }
+
+    private void loop()
+    {
         while (!scheduler.isClosed())
         {
+            if (surplus())
+            {
+                standBy();
+                continue;
+            }
             final Vcpu vcpu = queues.poll();
             if (vcpu == null)
             {
@@ -210,9 +242,9 @@ final class SchedWorker implements Runnable
                 }
                 final int priority = boosted ? RunQueues.BOOST : vcpu.credit() >= 0 ? RunQueues.UNDER : RunQueues.OVER;
                 currentPriority = priority;
-                if (queues.hasAtLeast(priority))
+                if (queues.hasAtLeast(priority) || surplus())
                 {
-                    vcpu.requeue(priority);
+                    vcpu.requeue(priority); // a spare no longer needed gives its vCPU back to the workers
                     return;
                 }
                 if (scheduler.isClosed())
@@ -269,7 +301,7 @@ final class SchedWorker implements Runnable
         {
             // A dispatcher offers, then looks for PARKED workers; this worker sets PARKED, then looks
             // at the queues: one of the two sees the other.
-            while (idleState == PARKED && queues.isEmpty() && !scheduler.isClosed())
+            while (idleState == PARKED && queues.isEmpty() && !scheduler.isClosed() && !surplus())
             {
                 parks = parks + 1;
                 LockSupport.park(this);
@@ -281,6 +313,70 @@ final class SchedWorker implements Runnable
             scheduler.workerUnparked();
             idleNanos = idleNanos + (System.nanoTime() - start);
             idleSince = VcpuWork.NO_DEADLINE;
+        }
+    }
+
+    /** A spare while no more workers than its rank are handed off. */
+    private boolean surplus()
+    {
+        return spareRank != PRIMARY && scheduler.blocked() <= spareRank;
+    }
+
+    /**
+     * A spare not needed: parked until enough workers block. A signal it took on the way (as an idle
+     * worker) is handed on, so that queued work is not left for a spare that will not run it.
+     */
+    private void standBy()
+    {
+        if (!queues.isEmpty())
+        {
+            scheduler.signalParkedWorker();
+        }
+        while (surplus() && !scheduler.isClosed())
+        {
+            LockSupport.park(this);
+        }
+    }
+
+    @Override
+    public void beginBlocking()
+    {
+        final long now = System.nanoTime();
+        blockingSince = now;
+        blockingState = BLOCKING;
+        scheduler.blockingBegun(now);
+    }
+
+    @Override
+    public void endBlocking()
+    {
+        final boolean handedOff = !BLOCKING_STATE.compareAndSet(this, BLOCKING, NOT_BLOCKING);
+        if (handedOff)
+        {
+            blockingState = NOT_BLOCKING; // the ticker had marked it HANDED_OFF: only this worker moves it on
+        }
+        scheduler.blockingEnded(handedOff);
+    }
+
+    /** The ticker: @return whether this worker is in a section that began at or before {@code before} */
+    boolean blockedSince(final long before)
+    {
+        return blockingState == BLOCKING && blockingSince - before <= 0;
+    }
+
+    /** The ticker, after {@link #blockedSince}: @return whether it marked this worker handed off (it may have left since) */
+    boolean markHandedOff(final long before)
+    {
+        return blockedSince(before) && BLOCKING_STATE.compareAndSet(this, BLOCKING, HANDED_OFF);
+    }
+
+    /** The ticker has handed a blocked worker off: this spare is needed (it may not be parked yet; the unpark is kept). */
+    void wakeSpare()
+    {
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
         }
     }
 

@@ -8,7 +8,9 @@ package io.javisor.core.sched;
  * <p>
  * The contract that keeps the pool healthy: {@link #run} never parks, sleeps or waits for another
  * thread; a vCPU with nothing to do returns {@link Step#WAITING} and is woken through
- * {@link Vcpu#wake()} (or by its deadline) instead.
+ * {@link Vcpu#wake()} (or by its deadline) instead. A call that may block in the host kernel (a disk
+ * image's file IO) is made inside a {@link io.javisor.memory.blocking.BlockingSection}, during which
+ * a spare worker takes the blocked one's place.
  */
 public interface VcpuWork
 {

@@ -1,5 +1,7 @@
 package io.javisor.core.toolstack;
 
+import io.javisor.memory.blocking.BlockingSection;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -50,6 +52,8 @@ final class ConsoleStream implements IntConsumer
             {
                 return; // the client reads slower than the guest writes: it misses these bytes
             }
+            // The guest's vCPU thread waits for the terminal: a scheduler worker lends its place meanwhile.
+            final BlockingSection.Compensator blocking = BlockingSection.begin();
             try
             {
                 wait();
@@ -58,6 +62,10 @@ final class ConsoleStream implements IntConsumer
             {
                 Thread.currentThread().interrupt();
                 return;
+            }
+            finally
+            {
+                BlockingSection.end(blocking);
             }
             if (closed)
             {

@@ -156,6 +156,108 @@ class CreditSchedulerTest
     }
 
     @Test
+    void aWorkerBlockedInABlockingSectionLendsItsPlaceToASpareAndTheOtherVcpusRunMeanwhile() throws Exception
+    {
+        scheduler = new CreditScheduler(SchedulerConfig.defaults().withWorkers(1));
+        final SpinningWork spinner = new SpinningWork();
+        start(1, spinner);
+        final BlockingWork reader = new BlockingWork(true);
+        start(2, reader);
+        reader.awaitBlocked();
+        final long before = spinner.runs();
+        Thread.sleep(100);
+        assertTrue(spinner.runs() > before, "the spinner ran while the only worker was blocked: " + before + " -> " + spinner.runs());
+        assertEquals(1, scheduler.blockingSections());
+        assertEquals(1, scheduler.handOffs(), "the section lasted past the hand-off time");
+        final Thread spare = scheduler.threads().stream().filter(t -> t.getName().equals("credit-spare-0")).findFirst()
+            .orElseThrow(() -> new AssertionError("no spare started: " + scheduler.threads()));
+
+        reader.release();
+        awaitTrue(() -> scheduler.vcpus().size() == 1, "the reader's vCPU is done");
+        awaitTrue(() -> spare.getState() == Thread.State.WAITING, "the spare stands by once nothing is blocked");
+        final long later = spinner.runs();
+        awaitTrue(() -> spinner.runs() > later + 2, "the spinner runs on, on the worker");
+        assertTrue(spare.getState() == Thread.State.WAITING, "and not on the spare");
+    }
+
+    @Test
+    void shortBlockingSectionsAreNotHandedOffAndStartNoSpare() throws Exception
+    {
+        scheduler = new CreditScheduler(SchedulerConfig.defaults().withWorkers(1));
+        final ShortSectionsWork reads = new ShortSectionsWork(200, 20_000);
+        start(1, reads);
+        awaitTrue(() -> scheduler.vcpus().isEmpty(), "the 200 short sections ran");
+        assertEquals(200, scheduler.blockingSections());
+        // A 20 us section is a page-cache read, not a slow disk: handed off only when the host itself takes the
+        // worker's thread away for a millisecond in the middle of one (this 2-core host, loaded, does now and then).
+        assertTrue(scheduler.handOffs() <= 10, "hand-offs: " + scheduler.handOffs() + " of 200");
+        if (scheduler.handOffs() == 0)
+        {
+            assertTrue(scheduler.threads().stream().noneMatch(t -> t.getName().startsWith("credit-spare-")),
+                "no spare started: " + scheduler.threads());
+        }
+    }
+
+    /** Work whose one run makes {@code count} blocking sections of about {@code nanos} each, then ends. */
+    private static final class ShortSectionsWork implements VcpuWork
+    {
+        private final int count;
+        private final long nanos;
+
+        ShortSectionsWork(final int count, final long nanos)
+        {
+            this.count = count;
+            this.nanos = nanos;
+        }
+
+        @Override
+        public Step run(final long maxNanos)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final io.javisor.memory.blocking.BlockingSection.Compensator blocking =
+                    io.javisor.memory.blocking.BlockingSection.begin();
+                final long end = System.nanoTime() + nanos;
+                while (System.nanoTime() - end < 0)
+                {
+                    Thread.onSpinWait(); // spinning stands for the wait: a sleep could overshoot past the hand-off time
+                }
+                io.javisor.memory.blocking.BlockingSection.end(blocking);
+            }
+            return Step.DONE;
+        }
+
+        @Override
+        public long wakeDeadline()
+        {
+            return NO_DEADLINE;
+        }
+
+        @Override
+        public void preempt()
+        {
+        }
+    }
+
+    @Test
+    void aWorkerBlockedOutsideABlockingSectionHoldsItsPlace() throws Exception
+    {
+        // What the section is for: the same block, unannounced, stops every vCPU of a one-worker pool.
+        scheduler = new CreditScheduler(SchedulerConfig.defaults().withWorkers(1));
+        final SpinningWork spinner = new SpinningWork();
+        start(1, spinner);
+        final BlockingWork reader = new BlockingWork(false);
+        start(2, reader);
+        reader.awaitBlocked();
+        final long before = spinner.runs();
+        Thread.sleep(100);
+        assertEquals(before, spinner.runs(), "nothing ran while the worker was blocked");
+        assertEquals(0, scheduler.blockingSections());
+        reader.release();
+        awaitTrue(() -> spinner.runs() > before, "the spinner runs once the worker is back");
+    }
+
+    @Test
     void closeStopsEveryPoolThread() throws Exception
     {
         final long before = poolThreadsAlive();

@@ -5,6 +5,7 @@ final class SpinningWork implements VcpuWork
 {
     private volatile boolean preempted;
     private volatile boolean finish;
+    private volatile long runs;
 
     @Override
     public Step run(final long maxNanos)
@@ -19,6 +20,7 @@ final class SpinningWork implements VcpuWork
             Thread.onSpinWait();
         }
         preempted = false;
+        runs = runs + 1; // one worker at a time runs it
         return Step.RUNNABLE;
     }
 
@@ -32,6 +34,11 @@ final class SpinningWork implements VcpuWork
     public void preempt()
     {
         preempted = true;
+    }
+
+    long runs()
+    {
+        return runs;
     }
 
     /** Its next run ends it. */
