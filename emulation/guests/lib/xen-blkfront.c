@@ -232,8 +232,8 @@ static void push(struct blkfront *bf)
  * the response's event before it looks at the ring (as virtio's driver waits for its interrupt):
  * push() asked for an event on this very response, so while the back end lives the wait ends, and
  * every interrupt-driven request is completed by an event, however fast the back end was. A back end
- * that died sends no event: the store's event for the watch on its state ends the wait instead, and a
- * back end seen out of Connected with no response in the ring is lost. */
+ * that died sends no event: the store's event for the watch on its state ends the wait instead; a
+ * response already in the ring is taken, else the back end is lost. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
     uint64_t check_at = 0;
@@ -243,8 +243,11 @@ static int await_response(struct blkfront *bf, uint64_t id)
         {
             /* Before blocking: an event of the store's may have been taken already by a xenstore
              * request, leaving its watch event kept and nothing to wake the block. */
-            if (xenbus_backend_lost(&bf->dev) && ring_page.header.rsp_prod == bf->rsp_cons)
+            if (xenbus_backend_lost(&bf->dev))
             {
+                /* Answered before it went: its event may never have been sent. */
+                if (ring_page.header.rsp_prod != bf->rsp_cons)
+                    break;
                 bf->losses_seen_by_watch++;
                 return BACKEND_LOST;
             }

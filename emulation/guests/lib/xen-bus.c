@@ -81,18 +81,27 @@ static int same_path(const char *a, const char *b)
     return *a == *b;
 }
 
-/* Marks the watched device whose back-end state is `path`; with events dropped since the last call,
- * every watched device (the dropped one may have named any). */
-static void note_event(const char *path)
+/* With watch events dropped since it last looked (the store client's queue was full), marks every
+ * watched device: a dropped event may have named any. */
+static void note_dropped(void)
 {
     static uint64_t dropped_seen;
-    char state_path[160];
-    const int all = xs_watch_events_dropped != dropped_seen;
+    if (xs_watch_events_dropped == dropped_seen)
+        return;
     dropped_seen = xs_watch_events_dropped;
+    for (int i = 0; i < watched_count; i++)
+        watched[i]->backend_changed = 1;
+}
+
+/* Marks the watched device whose back-end state is `path`. */
+static void note_event(const char *path)
+{
+    char state_path[160];
+    note_dropped();
     for (int i = 0; i < watched_count; i++)
     {
         xenbus_path(state_path, sizeof state_path, watched[i]->backend, "state");
-        if (all || same_path(path, state_path))
+        if (same_path(path, state_path))
             watched[i]->backend_changed = 1;
     }
 }
@@ -126,6 +135,7 @@ int xenbus_backend_lost(struct xenbus_device *dev)
     char event[160];
     while (xs_take_watch_event(event, sizeof event) > 0)
         note_event(event);
+    note_dropped();
     if (dev->backend_changed)
     {
         /* Cleared before the read: a change after it marks the device again. */

@@ -1,7 +1,7 @@
 /* pv-net-restart (javisor only, PV domain): the PV network front end through restarts of its back
  * end (a driver domain killed and started again). Pings whoever echoes on the bridge (net-echo-pv),
  * one request at a time, each resent every 50 ms until answered (the first to broadcast, the reply
- * naming the peer), until the host writes the vif's `stop` key; then the goodbye handshake. A kill
+ * naming the peer) and at once after a reconnect, until the host writes the vif's `stop` key; then the goodbye handshake. A kill
  * loses the frames in flight: netfront notices the back end's going through its watch, connects to
  * the next instance and the pings resume. After the first ping answered past each reconnect (and
  * the very first one, as 0) the guest writes the reconnect count to the vif's
@@ -31,10 +31,12 @@ static void fail(const char *what)
     guest_exit(1);
 }
 
-/* Sends (kind, seq) once and waits WAIT for (answer, seq): 1 answered, 0 not. */
+/* Sends (kind, seq) once and waits WAIT for (answer, seq): 1 answered, 0 not (also at once when the
+ * front end reconnected meanwhile: what it sent went with the old back end). */
 static int exchange(int kind, uint32_t seq, int answer)
 {
     const struct jp *f = (const struct jp *)in;
+    const uint64_t reconnects = nf.reconnects;
     const uint64_t sent = now();
     jp_fill(&out, peer, nf.mac, kind, seq, sent);
     if (netfront_send(&nf, &out, JP_LEN))
@@ -44,7 +46,7 @@ static int exchange(int kind, uint32_t seq, int answer)
         const uint32_t len = netfront_recv(&nf, in, sizeof in);
         if (len == 0)
         {
-            if (!netfront_wait(&nf, sent + WAIT))
+            if (!netfront_wait(&nf, sent + WAIT) || nf.reconnects != reconnects)
                 return 0;
             continue;
         }
