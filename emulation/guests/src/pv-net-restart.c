@@ -1,12 +1,12 @@
 /* pv-net-restart (javisor only, PV domain): the PV network front end through restarts of its back
  * end (a driver domain killed and started again). Pings whoever echoes on the bridge (net-echo-pv),
  * one request at a time, each resent every 50 ms until answered (the first to broadcast, the reply
- * naming the peer) and at once after a reconnect, until the host writes the vif's `stop` key; then the goodbye handshake. A kill
- * loses the frames in flight: netfront notices the back end's going through its watch, connects to
- * the next instance and the pings resume. After the first ping answered past each reconnect (and
- * the very first one, as 0) the guest writes the reconnect count to the vif's
- * `served-after-reconnect` key, for the host to follow. Gives up after 30 s without an answer. The
- * `: counters ` line differs between runs. */
+ * naming the peer) and at once after a reconnect, until the host writes the vif's `stop` key; then
+ * the goodbye handshake. A kill loses the frames in flight: netfront notices the back end's going
+ * through its watch, connects to the next instance and the pings resume. After the first ping
+ * answered past each reconnect (and the very first one, as 0) the guest writes the reconnect count
+ * to the vif's `served-after-reconnect` key, for the host to follow. Gives up after 30 s without an
+ * answer. The `: counters ` line differs between runs. */
 #include "guest.h"
 #include "jping.h"
 #include "xen-netfront.h"
