@@ -175,7 +175,11 @@ static int reconnect(struct blkfront *bf)
         if (rc != BACKEND_LOST)
         {
             if (rc == 0)
+            {
                 bf->reconnects++;
+                /* Seen Connected just now; a later change comes as a watch event. */
+                bf->dev.backend_state = XENBUS_CONNECTED;
+            }
             return rc;
         }
     }
@@ -186,10 +190,22 @@ void blkfront_set_interrupts(struct blkfront *bf, int on)
 {
     bf->interrupts = on;
     bf->wakeups = 0;
+    const int store = xs_event_port();
     if (on)
+    {
+        /* A wait for an event whose back end died would never end: the watch on the back end's state
+         * has the store's event end it too. */
+        xenbus_watch_backend(&bf->dev);
+        evtchn_clear(store);
+        evtchn_unmask(store);
         evtchn_unmask(bf->port);
+    }
     else
+    {
+        if (store > 0)
+            evtchn_mask(store);
         evtchn_mask(bf->port);
+    }
 }
 
 /* Publishes the request just written and notifies the back end if it asked to be. */
@@ -214,15 +230,30 @@ static void push(struct blkfront *bf)
 
 /* Waits for the one response in flight and consumes it: its status. Interrupt-driven, it waits for
  * the response's event before it looks at the ring (as virtio's driver waits for its interrupt):
- * push() asked for an event on this very response, so the wait always ends and every
- * interrupt-driven request is completed by an event, however fast the back end was. */
+ * push() asked for an event on this very response, so while the back end lives the wait ends, and
+ * every interrupt-driven request is completed by an event, however fast the back end was. A back end
+ * that died sends no event: the store's event for the watch on its state ends the wait instead; a
+ * response already in the ring is taken, else the back end is lost. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
     uint64_t check_at = 0;
     for (uint32_t polls = 1; ; polls++)
     {
-        if (bf->interrupts && evtchn_block() > 0)
-            bf->wakeups++;
+        if (bf->interrupts)
+        {
+            /* Before blocking: an event of the store's may have been taken already by a xenstore
+             * request, leaving its watch event kept and nothing to wake the block. */
+            if (xenbus_backend_lost(&bf->dev))
+            {
+                /* Answered before it went: its event may never have been sent. */
+                if (ring_page.header.rsp_prod != bf->rsp_cons)
+                    break;
+                bf->losses_seen_by_watch++;
+                return BACKEND_LOST;
+            }
+            if (evtchn_block_for(bf->port))
+                bf->wakeups++;
+        }
         if (ring_page.header.rsp_prod != bf->rsp_cons)
             break;
         if (!bf->interrupts && polls % CLOCK_POLLS == 0)
@@ -269,6 +300,7 @@ static int issue(struct blkfront *bf, const union blkif_slot *slot, uint64_t id)
         if (rc)
             return rc;
         SLOTS[bf->req_prod_pvt & (BLKIF_RING_SLOTS - 1)] = in_flight;
+        bf->reissued++;
         push(bf);
         status = await_response(bf, id);
     }

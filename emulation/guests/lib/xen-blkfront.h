@@ -5,9 +5,11 @@
  * Requests of more than 11 pages go as one BLKIF_OP_INDIRECT request when the back end offers
  * feature-max-indirect-segments, else as several. Responses are waited for by polling the ring or,
  * with interrupts on, by sleeping in XEN_SCHED_BLOCK until the back end's event.
- * A polled wait of more than 20 ms looks at the back end's state every 20 ms: when it has left
- * Connected (a driver domain that died), the front end runs the handshake again with the back end's
- * next instance and re-issues the request in flight, as Linux's blkfront recovers. */
+ * A back end that dies (a driver domain killed) is noticed while a response is awaited: a polled wait
+ * of more than 20 ms looks at the back end's state every 20 ms; an interrupt-driven one keeps a
+ * xenstore watch on that state, whose event (the store's port is unmasked while interrupts are on)
+ * ends the block. A back end out of Connected is lost: the front end runs the handshake again with
+ * the back end's next instance and re-issues the request in flight, as Linux's blkfront recovers. */
 #ifndef XEN_BLKFRONT_H
 #define XEN_BLKFRONT_H
 
@@ -36,6 +38,8 @@ struct blkfront
     uint64_t notifies;       /* requests after which the back end had to be notified */
     uint64_t zero_copy;      /* requests whose data moved straight to or from a registered page */
     uint64_t reconnects;     /* handshakes again with a restarted back end */
+    uint64_t reissued;       /* requests pushed again to a restarted back end */
+    uint64_t losses_seen_by_watch; /* lost back ends noticed through the watch (interrupt-driven) */
     int registered;          /* pages of the caller's, granted once (blkfront_register) */
     uintptr_t registered_page[BLKFRONT_REGISTERED_PAGES];
     int registered_ref[BLKFRONT_REGISTERED_PAGES];
@@ -43,7 +47,8 @@ struct blkfront
 
 /* Finds the first vbd and connects: 0, or an errno. */
 int blkfront_connect(struct blkfront *bf);
-/* Waits by polling (0) or by blocking until the event (1). */
+/* Waits by polling (0) or by blocking until the event (1); interrupt-driven, it keeps a watch on the
+ * back end's state from then on. */
 void blkfront_set_interrupts(struct blkfront *bf, int on);
 /* `count` sectors (≤ 8 × BLKFRONT_POOL_PAGES) at `sector` from or into buf. 0, or non-zero on failure. */
 int blkfront_io(struct blkfront *bf, int write, uint64_t sector, void *buf, uint32_t count);

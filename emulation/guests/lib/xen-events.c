@@ -60,6 +60,24 @@ int evtchn_poll(int port, uint64_t deadline)
     }
 }
 
+int evtchn_poll_either(int port, int other, uint64_t deadline)
+{
+    static uint32_t ports[2];
+    for (;;)
+    {
+        const int ready = evtchn_clear(port) | evtchn_clear(other) << 1;
+        if (ready)
+            return ready;
+        ports[0] = (uint32_t)port;
+        ports[1] = (uint32_t)other;
+        struct xen_ret r = xen_call(XEN_SCHED_POLL, (long)ports, 2, (long)deadline);
+        if (r.error)
+            return (int)r.error;
+        if (r.value == 0)
+            return evtchn_clear(port) | evtchn_clear(other) << 1;
+    }
+}
+
 /* Index of the lowest set bit of a non-zero word (no libgcc: it is built for another ABI). */
 static int lowest_bit(uint64_t v)
 {
@@ -72,7 +90,8 @@ static int lowest_bit(uint64_t v)
     return n;
 }
 
-int evtchn_block(void)
+/* Blocks and acknowledges the upcall; *hit is set when `port` was among the ports cleared. */
+static int block_and_clear(int port, int *hit)
 {
     struct xen_vcpu_info *vcpu = &xen_shared_info.vcpu[0];
     if (!vcpu->upcall_pending)
@@ -91,8 +110,25 @@ int evtchn_block(void)
             const uint64_t bit = ready & -ready;
             ready &= ready - 1;
             if (__atomic_fetch_and(&xen_shared_info.evtchn_pending[w], ~bit, __ATOMIC_SEQ_CST) & bit)
+            {
                 cleared++;
+                if (w * 64 + lowest_bit(bit) == port)
+                    *hit = 1;
+            }
         }
     }
     return cleared;
+}
+
+int evtchn_block(void)
+{
+    int hit = 0;
+    return block_and_clear(-1, &hit);
+}
+
+int evtchn_block_for(int port)
+{
+    int hit = 0;
+    block_and_clear(port, &hit);
+    return hit;
 }

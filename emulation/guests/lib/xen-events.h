@@ -21,8 +21,13 @@ int evtchn_clear(int port);
 /* Sleeps until the port is pending (masked or not) or `deadline` (time ticks, 0: none) passes; clears
  * it. 1 when it was pending, 0 on timeout, or an errno. */
 int evtchn_poll(int port, uint64_t deadline);
+/* As evtchn_poll for two ports: a bit mask of those that were pending and are now cleared (1: `port`,
+ * 2: `other`), 0 on timeout, or an errno. */
+int evtchn_poll_either(int port, int other, uint64_t deadline);
 /* Sleeps until an unmasked port raises the upcall, then acknowledges it: upcall_pending and the
  * selector cleared, each pending unmasked port cleared. The number of ports cleared (0: woken early). */
 int evtchn_block(void);
+/* As evtchn_block: 1 when `port` was among the ports it cleared, else 0. */
+int evtchn_block_for(int port);
 
 #endif

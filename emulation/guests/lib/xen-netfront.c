@@ -69,6 +69,48 @@ static int push(struct xen_ring_header *ring, uint32_t prod)
     return (uint32_t)(prod - ring->req_event) < (uint32_t)(prod - old);
 }
 
+/* Both rings empty, every transmit page free and every receive buffer posted: a fresh start, for
+ * the back end's first instance or its next. */
+static void reset_rings(struct netfront *nf)
+{
+    tx_page.header.req_prod = tx_page.header.rsp_prod = 0;
+    tx_page.header.req_event = tx_page.header.rsp_event = 1;
+    rx_page.header.req_prod = rx_page.header.rsp_prod = 0;
+    rx_page.header.req_event = rx_page.header.rsp_event = 1;
+    nf->tx_prod_pvt = nf->tx_rsp_cons = nf->rx_prod_pvt = nf->rx_rsp_cons = 0;
+    nf->tx_free_count = 0;
+    for (int i = 0; i < NETFRONT_TX_BUFFERS; i++)
+        nf->tx_free[nf->tx_free_count++] = i;
+    for (int i = 0; i < NETFRONT_RX_BUFFERS; i++)
+    {
+        union netif_rx_slot *slot = &RX_SLOTS[SLOT(nf->rx_prod_pvt++)];
+        slot->req.id = (uint16_t)i;
+        slot->req.pad = 0;
+        slot->req.gref = (uint32_t)rx_ref[i];
+    }
+    push(&rx_page.header, nf->rx_prod_pvt);
+}
+
+/* Our keys published and Initialised, in one transaction (retried when it conflicts). */
+static int publish(struct netfront *nf)
+{
+    int rc;
+    for (int attempt = 0; ; attempt++)
+    {
+        uint32_t tx;
+        if ((rc = xs_transaction_start(&tx)))
+            return rc;
+        if ((rc = write_keys(nf, tx, nf->tx_ring_ref, nf->rx_ring_ref)))
+        {
+            xs_transaction_end(tx, 0);
+            return rc;
+        }
+        rc = xs_transaction_end(tx, 1);
+        if (rc != XEN_EAGAIN || attempt == 8)
+            return rc;
+    }
+}
+
 int netfront_connect(struct netfront *nf)
 {
     int rc;
@@ -91,56 +133,89 @@ int netfront_connect(struct netfront *nf)
         nf->mac[i] = (uint8_t)(hi << 4 | lo);
     }
 
-    tx_page.header.req_prod = tx_page.header.rsp_prod = 0;
-    tx_page.header.req_event = tx_page.header.rsp_event = 1;
-    rx_page.header.req_prod = rx_page.header.rsp_prod = 0;
-    rx_page.header.req_event = rx_page.header.rsp_event = 1;
-    nf->tx_prod_pvt = nf->tx_rsp_cons = nf->rx_prod_pvt = nf->rx_rsp_cons = 0;
-    const int tx_ring_ref = gnttab_claim();
-    const int rx_ring_ref = gnttab_claim();
-    gnttab_grant(tx_ring_ref, nf->dev.backend_id, &tx_page, 0);
-    gnttab_grant(rx_ring_ref, nf->dev.backend_id, &rx_page, 0);
+    nf->tx_ring_ref = gnttab_claim();
+    nf->rx_ring_ref = gnttab_claim();
+    gnttab_grant(nf->tx_ring_ref, nf->dev.backend_id, &tx_page, 0);
+    gnttab_grant(nf->rx_ring_ref, nf->dev.backend_id, &rx_page, 0);
     nf->port = evtchn_alloc_unbound(nf->dev.backend_id);
     if (nf->port < 0)
         return nf->port;
-    nf->tx_free_count = 0;
     for (int i = 0; i < NETFRONT_TX_BUFFERS; i++)
     {
         tx_ref[i] = gnttab_claim();
         gnttab_grant(tx_ref[i], nf->dev.backend_id, tx_buffers[i], 1);
-        nf->tx_free[nf->tx_free_count++] = i;
     }
     for (int i = 0; i < NETFRONT_RX_BUFFERS; i++)
     {
         rx_ref[i] = gnttab_claim();
         gnttab_grant(rx_ref[i], nf->dev.backend_id, rx_buffers[i], 0);
-        union netif_rx_slot *slot = &RX_SLOTS[SLOT(nf->rx_prod_pvt++)];
-        slot->req.id = (uint16_t)i;
-        slot->req.pad = 0;
-        slot->req.gref = (uint32_t)rx_ref[i];
     }
-    push(&rx_page.header, nf->rx_prod_pvt);
-
-    for (int attempt = 0; ; attempt++)
-    {
-        uint32_t tx;
-        if ((rc = xs_transaction_start(&tx)))
-            return rc;
-        if ((rc = write_keys(nf, tx, tx_ring_ref, rx_ring_ref)))
-        {
-            xs_transaction_end(tx, 0);
-            return rc;
-        }
-        rc = xs_transaction_end(tx, 1);
-        if (rc != XEN_EAGAIN || attempt == 8)
-            break;
-    }
-    if (rc)
+    reset_rings(nf);
+    if ((rc = publish(nf)))
         return rc;
     rc = xenbus_wait_backend(&nf->dev, 1u << XENBUS_CONNECTED, 5000);
     if (rc < 0)
         return rc;
-    return xenbus_switch(&nf->dev, XENBUS_CONNECTED, XS_NO_TRANSACTION);
+    if ((rc = xenbus_switch(&nf->dev, XENBUS_CONNECTED, XS_NO_TRANSACTION)))
+        return rc;
+    if ((rc = xenbus_watch_backend(&nf->dev)))
+        return rc;
+    /* The store's replies left its port pending: the first wait should not end for that. */
+    evtchn_clear(xs_event_port());
+    return 0;
+}
+
+/* The back end left Connected: the frames in flight are lost; waits for its next instance (InitWait)
+ * and connects to it with a fresh event channel, both rings reset and every receive buffer posted
+ * again, as many times as instances go before Connected. The grants stay: they name the same
+ * back-end domain. */
+static void reclaim_tx(struct netfront *nf);
+
+static int reconnect(struct netfront *nf)
+{
+    for (int attempt = 0; attempt < 16; attempt++)
+    {
+        xenbus_switch(&nf->dev, XENBUS_CLOSED, XS_NO_TRANSACTION);
+        xenbus_switch(&nf->dev, XENBUS_INITIALISING, XS_NO_TRANSACTION);
+        int rc = xenbus_wait_backend(&nf->dev, 1u << XENBUS_INIT_WAIT, 30000);
+        if (rc < 0)
+            return rc;
+        evtchn_close(nf->port);
+        nf->port = evtchn_alloc_unbound(nf->dev.backend_id);
+        if (nf->port < 0)
+            return nf->port;
+        reclaim_tx(nf);
+        nf->frames_lost += NETFRONT_TX_BUFFERS - nf->tx_free_count;
+        reset_rings(nf);
+        if ((rc = publish(nf)))
+            return rc;
+        rc = xenbus_wait_backend(&nf->dev, 1u << XENBUS_CONNECTED | 1u << XENBUS_CLOSING | 1u << XENBUS_CLOSED, 5000);
+        if (rc < 0)
+            return rc;
+        if (rc != XENBUS_CONNECTED)
+            continue;
+        if ((rc = xenbus_switch(&nf->dev, XENBUS_CONNECTED, XS_NO_TRANSACTION)))
+            return rc;
+        /* Seen Connected just now; a later change comes as a watch event. */
+        nf->dev.backend_state = XENBUS_CONNECTED;
+        /* The back end may have looked at the receive ring before it bound the channel. */
+        evtchn_send(nf->port);
+        nf->reconnects++;
+        return 0;
+    }
+    return XEN_EIO;
+}
+
+/* Reconnects when the watch on the back end's state says it left Connected: 1 when it did (with
+ * nf->failed set if the front end could not connect again), else 0. No hypercall while it stays. */
+static int recover(struct netfront *nf)
+{
+    if (nf->failed || !xenbus_backend_lost(&nf->dev))
+        return 0;
+    const int rc = reconnect(nf);
+    if (rc)
+        nf->failed = rc;
+    return 1;
 }
 
 /* Takes back the transmit pages whose responses have come. */
@@ -160,17 +235,23 @@ int netfront_send(struct netfront *nf, const void *frame, uint32_t len)
 {
     if (len == 0 || len > 4096)
         return -1;
+    recover(nf);
+    if (nf->failed)
+        return -1;
     const uint64_t give_up = xen_time() + 1000 * XEN_TICKS_PER_MS;
     reclaim_tx(nf);
     while (nf->tx_free_count == 0)
     {
-        /* Every page is in flight: ask for an event at the next response, then wait for it. */
+        /* Every page is in flight: ask for an event at the next response, then wait for it (or for
+         * the store's event that the back end went, which frees every page). */
         tx_page.header.rsp_event = nf->tx_rsp_cons + 1;
         xen_mb();
         reclaim_tx(nf);
         if (nf->tx_free_count)
             break;
-        if (evtchn_poll(nf->port, give_up) <= 0)
+        if (evtchn_poll_either(nf->port, xs_event_port(), give_up) <= 0)
+            return -1;
+        if (recover(nf) && nf->failed)
             return -1;
         reclaim_tx(nf);
     }
@@ -227,12 +308,26 @@ uint32_t netfront_recv(struct netfront *nf, void *buf, uint32_t size)
 
 int netfront_wait(struct netfront *nf, uint64_t deadline)
 {
-    rx_page.header.rsp_event = nf->rx_rsp_cons + 1;
-    xen_mb();
-    if (rx_page.header.rsp_prod != nf->rx_rsp_cons)
-        return 1;
-    const int rc = evtchn_poll(nf->port, deadline);
-    if (rc > 0)
-        nf->events++;
-    return rc > 0;
+    for (;;)
+    {
+        if (recover(nf))
+            return !nf->failed;
+        if (nf->failed)
+            return 0;
+        rx_page.header.rsp_event = nf->rx_rsp_cons + 1;
+        xen_mb();
+        if (rx_page.header.rsp_prod != nf->rx_rsp_cons)
+            return 1;
+        const int ready = evtchn_poll_either(nf->port, xs_event_port(), deadline);
+        if (ready < 0)
+            return 0;
+        if (ready & 1)
+        {
+            nf->events++;
+            return 1;
+        }
+        if (ready == 0)
+            return 0;
+        /* Only the store's event: a watch event, perhaps the back end's going. */
+    }
 }

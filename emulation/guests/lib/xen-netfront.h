@@ -4,7 +4,11 @@
  * asked to be (feature-rx-notify). A frame to send is copied into a transmit page (granted read-only
  * once) and pushed on the tx ring, the back end notified only when it asked to be (notification
  * suppression); transmit pages come back as their responses are found, without an event for them.
- * Waiting for a frame polls the event channel (masked) with a deadline. */
+ * Waiting for a frame polls the event channel (masked) with a deadline, and the store's channel with
+ * it: a watch on the back end's state tells of a back end that went away (a driver domain killed).
+ * Then the frames in flight are lost, as on a wire whose switch restarts, and the front end connects
+ * again to the back end's next instance (as Linux's netfront does on resume): the next wait or send
+ * notices, reconnects and carries on. */
 #ifndef XEN_NETFRONT_H
 #define XEN_NETFRONT_H
 
@@ -26,16 +30,21 @@ struct netfront
     uint64_t tx_notifies;      /* sends after which the back end had to be told */
     uint64_t rx_notifies;      /* reposts after which the back end had to be told */
     uint64_t events;           /* waits ended by the back end's event */
+    uint64_t reconnects;       /* handshakes again with a restarted back end */
+    uint64_t frames_lost;      /* frames sent to a back end that went before answering them */
+    int tx_ring_ref, rx_ring_ref;
+    int failed;                /* the errno that ended a reconnect: the front end is dead */
 };
 
 /* Finds the first vif and connects: 0, or an errno. */
 int netfront_connect(struct netfront *nf);
-/* One frame (≤ 4096 bytes, one page): 0, or -1. */
+/* One frame (≤ 4096 bytes, one page): 0, or -1 (also once a reconnect failed). */
 int netfront_send(struct netfront *nf, const void *frame, uint32_t len);
 /* The next frame into buf (size bytes): its length, 0 when none has arrived. A frame longer than
  * size, or one the back end marked bad, is dropped (and counted). */
 uint32_t netfront_recv(struct netfront *nf, void *buf, uint32_t size);
-/* After netfront_recv found nothing: sleep until the back end's event (1) or `deadline` (0). */
+/* After netfront_recv found nothing: sleep until the back end's event (1) or `deadline` (0). A back end
+ * that went away is reconnected first (1, or 0 when that failed). */
 int netfront_wait(struct netfront *nf, uint64_t deadline);
 
 #endif

@@ -2,6 +2,7 @@
 #include "xen-events.h"
 
 uint64_t xs_requests;
+uint64_t xs_watch_events_dropped;
 
 static struct xen_store_ring *ring;
 static int port = -1;
@@ -119,6 +120,8 @@ static int read_message(uint32_t *req_id, uint32_t *type, uint64_t deadline)
             kept[kept_count][i] = 0;
             kept_count++;
         }
+        else
+            xs_watch_events_dropped++;
         return 0;
     }
     return 1;
@@ -246,6 +249,19 @@ int xs_transaction_end(uint32_t tx, int commit)
     return n < 0 ? n : 0;
 }
 
+/* Moves the oldest kept event's path into path (size bytes). */
+static void take_kept(char *path, int size)
+{
+    int i = 0;
+    for (; i < size - 1 && kept[0][i]; i++)
+        path[i] = kept[0][i];
+    path[i] = 0;
+    for (int k = 1; k < kept_count; k++)
+        for (int j = 0; j < 256; j++)
+            kept[k - 1][j] = kept[k][j];
+    kept_count--;
+}
+
 int xs_wait_watch(char *path, int size, uint64_t deadline)
 {
     int rc = xs_init();
@@ -261,13 +277,31 @@ int xs_wait_watch(char *path, int size, uint64_t deadline)
             return rc;
         /* A stray reply (no request is outstanding) is dropped. */
     }
-    int i = 0;
-    for (; i < size - 1 && kept[0][i]; i++)
-        path[i] = kept[0][i];
-    path[i] = 0;
-    for (int k = 1; k < kept_count; k++)
-        for (int j = 0; j < 256; j++)
-            kept[k - 1][j] = kept[k][j];
-    kept_count--;
+    take_kept(path, size);
     return 1;
+}
+
+int xs_take_watch_event(char *path, int size)
+{
+    int rc = xs_init();
+    if (rc)
+        return rc;
+    /* A message begun in the ring is read whole: the store writes the rest of it at once. */
+    while (kept_count == 0 && ring->rsp_prod != ring->rsp_cons)
+    {
+        uint32_t id, type;
+        rc = read_message(&id, &type, xen_time() + 1000 * XEN_TICKS_PER_MS);
+        if (rc < 0)
+            return rc;
+    }
+    if (kept_count == 0)
+        return 0;
+    take_kept(path, size);
+    return 1;
+}
+
+int xs_event_port(void)
+{
+    const int rc = xs_init();
+    return rc ? rc : port;
 }

@@ -25,7 +25,16 @@ int xs_transaction_end(uint32_t tx, int commit);
 /* The next watch event (path into buf), waiting until `deadline` (time ticks): 1, 0 on timeout, or an errno. */
 int xs_wait_watch(char *path, int size, uint64_t deadline);
 
-/* Requests made and watch events received, for statistics. */
+/* The next watch event without waiting for one: 1 with its path in buf, 0 when none has arrived, or an
+ * errno. Costs no hypercall when none has. */
+int xs_take_watch_event(char *path, int size);
+/* The store's event channel (masked unless a caller unmasks it to have watch events end an
+ * evtchn_block), or an errno before xs_init. */
+int xs_event_port(void);
+
+/* Requests made, for statistics. */
 extern uint64_t xs_requests;
+/* Watch events that arrived while KEPT_EVENTS others were waiting to be taken, and were dropped. */
+extern uint64_t xs_watch_events_dropped;
 
 #endif
