@@ -16,11 +16,10 @@ static int indirect_ref;
 /* The request in flight as it was queued, to re-issue to a restarted back end. */
 static union blkif_slot in_flight;
 
-/* A polled wait that has gone on this long reads the back end's state from xenstore, and again each
- * time as long again; a request answered sooner (every one, while the back end lives) costs no
- * xenstore traffic. The clock is read every CLOCK_POLLS polls. */
-#define STATE_CHECK_MS 20u
-#define CLOCK_POLLS 1024u
+/* A polled wait looks for a watch event on the back end's state every WATCH_POLLS polls: shared
+ * memory only (the store's ring), so a back end that lives costs no exit however slowly it answers
+ * (a timed xenstore read of the state used to cost exits whenever the host kept the back end waiting). */
+#define WATCH_POLLS 1024u
 /* await_response's answer when the back end left Connected before it answered. */
 #define BACKEND_LOST (-1000)
 
@@ -111,7 +110,10 @@ int blkfront_connect(struct blkfront *bf)
     indirect_ref = gnttab_claim();
     gnttab_grant(indirect_ref, bf->dev.backend_id, indirect_page, 1);
 
-    return handshake(bf, 0);
+    if ((rc = handshake(bf, 0)))
+        return rc;
+    /* Both modes learn of a lost back end from this watch (interrupt-driven: its event ends a block). */
+    return xenbus_watch_backend(&bf->dev);
 }
 
 /* Ring reset, our keys published (Initialised), until both ends are Connected. `restarting`: the
@@ -236,7 +238,6 @@ static void push(struct blkfront *bf)
  * response already in the ring is taken, else the back end is lost. */
 static int await_response(struct blkfront *bf, uint64_t id)
 {
-    uint64_t check_at = 0;
     for (uint32_t polls = 1; ; polls++)
     {
         if (bf->interrupts)
@@ -256,17 +257,12 @@ static int await_response(struct blkfront *bf, uint64_t id)
         }
         if (ring_page.header.rsp_prod != bf->rsp_cons)
             break;
-        if (!bf->interrupts && polls % CLOCK_POLLS == 0)
+        if (!bf->interrupts && polls % WATCH_POLLS == 0 && xenbus_backend_lost(&bf->dev))
         {
-            const uint64_t now = xen_time();
-            if (check_at == 0)
-                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
-            else if (now >= check_at)
-            {
-                if (xenbus_backend_state(&bf->dev) != XENBUS_CONNECTED)
-                    return BACKEND_LOST;
-                check_at = now + STATE_CHECK_MS * XEN_TICKS_PER_MS;
-            }
+            if (ring_page.header.rsp_prod != bf->rsp_cons)
+                break; /* answered before it went */
+            bf->losses_seen_by_watch++;
+            return BACKEND_LOST;
         }
     }
     xen_rmb();
