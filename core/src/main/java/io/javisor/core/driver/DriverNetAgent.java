@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
+import io.javisor.netback.NetifXenstoreKeys;
+
 import static io.javisor.netback.wire.NetifDescriptor.*;
 
 /**
@@ -33,9 +35,11 @@ final class DriverNetAgent implements Runnable
     private final ParentLink link;
     private final GrantedFrames frames;
     private final int domid;
-    private final DriverIdle idle;
+    private final DeviceIdler idler;
     private final CountDownLatch activated;
     private final ConcurrentLinkedQueue<DriverVifSpec> added = new ConcurrentLinkedQueue<>();
+    /** Tokens of the vifs to detach, queued by the channel's reader. */
+    private final ConcurrentLinkedQueue<String> detaches = new ConcurrentLinkedQueue<>();
     private final Map<String, DriverVif> byToken = new ConcurrentHashMap<>();
     private final List<DriverVif> vifs = new ArrayList<>();
     private final Map<String, Map<Long, DriverVif>> macTables = new HashMap<>();
@@ -50,13 +54,24 @@ final class DriverNetAgent implements Runnable
         this.link = link;
         this.frames = frames;
         this.domid = domid;
-        this.idle = idle;
+        this.idler = new DeviceIdler(idle, this::anyRequests);
         this.activated = activated;
     }
 
     void add(final DriverVifSpec spec)
     {
         added.add(spec);
+        wake();
+    }
+
+    /**
+     * Detaches vif {@code handle} of {@code frontendDomid} (channel reader's thread): one not yet
+     * published is dropped here; the agent closes a published one through xenbus and says DETACHED.
+     */
+    void detach(final int frontendDomid, final int handle)
+    {
+        added.removeIf(spec -> spec.frontendDomid() == frontendDomid && spec.handle() == handle);
+        detaches.add(BackendDirectory.token(NetifXenstoreKeys.DEVICE_TYPE, frontendDomid, handle));
         wake();
     }
 
@@ -91,38 +106,30 @@ final class DriverNetAgent implements Runnable
         try
         {
             activated.await();
-            long idleSince = 0;
             while (true)
             {
-                int work = addVifs();
-                for (final DriverVif vif : vifs)
+                int work = addVifs() + takeDetaches();
+                for (int i = 0; i < vifs.size(); i++)
                 {
+                    final DriverVif vif = vifs.get(i);
                     if (vif.takeWatchFired())
                     {
                         vif.onFrontendState();
                         work++;
+                    }
+                    if (vif.isDetaching() && vif.detachDue())
+                    {
+                        finishDetach(vif);
+                        i--;
+                        work++;
+                        continue;
                     }
                     if (vif.isConnected())
                     {
                         work += serveTx(vif);
                     }
                 }
-                if (work > 0)
-                {
-                    idleSince = 0;
-                }
-                else if (idleSince == 0)
-                {
-                    idleSince = System.nanoTime();
-                }
-                else if (idle == DriverIdle.SPIN || System.nanoTime() - idleSince < DriverVbd.IDLE_SPIN_NANOS)
-                {
-                    Thread.onSpinWait();
-                }
-                else if (!anyRequests())
-                {
-                    LockSupport.parkNanos(this, DriverVbd.PARK_NANOS);
-                }
+                idler.idle(work);
             }
         }
         catch (final IOException ex)
@@ -149,6 +156,42 @@ final class DriverNetAgent implements Runnable
             work++;
         }
         return work;
+    }
+
+    private int takeDetaches() throws IOException
+    {
+        int work = 0;
+        String token;
+        while ((token = detaches.poll()) != null)
+        {
+            final DriverVif vif = byToken.get(token);
+            if (vif == null)
+            {
+                link.detached(token); // never published (or gone already): nothing to release
+            }
+            else if (!vif.isDetaching())
+            {
+                vif.beginDetach();
+            }
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * Releases a detaching vif (its front end closed, or the grace passed) and forgets it.
+     */
+    private void finishDetach(final DriverVif vif) throws IOException
+    {
+        vif.finishDetach();
+        vifs.remove(vif);
+        byToken.remove(vif.token());
+        final Map<Long, DriverVif> table = macTables.get(vif.bridge());
+        if (table != null)
+        {
+            table.values().removeIf(v -> v == vif);
+        }
+        link.detached(vif.token());
     }
 
     /**

@@ -26,7 +26,16 @@ package io.javisor.core.driver;
  * EVT_BIND   i32 remote domid, i32 remote port (reply: status = local port or -errno)
  * EVT_CLOSE  i32 port
  * EVT_SEND   i32 port                       (one-way)
+ *                                           DETACH      i32 frontend, i32 device
+ *                                           DETACH_VIF  i32 frontend, i32 handle
+ * DETACHED   str device token               (one-way)
  * </pre>
+ * A DETACH (block-detach, network-detach) asks the process to close the device through xenbus: the
+ * back end goes Closing, the front end answers by closing (or is given up on after a grace), then
+ * the back end unmaps the device's grants, closes its event channel and watch, ends the device's
+ * thread, goes Closed and says DETACHED with the device's token ({@code vbd-FRONTEND-DEVICE},
+ * {@code vif-FRONTEND-HANDLE}); the hypervisor then removes both xenstore directories. A spare
+ * forgets the device without a word (it may not speak before it is activated).
  * A process is sent its CONFIG, ATTACHes and ATTACH_VIFs as soon as it has said hello, so that a spare opens its
  * files and starts its device threads ahead; it acts (publishes its back ends) only after ACTIVATE,
  * and a request before that is a violation.
@@ -50,11 +59,14 @@ public final class DriverProtocol
     public static final byte EVT_BIND = 8;
     public static final byte EVT_CLOSE = 9;
     public static final byte EVT_SEND = 10;
+    public static final byte DETACHED = 11;
 
     public static final byte CONFIG = 64;
     public static final byte ATTACH = 65;
     public static final byte ACTIVATE = 69;
     public static final byte ATTACH_VIF = 70;
+    public static final byte DETACH = 71;
+    public static final byte DETACH_VIF = 72;
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;

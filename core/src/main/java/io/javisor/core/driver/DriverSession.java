@@ -207,8 +207,26 @@ final class DriverSession
                 }
                 return; // one-way
             }
+            case DriverProtocol.DETACHED ->
+            {
+                final String token = reader.getString();
+                reader.end();
+                if (token == null)
+                {
+                    throw new DriverProtocolException("DETACHED without a device");
+                }
+                owner.onDetached(this, token);
+            }
             default -> throw new DriverProtocolException("unknown message type " + type);
         }
+    }
+
+    /**
+     * Asks the process to detach a device ({@link DriverProtocol#DETACH} or {@link DriverProtocol#DETACH_VIF}).
+     */
+    void detach(final byte type, final int frontendDomid, final int device) throws IOException
+    {
+        writer.start(type).putInt(frontendDomid).putInt(device).send();
     }
 
     private void xsRead(final String path) throws IOException, DriverProtocolException

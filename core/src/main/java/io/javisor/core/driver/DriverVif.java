@@ -47,6 +47,8 @@ final class DriverVif
     private BackRing tx;
     private BackRing rx;
     private volatile int port = -1;
+    /** When a detach began (nanoTime), 0 when none has. */
+    private long detachStarted;
     /** Responses written to the rx ring and not yet pushed. */
     boolean rxDirty;
 
@@ -123,7 +125,7 @@ final class DriverVif
     void onFrontendState() throws IOException
     {
         final XenbusState state = directory.frontendState();
-        if (state == XenbusState.INITIALISED && !isConnected())
+        if (state == XenbusState.INITIALISED && !isConnected() && !isDetaching())
         {
             connect();
         }
@@ -179,6 +181,41 @@ final class DriverVif
         tx = new BackRing(txPage, TX_SLOT_LENGTH).attach();
         rx = new BackRing(rxPage, RX_SLOT_LENGTH).attach();
         directory.write("state", XenbusState.CONNECTED.toText());
+    }
+
+    boolean isDetaching()
+    {
+        return detachStarted != 0;
+    }
+
+    /**
+     * Starts a detach: a connected vif goes Closing (and offline) and waits for its front end to close.
+     */
+    void beginDetach() throws IOException
+    {
+        detachStarted = System.nanoTime();
+        if (isConnected())
+        {
+            directory.write("online", "0", "state", XenbusState.CLOSING.toText());
+        }
+    }
+
+    /**
+     * Whether a detaching vif is to be released now: its front end closed, or the grace passed.
+     */
+    boolean detachDue()
+    {
+        return !isConnected() || System.nanoTime() - detachStarted >= DriverVbd.FRONTEND_CLOSE_GRACE_NANOS;
+    }
+
+    /**
+     * Ends a detach: every mapping and the event channel released, Closed, the front end no longer watched.
+     */
+    void finishDetach() throws IOException
+    {
+        disconnect();
+        directory.write("state", XenbusState.CLOSED.toText());
+        directory.unwatchFrontend();
     }
 
     /**

@@ -32,6 +32,12 @@ final class ParentLink implements AutoCloseable
 
         void onAttachVif(DriverVifSpec vif);
 
+        /** Detach the block device {@code deviceId} of {@code frontendDomid} ({@link DriverProtocol#DETACH}). */
+        void onDetach(int frontendDomid, int deviceId);
+
+        /** Detach the vif {@code handle} of {@code frontendDomid}. */
+        void onDetachVif(int frontendDomid, int handle);
+
         /** This process serves from now on. */
         void onActivate();
 
@@ -178,6 +184,15 @@ final class ParentLink implements AutoCloseable
         writer.sendPort(DriverProtocol.EVT_SEND, port);
     }
 
+    /**
+     * Tells the hypervisor that the device of {@code token} is detached: its grants unmapped, its
+     * event channel and watch closed, its thread ended (one-way).
+     */
+    void detached(final String token) throws IOException
+    {
+        writer.start(DriverProtocol.DETACHED).putString(token).send();
+    }
+
     private Reply awaitReply() throws IOException
     {
         try
@@ -227,6 +242,20 @@ final class ParentLink implements AutoCloseable
                             throw new DriverProtocolException("ATTACH_VIF without a MAC or a bridge");
                         }
                         listener.onAttachVif(new DriverVifSpec(frontend, handle, mac, bridge));
+                    }
+                    case DriverProtocol.DETACH, DriverProtocol.DETACH_VIF ->
+                    {
+                        final int frontend = reader.getInt();
+                        final int device = reader.getInt();
+                        reader.end();
+                        if (type == DriverProtocol.DETACH)
+                        {
+                            listener.onDetach(frontend, device);
+                        }
+                        else
+                        {
+                            listener.onDetachVif(frontend, device);
+                        }
                     }
                     case DriverProtocol.ACTIVATE ->
                     {

@@ -50,6 +50,14 @@ public final class ProbingDriverDomain
             {
             }
 
+            public void onDetach(final int frontendDomid, final int deviceId)
+            {
+            }
+
+            public void onDetachVif(final int frontendDomid, final int handle)
+            {
+            }
+
             public void onActivate()
             {
                 activated.complete(true);
