@@ -1,5 +1,6 @@
 package io.javisor.core.driver;
 
+import io.javisor.blkback.BlkRequestDecoder;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.blkback.wire.BlkifResponse;
 import io.javisor.memory.PageDescriptor;
@@ -54,14 +55,19 @@ final class DriverWarmUp
         final UnsafeBuffer request = new UnsafeBuffer(new byte[BlkifDescriptor.REQUEST_LENGTH]);
         final BlkifResponse response = new BlkifResponse();
         final UnsafeBuffer copy = new UnsafeBuffer(new byte[BlkifDescriptor.REQUEST_LENGTH]);
+        final BlkRequestDecoder decoder = new BlkRequestDecoder();
         for (int i = 0; i < ROUNDS; i++)
         {
-            page.putLong(front.claimRequest() + BlkifDescriptor.ID_OFFSET, i);
+            final int slot = front.claimRequest();
+            page.putLong(slot + BlkifDescriptor.ID_OFFSET, i);
+            page.putByte(slot + BlkifDescriptor.NR_SEGMENTS_OFFSET, (byte)1);
+            page.putByte(slot + BlkifDescriptor.SEGMENTS_OFFSET + BlkifDescriptor.SEGMENT_LAST_SECT_OFFSET, (byte)7);
             front.pushRequests();
             final int available = back.unconsumedRequests();
             for (int r = 0; r < available; r++)
             {
                 back.copyRequest(request, 0);
+                decoder.decode(request, 1 << 20, false, null);
                 response.wrap(back.buffer(), back.claimResponse()).write(request.getLong(BlkifDescriptor.ID_OFFSET),
                     BlkifDescriptor.OP_READ, BlkifDescriptor.STATUS_OKAY);
             }
