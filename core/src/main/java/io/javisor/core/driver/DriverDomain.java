@@ -265,7 +265,7 @@ public final class DriverDomain implements AutoCloseable
         {
             handle = vif.frontendDomid() == guest.id() ? Math.max(handle, vif.handle() + 1) : handle;
         }
-        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed.macText(), parsed.bridge());
+        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed);
         final XenbusDevice device = xenbus(vif);
         device.create();
         final XenStore store = hypervisor.xenStore();

@@ -16,7 +16,7 @@ package io.javisor.core.driver;
  * driver domain -> hypervisor               hypervisor -> driver domain
  * HELLO      i64 token, i64 pid             CONFIG      i32 domid, str memory file, i64 length
  * XS_READ    str path                       ATTACH      i32 frontend, i32 device, str image, u8 ro
- * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str mac, str bridge
+ * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str vif spec (canonical)
  *                                           ACTIVATE
  *                                           REPLY       i32 status, i64 value, str text
  * XS_WATCH   str path, str token            EVT_PENDING i32 port

@@ -119,7 +119,7 @@ final class DriverSession
     void attach(final DriverVifSpec vif) throws IOException
     {
         writer.start(DriverProtocol.ATTACH_VIF).putInt(vif.frontendDomid()).putInt(vif.handle())
-            .putString(vif.mac()).putString(vif.bridge()).send();
+            .putString(vif.spec().toString()).send();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.javisor.core.driver;
 
 import io.javisor.memory.PageDescriptor;
+import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -20,8 +21,8 @@ import static io.javisor.netback.wire.NetifDescriptor.TX_SLOT_LENGTH;
  * handshake, its tx and rx rings once connected, and the mappings of the front end's tx pages
  * (read-only) and rx pages (writable). A Java front end grants those pages once for as long as it is
  * connected, so each is mapped through the hypervisor on first use and kept until the vif
- * disconnects; the frames themselves are then switched by {@link DriverNetAgent} with one copy,
- * from the sender's tx page into the receiver's rx page.
+ * disconnects; the frames themselves are then switched by {@link DriverNetAgent}, which also keeps
+ * the vif's rate limit here.
  * <p>
  * Threads: everything but {@link #onWatchFired} runs on the agent's thread, the single writer of the
  * rings, the mappings and the state; {@link #port()} is read by the channel's reader.
@@ -36,6 +37,9 @@ final class DriverVif
     private final DriverVifSpec spec;
     private final BackendDirectory directory;
     private final long mac;
+    private final RateLimiter rateLimiter;
+    private long throttledUntil;
+    private long throttled;
     private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
     private final Map<Integer, GrantedFrame> txPages = new HashMap<>();
@@ -59,6 +63,38 @@ final class DriverVif
         this.spec = spec;
         this.directory = new BackendDirectory(link, domid, DEVICE_TYPE, spec.frontendDomid(), spec.handle());
         this.mac = MacAddress.parse(spec.mac());
+        final RateLimiter limiter = RateLimiter.fromSpec(spec.spec());
+        this.rateLimiter = limiter.isUnlimited() ? null : limiter;
+    }
+
+    /**
+     * The vif's transmit limit ({@code rate=}, {@code pps=}, {@code burst=}), or null for none.
+     */
+    RateLimiter rateLimiter()
+    {
+        return rateLimiter;
+    }
+
+    /**
+     * Until when (nanoTime) the vif's next packet waits for its rate limit.
+     */
+    long throttledUntil()
+    {
+        return throttledUntil;
+    }
+
+    void throttleUntil(final long nanoTime)
+    {
+        throttledUntil = nanoTime;
+        throttled++;
+    }
+
+    /**
+     * Times a packet had to wait for the rate limit.
+     */
+    long throttled()
+    {
+        return throttled;
     }
 
     String token()
@@ -114,7 +150,7 @@ final class DriverVif
      */
     void publish() throws IOException
     {
-        directory.write(FEATURE_RX_COPY, "1", FEATURE_RX_FLIP, "0", FEATURE_SG, "0", FEATURE_GSO_TCPV4, "0",
+        directory.write(FEATURE_RX_COPY, "1", FEATURE_RX_FLIP, "0", FEATURE_SG, "1", FEATURE_GSO_TCPV4, "0",
             FEATURE_SPLIT_EVENT_CHANNELS, "0", MULTI_QUEUE_MAX_QUEUES, "1", "state", XenbusState.INIT_WAIT.toText());
         directory.watchFrontend();
     }

@@ -1,5 +1,7 @@
 package io.javisor.core.driver;
 
+import io.javisor.netback.spec.VifSpec;
+
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -234,14 +236,22 @@ final class ParentLink implements AutoCloseable
                     {
                         final int frontend = reader.getInt();
                         final int handle = reader.getInt();
-                        final String mac = reader.getString();
-                        final String bridge = reader.getString();
+                        final String spec = reader.getString();
                         reader.end();
-                        if (mac == null || bridge == null)
+                        if (spec == null)
                         {
-                            throw new DriverProtocolException("ATTACH_VIF without a MAC or a bridge");
+                            throw new DriverProtocolException("ATTACH_VIF without a vif spec");
                         }
-                        listener.onAttachVif(new DriverVifSpec(frontend, handle, mac, bridge));
+                        final VifSpec parsed;
+                        try
+                        {
+                            parsed = VifSpec.parse(spec);
+                        }
+                        catch (final IllegalArgumentException ex)
+                        {
+                            throw new DriverProtocolException("ATTACH_VIF: " + ex.getMessage());
+                        }
+                        listener.onAttachVif(new DriverVifSpec(frontend, handle, parsed));
                     }
                     case DriverProtocol.DETACH, DriverProtocol.DETACH_VIF ->
                     {
