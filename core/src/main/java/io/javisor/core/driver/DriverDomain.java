@@ -16,6 +16,7 @@ import io.javisor.ringio.xenstore.XenStore;
 import io.javisor.ringio.xenstore.XenStoreException;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusState;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,6 +90,8 @@ public final class DriverDomain implements AutoCloseable
     private final List<DriverVbdSpec> vbds = new ArrayList<>();
     private final List<DriverVifSpec> vifs = new ArrayList<>();
     private final Map<Long, Instance> launching = new HashMap<>();
+    /** The bridges shared with dom0, by name (added under the monitor, read by the sessions' threads). */
+    private final Map<String, DriverBridgeUplink> uplinks = new ConcurrentHashMap<>();
     /** Tokens of the devices the serving process was asked to detach and has not yet confirmed. */
     private final Set<String> detaching = new HashSet<>();
     private final Thread acceptor;
@@ -307,6 +311,69 @@ public final class DriverDomain implements AutoCloseable
         {
             throw new IllegalStateException("driver domain " + config.name() + " is closed");
         }
+    }
+
+    /**
+     * Joins this driver domain's bridge {@code name} to dom0's bridge of that name (made if need be),
+     * so that guests on vifs of either reach each other: dom0's bridge gets a port behind which the
+     * driver domain's bridge lives ({@link DriverBridgeUplink}), and the driver domain's bridge an
+     * uplink to it; frames between the two cross the channel. Harmless for a bridge shared already.
+     *
+     * @throws IllegalArgumentException for a bad bridge name (one line).
+     */
+    public synchronized void shareBridge(final String name)
+    {
+        final String bridge = VifSpec.parse("bridge=" + name).bridge();
+        requireOpen();
+        if (uplinks.containsKey(bridge))
+        {
+            return;
+        }
+        final DriverBridgeUplink uplink = new DriverBridgeUplink(config.name(), hypervisor.backends().bridges().getOrCreate(bridge));
+        uplink.attach();
+        uplinks.put(bridge, uplink);
+        if (active != null && active.session != null)
+        {
+            uplink.wakeWith(active.session::wakeForwarder);
+        }
+        for (final Instance instance : new Instance[] {active, spare})
+        {
+            if (instance != null && instance.session != null)
+            {
+                try
+                {
+                    instance.session.shareBridge(bridge);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "share bridge failed: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * A frame the serving process sent up to dom0's bridge {@code bridge} (its channel's reader thread).
+     *
+     * @return false when that bridge is not shared (the process broke the protocol).
+     */
+    boolean fromUplink(final String bridge, final DirectBuffer frame, final int length)
+    {
+        final DriverBridgeUplink uplink = bridge == null ? null : uplinks.get(bridge);
+        if (uplink == null)
+        {
+            return false;
+        }
+        uplink.fromDriverDomain(frame, length);
+        return true;
+    }
+
+    /**
+     * Frames dom0's shared bridges dropped because the channel did not keep up.
+     */
+    public long uplinkDrops()
+    {
+        return uplinks.values().stream().mapToLong(DriverBridgeUplink::dropped).sum();
     }
 
     /**
@@ -604,7 +671,8 @@ public final class DriverDomain implements AutoCloseable
                     closeQuietly(channel);
                     return;
                 }
-                instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
+                instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics,
+                    uplinks.values());
                 quickDeaths = 0;
                 instance.session.prepare(domain.id(), List.copyOf(vbds), List.copyOf(vifs));
                 if (waitingForActive)
@@ -647,6 +715,7 @@ public final class DriverDomain implements AutoCloseable
     {
         waitingForActive = false;
         active = instance;
+        uplinks.values().forEach(uplink -> uplink.wakeWith(instance.session::wakeForwarder));
         try
         {
             instance.session.activate();
@@ -716,6 +785,7 @@ public final class DriverDomain implements AutoCloseable
             {
                 active = null;
                 detaching.clear(); // what it held is released
+                uplinks.values().forEach(uplink -> uplink.wakeWith(null));
                 markBackendsClosed();
                 statistics.restart();
                 if (spare != null && spare.session != null)
@@ -861,6 +931,7 @@ public final class DriverDomain implements AutoCloseable
             vbds.clear();
             vifs.clear();
         }
+        uplinks.values().forEach(DriverBridgeUplink::detach);
         hypervisor.destroyDomain(domain.id());
         try
         {

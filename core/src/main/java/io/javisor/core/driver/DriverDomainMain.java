@@ -2,6 +2,7 @@ package io.javisor.core.driver;
 
 import io.javisor.blkback.BlkifXenstoreKeys;
 import io.javisor.netback.NetifXenstoreKeys;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -102,12 +103,39 @@ public final class DriverDomainMain implements ParentLink.Listener
         {
             onClosed("ATTACH_VIF before CONFIG");
         }
+        netAgent().add(spec);
+    }
+
+    /**
+     * The network back end, started with the first vif or shared bridge (reader thread).
+     */
+    private DriverNetAgent netAgent()
+    {
         if (net == null)
         {
             net = new DriverNetAgent(link, frames, domid, idle, activated);
             Thread.ofPlatform().name("ddom-net").start(net);
         }
-        net.add(spec);
+        return net;
+    }
+
+    @Override
+    public void onShareBridge(final String bridge)
+    {
+        if (frames == null)
+        {
+            onClosed("SHARE_BRIDGE before CONFIG");
+        }
+        netAgent().shareBridge(bridge);
+    }
+
+    @Override
+    public void onFrame(final String bridge, final DirectBuffer frame, final int length)
+    {
+        if (net != null)
+        {
+            net.fromUplink(bridge, frame, length);
+        }
     }
 
     @Override

@@ -6,11 +6,17 @@ import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.netback.wire.NetifRxResponse;
 import io.javisor.netback.wire.NetifTxResponse;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import io.javisor.ringio.ring.BackRing;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,11 +43,21 @@ import static io.javisor.netback.wire.NetifDescriptor.*;
  * several slots (up to 64 KiB) is gathered first. A frame larger than a page goes to several receive
  * pages chained with NETRXF_more_data; with too few posted it is dropped, as a switch drops.
  * <p>
- * Threads: the channel's reader adds vifs and flags watch firings and events ({@link #add},
+ * A bridge shared with dom0 ({@link #shareBridge}) has an uplink: what it floods, or sends to a MAC
+ * learnt from dom0, goes up the channel to dom0's bridge of that name; frames from dom0's bridge are
+ * switched here as coming from the uplink.
+ * <p>
+ * Threads: the channel's reader adds vifs and shared bridges, queues frames from dom0 and flags
+ * watch firings and events ({@link #add}, {@link #shareBridge}, {@link #fromUplink},
  * {@link #onWatchFired}, {@link #wake}); everything else runs on the agent's thread.
  */
 final class DriverNetAgent implements Runnable
 {
+    /** Where a MAC learnt from dom0's bridge lives in a MAC table. */
+    private static final Object UPLINK = new Object();
+    /** Frames from dom0's bridges waiting for the agent, at most this many bytes. */
+    static final int UPLINK_QUEUE_BYTES = 1 << 20;
+
     private final ParentLink link;
     private final GrantedFrames frames;
     private final int domid;
@@ -51,7 +68,14 @@ final class DriverNetAgent implements Runnable
     private final ConcurrentLinkedQueue<String> detaches = new ConcurrentLinkedQueue<>();
     private final Map<String, DriverVif> byToken = new ConcurrentHashMap<>();
     private final List<DriverVif> vifs = new ArrayList<>();
-    private final Map<String, Map<Long, DriverVif>> macTables = new HashMap<>();
+    /** Per bridge, where each learnt MAC lives: a {@link DriverVif}, or {@link #UPLINK} (dom0's bridge). */
+    private final Map<String, Map<Long, Object>> macTables = new HashMap<>();
+    /** The bridges joined to dom0's (reader thread adds, the agent reads). */
+    private final List<String> sharedBridges = new CopyOnWriteArrayList<>();
+    /** Frames from dom0's bridges, copied in by the reader (type: 1 + the bridge's index in {@link #sharedBridges}). */
+    private final OneToOneRingBuffer fromDom0 =
+        new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(UPLINK_QUEUE_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+    private final MessageHandler switchFromDom0 = this::switchFromDom0;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[RX_SLOT_LENGTH]);
     private final NetTxPacket packet = new NetTxPacket();
     /** A frame of several tx slots, gathered (off-heap: its address is copied from). */
@@ -63,6 +87,8 @@ final class DriverNetAgent implements Runnable
     private final List<DriverVif> targets = new ArrayList<>();
     private volatile Thread thread;
     private long dropped;
+    /** Frames from dom0 dropped (reader thread). */
+    private long uplinkDropped;
 
     DriverNetAgent(final ParentLink link, final GrantedFrames frames, final int domid, final DriverIdle idle,
         final CountDownLatch activated)
@@ -88,6 +114,32 @@ final class DriverNetAgent implements Runnable
     {
         added.removeIf(spec -> spec.frontendDomid() == frontendDomid && spec.handle() == handle);
         detaches.add(BackendDirectory.token(NetifXenstoreKeys.DEVICE_TYPE, frontendDomid, handle));
+        wake();
+    }
+
+    /**
+     * Joins bridge {@code bridge} to dom0's (channel reader's thread).
+     */
+    void shareBridge(final String bridge)
+    {
+        if (!sharedBridges.contains(bridge))
+        {
+            sharedBridges.add(bridge);
+        }
+    }
+
+    /**
+     * A frame from dom0's bridge {@code bridge} (channel reader's thread): queued for the agent, or
+     * dropped when the queue is full or the bridge is not shared.
+     */
+    void fromUplink(final String bridge, final DirectBuffer frame, final int length)
+    {
+        final int index = sharedBridges.indexOf(bridge);
+        if (index < 0 || !fromDom0.write(index + 1, frame, 0, length))
+        {
+            uplinkDropped++;
+            return;
+        }
         wake();
     }
 
@@ -124,7 +176,7 @@ final class DriverNetAgent implements Runnable
             activated.await();
             while (true)
             {
-                int work = addVifs() + takeDetaches();
+                int work = addVifs() + takeDetaches() + fromDom0();
                 for (int i = 0; i < vifs.size(); i++)
                 {
                     final DriverVif vif = vifs.get(i);
@@ -148,7 +200,7 @@ final class DriverNetAgent implements Runnable
                 idler.idle(work);
             }
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
             System.err.println("net agent: " + ex.getMessage());
             System.exit(2);
@@ -202,7 +254,7 @@ final class DriverNetAgent implements Runnable
         vif.finishDetach();
         vifs.remove(vif);
         byToken.remove(vif.token());
-        final Map<Long, DriverVif> table = macTables.get(vif.bridge());
+        final Map<Long, Object> table = macTables.get(vif.bridge());
         if (table != null)
         {
             table.values().removeIf(v -> v == vif);
@@ -289,6 +341,15 @@ final class DriverNetAgent implements Runnable
         {
             link.send(source.port());
         }
+        pushReceived();
+        return consumed;
+    }
+
+    /**
+     * Publishes the rx responses written since the last call, notifying each vif once.
+     */
+    private void pushReceived() throws IOException
+    {
         for (final DriverVif target : targets)
         {
             if (target.rxDirty)
@@ -301,7 +362,19 @@ final class DriverNetAgent implements Runnable
             }
         }
         targets.clear();
-        return consumed;
+    }
+
+    /**
+     * Switches the frames dom0's bridges sent, then publishes what they delivered.
+     */
+    private int fromDom0() throws IOException
+    {
+        final int frames = fromDom0.read(switchFromDom0);
+        if (frames > 0)
+        {
+            pushReceived();
+        }
+        return frames;
     }
 
     /**
@@ -345,34 +418,69 @@ final class DriverNetAgent implements Runnable
         }
         // A mapped page stays mapped until its vif disconnects: the address holds while the frame is switched.
         frameView.wrap(address, size);
-        switchFrame(source, size);
+        switchFrame(source, source.bridge(), size);
         return NETIF_RSP_OKAY;
     }
 
-    private void switchFrame(final DriverVif source, final int size) throws IOException
+    /**
+     * A frame dom0's bridge sent to this process's bridge (agent thread, from {@link #fromDom0}).
+     */
+    private void switchFromDom0(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        frameView.wrap(buffer.addressOffset() + index, length);
+        try
+        {
+            switchFrame(null, sharedBridges.get(type - 1), length);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Switches the frame in {@link #frameView} on {@code bridge}: to the vif (or dom0's bridge) its
+     * destination was learnt on, else to every vif of the bridge and to dom0's if shared, never back
+     * where it came from.
+     *
+     * @param source the vif it came from, or null when it came from dom0's bridge.
+     */
+    private void switchFrame(final DriverVif source, final String bridge, final int size) throws IOException
     {
         final long destination = MacAddress.read(frameView, 0);
-        final Map<Long, DriverVif> table = macTables.computeIfAbsent(source.bridge(), _ -> new HashMap<>());
+        final Map<Long, Object> table = macTables.computeIfAbsent(bridge, _ -> new HashMap<>());
         final long sender = MacAddress.read(frameView, 6);
         if (MacAddress.isValidUnicast(sender))
         {
-            table.put(sender, source);
+            table.put(sender, source == null ? UPLINK : source);
         }
-        final DriverVif known = MacAddress.isMulticast(destination) ? null : table.get(destination);
+        final Object known = MacAddress.isMulticast(destination) ? null : table.get(destination);
+        if (known == UPLINK)
+        {
+            if (source != null)
+            {
+                link.uplinkFrame(bridge, frameView, size);
+            }
+            return;
+        }
         if (known != null)
         {
             if (known != source)
             {
-                deliver(known, size);
+                deliver((DriverVif)known, size);
             }
             return;
         }
         for (final DriverVif vif : vifs)
         {
-            if (vif != source && vif.bridge().equals(source.bridge()))
+            if (vif != source && vif.bridge().equals(bridge))
             {
                 deliver(vif, size);
             }
+        }
+        if (source != null && sharedBridges.contains(bridge))
+        {
+            link.uplinkFrame(bridge, frameView, size);
         }
     }
 

@@ -29,7 +29,15 @@ package io.javisor.core.driver;
  *                                           DETACH      i32 frontend, i32 device
  *                                           DETACH_VIF  i32 frontend, i32 handle
  * DETACHED   str device token               (one-way)
+ *                                           SHARE_BRIDGE str bridge
+ * UPLINK_FRAME str bridge, bytes frame      FRAME       str bridge, bytes frame   (both one-way)
  * </pre>
+ * Bytes are {@code i32 length | bytes}. A bridge shared with dom0 ({@link #SHARE_BRIDGE}) joins the
+ * driver domain's bridge of that name to dom0's through an uplink: a frame the driver domain's bridge
+ * floods, or sends to a MAC it learnt from the uplink, crosses the channel as an UPLINK_FRAME and is
+ * switched by dom0's bridge; a frame dom0's bridge sends to the uplink comes back as a FRAME and is
+ * switched by the driver domain's. The frames are copied over the socket (the data path of vifs on
+ * one side stays zero-copy into granted frames).
  * A DETACH (block-detach, network-detach) asks the process to close the device through xenbus: the
  * back end goes Closing, the front end answers by closing (or is given up on after a grace), then
  * the back end unmaps the device's grants, closes its event channel and watch, ends the device's
@@ -46,8 +54,8 @@ package io.javisor.core.driver;
 public final class DriverProtocol
 {
     public static final int VERSION = 1;
-    /** Largest message after the length word: a path and a value of xenstore's sizes fit easily. */
-    public static final int MAX_MESSAGE = 16 * 1024;
+    /** Largest message after the length word: a 64 KiB frame with its bridge's name fits. */
+    public static final int MAX_MESSAGE = 80 * 1024;
 
     public static final byte HELLO = 1;
     public static final byte XS_READ = 2;
@@ -60,6 +68,7 @@ public final class DriverProtocol
     public static final byte EVT_CLOSE = 9;
     public static final byte EVT_SEND = 10;
     public static final byte DETACHED = 11;
+    public static final byte UPLINK_FRAME = 12;
 
     public static final byte CONFIG = 64;
     public static final byte ATTACH = 65;
@@ -67,6 +76,8 @@ public final class DriverProtocol
     public static final byte ATTACH_VIF = 70;
     public static final byte DETACH = 71;
     public static final byte DETACH_VIF = 72;
+    public static final byte SHARE_BRIDGE = 73;
+    public static final byte FRAME = 74;
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;

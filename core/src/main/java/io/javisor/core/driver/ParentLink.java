@@ -1,6 +1,9 @@
 package io.javisor.core.driver;
 
+import io.javisor.netback.NetTxPacket;
 import io.javisor.netback.spec.VifSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
@@ -40,6 +43,12 @@ final class ParentLink implements AutoCloseable
         /** Detach the vif {@code handle} of {@code frontendDomid}. */
         void onDetachVif(int frontendDomid, int handle);
 
+        /** The bridge {@code bridge} is joined to dom0's ({@link DriverProtocol#SHARE_BRIDGE}). */
+        void onShareBridge(String bridge);
+
+        /** A frame from dom0's bridge for this process's bridge {@code bridge}; its bytes are the reader's. */
+        void onFrame(String bridge, DirectBuffer frame, int length);
+
         /** This process serves from now on. */
         void onActivate();
 
@@ -61,6 +70,8 @@ final class ParentLink implements AutoCloseable
     private final MessageReader reader;
     private final BlockingQueue<Reply> replies = new ArrayBlockingQueue<>(MAX_BATCH);
     private final Listener listener;
+    /** A frame from dom0's bridge, copied out of its message (reader thread). */
+    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[NetTxPacket.MAX_FRAME]);
     private volatile boolean closed;
 
     ParentLink(final SocketChannel channel, final Listener listener)
@@ -187,6 +198,14 @@ final class ParentLink implements AutoCloseable
     }
 
     /**
+     * Sends a frame up to dom0's bridge {@code bridge}, shared with this process's (one-way).
+     */
+    void uplinkFrame(final String bridge, final DirectBuffer frame, final int length) throws IOException
+    {
+        writer.start(DriverProtocol.UPLINK_FRAME).putString(bridge).putBytes(frame, 0, length).send();
+    }
+
+    /**
      * Tells the hypervisor that the device of {@code token} is detached: its grants unmapped, its
      * event channel and watch closed, its thread ended (one-way).
      */
@@ -266,6 +285,23 @@ final class ParentLink implements AutoCloseable
                         {
                             listener.onDetachVif(frontend, device);
                         }
+                    }
+                    case DriverProtocol.SHARE_BRIDGE ->
+                    {
+                        final String bridge = reader.getString();
+                        reader.end();
+                        if (bridge == null)
+                        {
+                            throw new DriverProtocolException("SHARE_BRIDGE without a bridge");
+                        }
+                        listener.onShareBridge(bridge);
+                    }
+                    case DriverProtocol.FRAME ->
+                    {
+                        final String bridge = reader.getString();
+                        final int length = reader.getBytes(frame);
+                        reader.end();
+                        listener.onFrame(bridge, frame, length);
                     }
                     case DriverProtocol.ACTIVATE ->
                     {

@@ -54,6 +54,14 @@ public final class ProbingDriverDomain
             {
             }
 
+            public void onShareBridge(final String bridge)
+            {
+            }
+
+            public void onFrame(final String bridge, final org.agrona.DirectBuffer frame, final int length)
+            {
+            }
+
             public void onDetachVif(final int frontendDomid, final int handle)
             {
             }
