@@ -55,12 +55,18 @@ import java.util.concurrent.TimeUnit;
  * The domain id stays the same across processes (a restarted back end, not a new domain), so the
  * front ends' grants and xenstore links stay valid.
  * <p>
+ * A device is detached ({@link #detachDisk}, {@link #detachVif}) by the serving process through the
+ * xenbus close handshake; the supervisor waits for its confirmation, then removes the device's
+ * xenstore directories. A bridge may be shared with dom0's bridge of the same name ({@link #shareBridge}).
+ * <p>
  * Security: the process runs as the same OS user as the hypervisor and could open the machine memory
  * file itself; what is enforced is that the channel hands out only frames that a grant to this domain
  * allows, read-only where the grant says so.
  * <p>
- * Thread safety: life-cycle changes (attach, a process's hello, its exit, close) are serialised by
- * this object's monitor; each process's channel is served by its own threads ({@link DriverSession}).
+ * Thread safety: life-cycle changes (attach, detach, sharing a bridge, a process's hello, its exit,
+ * close) are serialised by this object's monitor, a detach waiting for its confirmation in the
+ * monitor's wait set; each process's channel is served by its own threads ({@link DriverSession}),
+ * which read the shared bridges without the monitor.
  */
 public final class DriverDomain implements AutoCloseable
 {
@@ -493,12 +499,12 @@ public final class DriverDomain implements AutoCloseable
                 final long deadline = System.currentTimeMillis() + DETACH_TIMEOUT_MILLIS;
                 long left = DETACH_TIMEOUT_MILLIS;
                 // Its confirmation, or its death (which releases all it held), ends the wait.
-                while (detaching.contains(token) && active == serving && left > 0)
+                while (detaching.contains(token) && active == serving && !closed && left > 0)
                 {
                     wait(left);
                     left = deadline - System.currentTimeMillis();
                 }
-                if (detaching.remove(token) && active == serving)
+                if (detaching.remove(token) && active == serving && !closed)
                 {
                     disconnect(serving.session, "did not detach " + token + " within " + DETACH_TIMEOUT_MILLIS + " ms");
                 }

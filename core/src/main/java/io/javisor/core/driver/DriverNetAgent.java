@@ -87,8 +87,6 @@ final class DriverNetAgent implements Runnable
     private final List<DriverVif> targets = new ArrayList<>();
     private volatile Thread thread;
     private long dropped;
-    /** Frames from dom0 dropped (reader thread). */
-    private long uplinkDropped;
 
     DriverNetAgent(final ParentLink link, final GrantedFrames frames, final int domid, final DriverIdle idle,
         final CountDownLatch activated)
@@ -135,12 +133,11 @@ final class DriverNetAgent implements Runnable
     void fromUplink(final String bridge, final DirectBuffer frame, final int length)
     {
         final int index = sharedBridges.indexOf(bridge);
-        if (index < 0 || !fromDom0.write(index + 1, frame, 0, length))
+        // A frame the queue cannot take is dropped, as a switch drops.
+        if (index >= 0 && fromDom0.write(index + 1, frame, 0, length))
         {
-            uplinkDropped++;
-            return;
+            wake();
         }
-        wake();
     }
 
     void onWatchFired(final String token)
