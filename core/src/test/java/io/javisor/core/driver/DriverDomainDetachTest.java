@@ -134,6 +134,32 @@ class DriverDomainDetachTest
     }
 
     @Test
+    void theSpareForgetsADetachedDiskAndDoesNotServeItOnceActivated() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            rig.driver.awaitSpare(60_000);
+            final XenbusDevice device = new XenbusDevice(rig.hypervisor.xenStore(), "vbd", rig.guest.id(),
+                rig.driver.domid(), rig.vbd.deviceId());
+            rig.driver.detachDisk(rig.guest.id(), rig.vbd.deviceId());
+            final Process victim = rig.driver.awaitActive(30_000);
+            victim.destroyForcibly();
+            victim.waitFor(10, TimeUnit.SECONDS);
+            Process next = rig.driver.awaitActive(30_000);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (next == victim && System.nanoTime() < deadline)
+            {
+                Thread.sleep(5); // the supervisor hears of the death a moment after it
+                next = rig.driver.awaitActive(30_000);
+            }
+            assertEquals(1, rig.driver.statistics().restarts(), "the spare serves now");
+            assertEquals(NOTHING, DriverDomainCensus.settled(rig.hypervisor, rig.driver, next, NOTHING),
+                "the activated spare runs no thread for the detached disk and watches nothing");
+            assertFalse(DriverDomainCensus.exists(rig.hypervisor, device.backendPath()), "nor publishes it again");
+        }
+    }
+
+    @Test
     void detachingADeviceTheDriverDomainDoesNotServeIsOneLine() throws Exception
     {
         try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
