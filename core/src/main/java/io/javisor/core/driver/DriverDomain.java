@@ -79,7 +79,7 @@ public final class DriverDomain implements AutoCloseable
     private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_QUICK_DEATHS = 5;
     /** How long a detach waits for the serving process: the front end's grace, and time to release. */
-    static final long DETACH_TIMEOUT_MILLIS = TimeUnit.NANOSECONDS.toMillis(DriverVbd.FRONTEND_CLOSE_GRACE_NANOS) + 3_000;
+    static final long DETACH_TIMEOUT_MILLIS = TimeUnit.NANOSECONDS.toMillis(DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS) + 3_000;
     /** How long after a restart the next spare is started. */
     static final long SPARE_DELAY_MILLIS = 100;
 
@@ -413,7 +413,7 @@ public final class DriverDomain implements AutoCloseable
     /**
      * Detaches disk {@code deviceId} of domain {@code frontendDomid} ({@code xl block-detach}): the
      * serving process closes it through xenbus — its back end goes Closing, the front end answers
-     * by closing (a front end that does not is given {@link DriverVbd#FRONTEND_CLOSE_GRACE_NANOS}),
+     * by closing (a front end that does not is given {@link DriverProtocol#FRONTEND_CLOSE_GRACE_NANOS}),
      * then every grant of the device is unmapped and its event channel, watch, image and thread
      * released — and then both xenstore directories are removed. Returns once all of that is done;
      * the same disk may then be attached again. A process that does not confirm within

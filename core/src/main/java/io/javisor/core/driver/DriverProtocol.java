@@ -1,5 +1,7 @@
 package io.javisor.core.driver;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The one channel between the hypervisor process and a driver domain process: a Unix domain stream
  * socket carrying length-prefixed messages, {@code u32 length | u8 type | payload} (big-endian, the
@@ -39,7 +41,8 @@ package io.javisor.core.driver;
  * switched by the driver domain's. The frames are copied over the socket (the data path of vifs on
  * one side stays zero-copy into granted frames).
  * A DETACH (block-detach, network-detach) asks the process to close the device through xenbus: the
- * back end goes Closing, the front end answers by closing (or is given up on after a grace), then
+ * back end goes Closing, the front end answers by closing (or is given up on after
+ * {@link #FRONTEND_CLOSE_GRACE_NANOS}), then
  * the back end unmaps the device's grants, closes its event channel and watch, ends the device's
  * thread, goes Closed and says DETACHED with the device's token ({@code vbd-FRONTEND-DEVICE},
  * {@code vif-FRONTEND-HANDLE}); the hypervisor then removes both xenstore directories. A spare
@@ -81,6 +84,9 @@ public final class DriverProtocol
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;
+
+    /** How long a detaching back end waits for its front end to close before it closes alone. */
+    public static final long FRONTEND_CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** REPLY status of a xenstore request that failed; the text says why. */
     public static final int XS_ERROR = -1;

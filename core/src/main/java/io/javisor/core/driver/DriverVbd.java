@@ -39,7 +39,7 @@ import static io.javisor.blkback.wire.BlkifDescriptor.*;
  * image is forced to storage.
  * <p>
  * Detach ({@link #requestDetach}): the back end goes Closing and goes on serving until the front end
- * closes (or {@link #FRONTEND_CLOSE_GRACE_NANOS} passes), then unmaps every grant, closes its event
+ * closes (or {@link DriverProtocol#FRONTEND_CLOSE_GRACE_NANOS} passes), then unmaps every grant, closes its event
  * channel, its watch and its image, goes Closed, says DETACHED and its thread ends.
  * <p>
  * Threads: everything but {@link #wake}, {@link #onWatchFired} and {@link #requestDetach} runs on
@@ -50,8 +50,6 @@ final class DriverVbd implements Runnable
 {
     /** Persistent grants kept mapped per device: every slot's segments, three times over (as blkback's). */
     static final int MAX_PERSISTENT_GRANTS = 32 * MAX_SEGMENTS_PER_REQUEST * 3;
-    /** How long a detaching back end waits for its front end to close before it closes alone. */
-    static final long FRONTEND_CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How often a spare's device thread looks for a detach while it waits to be activated. */
     private static final long ACTIVATION_POLL_MILLIS = 20;
 
@@ -251,7 +249,7 @@ final class DriverVbd implements Runnable
                 return false;
             }
         }
-        else if (ring != null && System.nanoTime() - detachStarted < FRONTEND_CLOSE_GRACE_NANOS)
+        else if (ring != null && System.nanoTime() - detachStarted < DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS)
         {
             return false;
         }

@@ -241,7 +241,7 @@ final class DriverVif
      */
     boolean detachDue()
     {
-        return !isConnected() || System.nanoTime() - detachStarted >= DriverVbd.FRONTEND_CLOSE_GRACE_NANOS;
+        return !isConnected() || System.nanoTime() - detachStarted >= DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS;
     }
 
     /**

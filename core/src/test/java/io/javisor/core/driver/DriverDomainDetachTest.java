@@ -87,7 +87,7 @@ class DriverDomainDetachTest
             final long started = System.nanoTime();
             rig.driver.detachDisk(rig.guest.id(), rig.vbd.deviceId());
             final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            assertTrue(millis >= TimeUnit.NANOSECONDS.toMillis(DriverVbd.FRONTEND_CLOSE_GRACE_NANOS) - 50 &&
+            assertTrue(millis >= TimeUnit.NANOSECONDS.toMillis(DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS) - 50 &&
                 millis < DriverDomain.DETACH_TIMEOUT_MILLIS, "detached after the grace, without a restart: " + millis + " ms");
             assertEquals(NOTHING, DriverDomainCensus.settled(rig.hypervisor, rig.driver, process, NOTHING));
             assertEquals(process, rig.driver.activeProcess());
