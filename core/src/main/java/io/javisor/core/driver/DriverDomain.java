@@ -231,7 +231,8 @@ public final class DriverDomain implements AutoCloseable
             throw new IllegalArgumentException("bad disk spec '" + spec + "': " + ex.getMessage(), ex);
         }
         requireOpen();
-        if (disk(guest.id(), parsed.deviceId()) != null)
+        if (disk(guest.id(), parsed.deviceId()) != null ||
+            frontendDevices(guest.id(), BlkifXenstoreKeys.DEVICE_TYPE).contains(Integer.toString(parsed.deviceId())))
         {
             throw new IllegalArgumentException("bad disk spec '" + spec + "': domain " + guest.id() + " has a disk " +
                 parsed.vdev() + " already");
@@ -270,12 +271,8 @@ public final class DriverDomain implements AutoCloseable
         final VifSpec parsed = VifSpec.parse(spec);
         requireThisBackend(parsed.backend(), "vif", spec);
         requireOpen();
-        int handle = 0;
-        for (final DriverVifSpec vif : vifs)
-        {
-            handle = vif.frontendDomid() == guest.id() ? Math.max(handle, vif.handle() + 1) : handle;
-        }
-        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed);
+        final DriverVifSpec vif = new DriverVifSpec(guest.id(), nextVifHandle(guest.id()), parsed);
+        final int handle = vif.handle();
         final XenbusDevice device = xenbus(vif);
         device.create();
         final XenStore store = hypervisor.xenStore();
@@ -300,6 +297,41 @@ public final class DriverDomain implements AutoCloseable
             }
         }
         return vif;
+    }
+
+    /**
+     * The lowest vif handle free in the guest: neither this driver domain's nor in the guest's
+     * xenstore directory (where dom0's and other driver domains' vifs are too).
+     */
+    private int nextVifHandle(final int guest)
+    {
+        final List<String> listed = frontendDevices(guest, NetifXenstoreKeys.DEVICE_TYPE);
+        int handle = 0;
+        while (listed.contains(Integer.toString(handle)) || isOwnVif(guest, handle))
+        {
+            handle++;
+        }
+        return handle;
+    }
+
+    private boolean isOwnVif(final int guest, final int handle)
+    {
+        return vifs.stream().anyMatch(vif -> vif.frontendDomid() == guest && vif.handle() == handle);
+    }
+
+    /**
+     * The device ids of {@code type} in the guest's xenstore directory, whichever back end serves them.
+     */
+    private List<String> frontendDevices(final int guest, final String type)
+    {
+        try
+        {
+            return hypervisor.xenStore().directory(Hypervisor.DOM0, "/local/domain/" + guest + "/device/" + type);
+        }
+        catch (final XenStoreException none)
+        {
+            return List.of();
+        }
     }
 
     private void requireThisBackend(final String backend, final String what, final String spec)

@@ -137,8 +137,13 @@ final class DriverVbd implements Runnable
             final String openFailure = openImage();
             if (!awaitActivation())
             {
+                // Detached before it was published: a spare forgets it silently, a serving process confirms.
                 closeImage();
                 onEnd.run();
+                if (activated.getCount() == 0)
+                {
+                    link.detached(directory.token());
+                }
                 return;
             }
             if (openFailure != null)

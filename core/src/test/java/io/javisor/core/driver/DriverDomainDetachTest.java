@@ -122,6 +122,7 @@ class DriverDomainDetachTest
             assertFalse(DriverDomainCensus.exists(rig.hypervisor, device.backendPath()));
             assertFalse(DriverDomainCensus.exists(rig.hypervisor, device.frontendPath()));
             assertEquals(1, DriverDomainCensus.threadsNamed(process, "ddom-net"), "the network agent serves on, for the next vif");
+            assertEquals(0, rig.driver.statistics().restarts(), "both detaches were confirmed, none needed a restart");
 
             final DriverVifSpec back = rig.driver.attachVif(rig.guest, "backend=storage, bridge=ddbr0");
             assertEquals(vif.handle(), back.handle(), "the handle is free again");

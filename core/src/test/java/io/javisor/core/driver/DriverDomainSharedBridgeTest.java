@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A bridge shared between dom0 and a driver domain: a guest on a vif of dom0's bridge and a guest on
  * a vif of the driver domain's bridge of the same name reach each other, both ways, frames larger
- * than a page included, and again after the driver domain was killed and restarted.
+ * than a page included, and again after the driver domain was killed and restarted; and the two
+ * back ends never give one guest the same device.
  */
 class DriverDomainSharedBridgeTest
 {
@@ -53,6 +54,25 @@ class DriverDomainSharedBridgeTest
                 exchange(onDriver, onDom0, 60, "after a restart, the driver domain's side to dom0's");
                 assertEquals(0, rig.driver.uplinkDrops());
             }
+        }
+    }
+
+    @Test
+    void aGuestsVifsAndDisksOnDom0AndOnADriverDomainGetDistinctDevices() throws Exception
+    {
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            assertEquals(0, rig.hypervisor.backends().attachVif(rig.guest, "bridge=xenbr7").handle());
+            assertEquals(1, rig.driver.attachVif(rig.guest, "backend=storage, bridge=xenbr7").handle(),
+                "the guest's vif 0 is dom0's: the driver domain's is vif 1");
+            assertEquals(2, rig.hypervisor.backends().attachVif(rig.guest, "bridge=xenbr7").handle(),
+                "and dom0's next one is vif 2");
+            rig.driver.detachVif(rig.guest.id(), 1);
+            assertEquals(1, rig.driver.attachVif(rig.guest, "backend=storage, bridge=xenbr7").handle(), "vif 1 is free again");
+            assertEquals("bad disk spec 'backend=storage, format=raw, vdev=xvda, target=" + rig.image + "': domain " +
+                    rig.guest.id() + " has a disk xvda already",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> rig.driver.attachDisk(rig.guest, "backend=storage, format=raw, vdev=xvda, target=" + rig.image)).getMessage());
         }
     }
 
