@@ -42,10 +42,10 @@ import java.util.concurrent.TimeUnit;
  * bound-port and watch lists) and passes the frames the process sends up to dom0's shared bridges;
  * its forwarder thread sends {@link DriverProtocol#EVT_PENDING} for the bound ports that go pending,
  * the watch firings queued by xenstore's delivering threads (which must not block, so they only
- * queue) and the frames dom0's shared bridges queued for the process. {@link #close} runs on the supervisor's thread once the
- * process has exited: from then on no request is carried out (request handling and close are
- * serialised by this object's monitor), and every mapping, port and watch the process held is
- * released.
+ * queue) and the frames dom0's shared bridges queued for the process. {@link #close} runs on the
+ * supervisor's thread once the process has exited: from then on no request is carried out (request
+ * handling and close are serialised by this object's monitor), and every mapping, port and watch the
+ * process held is released.
  */
 final class DriverSession
 {
