@@ -43,10 +43,9 @@ final class BlkRequestServer
     /** The op for requests executed inline on the agent thread; never handed to another thread. */
     private final BlkIoOp inlineOp = new BlkIoOp(MAX_SEGMENTS);
 
-    // The segments of the request being served, copied out of the request or its indirect pages.
-    private final int[] segmentRefs = new int[MAX_SEGMENTS];
-    private final int[] segmentFirst = new int[MAX_SEGMENTS];
-    private final int[] segmentLast = new int[MAX_SEGMENTS];
+    /** The request being served, taken apart and checked (shared with a driver domain's back end). */
+    private final BlkRequestDecoder decoder = new BlkRequestDecoder();
+    private final MapperPages indirectPages = new MapperPages();
 
     /** {@link #execute}: the request went to the IO executor; its response comes later. */
     private static final int PENDING = Integer.MIN_VALUE;
@@ -248,125 +247,76 @@ final class BlkRequestServer
 
     private int execute(final Vbd vbd)
     {
-        final int operation = request.getByte(OPERATION_OFFSET) & 0xFF;
-        return switch (operation)
+        indirectPages.vbd = vbd;
+        final int status = decoder.decode(request, vbd.image().sectors(), vbd.isReadOnly(), indirectPages);
+        indirectPages.vbd = null;
+        if (status != STATUS_OKAY)
         {
-            case OP_READ, OP_WRITE -> readWrite(vbd, operation, directSegments());
-            case OP_INDIRECT -> indirect(vbd);
-            case OP_FLUSH_DISKCACHE, OP_WRITE_BARRIER -> flush(vbd);
-            case OP_DISCARD -> discard(vbd);
-            default -> STATUS_EOPNOTSUPP;
+            return status;
+        }
+        return switch (decoder.kind())
+        {
+            case BlkRequestDecoder.READ, BlkRequestDecoder.WRITE -> readWrite(vbd, decoder.kind() == BlkRequestDecoder.WRITE);
+            case BlkRequestDecoder.FLUSH -> flush(vbd);
+            default -> discard(vbd);
         };
     }
 
     /**
-     * Copies the segments of a direct request into the segment arrays.
-     *
-     * @return the segment count, or -1 when it is not 1..11.
+     * An indirect request's descriptor pages, mapped read-only through the device's grant mapper.
      */
-    private int directSegments()
+    private static final class MapperPages implements BlkRequestDecoder.IndirectPages
     {
-        final int count = request.getByte(NR_SEGMENTS_OFFSET) & 0xFF;
-        if (count == 0 || count > MAX_SEGMENTS_PER_REQUEST)
-        {
-            return -1;
-        }
-        for (int i = 0; i < count; i++)
-        {
-            final int offset = SEGMENTS_OFFSET + i * SEGMENT_LENGTH;
-            segmentRefs[i] = request.getInt(offset + SEGMENT_GREF_OFFSET);
-            segmentFirst[i] = request.getByte(offset + SEGMENT_FIRST_SECT_OFFSET) & 0xFF;
-            segmentLast[i] = request.getByte(offset + SEGMENT_LAST_SECT_OFFSET) & 0xFF;
-        }
-        return count;
-    }
+        Vbd vbd;
+        private int handle = -1;
 
-    private int indirect(final Vbd vbd)
-    {
-        final int operation = request.getByte(INDIRECT_OP_OFFSET) & 0xFF;
-        if (operation != OP_READ && operation != OP_WRITE)
+        @Override
+        public boolean map(final int ref, final UnsafeBuffer page)
         {
-            return STATUS_ERROR;
-        }
-        final int count = request.getShort(INDIRECT_NR_SEGMENTS_OFFSET) & 0xFFFF;
-        if (count == 0 || count > MAX_SEGMENTS)
-        {
-            return STATUS_ERROR;
-        }
-        final int pages = (count + SEGMENTS_PER_INDIRECT_PAGE - 1) / SEGMENTS_PER_INDIRECT_PAGE;
-        final GrantMapper mapper = vbd.backend().grantMapper();
-        int copied = 0;
-        for (int page = 0; page < pages; page++)
-        {
-            final int ref = request.getInt(INDIRECT_GREFS_OFFSET + page * 4);
-            final int handle = mapper.map(vbd.frontendDomid(), ref, true);
+            final GrantMapper mapper = vbd.backend().grantMapper();
+            handle = mapper.map(vbd.frontendDomid(), ref, true);
             if (handle < 0)
             {
-                return STATUS_ERROR;
+                return false;
             }
             vbd.statistics().transientMaps++;
-            mapper.wrap(handle, mappedPage);
-            // Copy the segment descriptors out once; the guest may rewrite the page meanwhile.
-            final int inPage = Math.min(count - copied, SEGMENTS_PER_INDIRECT_PAGE);
-            for (int i = 0; i < inPage; i++, copied++)
-            {
-                final int offset = i * SEGMENT_LENGTH;
-                segmentRefs[copied] = mappedPage.getInt(offset + SEGMENT_GREF_OFFSET);
-                segmentFirst[copied] = mappedPage.getByte(offset + SEGMENT_FIRST_SECT_OFFSET) & 0xFF;
-                segmentLast[copied] = mappedPage.getByte(offset + SEGMENT_LAST_SECT_OFFSET) & 0xFF;
-            }
-            mapper.unmap(handle);
+            mapper.wrap(handle, page);
+            return true;
         }
-        return readWrite(vbd, operation, count);
+
+        @Override
+        public void unmap()
+        {
+            vbd.backend().grantMapper().unmap(handle);
+            handle = -1;
+        }
     }
 
-    private int readWrite(final Vbd vbd, final int operation, final int segments)
+    private int readWrite(final Vbd vbd, final boolean write)
     {
-        if (segments < 0)
-        {
-            return STATUS_ERROR;
-        }
-        final boolean write = operation == OP_WRITE;
-        if (write && vbd.isReadOnly())
-        {
-            return STATUS_ERROR;
-        }
-        long sectors = 0;
-        for (int i = 0; i < segments; i++)
-        {
-            if (segmentFirst[i] > segmentLast[i] || segmentLast[i] >= SECTORS_PER_PAGE)
-            {
-                return STATUS_ERROR;
-            }
-            sectors += segmentLast[i] - segmentFirst[i] + 1;
-        }
-        final long sector = request.getLong(SECTOR_NUMBER_OFFSET);
-        final long diskSectors = vbd.image().sectors();
-        if (sector < 0 || sector > diskSectors - sectors)
-        {
-            return STATUS_ERROR;
-        }
-
         final GrantMapper mapper = vbd.backend().grantMapper();
         final PersistentGrants persistent = vbd.persistentGrants();
         final int kind = write ? BlkIoOp.WRITE : BlkIoOp.READ;
-        final BlkIoOp op = opFor(vbd, kind, sectors << SECTOR_SHIFT)
-            .prepare(kind, request.getByte(OPERATION_OFFSET) & 0xFF, request.getLong(ID_OFFSET), sector << SECTOR_SHIFT,
-                sectors << SECTOR_SHIFT);
+        final long bytesTotal = decoder.sectors() << SECTOR_SHIFT;
+        final BlkIoOp op = opFor(vbd, kind, bytesTotal)
+            .prepare(kind, request.getByte(OPERATION_OFFSET) & 0xFF, request.getLong(ID_OFFSET),
+                decoder.sector() << SECTOR_SHIFT, bytesTotal);
+        final int segments = decoder.segments();
         for (int i = 0; i < segments; i++)
         {
+            final int ref = decoder.ref(i);
             // A READ fills the guest's frame (writable mapping); a WRITE only reads it.
-            int handle = persistent != null ? persistent.handleFor(segmentRefs[i]) : Integer.MIN_VALUE;
+            int handle = persistent != null ? persistent.handleFor(ref) : Integer.MIN_VALUE;
             boolean transientMap = false;
             if (handle == Integer.MIN_VALUE || handle < 0 && !write)
             {
-                handle = mapper.map(vbd.frontendDomid(), segmentRefs[i], write);
+                handle = mapper.map(vbd.frontendDomid(), ref, write);
                 transientMap = true;
             }
             else if (handle < 0)
             {
                 // A WRITE's data page may be granted read-only, which no persistent map accepts.
-                handle = mapper.map(vbd.frontendDomid(), segmentRefs[i], true);
+                handle = mapper.map(vbd.frontendDomid(), ref, true);
                 transientMap = true;
             }
             if (handle < 0)
@@ -383,8 +333,7 @@ final class BlkRequestServer
                 vbd.statistics().persistentGrantsMapped = persistent.size();
             }
             mapper.wrap(handle, mappedPage);
-            final int bytes = (segmentLast[i] - segmentFirst[i] + 1) << SECTOR_SHIFT;
-            op.addSegment(mappedPage.addressOffset() + ((long)segmentFirst[i] << SECTOR_SHIFT), bytes, handle, transientMap);
+            op.addSegment(mappedPage.addressOffset() + decoder.pageOffset(i), decoder.bytes(i), handle, transientMap);
         }
         return dispatch(vbd, op);
     }
@@ -397,20 +346,9 @@ final class BlkRequestServer
 
     private int discard(final Vbd vbd)
     {
-        if (vbd.isReadOnly())
-        {
-            return STATUS_ERROR;
-        }
-        final long sector = request.getLong(DISCARD_SECTOR_NUMBER_OFFSET);
-        final long count = request.getLong(DISCARD_NR_SECTORS_OFFSET);
-        final long diskSectors = vbd.image().sectors();
-        if (sector < 0 || count <= 0 || count > diskSectors || sector > diskSectors - count)
-        {
-            return STATUS_ERROR;
-        }
-        final long bytes = count << SECTOR_SHIFT;
+        final long bytes = decoder.sectors() << SECTOR_SHIFT;
         return dispatch(vbd, opFor(vbd, BlkIoOp.DISCARD, bytes)
-            .prepare(BlkIoOp.DISCARD, OP_DISCARD, request.getLong(ID_OFFSET), sector << SECTOR_SHIFT, bytes));
+            .prepare(BlkIoOp.DISCARD, OP_DISCARD, request.getLong(ID_OFFSET), decoder.sector() << SECTOR_SHIFT, bytes));
     }
 
     static

@@ -343,6 +343,10 @@ public final class Dom0Backends
         }
     }
 
+    /**
+     * The lowest vif handle free in the guest: neither dom0's nor in its xenstore directory (where a
+     * driver domain's vifs are too).
+     */
     private int nextVifHandle(final Domain guest)
     {
         final java.util.Set<Integer> used = new java.util.HashSet<>();
@@ -350,8 +354,17 @@ public final class Dom0Backends
         {
             used.add(vif.handle());
         }
+        List<String> listed;
+        try
+        {
+            listed = xenStore.directory(Hypervisor.DOM0, "/local/domain/" + guest.id() + "/device/vif");
+        }
+        catch (final XenStoreException none)
+        {
+            listed = List.of();
+        }
         int handle = 0;
-        while (used.contains(handle))
+        while (used.contains(handle) || listed.contains(Integer.toString(handle)))
         {
             handle++;
         }

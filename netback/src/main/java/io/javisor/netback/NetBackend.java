@@ -7,7 +7,6 @@ import io.javisor.memory.PageDescriptor;
 import io.javisor.netback.bridge.Bridge;
 import io.javisor.netback.pcap.PcapWriter;
 import io.javisor.netback.ratelimit.RateLimiter;
-import io.javisor.netback.wire.EthernetDescriptor;
 import io.javisor.netback.wire.NetifRxResponse;
 import io.javisor.netback.wire.NetifTxResponse;
 import io.javisor.ringio.BackendResources;
@@ -76,7 +75,7 @@ public final class NetBackend implements Agent, AutoCloseable
         LATENCY, DENSITY
     }
 
-    private static final int MAX_FRAME = MAX_PACKET_SIZE;
+    private static final int MAX_FRAME = NetTxPacket.MAX_FRAME;
     private static final int FRAME_PAGES = (MAX_FRAME + PAGE_SIZE - 1) / PAGE_SIZE + 1;
     /** Control commands waiting for the agent, at most. */
     public static final int COMMAND_QUEUE_CAPACITY = 4096;
@@ -106,7 +105,8 @@ public final class NetBackend implements Agent, AutoCloseable
     private final long txFrameGpa;
     private final UnsafeBuffer staging = new UnsafeBuffer(0, 0);
     private final long stagingGpa;
-    private final UnsafeBuffer slots = new UnsafeBuffer(new byte[XEN_NETIF_NR_SLOTS_MIN * TX_SLOT_LENGTH]);
+    /** The packet being transmitted, taken apart and checked (shared with a driver domain's back end). */
+    private final NetTxPacket packet = new NetTxPacket();
     private final UnsafeBuffer rxRequest = new UnsafeBuffer(new byte[RX_SLOT_LENGTH]);
     private final NetifTxResponse txResponse = new NetifTxResponse();
     private final NetifRxResponse rxResponse = new NetifRxResponse();
@@ -527,16 +527,17 @@ public final class NetBackend implements Agent, AutoCloseable
         int packets = 0;
         while (available > 0 && vif.isConnected())
         {
-            final int slotCount = countSlots(vif, ring, available);
+            final int slotCount = packet.take(ring, available);
             if (slotCount == 0)
             {
                 break; // the rest of the packet is not published yet
             }
             if (slotCount < 0)
             {
+                vif.disconnect(packet.protocolError());
                 return packets + 1; // protocol error: vif disabled
             }
-            final int size = slots.getShort(TX_REQ_SIZE_OFFSET) & 0xFFFF;
+            final int size = packet.size();
             final RateLimiter limiter = vif.rateLimiter();
             if (limiter != null && !limiter.tryConsume(size, now))
             {
@@ -544,12 +545,11 @@ public final class NetBackend implements Agent, AutoCloseable
                 vif.throttledUntil(now + Math.max(1, limiter.nanosUntilAvailable(size, now)));
                 break;
             }
-            final int status = copyPacket(vif, slotCount, size);
+            final int status = copyPacket(vif);
             ring.skipRequests(slotCount);
             for (int i = 0; i < slotCount; i++)
             {
-                final int id = slots.getShort(i * TX_SLOT_LENGTH + TX_REQ_ID_OFFSET) & 0xFFFF;
-                txResponse.wrap(ring.buffer(), ring.claimResponse()).write(id, isExtraSlot(i) ? NETIF_RSP_NULL : status);
+                txResponse.wrap(ring.buffer(), ring.claimResponse()).write(packet.id(i), packet.isExtra(i) ? NETIF_RSP_NULL : status);
             }
             available -= slotCount;
             packets++;
@@ -576,97 +576,27 @@ public final class NetBackend implements Agent, AutoCloseable
         return packets;
     }
 
-    private int extraMask;
-
-    private boolean isExtraSlot(final int index)
-    {
-        return (extraMask & (1 << index)) != 0;
-    }
-
     /**
-     * Copies the slots of the next packet out of the ring (without consuming them) and checks them.
-     *
-     * @return the slot count; 0 when the packet is not complete yet; −1 after disabling the vif.
-     */
-    private int countSlots(final Vif vif, final BackRing ring, final int available)
-    {
-        extraMask = 0;
-        int count = 0;
-        boolean more = true;
-        boolean extraFollows = false;
-        while (more || extraFollows)
-        {
-            if (count == XEN_NETIF_NR_SLOTS_MIN)
-            {
-                vif.disconnect("packet uses more than " + XEN_NETIF_NR_SLOTS_MIN + " slots");
-                return -1;
-            }
-            if (count == available)
-            {
-                return 0;
-            }
-            final int at = count * TX_SLOT_LENGTH;
-            ring.copyRequestAhead(count, slots, at);
-            if (extraFollows)
-            {
-                // An extra-info slot (netif_extra_info): its own flags say whether another follows.
-                extraMask |= 1 << count;
-                extraFollows = (slots.getByte(at + 1) & XEN_NETIF_EXTRA_FLAG_MORE) != 0;
-                count++;
-                continue;
-            }
-            final int flags = slots.getShort(at + TX_REQ_FLAGS_OFFSET) & 0xFFFF;
-            final int offset = slots.getShort(at + TX_REQ_OFFSET_OFFSET) & 0xFFFF;
-            final int size = slots.getShort(at + TX_REQ_SIZE_OFFSET) & 0xFFFF;
-            if (count > 0 && offset + size > PAGE_SIZE || count == 0 && offset >= PAGE_SIZE)
-            {
-                vif.disconnect("tx slot crosses its page (offset " + offset + ", size " + size + ")");
-                return -1;
-            }
-            more = (flags & NETTXF_MORE_DATA) != 0;
-            extraFollows = count == 0 && (flags & NETTXF_EXTRA_INFO) != 0;
-            count++;
-        }
-        return count;
-    }
-
-    /**
-     * Grant-copies the packet's data slots into the frame buffer.
+     * Grant-copies the checked packet's data slots into the frame buffer.
      *
      * @return NETIF_RSP_OKAY or NETIF_RSP_ERROR (the packet is dropped).
      */
-    private int copyPacket(final Vif vif, final int slotCount, final int size)
+    private int copyPacket(final Vif vif)
     {
-        if (size < EthernetDescriptor.HEADER_LENGTH || size > MAX_FRAME)
+        if (packet.check() != NETIF_RSP_OKAY)
         {
             return NETIF_RSP_ERROR;
         }
-        int rest = 0;
-        for (int i = 1; i < slotCount; i++)
-        {
-            if (!isExtraSlot(i))
-            {
-                rest += slots.getShort(i * TX_SLOT_LENGTH + TX_REQ_SIZE_OFFSET) & 0xFFFF;
-            }
-        }
-        final int firstLength = size - rest;
-        final int firstOffset = slots.getShort(TX_REQ_OFFSET_OFFSET) & 0xFFFF;
-        if (firstLength <= 0 || firstOffset + firstLength > PAGE_SIZE)
-        {
-            return NETIF_RSP_ERROR; // the sizes disagree
-        }
         int copied = 0;
-        for (int i = 0; i < slotCount; i++)
+        for (int i = 0; i < packet.slots(); i++)
         {
-            if (isExtraSlot(i))
+            if (packet.isExtra(i))
             {
                 continue;
             }
-            final int at = i * TX_SLOT_LENGTH;
-            final int ref = slots.getInt(at + TX_REQ_GREF_OFFSET);
-            final int offset = slots.getShort(at + TX_REQ_OFFSET_OFFSET) & 0xFFFF;
-            final int length = i == 0 ? firstLength : slots.getShort(at + TX_REQ_SIZE_OFFSET) & 0xFFFF;
-            if (length > 0 && copier.fromGrant(vif.frontendDomid(), ref, offset, txFrameGpa + copied, length) != GrantStatus.OKAY)
+            final int length = packet.length(i);
+            if (length > 0 && copier.fromGrant(vif.frontendDomid(), packet.ref(i), packet.offset(i), txFrameGpa + copied, length) !=
+                GrantStatus.OKAY)
             {
                 return NETIF_RSP_ERROR;
             }

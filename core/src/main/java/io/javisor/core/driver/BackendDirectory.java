@@ -20,7 +20,15 @@ final class BackendDirectory
     {
         this.link = link;
         this.backendPath = "/local/domain/" + domid + "/backend/" + type + "/" + frontendDomid + "/" + deviceId;
-        this.token = type + "-" + frontendDomid + "-" + deviceId;
+        this.token = token(type, frontendDomid, deviceId);
+    }
+
+    /**
+     * A device's token, which names it in its watch and in {@link DriverProtocol#DETACHED}, e.g. {@code vbd-3-51712}.
+     */
+    static String token(final String type, final int frontendDomid, final int deviceId)
+    {
+        return type + "-" + frontendDomid + "-" + deviceId;
     }
 
     /** The token of the watch on the front end's state. */
@@ -49,6 +57,17 @@ final class BackendDirectory
         if (watched.status() < 0)
         {
             throw new IOException("cannot watch " + frontendPath + "/state: " + watched.text());
+        }
+    }
+
+    /**
+     * Stops watching the front end's state (the device is detached).
+     */
+    void unwatchFrontend() throws IOException
+    {
+        if (frontendPath != null)
+        {
+            link.xsUnwatch(frontendPath + "/state", token);
         }
     }
 

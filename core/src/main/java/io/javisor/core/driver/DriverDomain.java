@@ -1,6 +1,10 @@
 package io.javisor.core.driver;
 
 import io.javisor.blkback.BlkifXenstoreKeys;
+import io.javisor.blkback.image.DiskFormat;
+import io.javisor.blkback.image.DiskImageException;
+import io.javisor.blkback.image.DiskSpec;
+import io.javisor.blkback.image.RawFileImage;
 import io.javisor.core.Domain;
 import io.javisor.core.DomainConfig;
 import io.javisor.core.Hypervisor;
@@ -12,6 +16,7 @@ import io.javisor.ringio.xenstore.XenStore;
 import io.javisor.ringio.xenstore.XenStoreException;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusState;
+import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +30,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,12 +55,18 @@ import java.util.concurrent.TimeUnit;
  * The domain id stays the same across processes (a restarted back end, not a new domain), so the
  * front ends' grants and xenstore links stay valid.
  * <p>
+ * A device is detached ({@link #detachDisk}, {@link #detachVif}) by the serving process through the
+ * xenbus close handshake; the supervisor waits for its confirmation, then removes the device's
+ * xenstore directories. A bridge may be shared with dom0's bridge of the same name ({@link #shareBridge}).
+ * <p>
  * Security: the process runs as the same OS user as the hypervisor and could open the machine memory
  * file itself; what is enforced is that the channel hands out only frames that a grant to this domain
  * allows, read-only where the grant says so.
  * <p>
- * Thread safety: life-cycle changes (attach, a process's hello, its exit, close) are serialised by
- * this object's monitor; each process's channel is served by its own threads ({@link DriverSession}).
+ * Thread safety: life-cycle changes (attach, detach, sharing a bridge, a process's hello, its exit,
+ * close) are serialised by this object's monitor, a detach waiting for its confirmation in the
+ * monitor's wait set; each process's channel is served by its own threads ({@link DriverSession}),
+ * which read the shared bridges without the monitor.
  */
 public final class DriverDomain implements AutoCloseable
 {
@@ -64,6 +78,8 @@ public final class DriverDomain implements AutoCloseable
      */
     private static final long QUICK_DEATH_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final int MAX_QUICK_DEATHS = 5;
+    /** How long a detach waits for the serving process: the front end's grace, and time to release. */
+    static final long DETACH_TIMEOUT_MILLIS = TimeUnit.NANOSECONDS.toMillis(DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS) + 3_000;
     /** How long after a restart the next spare is started. */
     static final long SPARE_DELAY_MILLIS = 100;
 
@@ -80,6 +96,10 @@ public final class DriverDomain implements AutoCloseable
     private final List<DriverVbdSpec> vbds = new ArrayList<>();
     private final List<DriverVifSpec> vifs = new ArrayList<>();
     private final Map<Long, Instance> launching = new HashMap<>();
+    /** The bridges shared with dom0, by name (added under the monitor, read by the sessions' threads). */
+    private final Map<String, DriverBridgeUplink> uplinks = new ConcurrentHashMap<>();
+    /** Tokens of the devices the serving process was asked to detach and has not yet confirmed. */
+    private final Set<String> detaching = new HashSet<>();
     private final Thread acceptor;
     private Instance active;
     private Instance spare;
@@ -184,27 +204,40 @@ public final class DriverDomain implements AutoCloseable
      * directories (as the toolstack) and tells the serving process, which opens the image and runs
      * the back end's half of the handshake. A Java guest then attaches with {@code BlkFront.attach(
      * guest.resources(), driver.domid(), deviceId, ...)}.
+     * <p>
+     * A driver domain serves raw images only: a RAM disk would live in its process and die with it,
+     * which a restart must not lose.
      *
-     * @throws IllegalArgumentException for a bad spec, another driver domain's name, or a missing image (one line).
+     * @throws IllegalArgumentException for a bad spec, another driver domain's name, an image that
+     *                                  cannot be opened, or a device the guest has already (one line).
      */
     public synchronized DriverVbdSpec attachDisk(final Domain guest, final String spec)
     {
-        final DriverDiskSpec parsed = DriverDiskSpec.parse(spec);
-        if (!parsed.backend().equals(config.name()))
+        final DiskSpec parsed = DiskSpec.parse(spec);
+        requireThisBackend(parsed.backend(), "disk", spec);
+        if (parsed.format() != DiskFormat.RAW)
         {
-            throw new IllegalArgumentException("bad disk spec '" + spec + "': backend " + parsed.backend() +
-                " is not this driver domain (" + config.name() + ")");
+            throw new IllegalArgumentException("bad disk spec '" + spec + "': a driver domain serves raw images only, not " +
+                parsed.format().specName() + " (a RAM disk would die with the driver domain's process)");
         }
-        final Path image = parsed.disk().targetPath();
-        if (!Files.isRegularFile(image))
+        final Path image = parsed.targetPath();
+        try
         {
-            throw new IllegalArgumentException("bad disk spec '" + spec + "': image " + image + " does not exist");
+            // Opened here for its one-line problems (missing, empty, not whole sectors); the process opens its own.
+            RawFileImage.open(image, parsed.readOnly()).close();
         }
-        if (closed)
+        catch (final DiskImageException ex)
         {
-            throw new IllegalStateException("driver domain " + config.name() + " is closed");
+            throw new IllegalArgumentException("bad disk spec '" + spec + "': " + ex.getMessage(), ex);
         }
-        final DriverVbdSpec vbd = new DriverVbdSpec(guest.id(), parsed.disk().deviceId(), image, parsed.disk().readOnly());
+        requireOpen();
+        if (disk(guest.id(), parsed.deviceId()) != null ||
+            frontendDevices(guest.id(), BlkifXenstoreKeys.DEVICE_TYPE).contains(Integer.toString(parsed.deviceId())))
+        {
+            throw new IllegalArgumentException("bad disk spec '" + spec + "': domain " + guest.id() + " has a disk " +
+                parsed.vdev() + " already");
+        }
+        final DriverVbdSpec vbd = new DriverVbdSpec(guest.id(), parsed.deviceId(), image, parsed.readOnly());
         xenbus(vbd).create();
         vbds.add(vbd);
         for (final Instance instance : new Instance[] {active, spare})
@@ -235,18 +268,11 @@ public final class DriverDomain implements AutoCloseable
      */
     public synchronized DriverVifSpec attachVif(final Domain guest, final String spec)
     {
-        final String rest = DriverDiskSpec.withoutBackend(spec, config.name(), "vif");
-        final VifSpec parsed = VifSpec.parse(rest);
-        if (closed)
-        {
-            throw new IllegalStateException("driver domain " + config.name() + " is closed");
-        }
-        int handle = 0;
-        for (final DriverVifSpec vif : vifs)
-        {
-            handle = vif.frontendDomid() == guest.id() ? Math.max(handle, vif.handle() + 1) : handle;
-        }
-        final DriverVifSpec vif = new DriverVifSpec(guest.id(), handle, parsed.macText(), parsed.bridge());
+        final VifSpec parsed = VifSpec.parse(spec);
+        requireThisBackend(parsed.backend(), "vif", spec);
+        requireOpen();
+        final DriverVifSpec vif = new DriverVifSpec(guest.id(), nextVifHandle(guest.id()), parsed);
+        final int handle = vif.handle();
         final XenbusDevice device = xenbus(vif);
         device.create();
         final XenStore store = hypervisor.xenStore();
@@ -271,6 +297,311 @@ public final class DriverDomain implements AutoCloseable
             }
         }
         return vif;
+    }
+
+    /**
+     * The lowest vif handle free in the guest: neither this driver domain's nor in the guest's
+     * xenstore directory (where dom0's and other driver domains' vifs are too).
+     */
+    private int nextVifHandle(final int guest)
+    {
+        final List<String> listed = frontendDevices(guest, NetifXenstoreKeys.DEVICE_TYPE);
+        int handle = 0;
+        while (listed.contains(Integer.toString(handle)) || isOwnVif(guest, handle))
+        {
+            handle++;
+        }
+        return handle;
+    }
+
+    private boolean isOwnVif(final int guest, final int handle)
+    {
+        return vifs.stream().anyMatch(vif -> vif.frontendDomid() == guest && vif.handle() == handle);
+    }
+
+    /**
+     * The device ids of {@code type} in the guest's xenstore directory, whichever back end serves them.
+     */
+    private List<String> frontendDevices(final int guest, final String type)
+    {
+        try
+        {
+            return hypervisor.xenStore().directory(Hypervisor.DOM0, "/local/domain/" + guest + "/device/" + type);
+        }
+        catch (final XenStoreException none)
+        {
+            return List.of();
+        }
+    }
+
+    private void requireThisBackend(final String backend, final String what, final String spec)
+    {
+        if (!config.name().equals(backend))
+        {
+            throw new IllegalArgumentException("bad " + what + " spec '" + spec + "': backend " +
+                (backend == null ? "missing" : backend + " is not this driver domain") + " (backend=" + config.name() + ")");
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("driver domain " + config.name() + " is closed");
+        }
+    }
+
+    /**
+     * Joins this driver domain's bridge {@code name} to dom0's bridge of that name (made if need be),
+     * so that guests on vifs of either reach each other: dom0's bridge gets a port behind which the
+     * driver domain's bridge lives ({@link DriverBridgeUplink}), and the driver domain's bridge an
+     * uplink to it; frames between the two cross the channel. Harmless for a bridge shared already.
+     *
+     * @throws IllegalArgumentException for a bad bridge name (one line).
+     */
+    public synchronized void shareBridge(final String name)
+    {
+        final String bridge = VifSpec.parse("bridge=" + name).bridge();
+        requireOpen();
+        if (uplinks.containsKey(bridge))
+        {
+            return;
+        }
+        final DriverBridgeUplink uplink = new DriverBridgeUplink(config.name(), hypervisor.backends().bridges().getOrCreate(bridge));
+        uplink.attach();
+        uplinks.put(bridge, uplink);
+        if (active != null && active.session != null)
+        {
+            uplink.wakeWith(active.session::wakeForwarder);
+        }
+        for (final Instance instance : new Instance[] {active, spare})
+        {
+            if (instance != null && instance.session != null)
+            {
+                try
+                {
+                    instance.session.shareBridge(bridge);
+                }
+                catch (final IOException ex)
+                {
+                    disconnect(instance.session, "share bridge failed: " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * A frame the serving process sent up to dom0's bridge {@code bridge} (its channel's reader thread).
+     *
+     * @return false when that bridge is not shared (the process broke the protocol).
+     */
+    boolean fromUplink(final String bridge, final DirectBuffer frame, final int length)
+    {
+        final DriverBridgeUplink uplink = bridge == null ? null : uplinks.get(bridge);
+        if (uplink == null)
+        {
+            return false;
+        }
+        uplink.fromDriverDomain(frame, length);
+        return true;
+    }
+
+    /**
+     * Frames dom0's shared bridges dropped because the channel did not keep up.
+     */
+    public long uplinkDrops()
+    {
+        return uplinks.values().stream().mapToLong(DriverBridgeUplink::dropped).sum();
+    }
+
+    /**
+     * The disks this driver domain serves to domain {@code frontendDomid}.
+     */
+    public synchronized List<DriverVbdSpec> disks(final int frontendDomid)
+    {
+        return vbds.stream().filter(vbd -> vbd.frontendDomid() == frontendDomid).toList();
+    }
+
+    /**
+     * The vifs this driver domain serves to domain {@code frontendDomid}.
+     */
+    public synchronized List<DriverVifSpec> vifs(final int frontendDomid)
+    {
+        return vifs.stream().filter(vif -> vif.frontendDomid() == frontendDomid).toList();
+    }
+
+    private DriverVbdSpec disk(final int frontendDomid, final int deviceId)
+    {
+        for (final DriverVbdSpec vbd : vbds)
+        {
+            if (vbd.frontendDomid() == frontendDomid && vbd.deviceId() == deviceId)
+            {
+                return vbd;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Detaches disk {@code deviceId} of domain {@code frontendDomid} ({@code xl block-detach}): the
+     * serving process closes it through xenbus — its back end goes Closing, the front end answers
+     * by closing (a front end that does not is given {@link DriverProtocol#FRONTEND_CLOSE_GRACE_NANOS}),
+     * then every grant of the device is unmapped and its event channel, watch, image and thread
+     * released — and then both xenstore directories are removed. Returns once all of that is done;
+     * the same disk may then be attached again. A process that does not confirm within
+     * {@link #DETACH_TIMEOUT_MILLIS} is restarted without the device (its death releases everything).
+     *
+     * @throws IllegalArgumentException when this driver domain serves no such disk (one line).
+     */
+    public void detachDisk(final int frontendDomid, final int deviceId) throws InterruptedException
+    {
+        final DriverVbdSpec vbd;
+        synchronized (this)
+        {
+            vbd = disk(frontendDomid, deviceId);
+            if (vbd == null)
+            {
+                throw new IllegalArgumentException("driver domain " + config.name() + " serves no disk " + deviceId +
+                    " of domain " + frontendDomid);
+            }
+            vbds.remove(vbd);
+        }
+        detach(BackendDirectory.token(BlkifXenstoreKeys.DEVICE_TYPE, frontendDomid, deviceId), DriverProtocol.DETACH,
+            frontendDomid, deviceId, xenbus(vbd));
+    }
+
+    /**
+     * Detaches vif {@code handle} of domain {@code frontendDomid} ({@code xl network-detach}), as
+     * {@link #detachDisk}.
+     *
+     * @throws IllegalArgumentException when this driver domain serves no such vif (one line).
+     */
+    public void detachVif(final int frontendDomid, final int handle) throws InterruptedException
+    {
+        final DriverVifSpec vif;
+        synchronized (this)
+        {
+            vif = vifs.stream().filter(v -> v.frontendDomid() == frontendDomid && v.handle() == handle).findFirst()
+                .orElse(null);
+            if (vif == null)
+            {
+                throw new IllegalArgumentException("driver domain " + config.name() + " serves no vif " + handle +
+                    " of domain " + frontendDomid);
+            }
+            vifs.remove(vif);
+        }
+        detach(BackendDirectory.token(NetifXenstoreKeys.DEVICE_TYPE, frontendDomid, handle), DriverProtocol.DETACH_VIF,
+            frontendDomid, handle, xenbus(vif));
+    }
+
+    /**
+     * Detaches every device of domain {@code frontendDomid} (the domain is being destroyed).
+     */
+    public void detachAll(final int frontendDomid) throws InterruptedException
+    {
+        for (final DriverVbdSpec vbd : disks(frontendDomid))
+        {
+            detachDisk(frontendDomid, vbd.deviceId());
+        }
+        for (final DriverVifSpec vif : vifs(frontendDomid))
+        {
+            detachVif(frontendDomid, vif.handle());
+        }
+    }
+
+    /**
+     * Has the serving process (and the spare, which only forgets the device) detach a device already
+     * taken off this driver domain's list, waits for the serving process to confirm, then removes
+     * the device's xenstore directories.
+     */
+    private void detach(final String token, final byte type, final int frontendDomid, final int device,
+        final XenbusDevice xenbus) throws InterruptedException
+    {
+        synchronized (this)
+        {
+            if (spare != null && spare.session != null)
+            {
+                sendDetach(spare, type, frontendDomid, device);
+            }
+            final Instance serving = active;
+            if (serving != null && !closed)
+            {
+                detaching.add(token);
+                sendDetach(serving, type, frontendDomid, device);
+                final long deadline = System.currentTimeMillis() + DETACH_TIMEOUT_MILLIS;
+                long left = DETACH_TIMEOUT_MILLIS;
+                // Its confirmation, or its death (which releases all it held), ends the wait.
+                while (detaching.contains(token) && active == serving && !closed && left > 0)
+                {
+                    wait(left);
+                    left = deadline - System.currentTimeMillis();
+                }
+                if (detaching.remove(token) && active == serving && !closed)
+                {
+                    disconnect(serving.session, "did not detach " + token + " within " + DETACH_TIMEOUT_MILLIS + " ms");
+                }
+            }
+        }
+        removeDirectories(xenbus);
+    }
+
+    private void sendDetach(final Instance instance, final byte type, final int frontendDomid, final int device)
+    {
+        try
+        {
+            instance.session.detach(type, frontendDomid, device);
+        }
+        catch (final IOException ex)
+        {
+            disconnect(instance.session, "detach failed: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * The serving process confirmed a detach (its channel's reader thread).
+     */
+    void onDetached(final DriverSession session, final String token)
+    {
+        synchronized (this)
+        {
+            if (active != null && active.session == session && detaching.remove(token))
+            {
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Removes a device's two xenstore directories, each on its own (the front end's may be gone with
+     * its domain), and the back end's {@code backend/TYPE/FRONTEND} directory once it holds no device.
+     */
+    private void removeDirectories(final XenbusDevice device)
+    {
+        final XenStore store = hypervisor.xenStore();
+        final String backendPath = device.backendPath();
+        final String perFrontend = backendPath.substring(0, backendPath.lastIndexOf('/'));
+        for (final String path : new String[] {device.frontendPath(), backendPath})
+        {
+            try
+            {
+                store.rm(Hypervisor.DOM0, path);
+            }
+            catch (final XenStoreException ignore)
+            {
+                // Gone already.
+            }
+        }
+        try
+        {
+            if (store.directory(Hypervisor.DOM0, perFrontend).isEmpty())
+            {
+                store.rm(Hypervisor.DOM0, perFrontend);
+            }
+        }
+        catch (final XenStoreException ignore)
+        {
+            // Gone already.
+        }
     }
 
     /**
@@ -378,7 +709,8 @@ public final class DriverDomain implements AutoCloseable
                     closeQuietly(channel);
                     return;
                 }
-                instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics);
+                instance.session = new DriverSession(this, instance.number, channel, domain.resources(), memory, statistics,
+                    uplinks.values());
                 quickDeaths = 0;
                 instance.session.prepare(domain.id(), List.copyOf(vbds), List.copyOf(vifs));
                 if (waitingForActive)
@@ -421,6 +753,7 @@ public final class DriverDomain implements AutoCloseable
     {
         waitingForActive = false;
         active = instance;
+        uplinks.values().forEach(uplink -> uplink.wakeWith(instance.session::wakeForwarder));
         try
         {
             instance.session.activate();
@@ -489,6 +822,8 @@ public final class DriverDomain implements AutoCloseable
             if (wasActive)
             {
                 active = null;
+                detaching.clear(); // what it held is released
+                uplinks.values().forEach(uplink -> uplink.wakeWith(null));
                 markBackendsClosed();
                 statistics.restart();
                 if (spare != null && spare.session != null)
@@ -630,20 +965,11 @@ public final class DriverDomain implements AutoCloseable
             final List<XenbusDevice> devices = new ArrayList<>();
             vbds.forEach(vbd -> devices.add(xenbus(vbd)));
             vifs.forEach(vif -> devices.add(xenbus(vif)));
-            for (final XenbusDevice device : devices)
-            {
-                try
-                {
-                    device.destroy();
-                }
-                catch (final XenStoreException ignore)
-                {
-                    // The guest's home went with it.
-                }
-            }
+            devices.forEach(this::removeDirectories);
             vbds.clear();
             vifs.clear();
         }
+        uplinks.values().forEach(DriverBridgeUplink::detach);
         hypervisor.destroyDomain(domain.id());
         try
         {

@@ -1,5 +1,9 @@
 package io.javisor.core.driver;
 
+import io.javisor.blkback.BlkifXenstoreKeys;
+import io.javisor.netback.NetifXenstoreKeys;
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
  * Arguments: the channel's socket path, the token, and the idle mode ({@link DriverIdle}).
  * <p>
  * Threads: the main thread connects and then only waits; the channel's reader thread creates the
- * devices (on ATTACH) and routes events and watch firings to them; each device has its own thread.
+ * devices (on ATTACH), asks them to detach (on DETACH) and routes events and watch firings to them;
+ * each disk has its own thread, which removes the disk from {@code byToken} as it ends.
  */
 public final class DriverDomainMain implements ParentLink.Listener
 {
@@ -80,9 +85,15 @@ public final class DriverDomainMain implements ParentLink.Listener
         {
             onClosed("ATTACH before CONFIG");
         }
-        final DriverVbd vbd = new DriverVbd(link, frames, domid, spec, idle, activated);
-        byToken.put(vbd.token(), vbd);
-        Thread.ofPlatform().name("ddom-" + vbd.token()).start(vbd);
+        final String token = BackendDirectory.token(BlkifXenstoreKeys.DEVICE_TYPE, spec.frontendDomid(), spec.deviceId());
+        if (byToken.containsKey(token))
+        {
+            onClosed("ATTACH of " + token + ", which is attached");
+        }
+        final DriverVbd[] self = new DriverVbd[1];
+        self[0] = new DriverVbd(link, frames, domid, spec, idle, activated, () -> byToken.remove(token, self[0]));
+        byToken.put(token, self[0]);
+        Thread.ofPlatform().name("ddom-" + token).start(self[0]);
     }
 
     @Override
@@ -92,12 +103,86 @@ public final class DriverDomainMain implements ParentLink.Listener
         {
             onClosed("ATTACH_VIF before CONFIG");
         }
+        netAgent().add(spec);
+    }
+
+    /**
+     * The network back end, started with the first vif or shared bridge (reader thread).
+     */
+    private DriverNetAgent netAgent()
+    {
         if (net == null)
         {
             net = new DriverNetAgent(link, frames, domid, idle, activated);
             Thread.ofPlatform().name("ddom-net").start(net);
         }
-        net.add(spec);
+        return net;
+    }
+
+    @Override
+    public void onShareBridge(final String bridge)
+    {
+        if (frames == null)
+        {
+            onClosed("SHARE_BRIDGE before CONFIG");
+        }
+        netAgent().shareBridge(bridge);
+    }
+
+    @Override
+    public void onFrame(final String bridge, final DirectBuffer frame, final int length)
+    {
+        if (net != null)
+        {
+            net.fromUplink(bridge, frame, length);
+        }
+    }
+
+    @Override
+    public void onDetach(final int frontendDomid, final int deviceId)
+    {
+        final String token = BackendDirectory.token(BlkifXenstoreKeys.DEVICE_TYPE, frontendDomid, deviceId);
+        final DriverVbd vbd = byToken.get(token);
+        if (vbd != null)
+        {
+            vbd.requestDetach();
+        }
+        else
+        {
+            detachedAlready(token);
+        }
+    }
+
+    @Override
+    public void onDetachVif(final int frontendDomid, final int handle)
+    {
+        if (net == null)
+        {
+            detachedAlready(BackendDirectory.token(NetifXenstoreKeys.DEVICE_TYPE, frontendDomid, handle));
+        }
+        else
+        {
+            net.detach(frontendDomid, handle);
+        }
+    }
+
+    /**
+     * A detach of a device this process does not serve (its thread ended already): nothing to
+     * release, so it is detached at once; a spare says nothing.
+     */
+    private void detachedAlready(final String token)
+    {
+        if (activated.getCount() == 0)
+        {
+            try
+            {
+                link.detached(token);
+            }
+            catch (final IOException ex)
+            {
+                onClosed("channel broken: " + ex.getMessage());
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.javisor.core.driver;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The one channel between the hypervisor process and a driver domain process: a Unix domain stream
  * socket carrying length-prefixed messages, {@code u32 length | u8 type | payload} (big-endian, the
@@ -16,7 +18,7 @@ package io.javisor.core.driver;
  * driver domain -> hypervisor               hypervisor -> driver domain
  * HELLO      i64 token, i64 pid             CONFIG      i32 domid, str memory file, i64 length
  * XS_READ    str path                       ATTACH      i32 frontend, i32 device, str image, u8 ro
- * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str mac, str bridge
+ * XS_WRITE   str path, str value            ATTACH_VIF  i32 frontend, i32 handle, str vif spec (canonical)
  *                                           ACTIVATE
  *                                           REPLY       i32 status, i64 value, str text
  * XS_WATCH   str path, str token            EVT_PENDING i32 port
@@ -26,7 +28,25 @@ package io.javisor.core.driver;
  * EVT_BIND   i32 remote domid, i32 remote port (reply: status = local port or -errno)
  * EVT_CLOSE  i32 port
  * EVT_SEND   i32 port                       (one-way)
+ *                                           DETACH      i32 frontend, i32 device
+ *                                           DETACH_VIF  i32 frontend, i32 handle
+ * DETACHED   str device token               (one-way)
+ *                                           SHARE_BRIDGE str bridge
+ * UPLINK_FRAME str bridge, bytes frame      FRAME       str bridge, bytes frame   (both one-way)
  * </pre>
+ * Bytes are {@code i32 length | bytes}. A bridge shared with dom0 ({@link #SHARE_BRIDGE}) joins the
+ * driver domain's bridge of that name to dom0's through an uplink: a frame the driver domain's bridge
+ * floods, or sends to a MAC it learnt from the uplink, crosses the channel as an UPLINK_FRAME and is
+ * switched by dom0's bridge; a frame dom0's bridge sends to the uplink comes back as a FRAME and is
+ * switched by the driver domain's. The frames are copied over the socket (the data path of vifs on
+ * one side stays zero-copy into granted frames).
+ * A DETACH (block-detach, network-detach) asks the process to close the device through xenbus: the
+ * back end goes Closing, the front end answers by closing (or is given up on after
+ * {@link #FRONTEND_CLOSE_GRACE_NANOS}), then
+ * the back end unmaps the device's grants, closes its event channel and watch, ends the device's
+ * thread, goes Closed and says DETACHED with the device's token ({@code vbd-FRONTEND-DEVICE},
+ * {@code vif-FRONTEND-HANDLE}); the hypervisor then removes both xenstore directories. A spare
+ * forgets the device without a word (it may not speak before it is activated).
  * A process is sent its CONFIG, ATTACHes and ATTACH_VIFs as soon as it has said hello, so that a spare opens its
  * files and starts its device threads ahead; it acts (publishes its back ends) only after ACTIVATE,
  * and a request before that is a violation.
@@ -37,8 +57,8 @@ package io.javisor.core.driver;
 public final class DriverProtocol
 {
     public static final int VERSION = 1;
-    /** Largest message after the length word: a path and a value of xenstore's sizes fit easily. */
-    public static final int MAX_MESSAGE = 16 * 1024;
+    /** Largest message after the length word: a 64 KiB frame with its bridge's name fits. */
+    public static final int MAX_MESSAGE = 80 * 1024;
 
     public static final byte HELLO = 1;
     public static final byte XS_READ = 2;
@@ -50,14 +70,23 @@ public final class DriverProtocol
     public static final byte EVT_BIND = 8;
     public static final byte EVT_CLOSE = 9;
     public static final byte EVT_SEND = 10;
+    public static final byte DETACHED = 11;
+    public static final byte UPLINK_FRAME = 12;
 
     public static final byte CONFIG = 64;
     public static final byte ATTACH = 65;
     public static final byte ACTIVATE = 69;
     public static final byte ATTACH_VIF = 70;
+    public static final byte DETACH = 71;
+    public static final byte DETACH_VIF = 72;
+    public static final byte SHARE_BRIDGE = 73;
+    public static final byte FRAME = 74;
     public static final byte REPLY = 66;
     public static final byte EVT_PENDING = 67;
     public static final byte WATCH_FIRED = 68;
+
+    /** How long a detaching back end waits for its front end to close before it closes alone. */
+    public static final long FRONTEND_CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** REPLY status of a xenstore request that failed; the text says why. */
     public static final int XS_ERROR = -1;

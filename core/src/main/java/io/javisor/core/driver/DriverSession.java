@@ -4,20 +4,26 @@ import io.javisor.memory.GrantMapper;
 import io.javisor.memory.GrantStatus;
 import io.javisor.memory.MachineMemory;
 import io.javisor.memory.log.HostLog;
+import io.javisor.netback.NetTxPacket;
+import io.javisor.netback.wire.EthernetDescriptor;
 import io.javisor.ringio.DomainResources;
 import io.javisor.ringio.event.EventChannelStatus;
 import io.javisor.ringio.event.EventChannels;
 import io.javisor.ringio.event.EventWaiter;
 import io.javisor.ringio.xenstore.XenStoreConnection;
 import io.javisor.ringio.xenstore.XenStoreException;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -33,12 +39,13 @@ import java.util.concurrent.TimeUnit;
  * file and nothing else. A refusal is answered with its GNTST code and counted.
  * <p>
  * Threads: the session's reader thread reads and answers requests (it is the single writer of the
- * bound-port and watch lists); its forwarder thread sends {@link DriverProtocol#EVT_PENDING} for the
- * bound ports that go pending and the watch firings queued by xenstore's delivering threads (which
- * must not block, so they only queue). {@link #close} runs on the supervisor's thread once the
- * process has exited: from then on no request is carried out (request handling and close are
- * serialised by this object's monitor), and every mapping, port and watch the process held is
- * released.
+ * bound-port and watch lists) and passes the frames the process sends up to dom0's shared bridges;
+ * its forwarder thread sends {@link DriverProtocol#EVT_PENDING} for the bound ports that go pending,
+ * the watch firings queued by xenstore's delivering threads (which must not block, so they only
+ * queue) and the frames dom0's shared bridges queued for the process. {@link #close} runs on the
+ * supervisor's thread once the process has exited: from then on no request is carried out (request
+ * handling and close are serialised by this object's monitor), and every mapping, port and watch the
+ * process held is released.
  */
 final class DriverSession
 {
@@ -62,13 +69,21 @@ final class DriverSession
     private final IntHashSet handles = new IntHashSet();
     private final List<String[]> watches = new ArrayList<>();
     private final ManyToOneConcurrentArrayQueue<String[]> firings = new ManyToOneConcurrentArrayQueue<>(WATCH_QUEUE_CAPACITY);
+    /** The driver domain's bridges shared with dom0, whose queued frames the forwarder sends on. */
+    private final Collection<DriverBridgeUplink> uplinks;
+    /** A frame the process sent up, copied out of its message (reader thread). */
+    private final UnsafeBuffer uplinkFrame = new UnsafeBuffer(new byte[NetTxPacket.MAX_FRAME]);
+    private final MessageHandler sendFrame = this::sendFrame;
+    /** The bridge whose frames the forwarder is sending (forwarder thread). */
+    private String sendingBridge;
     private volatile boolean closed;
     private volatile boolean active;
     private Thread forwarder;
 
     DriverSession(final DriverDomain owner, final int instance, final SocketChannel channel, final DomainResources domain,
-        final MachineMemory memory, final DriverDomainStatistics statistics)
+        final MachineMemory memory, final DriverDomainStatistics statistics, final Collection<DriverBridgeUplink> uplinks)
     {
+        this.uplinks = uplinks;
         this.owner = owner;
         this.instance = instance;
         this.channel = channel;
@@ -106,6 +121,10 @@ final class DriverSession
     {
         writer.start(DriverProtocol.CONFIG).putInt(domid).putString(memory.file().toString())
             .putLong(memory.lengthInBytes()).send();
+        for (final DriverBridgeUplink uplink : uplinks)
+        {
+            shareBridge(uplink.bridgeName());
+        }
         for (final DriverVbdSpec vbd : vbds)
         {
             attach(vbd);
@@ -116,10 +135,26 @@ final class DriverSession
         }
     }
 
+    /**
+     * Tells the process that its bridge {@code bridge} is joined to dom0's ({@link DriverProtocol#SHARE_BRIDGE}).
+     */
+    void shareBridge(final String bridge) throws IOException
+    {
+        writer.start(DriverProtocol.SHARE_BRIDGE).putString(bridge).send();
+    }
+
+    /**
+     * Wakes the forwarder (a frame was queued for the process).
+     */
+    void wakeForwarder()
+    {
+        forwarderWaiter.wake();
+    }
+
     void attach(final DriverVifSpec vif) throws IOException
     {
         writer.start(DriverProtocol.ATTACH_VIF).putInt(vif.frontendDomid()).putInt(vif.handle())
-            .putString(vif.mac()).putString(vif.bridge()).send();
+            .putString(vif.spec().toString()).send();
     }
 
     /**
@@ -207,8 +242,40 @@ final class DriverSession
                 }
                 return; // one-way
             }
+            case DriverProtocol.UPLINK_FRAME ->
+            {
+                final String bridge = reader.getString();
+                final int length = reader.getBytes(uplinkFrame);
+                reader.end();
+                if (length < EthernetDescriptor.HEADER_LENGTH)
+                {
+                    throw new DriverProtocolException("UPLINK_FRAME of " + length + " bytes");
+                }
+                if (!owner.fromUplink(bridge, uplinkFrame, length))
+                {
+                    throw new DriverProtocolException("UPLINK_FRAME for bridge " + bridge + ", which is not shared");
+                }
+            }
+            case DriverProtocol.DETACHED ->
+            {
+                final String token = reader.getString();
+                reader.end();
+                if (token == null)
+                {
+                    throw new DriverProtocolException("DETACHED without a device");
+                }
+                owner.onDetached(this, token);
+            }
             default -> throw new DriverProtocolException("unknown message type " + type);
         }
+    }
+
+    /**
+     * Asks the process to detach a device ({@link DriverProtocol#DETACH} or {@link DriverProtocol#DETACH_VIF}).
+     */
+    void detach(final byte type, final int frontendDomid, final int device) throws IOException
+    {
+        writer.start(type).putInt(frontendDomid).putInt(device).send();
     }
 
     private void xsRead(final String path) throws IOException, DriverProtocolException
@@ -390,9 +457,14 @@ final class DriverSession
                         writer.sendPort(DriverProtocol.EVT_PENDING, port);
                     }
                 }
+                for (final DriverBridgeUplink uplink : uplinks)
+                {
+                    sendingBridge = uplink.bridgeName();
+                    uplink.drain(sendFrame);
+                }
             }
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
             owner.disconnect(this, null);
         }
@@ -402,11 +474,30 @@ final class DriverSession
         }
     }
 
+    private void sendFrame(final int type, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        try
+        {
+            writer.start(DriverProtocol.FRAME).putString(sendingBridge).putBytes(buffer, index, length).send();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     private boolean hasSomethingToForward()
     {
         if (closed || !firings.isEmpty())
         {
             return true;
+        }
+        for (final DriverBridgeUplink uplink : uplinks)
+        {
+            if (uplink.hasFrames())
+            {
+                return true;
+            }
         }
         for (final int port : boundPorts)
         {

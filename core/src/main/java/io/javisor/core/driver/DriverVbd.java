@@ -1,6 +1,10 @@
 package io.javisor.core.driver;
 
+import io.javisor.blkback.BlkRequestDecoder;
 import io.javisor.blkback.BlkifXenstoreKeys;
+import io.javisor.blkback.image.DiskImage;
+import io.javisor.blkback.image.DiskImageException;
+import io.javisor.blkback.image.RawFileImage;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.blkback.wire.BlkifResponse;
 import io.javisor.ringio.ring.BackRing;
@@ -8,12 +12,12 @@ import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -23,61 +27,70 @@ import static io.javisor.blkback.wire.BlkifDescriptor.*;
 /**
  * The back end of one virtual block device inside a driver domain process: the back end's half of
  * the xenbus handshake (through the channel's xenstore calls, as the driver domain), then the blkif
- * ring served on the device's own thread, each request's data read or written by the file channel
- * straight into the granted frame (no copy in this process).
+ * ring served on the device's own thread, each request's data read or written by the image straight
+ * into the granted frame (no copy in this process).
  * <p>
- * It offers READ, WRITE and FLUSH_DISKCACHE with direct segments and persistent grants; other
- * operations are answered EOPNOTSUPP. A write is answered only once the file channel has written it
- * into the image (so it is in the image even if this process dies the moment after); a flush only
- * once the image is forced to storage.
+ * It serves what dom0's back end serves: READ and WRITE with direct segments or indirect ones (up to
+ * {@link BlkRequestDecoder#MAX_SEGMENTS}), FLUSH_DISKCACHE and WRITE_BARRIER, DISCARD (holes punched
+ * in the image, or zeros written), and persistent grants. Each request is taken apart and checked by
+ * blkback's own {@link BlkRequestDecoder}, so a malformed or out-of-range request gets the same
+ * ERROR response as from dom0, and never touches the image. A write is answered only once the image
+ * has it (so it is in the image even if this process dies the moment after); a flush only once the
+ * image is forced to storage.
  * <p>
- * Threads: everything but {@link #wake} and {@link #onWatchFired} runs on the device's thread, the
- * single writer of its ring, its mappings and its state. The channel's reader thread only flags a
- * watch firing and unparks it.
+ * Detach ({@link #requestDetach}): the back end goes Closing and goes on serving until the front end
+ * closes (or {@link DriverProtocol#FRONTEND_CLOSE_GRACE_NANOS} passes), then unmaps every grant, closes its event
+ * channel, its watch and its image, goes Closed, says DETACHED and its thread ends.
+ * <p>
+ * Threads: everything but {@link #wake}, {@link #onWatchFired} and {@link #requestDetach} runs on
+ * the device's thread, the single writer of its ring, its mappings and its state. The channel's
+ * reader thread only flags a watch firing or a detach and unparks it.
  */
 final class DriverVbd implements Runnable
 {
     /** Persistent grants kept mapped per device: every slot's segments, three times over (as blkback's). */
     static final int MAX_PERSISTENT_GRANTS = 32 * MAX_SEGMENTS_PER_REQUEST * 3;
-    /**
-     * PARK: how long the thread spins after its last work before it parks. A QD1 guest's next request
-     * follows its last response by one wake-up of the guest; caught while spinning, it needs no
-     * doorbell, which from a driver domain costs three wake-ups (hypervisor, channel reader, device).
-     */
-    static final long IDLE_SPIN_NANOS = Long.getLong("javisor.ddom.spinNanos", 100_000);
-    /** PARK: the longest park; a forwarded event or watch unparks sooner. */
-    static final long PARK_NANOS = 1_000_000;
-    private static final int BYTES_PER_SECTOR = BlkifDescriptor.SECTOR_SIZE;
+    /** How often a spare's device thread looks for a detach while it waits to be activated. */
+    private static final long ACTIVATION_POLL_MILLIS = 20;
 
     private final ParentLink link;
     private final GrantedFrames frames;
     private final DriverVbdSpec spec;
-    private final DriverIdle idle;
+    private final DeviceIdler idler;
     private final BackendDirectory directory;
+    private final Runnable onEnd;
     private final UnsafeBuffer request = new UnsafeBuffer(new byte[REQUEST_LENGTH]);
     private final UnsafeBuffer ringPage = new UnsafeBuffer(0, 0);
     private final BlkifResponse response = new BlkifResponse();
+    private final BlkRequestDecoder decoder = new BlkRequestDecoder();
+    private final IndirectFrames indirectFrames = new IndirectFrames();
     private final Map<Integer, GrantedFrame> persistent = new HashMap<>();
     private final AtomicBoolean watchFired = new AtomicBoolean(true);
-    private final GrantedFrame[] segmentFrames = new GrantedFrame[MAX_SEGMENTS_PER_REQUEST];
+    private final GrantedFrame[] segmentFrames = new GrantedFrame[BlkRequestDecoder.MAX_SEGMENTS];
     /** Opened when the process is activated: a spare's device threads wait there, image open. */
     private final CountDownLatch activated;
     private volatile Thread thread;
-    private FileChannel image;
-    private long sizeBytes;
+    private volatile boolean detachRequested;
+    /** When the detach began (nanoTime), 0 before. */
+    private long detachStarted;
+    private DiskImage image;
     private BackRing ring;
     private GrantedFrame ringFrame;
     private volatile int port = -1;
     private boolean usePersistent;
 
+    /**
+     * @param onEnd run on the device's thread when it ends (the process forgets the device).
+     */
     DriverVbd(final ParentLink link, final GrantedFrames frames, final int domid, final DriverVbdSpec spec, final DriverIdle idle,
-        final CountDownLatch activated)
+        final CountDownLatch activated, final Runnable onEnd)
     {
         this.link = link;
         this.frames = frames;
         this.spec = spec;
-        this.idle = idle;
         this.activated = activated;
+        this.onEnd = onEnd;
+        this.idler = new DeviceIdler(idle, () -> ring != null && ring.finalCheckForRequests());
         this.directory = new BackendDirectory(link, domid, DEVICE_TYPE, spec.frontendDomid(), spec.deviceId());
     }
 
@@ -97,6 +110,15 @@ final class DriverVbd implements Runnable
         wake();
     }
 
+    /**
+     * Asks the device's thread to close the device through xenbus and end (channel reader's thread).
+     */
+    void requestDetach()
+    {
+        detachRequested = true;
+        wake();
+    }
+
     void wake()
     {
         final Thread t = thread;
@@ -112,11 +134,27 @@ final class DriverVbd implements Runnable
         thread = Thread.currentThread();
         try
         {
-            openImage();
-            activated.await();
+            final String openFailure = openImage();
+            if (!awaitActivation())
+            {
+                // Detached before it was published: a spare forgets it silently, a serving process confirms.
+                closeImage();
+                onEnd.run();
+                if (activated.getCount() == 0)
+                {
+                    link.detached(directory.token());
+                }
+                return;
+            }
+            if (openFailure != null)
+            {
+                // This device only: the front end finds why in xenstore, the process serves on.
+                directory.write(ERROR, openFailure, "state", XenbusState.CLOSED.toText());
+                onEnd.run();
+                return;
+            }
             publish();
-            long idleSince = 0;
-            while (true)
+            while (!detached())
             {
                 int work = 0;
                 if (watchFired.getAndSet(false))
@@ -128,57 +166,118 @@ final class DriverVbd implements Runnable
                 {
                     work += serve();
                 }
-                if (work > 0)
-                {
-                    idleSince = 0;
-                }
-                else if (idleSince == 0)
-                {
-                    idleSince = System.nanoTime();
-                }
-                else if (idle == DriverIdle.SPIN || System.nanoTime() - idleSince < IDLE_SPIN_NANOS)
-                {
-                    Thread.onSpinWait();
-                }
-                else if (ring == null || !ring.finalCheckForRequests())
-                {
-                    LockSupport.parkNanos(this, PARK_NANOS);
-                }
+                idler.idle(work);
             }
+            onEnd.run();
+            link.detached(directory.token());
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
             // The channel is gone: the hypervisor has dropped this process.
             System.err.println(directory.backendPath() + ": " + ex.getMessage());
             System.exit(2);
         }
-        catch (final InterruptedException ex)
-        {
-            System.exit(2);
-        }
-    }
-
-    private void openImage() throws IOException
-    {
-        image = spec.readOnly() ? FileChannel.open(spec.image(), StandardOpenOption.READ) :
-            FileChannel.open(spec.image(), StandardOpenOption.READ, StandardOpenOption.WRITE);
-        sizeBytes = image.size() & ~(long)(BYTES_PER_SECTOR - 1);
     }
 
     /**
-     * Publishes the back end's features and InitWait, and watches the front end's state.
+     * Opens the image.
+     *
+     * @return null, or why the image cannot be opened (one line).
+     */
+    private String openImage()
+    {
+        try
+        {
+            image = RawFileImage.open(spec.image(), spec.readOnly());
+            return null;
+        }
+        catch (final DiskImageException ex)
+        {
+            System.err.println(directory.backendPath() + ": " + ex.getMessage());
+            return ex.getMessage();
+        }
+    }
+
+    /**
+     * Waits until the process serves; false when the device is detached first (a spare's).
+     */
+    private boolean awaitActivation()
+    {
+        try
+        {
+            while (!activated.await(ACTIVATION_POLL_MILLIS, TimeUnit.MILLISECONDS))
+            {
+                if (detachRequested)
+                {
+                    return false;
+                }
+            }
+            // A spare's DETACH comes before its ACTIVATE on the channel, so it is seen here.
+            return !detachRequested;
+        }
+        catch (final InterruptedException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Publishes the back end's features (dom0's) and InitWait, and watches the front end's state.
      */
     private void publish() throws IOException
     {
-        directory.write(FEATURE_FLUSH_CACHE, "1", FEATURE_BARRIER, "0", FEATURE_DISCARD, "0", FEATURE_PERSISTENT, "1",
+        directory.write(FEATURE_FLUSH_CACHE, "1", FEATURE_BARRIER, "1", FEATURE_DISCARD, "1",
+            DISCARD_GRANULARITY, Integer.toString(BlkifDescriptor.SECTOR_SIZE), DISCARD_ALIGNMENT, "0", DISCARD_SECURE, "0",
+            FEATURE_PERSISTENT, "1", FEATURE_MAX_INDIRECT_SEGMENTS, Integer.toString(BlkRequestDecoder.MAX_SEGMENTS),
             MAX_RING_PAGE_ORDER, "0", MODE, spec.readOnly() ? "r" : "w", "state", XenbusState.INIT_WAIT.toText());
         directory.watchFrontend();
+    }
+
+    /**
+     * Carries a detach forward: Closing at first, then done once the front end has closed (the ring
+     * is gone) or the grace has passed.
+     *
+     * @return true when the device is detached and the thread is to end.
+     */
+    private boolean detached() throws IOException
+    {
+        if (!detachRequested)
+        {
+            return false;
+        }
+        if (detachStarted == 0)
+        {
+            detachStarted = System.nanoTime();
+            if (ring != null)
+            {
+                directory.write("online", "0", "state", XenbusState.CLOSING.toText());
+                return false;
+            }
+        }
+        else if (ring != null && System.nanoTime() - detachStarted < DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS)
+        {
+            return false;
+        }
+        disconnect();
+        directory.write("state", XenbusState.CLOSED.toText());
+        directory.unwatchFrontend();
+        closeImage();
+        return true;
+    }
+
+    private void closeImage()
+    {
+        if (image != null)
+        {
+            image.close();
+            image = null;
+        }
     }
 
     private void onFrontendState() throws IOException
     {
         final XenbusState state = directory.frontendState();
-        if (state == XenbusState.INITIALISED && ring == null)
+        if (state == XenbusState.INITIALISED && ring == null && !detachRequested)
         {
             connect();
         }
@@ -232,9 +331,9 @@ final class DriverVbd implements Runnable
         ringPage.wrap(frame.address(), frame.buffer.capacity());
         ring = new BackRing(ringPage, REQUEST_LENGTH).attach();
         usePersistent = "1".equals(keys[3]);
-        directory.write(SECTORS, Long.toString(sizeBytes >> SECTOR_SHIFT),
-            BlkifXenstoreKeys.SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
-            PHYSICAL_SECTOR_SIZE, Integer.toString(BYTES_PER_SECTOR),
+        directory.write(SECTORS, Long.toString(image.sectors()),
+            BlkifXenstoreKeys.SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE),
+            PHYSICAL_SECTOR_SIZE, Integer.toString(BlkifDescriptor.SECTOR_SIZE),
             INFO, Integer.toString(spec.readOnly() ? INFO_READONLY : 0),
             "state", XenbusState.CONNECTED.toText());
     }
@@ -292,82 +391,53 @@ final class DriverVbd implements Runnable
 
     private int execute() throws IOException
     {
-        final int operation = request.getByte(OPERATION_OFFSET) & 0xFF;
-        return switch (operation)
+        final int checked = decoder.decode(request, image.sectors(), spec.readOnly(), indirectFrames);
+        if (checked != STATUS_OKAY)
         {
-            case OP_READ, OP_WRITE -> transfer(operation == OP_WRITE);
-            case OP_FLUSH_DISKCACHE -> flush();
-            default -> STATUS_EOPNOTSUPP;
+            return checked;
+        }
+        final int result = switch (decoder.kind())
+        {
+            case BlkRequestDecoder.READ, BlkRequestDecoder.WRITE -> transfer(decoder.kind() == BlkRequestDecoder.WRITE);
+            case BlkRequestDecoder.FLUSH -> image.flush();
+            default -> image.discard(decoder.sector() << SECTOR_SHIFT, decoder.sectors() << SECTOR_SHIFT);
         };
-    }
-
-    private int flush()
-    {
-        try
-        {
-            image.force(true);
-            return STATUS_OKAY;
-        }
-        catch (final IOException ex)
-        {
-            return STATUS_ERROR;
-        }
+        return result == DiskImage.OK ? STATUS_OKAY : STATUS_ERROR;
     }
 
     /**
-     * A read or write over direct segments, each checked before any byte moves.
+     * A checked read or write: every segment's frame mapped before any byte moves.
+     *
+     * @return a {@link DiskImage} code.
      */
     private int transfer(final boolean write) throws IOException
     {
-        final int segments = request.getByte(NR_SEGMENTS_OFFSET) & 0xFF;
-        final long sector = request.getLong(SECTOR_NUMBER_OFFSET);
-        if (segments < 1 || segments > MAX_SEGMENTS_PER_REQUEST || sector < 0 || write && spec.readOnly())
-        {
-            return STATUS_ERROR;
-        }
-        long bytes = 0;
-        for (int seg = 0; seg < segments; seg++)
-        {
-            final int offset = SEGMENTS_OFFSET + seg * SEGMENT_LENGTH;
-            final int first = request.getByte(offset + SEGMENT_FIRST_SECT_OFFSET) & 0xFF;
-            final int last = request.getByte(offset + SEGMENT_LAST_SECT_OFFSET) & 0xFF;
-            if (first > last || last >= SECTORS_PER_PAGE)
-            {
-                return STATUS_ERROR;
-            }
-            bytes += (long)(last - first + 1) << SECTOR_SHIFT;
-        }
-        if (sector > (sizeBytes >> SECTOR_SHIFT) || bytes > sizeBytes - (sector << SECTOR_SHIFT))
-        {
-            return STATUS_ERROR;
-        }
+        final int segments = decoder.segments();
         int mapped = 0;
         try
         {
             for (; mapped < segments; mapped++)
             {
-                final int ref = request.getInt(SEGMENTS_OFFSET + mapped * SEGMENT_LENGTH + SEGMENT_GREF_OFFSET);
-                segmentFrames[mapped] = frameFor(ref, write);
+                segmentFrames[mapped] = frameFor(decoder.ref(mapped), write);
                 if (segmentFrames[mapped] == null)
                 {
-                    return STATUS_ERROR;
+                    return DiskImage.E_IO;
                 }
             }
-            long position = sector << SECTOR_SHIFT;
+            long position = decoder.sector() << SECTOR_SHIFT;
             for (int seg = 0; seg < segments; seg++)
             {
-                final int offset = SEGMENTS_OFFSET + seg * SEGMENT_LENGTH;
-                final int first = request.getByte(offset + SEGMENT_FIRST_SECT_OFFSET) & 0xFF;
-                final int last = request.getByte(offset + SEGMENT_LAST_SECT_OFFSET) & 0xFF;
-                final ByteBuffer data = segmentFrames[seg].buffer
-                    .limit((last + 1) << SECTOR_SHIFT).position(first << SECTOR_SHIFT);
-                if (!(write ? writeFully(data, position) : readFully(data, position)))
+                final int offset = decoder.pageOffset(seg);
+                final int bytes = decoder.bytes(seg);
+                final ByteBuffer data = segmentFrames[seg].buffer.limit(offset + bytes).position(offset);
+                final int rc = write ? image.write(position, data) : image.read(position, data);
+                if (rc != DiskImage.OK)
                 {
-                    return STATUS_ERROR;
+                    return rc;
                 }
-                position += (long)(last - first + 1) << SECTOR_SHIFT;
+                position += bytes;
             }
-            return STATUS_OKAY;
+            return DiskImage.OK;
         }
         finally
         {
@@ -410,42 +480,48 @@ final class DriverVbd implements Runnable
         }
     }
 
-    private boolean readFully(final ByteBuffer data, final long position)
+    /**
+     * An indirect request's descriptor pages, each mapped read-only through the hypervisor for the
+     * time the decoder copies it. A broken channel is thrown unchecked and ends the process.
+     */
+    private final class IndirectFrames implements BlkRequestDecoder.IndirectPages
     {
-        try
-        {
-            long at = position;
-            while (data.hasRemaining())
-            {
-                final int read = image.read(data, at);
-                if (read < 0)
-                {
-                    return false;
-                }
-                at += read;
-            }
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
+        private GrantedFrame frame;
 
-    private boolean writeFully(final ByteBuffer data, final long position)
-    {
-        try
+        @Override
+        public boolean map(final int ref, final UnsafeBuffer page)
         {
-            long at = position;
-            while (data.hasRemaining())
+            try
             {
-                at += image.write(data, at);
+                frame = frames.map(spec.frontendDomid(), ref, true);
             }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            if (frame == null)
+            {
+                return false;
+            }
+            page.wrap(frame.address(), frame.buffer.capacity());
             return true;
         }
-        catch (final IOException ex)
+
+        @Override
+        public void unmap()
         {
-            return false;
+            try
+            {
+                frames.unmap(frame);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            finally
+            {
+                frame = null;
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.javisor.core.driver;
 
 import io.javisor.memory.PageDescriptor;
+import io.javisor.netback.ratelimit.RateLimiter;
 import io.javisor.netback.spec.MacAddress;
 import io.javisor.ringio.ring.BackRing;
 import io.javisor.ringio.xenstore.XenbusState;
@@ -20,8 +21,8 @@ import static io.javisor.netback.wire.NetifDescriptor.TX_SLOT_LENGTH;
  * handshake, its tx and rx rings once connected, and the mappings of the front end's tx pages
  * (read-only) and rx pages (writable). A Java front end grants those pages once for as long as it is
  * connected, so each is mapped through the hypervisor on first use and kept until the vif
- * disconnects; the frames themselves are then switched by {@link DriverNetAgent} with one copy,
- * from the sender's tx page into the receiver's rx page.
+ * disconnects; the frames themselves are then switched by {@link DriverNetAgent}, which also keeps
+ * the vif's rate limit here.
  * <p>
  * Threads: everything but {@link #onWatchFired} runs on the agent's thread, the single writer of the
  * rings, the mappings and the state; {@link #port()} is read by the channel's reader.
@@ -36,6 +37,9 @@ final class DriverVif
     private final DriverVifSpec spec;
     private final BackendDirectory directory;
     private final long mac;
+    private final RateLimiter rateLimiter;
+    private long throttledUntil;
+    private long throttled;
     private final UnsafeBuffer txPage = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer rxPage = new UnsafeBuffer(0, 0);
     private final Map<Integer, GrantedFrame> txPages = new HashMap<>();
@@ -47,6 +51,8 @@ final class DriverVif
     private BackRing tx;
     private BackRing rx;
     private volatile int port = -1;
+    /** When a detach began (nanoTime), 0 when none has. */
+    private long detachStarted;
     /** Responses written to the rx ring and not yet pushed. */
     boolean rxDirty;
 
@@ -57,6 +63,38 @@ final class DriverVif
         this.spec = spec;
         this.directory = new BackendDirectory(link, domid, DEVICE_TYPE, spec.frontendDomid(), spec.handle());
         this.mac = MacAddress.parse(spec.mac());
+        final RateLimiter limiter = RateLimiter.fromSpec(spec.spec());
+        this.rateLimiter = limiter.isUnlimited() ? null : limiter;
+    }
+
+    /**
+     * The vif's transmit limit ({@code rate=}, {@code pps=}, {@code burst=}), or null for none.
+     */
+    RateLimiter rateLimiter()
+    {
+        return rateLimiter;
+    }
+
+    /**
+     * Until when (nanoTime) the vif's next packet waits for its rate limit.
+     */
+    long throttledUntil()
+    {
+        return throttledUntil;
+    }
+
+    void throttleUntil(final long nanoTime)
+    {
+        throttledUntil = nanoTime;
+        throttled++;
+    }
+
+    /**
+     * Times a packet had to wait for the rate limit.
+     */
+    long throttled()
+    {
+        return throttled;
     }
 
     String token()
@@ -112,7 +150,7 @@ final class DriverVif
      */
     void publish() throws IOException
     {
-        directory.write(FEATURE_RX_COPY, "1", FEATURE_RX_FLIP, "0", FEATURE_SG, "0", FEATURE_GSO_TCPV4, "0",
+        directory.write(FEATURE_RX_COPY, "1", FEATURE_RX_FLIP, "0", FEATURE_SG, "1", FEATURE_GSO_TCPV4, "0",
             FEATURE_SPLIT_EVENT_CHANNELS, "0", MULTI_QUEUE_MAX_QUEUES, "1", "state", XenbusState.INIT_WAIT.toText());
         directory.watchFrontend();
     }
@@ -123,7 +161,7 @@ final class DriverVif
     void onFrontendState() throws IOException
     {
         final XenbusState state = directory.frontendState();
-        if (state == XenbusState.INITIALISED && !isConnected())
+        if (state == XenbusState.INITIALISED && !isConnected() && !isDetaching())
         {
             connect();
         }
@@ -179,6 +217,41 @@ final class DriverVif
         tx = new BackRing(txPage, TX_SLOT_LENGTH).attach();
         rx = new BackRing(rxPage, RX_SLOT_LENGTH).attach();
         directory.write("state", XenbusState.CONNECTED.toText());
+    }
+
+    boolean isDetaching()
+    {
+        return detachStarted != 0;
+    }
+
+    /**
+     * Starts a detach: a connected vif goes Closing (and offline) and waits for its front end to close.
+     */
+    void beginDetach() throws IOException
+    {
+        detachStarted = System.nanoTime();
+        if (isConnected())
+        {
+            directory.write("online", "0", "state", XenbusState.CLOSING.toText());
+        }
+    }
+
+    /**
+     * Whether a detaching vif is to be released now: its front end closed, or the grace passed.
+     */
+    boolean detachDue()
+    {
+        return !isConnected() || System.nanoTime() - detachStarted >= DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS;
+    }
+
+    /**
+     * Ends a detach: every mapping and the event channel released, Closed, the front end no longer watched.
+     */
+    void finishDetach() throws IOException
+    {
+        disconnect();
+        directory.write("state", XenbusState.CLOSED.toText());
+        directory.unwatchFrontend();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.javisor.core.driver;
 
+import org.agrona.MutableDirectBuffer;
+
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -99,6 +101,25 @@ final class MessageReader
         {
             throw new DriverProtocolException("string is not UTF-8");
         }
+    }
+
+    /**
+     * Copies a byte field ({@code i32 length | bytes}) into {@code dst} from its start.
+     *
+     * @return the field's length.
+     * @throws DriverProtocolException when the field is negative, longer than the message or than {@code dst}.
+     */
+    int getBytes(final MutableDirectBuffer dst) throws DriverProtocolException
+    {
+        need(4);
+        final int length = body.getInt();
+        if (length < 0 || length > body.remaining() || length > dst.capacity())
+        {
+            throw new DriverProtocolException("byte field of " + length + " bytes in a message of type " + type);
+        }
+        dst.putBytes(0, body, body.position(), length);
+        body.position(body.position() + length);
+        return length;
     }
 
     /**

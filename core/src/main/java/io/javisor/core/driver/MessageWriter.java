@@ -1,5 +1,7 @@
 package io.javisor.core.driver;
 
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -50,6 +52,22 @@ final class MessageWriter
     MessageWriter putByte(final int value)
     {
         buffer.put((byte)value);
+        return this;
+    }
+
+    /**
+     * Adds a byte field: {@code i32 length | bytes}, the bytes copied from {@code src}.
+     */
+    MessageWriter putBytes(final DirectBuffer src, final int offset, final int length)
+    {
+        if (length + 4 > buffer.remaining())
+        {
+            abandon();
+            throw new IllegalArgumentException("a byte field of " + length + " bytes does not fit a message");
+        }
+        buffer.putInt(length);
+        src.getBytes(offset, buffer, buffer.position(), length);
+        buffer.position(buffer.position() + length);
         return this;
     }
 

@@ -1,5 +1,10 @@
 package io.javisor.core.driver;
 
+import io.javisor.netback.NetTxPacket;
+import io.javisor.netback.spec.VifSpec;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -32,6 +37,18 @@ final class ParentLink implements AutoCloseable
 
         void onAttachVif(DriverVifSpec vif);
 
+        /** Detach the block device {@code deviceId} of {@code frontendDomid} ({@link DriverProtocol#DETACH}). */
+        void onDetach(int frontendDomid, int deviceId);
+
+        /** Detach the vif {@code handle} of {@code frontendDomid}. */
+        void onDetachVif(int frontendDomid, int handle);
+
+        /** The bridge {@code bridge} is joined to dom0's ({@link DriverProtocol#SHARE_BRIDGE}). */
+        void onShareBridge(String bridge);
+
+        /** A frame from dom0's bridge for this process's bridge {@code bridge}; its bytes are the reader's. */
+        void onFrame(String bridge, DirectBuffer frame, int length);
+
         /** This process serves from now on. */
         void onActivate();
 
@@ -53,6 +70,8 @@ final class ParentLink implements AutoCloseable
     private final MessageReader reader;
     private final BlockingQueue<Reply> replies = new ArrayBlockingQueue<>(MAX_BATCH);
     private final Listener listener;
+    /** A frame from dom0's bridge, copied out of its message (reader thread). */
+    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[NetTxPacket.MAX_FRAME]);
     private volatile boolean closed;
 
     ParentLink(final SocketChannel channel, final Listener listener)
@@ -178,6 +197,23 @@ final class ParentLink implements AutoCloseable
         writer.sendPort(DriverProtocol.EVT_SEND, port);
     }
 
+    /**
+     * Sends a frame up to dom0's bridge {@code bridge}, shared with this process's (one-way).
+     */
+    void uplinkFrame(final String bridge, final DirectBuffer frame, final int length) throws IOException
+    {
+        writer.start(DriverProtocol.UPLINK_FRAME).putString(bridge).putBytes(frame, 0, length).send();
+    }
+
+    /**
+     * Tells the hypervisor that the device of {@code token} is detached: its grants unmapped, its
+     * event channel and watch closed, its thread ended (one-way).
+     */
+    void detached(final String token) throws IOException
+    {
+        writer.start(DriverProtocol.DETACHED).putString(token).send();
+    }
+
     private Reply awaitReply() throws IOException
     {
         try
@@ -219,14 +255,53 @@ final class ParentLink implements AutoCloseable
                     {
                         final int frontend = reader.getInt();
                         final int handle = reader.getInt();
-                        final String mac = reader.getString();
+                        final String spec = reader.getString();
+                        reader.end();
+                        if (spec == null)
+                        {
+                            throw new DriverProtocolException("ATTACH_VIF without a vif spec");
+                        }
+                        final VifSpec parsed;
+                        try
+                        {
+                            parsed = VifSpec.parse(spec);
+                        }
+                        catch (final IllegalArgumentException ex)
+                        {
+                            throw new DriverProtocolException("ATTACH_VIF: " + ex.getMessage());
+                        }
+                        listener.onAttachVif(new DriverVifSpec(frontend, handle, parsed));
+                    }
+                    case DriverProtocol.DETACH, DriverProtocol.DETACH_VIF ->
+                    {
+                        final int frontend = reader.getInt();
+                        final int device = reader.getInt();
+                        reader.end();
+                        if (type == DriverProtocol.DETACH)
+                        {
+                            listener.onDetach(frontend, device);
+                        }
+                        else
+                        {
+                            listener.onDetachVif(frontend, device);
+                        }
+                    }
+                    case DriverProtocol.SHARE_BRIDGE ->
+                    {
                         final String bridge = reader.getString();
                         reader.end();
-                        if (mac == null || bridge == null)
+                        if (bridge == null)
                         {
-                            throw new DriverProtocolException("ATTACH_VIF without a MAC or a bridge");
+                            throw new DriverProtocolException("SHARE_BRIDGE without a bridge");
                         }
-                        listener.onAttachVif(new DriverVifSpec(frontend, handle, mac, bridge));
+                        listener.onShareBridge(bridge);
+                    }
+                    case DriverProtocol.FRAME ->
+                    {
+                        final String bridge = reader.getString();
+                        final int length = reader.getBytes(frame);
+                        reader.end();
+                        listener.onFrame(bridge, frame, length);
                     }
                     case DriverProtocol.ACTIVATE ->
                     {

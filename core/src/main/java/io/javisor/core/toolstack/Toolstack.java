@@ -7,6 +7,7 @@ import io.javisor.core.Hypervisor;
 import io.javisor.core.ShutdownReason;
 import io.javisor.core.driver.DriverDomain;
 import io.javisor.core.driver.DriverDomainConfig;
+import io.javisor.core.driver.DriverVifSpec;
 import io.javisor.core.sched.CreditParams;
 import io.javisor.core.toolstack.config.GuestType;
 import io.javisor.core.toolstack.config.ShutdownAction;
@@ -123,6 +124,7 @@ public final class Toolstack implements AutoCloseable
         catch (final RuntimeException ex)
         {
             hypervisor.destroyDomain(domain.id());
+            detachFromDriverDomains(domain.id());
             throw new ToolstackException("cannot create domain '" + spec.name() + "': " + ex.getMessage());
         }
         domains.put(domain.id(), managed);
@@ -449,6 +451,7 @@ public final class Toolstack implements AutoCloseable
             managed.driver.close(); // its processes, their mappings and its domain
         }
         hypervisor.destroyDomain(id);
+        detachFromDriverDomains(id);
         domains.remove(id);
         log.add("domain " + id + " '" + managed.name + "' destroyed");
     }
@@ -609,6 +612,14 @@ public final class Toolstack implements AutoCloseable
                 return;
             }
         }
+        for (final DriverDomain driver : driverDomains())
+        {
+            if (driver.disks(managed.domain.id()).stream().anyMatch(vbd -> vbd.deviceId() == deviceId))
+            {
+                detachFromDriverDomain(() -> driver.detachDisk(managed.domain.id(), deviceId));
+                return;
+            }
+        }
         throw new ToolstackException("domain '" + managed.name + "' has no PV disk " + vdev);
     }
 
@@ -640,7 +651,69 @@ public final class Toolstack implements AutoCloseable
                 return;
             }
         }
+        for (final DriverDomain driver : driverDomains())
+        {
+            for (final DriverVifSpec vif : driver.vifs(managed.domain.id()))
+            {
+                if (String.valueOf(vif.handle()).equals(handleOrMac) || vif.mac().equalsIgnoreCase(handleOrMac))
+                {
+                    detachFromDriverDomain(() -> driver.detachVif(managed.domain.id(), vif.handle()));
+                    return;
+                }
+            }
+        }
         throw new ToolstackException("domain '" + managed.name + "' has no PV vif " + handleOrMac);
+    }
+
+    /** A detach by a driver domain, which waits for its process (and the front end's answer). */
+    private interface DriverDetach
+    {
+        void run() throws InterruptedException;
+    }
+
+    private static void detachFromDriverDomain(final DriverDetach detach)
+    {
+        try
+        {
+            detach.run();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ToolstackException("interrupted while detaching");
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ToolstackException(ex.getMessage());
+        }
+    }
+
+    /**
+     * Detaches a destroyed domain's devices from every driver domain: after the destroy, so that the
+     * front ends are gone and each back end closes without waiting out a grace.
+     */
+    private void detachFromDriverDomains(final int domid)
+    {
+        for (final DriverDomain driver : driverDomains())
+        {
+            if (driver.domid() != domid)
+            {
+                detachFromDriverDomain(() -> driver.detachAll(domid));
+            }
+        }
+    }
+
+    private List<DriverDomain> driverDomains()
+    {
+        final List<DriverDomain> drivers = new ArrayList<>();
+        for (final ManagedDomain managed : domains.values())
+        {
+            if (managed.driver != null)
+            {
+                drivers.add(managed.driver);
+            }
+        }
+        return drivers;
     }
 
     /** The host, as {@code xl info}. */

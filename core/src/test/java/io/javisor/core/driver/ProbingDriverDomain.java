@@ -50,6 +50,22 @@ public final class ProbingDriverDomain
             {
             }
 
+            public void onDetach(final int frontendDomid, final int deviceId)
+            {
+            }
+
+            public void onShareBridge(final String bridge)
+            {
+            }
+
+            public void onFrame(final String bridge, final org.agrona.DirectBuffer frame, final int length)
+            {
+            }
+
+            public void onDetachVif(final int frontendDomid, final int handle)
+            {
+            }
+
             public void onActivate()
             {
                 activated.complete(true);

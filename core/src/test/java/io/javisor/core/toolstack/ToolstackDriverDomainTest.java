@@ -17,14 +17,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Driver domains from xl.cfg, through the toolstack: {@code driver_domain = 1} starts one (its back
  * ends in a process of its own), a guest's {@code disk = ["backend=NAME, ..."]} is served by it, a
- * name that is no driver domain is refused in one line, and destroying the driver domain ends its
- * processes.
+ * name that is no driver domain is refused in one line, block-detach and network-detach remove its
+ * devices, destroying a guest detaches them, and destroying the driver domain ends its processes.
  */
 class ToolstackDriverDomainTest
 {
@@ -50,7 +51,8 @@ class ToolstackDriverDomainTest
             final DomainInfo guest = toolstack.create(read(dir, "guest.cfg", "name = \"guest\"", "type = \"java\"",
                 "class = \"" + DiskCheckJavaGuest.class.getName() + "\"", "classpath = [ \"" + classes + "\" ]", "memory = 8",
                 "on_poweroff = \"preserve\"",
-                "disk = [ \"backend=storage, format=raw, vdev=xvda, access=rw, target=" + image + "\" ]"), false);
+                "disk = [ \"backend=storage, format=raw, vdev=xvda, access=rw, target=" + image + "\" ]",
+                "vif = [ \"backend=storage, bridge=ddbr9\" ]"), false);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (toolstack.domain("guest").state().indexOf('s') < 0 && System.nanoTime() < deadline)
             {
@@ -66,7 +68,20 @@ class ToolstackDriverDomainTest
             assertEquals("cannot create domain 'bad': disk: backend 'guest' is not a driver domain (create one with " +
                 "driver_domain = 1)", notADriver.getMessage());
 
+            final String backend = "/local/domain/" + storage.id() + "/backend/";
+            assertTrue(exists(hv, backend + "vbd/" + guest.id() + "/51712") && exists(hv, backend + "vif/" + guest.id() + "/0"));
+            toolstack.blockDetach("guest", "xvda");
+            toolstack.networkDetach("guest", "0");
+            assertFalse(exists(hv, backend + "vbd/" + guest.id() + "/51712"), "block-detach removed the disk's back end");
+            assertFalse(exists(hv, "/local/domain/" + guest.id() + "/device/vbd/51712"), "and its front end");
+            assertFalse(exists(hv, backend + "vif/" + guest.id() + "/0"), "network-detach removed the vif's back end");
+            assertEquals("domain 'guest' has no PV disk xvda",
+                assertThrows(ToolstackException.class, () -> toolstack.blockDetach("guest", "xvda")).getMessage());
+            toolstack.blockAttach("guest", "backend=storage, format=raw, vdev=xvda, access=rw, target=" + image);
+            assertTrue(exists(hv, backend + "vbd/" + guest.id() + "/51712"), "attached again");
+
             toolstack.destroy("guest");
+            assertFalse(exists(hv, backend + "vbd/" + guest.id()), "destroying the guest detached its driver-domain disk");
             toolstack.destroy("storage");
             assertEquals(List.of("Domain-0"), toolstack.list().stream().map(DomainInfo::name).toList());
             assertEquals(0, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
@@ -126,6 +141,19 @@ class ToolstackDriverDomainTest
             "name = \"storage\"", "type = \"pv\"", "driver_domain = 1", "kernel = \"/boot/vmlinuz\""));
         assertTrue(error.getMessage().startsWith(dir.resolve("dd.cfg") + ":4: kernel: a driver domain (line 3) runs " +
             "javisor's back ends in a process of its own"), error.getMessage());
+    }
+
+    private static boolean exists(final Hypervisor hv, final String path)
+    {
+        try
+        {
+            hv.xenStore().read(Hypervisor.DOM0, path);
+            return true;
+        }
+        catch (final io.javisor.ringio.xenstore.XenStoreException ex)
+        {
+            return false;
+        }
     }
 
     private static XlConfig read(final Path dir, final String name, final String... lines) throws Exception

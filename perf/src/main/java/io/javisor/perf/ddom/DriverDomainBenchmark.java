@@ -14,6 +14,8 @@ import io.javisor.core.driver.DriverDomain;
 import io.javisor.core.driver.DriverDomainConfig;
 import io.javisor.core.driver.DriverIdle;
 import io.javisor.core.driver.DriverVbdSpec;
+import io.javisor.netback.NetFront;
+import io.javisor.netback.NetFrontConfig;
 import io.javisor.perf.HarnessBenchmark;
 import io.javisor.perf.report.BenchReport;
 import io.javisor.perf.report.LatencySummary;
@@ -48,6 +50,8 @@ import java.util.stream.Stream;
  *     reconnected, the requests re-issued, and afterwards every block of the image checked against the
  *     last acknowledged write to it;</li>
  * <li>cold restart: the same without a spare, so that each restart waits for a JVM to start;</li>
+ * <li>frames: 64-byte frame round trips between two guests on one dom0 bridge, on one driver domain
+ *     bridge, and across a bridge shared between the two ({@link FramePingPong});</li>
  * <li>doorbells: the round trip of the wake-up mechanisms a channel could use ({@link DoorbellProbe}),
  *     the figures behind the choice of a Unix domain socket.</li>
  * </ol>
@@ -59,6 +63,8 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
     private static final int LOAD_DEPTH = 8;
     private static final int DOORBELL_PINGS = 20_000;
     private static final int POLLED_DOORBELL_PINGS = 2_000;
+    /** Frame round trips per path: a quarter of the reads (5,000 by default), at least 100. */
+    private static final int FRAME_PINGS_PER_READ = 4;
 
     /**
      * @param reads     QD1 reads measured per side and mode
@@ -161,6 +167,8 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
                 report.metric("cold_restart_to_serving_p50_ms", round(cold.times.getValueAtPercentile(50) / 1e6));
             }
             out.println();
+            frames(rig, out, report, Math.max(100, config.reads() / FRAME_PINGS_PER_READ));
+            out.println();
             doorbells(out, report);
         }
         catch (final IOException ex)
@@ -174,6 +182,63 @@ public final class DriverDomainBenchmark implements HarnessBenchmark
         }
         out.flush();
         return report;
+    }
+
+    /**
+     * 64-byte frame round trips between two guests: both on one dom0 bridge, both on one driver domain
+     * bridge, and across a bridge shared between dom0 and the driver domain (the frames cross its channel).
+     */
+    private static void frames(final Rig rig, final PrintWriter out, final BenchReport report, final int pings)
+        throws InterruptedException
+    {
+        final int warmUp = pings / 5;
+        out.printf(Locale.ROOT, "64-byte frame round trips between two guests, %,d per path, ns%n", pings);
+        out.printf(Locale.ROOT, "%-46s %12s %9s %9s %9s %10s %9s%n", "path", "count", "p50", "p99", "p99.9", "max", "mean");
+        final Domain pinging = rig.hypervisor.createDomain(DomainConfig.pv("bench-ping", 4));
+        final Domain echoing = rig.hypervisor.createDomain(DomainConfig.pv("bench-echo", 4));
+        pinging.unpause();
+        echoing.unpause();
+        final NetFrontConfig frontConfig = NetFrontConfig.defaults().withBuffers(16, 16);
+        try (DriverDomain driver = DriverDomain.start(rig.hypervisor, DriverDomainConfig.of("bench-net").withSpare(false)))
+        {
+            driver.shareBridge("benchsh0");
+            final int dom0Ping = rig.hypervisor.backends().attachVif(pinging, "bridge=benchd0").handle();
+            final int dom0Echo = rig.hypervisor.backends().attachVif(echoing, "bridge=benchd0").handle();
+            final int ddomPing = driver.attachVif(pinging, "backend=bench-net, bridge=benchdd0").handle();
+            final int ddomEcho = driver.attachVif(echoing, "backend=bench-net, bridge=benchdd0").handle();
+            final int sharedPing = rig.hypervisor.backends().attachVif(pinging, "bridge=benchsh0").handle();
+            final int sharedEcho = driver.attachVif(echoing, "backend=bench-net, bridge=benchsh0").handle();
+            driver.awaitActive(60_000);
+            final LatencySummary dom0;
+            final LatencySummary ddom;
+            final LatencySummary shared;
+            try (NetFront ping = NetFront.attach(pinging.resources(), 0, dom0Ping, frontConfig);
+                 NetFront echo = NetFront.attach(echoing.resources(), 0, dom0Echo, frontConfig))
+            {
+                dom0 = LatencySummary.of(FramePingPong.run(ping, echo, warmUp, pings));
+            }
+            try (NetFront ping = NetFront.attach(pinging.resources(), driver.domid(), ddomPing, frontConfig);
+                 NetFront echo = NetFront.attach(echoing.resources(), driver.domid(), ddomEcho, frontConfig))
+            {
+                ddom = LatencySummary.of(FramePingPong.run(ping, echo, warmUp, pings));
+            }
+            try (NetFront ping = NetFront.attach(pinging.resources(), 0, sharedPing, frontConfig);
+                 NetFront echo = NetFront.attach(echoing.resources(), driver.domid(), sharedEcho, frontConfig))
+            {
+                shared = LatencySummary.of(FramePingPong.run(ping, echo, warmUp, pings));
+            }
+            dom0.printRow(out, "one dom0 bridge", 46);
+            ddom.printRow(out, "one driver domain bridge", 46);
+            shared.printRow(out, "a bridge shared by dom0 and the driver domain", 46);
+            report.latency("frame_rtt_dom0_bridge", dom0, "pings").latency("frame_rtt_driver_domain_bridge", ddom, "pings")
+                .latency("frame_rtt_shared_bridge", shared, "pings")
+                .metric("frames_lost", 3L * pings - dom0.count() - ddom.count() - shared.count());
+        }
+        finally
+        {
+            rig.hypervisor.destroyDomain(pinging.id());
+            rig.hypervisor.destroyDomain(echoing.id());
+        }
     }
 
     private static void doorbells(final PrintWriter out, final BenchReport report) throws IOException, InterruptedException

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code bench driver-domain}, in a short run: read percentiles on both sides and their ratio, restart
- * times, nothing acknowledged lost, numbers only.
+ * times, nothing acknowledged lost, frame round trips on each kind of bridge, numbers only.
  */
 class DriverDomainBenchmarkTest
 {
@@ -37,6 +37,11 @@ class DriverDomainBenchmarkTest
         assertTrue(metrics.get("requests_reissued").longValue() >= 0, report.toJson());
         assertTrue(metrics.get("writes_acknowledged").longValue() > 0, report.toJson());
         assertTrue(text.toString().contains("driver domain / dom0 read p50"), text.toString());
+        for (final String path : new String[] {"dom0_bridge", "driver_domain_bridge", "shared_bridge"})
+        {
+            assertTrue(metrics.get("frame_rtt_" + path + "_pings").longValue() > 0, report.toJson());
+            assertTrue(metrics.get("frame_rtt_" + path + "_p50_ns").longValue() > 0, report.toJson());
+        }
         assertNoVerdicts(text.toString(), metrics);
     }
 
