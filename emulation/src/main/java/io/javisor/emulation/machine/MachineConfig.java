@@ -443,7 +443,7 @@ public final class MachineConfig
     private io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels;
 
     /**
-     * Run the guest's emulated device models (its ATA disks and LAN9118s) in a stub domain process, as xl.cfg's
+     * Run the guest's emulated and virtio device models (its ATA disks, LAN9118s, virtio-blk and virtio-net) in a stub domain process, as xl.cfg's
      * {@code device_model_stubdomain_override = 1}: the hypervisor starts the process when the guest
      * starts and gives the machine {@link #remoteDeviceModels}.
      */

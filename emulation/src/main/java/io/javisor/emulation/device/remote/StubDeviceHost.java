@@ -81,7 +81,7 @@ public final class StubDeviceHost implements AutoCloseable
     }
 
     /** A virtio device built from its argument, its transport made once the guest's RAM is mapped. */
-    private record PendingVirtio(int device, int window, String name, VirtioDevice model, Bridge bridge)
+    private record PendingVirtio(int device, int window, String name, VirtioDevice model)
     {
     }
 
@@ -274,7 +274,10 @@ public final class StubDeviceHost implements AutoCloseable
         }
     }
 
-    /** A port of a NIC's own bridge that sends what reaches it to the vCPU side; under the monitor. */
+    /**
+     * A port of a NIC's own bridge that sends what reaches it to the vCPU side: on the thread that sent
+     * the frame (under the monitor) or the bridge's forwarding thread; each message under {@link #eventsWriteLock}.
+     */
     private final class Uplink implements BridgePort
     {
         private final int device;
@@ -348,13 +351,13 @@ public final class StubDeviceHost implements AutoCloseable
                 final DiskImage image = DiskImages.open(argument);
                 images.add(image);
                 final String serial = io.javisor.blkback.image.DiskSpec.parse(argument).vdev();
-                addVirtio(k, "virtio-blk" + k, new VirtioBlk(image, serial), null);
+                addVirtio(k, "virtio-blk" + k, new VirtioBlk(image, serial));
                 continue;
             }
             if (kind == StubProtocol.KIND_VIRTIO_NET)
             {
                 final Bridge bridge = uplinkedBridge("stub-virtio-net" + k, k, StubProtocol.MAX_VIRTIO_FRAME);
-                addVirtio(k, "virtio-net" + k, new VirtioNet(bridge, Long.parseUnsignedLong(argument, 16), "virtio-net" + k), bridge);
+                addVirtio(k, "virtio-net" + k, new VirtioNet(bridge, Long.parseUnsignedLong(argument, 16), "virtio-net" + k));
                 continue;
             }
             if (kind != StubProtocol.KIND_ATA)
@@ -380,9 +383,9 @@ public final class StubDeviceHost implements AutoCloseable
     }
 
     /** A virtio device's window, described now and served once the guest's RAM is mapped. */
-    private void addVirtio(final int device, final String name, final VirtioDevice model, final Bridge bridge)
+    private void addVirtio(final int device, final String name, final VirtioDevice model)
     {
-        virtio.add(new PendingVirtio(device, windows.size(), name, model, bridge));
+        virtio.add(new PendingVirtio(device, windows.size(), name, model));
         windows.add(new Window(UNMAPPED_VIRTIO, name, device));
     }
 
