@@ -45,13 +45,14 @@ class StubDomainVirtioCrashTest
         try (Hypervisor hypervisor = StubGuests.fileBacked(dir.resolve("machine-memory")))
         {
             final StubCensus before = warmedUpCensus(hypervisor);
-            final StubGuests.Started victim = StubGuests.diskReader(hypervisor, "victim", StubGuests.image(dir, "victim.img"),
-                "vda", true, 200_000);
+            // Paced reads: a minute of the victim's IO and two seconds of the bystander's, however fast each is served.
+            final StubGuests.Started victim = StubGuests.pacedDiskReader(hypervisor, "victim", StubGuests.image(dir, "victim.img"),
+                "vda", 6_000, 60_000);
             victim.awaitLine("disk-io: start");
             final List<ProcessHandle> victimStub = StubGuests.stubProcesses();
             assertEquals(1, victimStub.size(), "the victim's stub domain");
-            final StubGuests.Started bystander = StubGuests.diskReader(hypervisor, "bystander",
-                StubGuests.image(dir, "bystander.img"), "vda", true, 20_000);
+            final StubGuests.Started bystander = StubGuests.pacedDiskReader(hypervisor, "bystander",
+                StubGuests.image(dir, "bystander.img"), "vda", 2_000, 2_000);
             bystander.awaitLine("disk-io: start");
 
             assertTrue(victimStub.get(0).destroyForcibly(), "kill -9 of the victim's stub domain");

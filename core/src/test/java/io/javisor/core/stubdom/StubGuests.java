@@ -127,6 +127,31 @@ final class StubGuests
         return start(hypervisor, name, image, vdev, stub, kernel, machine);
     }
 
+    /**
+     * The disk-io guest of the disk {@code vdev} names reading {@code requests} 4 KiB blocks in an open
+     * loop, paced evenly over {@code spanMillis} of guest time: its IO runs that long however fast the
+     * machine serves it (each request no earlier than its due time), so that a test acting on it finds
+     * it mid-run.
+     */
+    static Started pacedDiskReader(final Hypervisor hypervisor, final String name, final Path image, final String vdev,
+        final int requests, final long spanMillis)
+    {
+        final ElfImage kernel = GuestImages.load(vdev.startsWith("vd") ? "disk-io-virtio" : "disk-io-ata");
+        final int[] ops = new int[requests];
+        final long[] sectors = new long[requests];
+        final long[] due = new long[requests];
+        final long ticksPerMilli = io.javisor.emulation.fdt.VirtBoardFdt.TIMEBASE_HZ / 1000;
+        for (int i = 0; i < requests; i++)
+        {
+            sectors[i] = (i % 200) * 8L;
+            due[i] = spanMillis * ticksPerMilli * i / requests;
+        }
+        final long at = kernel.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow();
+        final MachineConfig machine = new MachineConfig().preload(at,
+            new DiskIoJob(ops, sectors, due, 0, DiskIoJobDescriptor.FLAG_OPEN_LOOP).encode());
+        return start(hypervisor, name, image, vdev, true, kernel, machine);
+    }
+
     private static Started start(final Hypervisor hypervisor, final String name, final Path image, final String vdev,
         final boolean stub, final ElfImage kernel, final MachineConfig machine)
     {
