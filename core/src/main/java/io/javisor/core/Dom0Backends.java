@@ -398,7 +398,7 @@ public final class Dom0Backends
         // is a destroy's, which the hypervisor's monitor keeps apart from this start.
         if (devices != null)
         {
-            devices.applyTo(machine, domain.name());
+            devices.applyTo(machine, domain.name(), domain.memory());
         }
     }
 

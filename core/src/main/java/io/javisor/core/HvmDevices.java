@@ -6,6 +6,7 @@ import io.javisor.core.stubdom.StubDomain;
 import io.javisor.emulation.device.remote.RemoteDeviceSpec;
 import io.javisor.emulation.machine.HvmDeviceSpecs;
 import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.memory.GuestMemory;
 import io.javisor.netback.bridge.Bridge;
 import io.javisor.netback.spec.VifSpec;
 
@@ -67,12 +68,15 @@ final class HvmDevices
 
     /**
      * Makes every device part of {@code machine}; when it asks for a stub domain
-     * ({@link MachineConfig#deviceModelStubDomain}) and has ATA disks or LAN9118 NICs, their models run
-     * in one, started now, which opens the images itself; its NICs join their bridges here.
+     * ({@link MachineConfig#deviceModelStubDomain}) and has emulated or virtio disks or NICs, their models
+     * run in one, started now, which opens the images itself (and maps the guest's RAM, for virtio); its
+     * NICs join their bridges here.
      *
      * @throws io.javisor.emulation.device.remote.StubDomainException (one line) when the stub does not start
+     * @throws IllegalArgumentException (one line) when virtio devices would run in a stub domain and
+     *                                  {@code memory} is anonymous (the stub could not map it)
      */
-    void applyTo(final MachineConfig machine, final String domainName)
+    void applyTo(final MachineConfig machine, final String domainName, final GuestMemory memory)
     {
         final List<RemoteDeviceSpec> remote = new ArrayList<>();
         for (final Disk disk : disks)
@@ -80,6 +84,10 @@ final class HvmDevices
             if (machine.deviceModelStubDomain() && disk.kind() == HvmDeviceSpecs.DiskKind.ATA)
             {
                 remote.add(RemoteDeviceSpec.ata(disk.spec().toString()));
+            }
+            else if (machine.deviceModelStubDomain() && disk.kind() == HvmDeviceSpecs.DiskKind.VIRTIO_BLK)
+            {
+                remote.add(RemoteDeviceSpec.virtioBlk(disk.spec().toString()));
             }
             else
             {
@@ -94,10 +102,21 @@ final class HvmDevices
                 remote.add(RemoteDeviceSpec.lan9118(nic.spec().mac()));
                 remoteBridges.add(nic.bridge());
             }
+            else if (machine.deviceModelStubDomain() && nic.kind() == HvmDeviceSpecs.NicKind.VIRTIO_NET)
+            {
+                remote.add(RemoteDeviceSpec.virtioNet(nic.spec().mac()));
+                remoteBridges.add(nic.bridge());
+            }
             else
             {
                 HvmDeviceSpecs.addVif(machine, nic.spec(), nic.bridge());
             }
+        }
+        if (remote.stream().anyMatch(RemoteDeviceSpec::needsGuestRam) && memory.sharedFile() == null)
+        {
+            throw new IllegalArgumentException("domain " + domainName + ": device_model_stubdomain_override with virtio " +
+                "devices needs guest RAM its stub domain can map, and this hypervisor's machine memory is anonymous; " +
+                "start it with a machine memory file (HypervisorConfig.withMachineMemoryFile), as the javisor daemon does");
         }
         if (!remote.isEmpty())
         {

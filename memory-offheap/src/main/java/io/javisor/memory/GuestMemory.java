@@ -94,6 +94,22 @@ public final class GuestMemory implements AutoCloseable
         return firstMfn;
     }
 
+    /**
+     * The file behind this memory's frames when the machine memory is file-backed (a process of its
+     * own, such as the domain's stub domain, may map {@link #sharedFileOffset()} and the
+     * {@link #size()} bytes after it, and nothing else), or null when it is anonymous.
+     */
+    public java.nio.file.Path sharedFile()
+    {
+        return allocator.memory().file();
+    }
+
+    /** @return the offset of guest-physical byte 0 in {@link #sharedFile()}: frames are contiguous there too */
+    public long sharedFileOffset()
+    {
+        return firstMfn << PAGE_SHIFT;
+    }
+
     public boolean isValidFrame(final long gpfn)
     {
         return gpfn >= 0 && gpfn < frameCount;

@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * default a shared-memory mailbox ({@link StubChannelKind#MAILBOX}, chosen by {@code javisor bench
  * stubdom}'s measurements, see {@link StubChannelKind}), or frames on the Unix socket. The
  * process connects to a Unix socket in a private temporary directory (under /dev/shm when there is
- * one) and proves itself with a random token; with a LAN9118 it connects a second time, for events. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
+ * one) and proves itself with a random token; with a NIC (a LAN9118 or a virtio-net) it connects a
+ * second time, for events; with a virtio device it maps its guest's RAM once the machine shares it
+ * ({@link RemoteDeviceModels#shareGuestRam}), a mapping that ends with the process. Supervision: when the process ends (kill -9, an exception, an exit) the models fail
  * with its exit status, which crashes the guest at its next look and nothing else; when the models
  * fail first (the stub answered garbage or reported a failed model) the process is killed; a stub that
  * leaves an access unanswered past the answer timeout is failed too ({@link StubWatchdog}).

@@ -54,30 +54,7 @@ public final class GarbageStubMain
             windows.flip();
             windows.putInt(0, windows.limit() - 4);
             write(channel, windows);
-            if (mailbox.isEmpty())
-            {
-                final byte[] garbage = new byte[StubProtocol.FRAME];
-                while (true)
-                {
-                    read(channel, ByteBuffer.allocate(StubProtocol.FRAME));
-                    random.nextBytes(garbage);
-                    write(channel, ByteBuffer.wrap(garbage));
-                }
-            }
-            final MappedByteBuffer shared;
-            try (FileChannel file = FileChannel.open(Path.of(mailbox), StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 4096);
-            }
-            while (true)
-            {
-                for (int i = 0; i < 4096; i += 8)
-                {
-                    shared.putLong(i, random.nextLong());
-                }
-                write(channel, ByteBuffer.wrap(new byte[] {(byte)random.nextInt()}));
-                Thread.sleep(1);
-            }
+            answerGarbage(channel, mailbox, random);
         }
         catch (final IOException ex)
         {
@@ -86,7 +63,40 @@ public final class GarbageStubMain
         }
     }
 
-    private static ByteBuffer readSetup(final SocketChannel channel) throws IOException
+    /**
+     * Garbage for every access from here on: a random frame per request on the socket, or random words
+     * over all of {@code mailbox} and random bytes on the socket every millisecond; until the channel breaks.
+     */
+    static void answerGarbage(final SocketChannel channel, final String mailbox, final Random random)
+        throws IOException, InterruptedException
+    {
+        if (mailbox.isEmpty())
+        {
+            final byte[] garbage = new byte[StubProtocol.FRAME];
+            while (true)
+            {
+                read(channel, ByteBuffer.allocate(StubProtocol.FRAME));
+                random.nextBytes(garbage);
+                write(channel, ByteBuffer.wrap(garbage));
+            }
+        }
+        final MappedByteBuffer shared;
+        try (FileChannel file = FileChannel.open(Path.of(mailbox), StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            shared = file.map(FileChannel.MapMode.READ_WRITE, 0, 4096);
+        }
+        while (true)
+        {
+            for (int i = 0; i < 4096; i += 8)
+            {
+                shared.putLong(i, random.nextLong());
+            }
+            write(channel, ByteBuffer.wrap(new byte[] {(byte)random.nextInt()}));
+            Thread.sleep(1);
+        }
+    }
+
+    static ByteBuffer readSetup(final SocketChannel channel) throws IOException
     {
         final ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
         read(channel, length);
@@ -96,7 +106,7 @@ public final class GarbageStubMain
     }
 
     /** The DEVICES message's last string. */
-    private static String mailboxOf(final ByteBuffer devices)
+    static String mailboxOf(final ByteBuffer devices)
     {
         devices.get(); // type
         final int count = Byte.toUnsignedInt(devices.get());
@@ -111,7 +121,7 @@ public final class GarbageStubMain
         return new String(path, StandardCharsets.UTF_8);
     }
 
-    private static void read(final SocketChannel channel, final ByteBuffer buffer) throws IOException
+    static void read(final SocketChannel channel, final ByteBuffer buffer) throws IOException
     {
         while (buffer.hasRemaining())
         {
@@ -122,7 +132,7 @@ public final class GarbageStubMain
         }
     }
 
-    private static void write(final SocketChannel channel, final ByteBuffer buffer) throws IOException
+    static void write(final SocketChannel channel, final ByteBuffer buffer) throws IOException
     {
         while (buffer.hasRemaining())
         {

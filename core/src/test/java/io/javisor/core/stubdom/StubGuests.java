@@ -57,7 +57,48 @@ final class StubGuests
     /** The ata-disk guest (our own driver's write, flush, read back, polled and with interrupts) on {@code image}. */
     static Started ataDisk(final Hypervisor hypervisor, final String name, final Path image, final boolean stub)
     {
-        return start(hypervisor, name, image, stub, GuestImages.load("ata-disk"), new MachineConfig());
+        return start(hypervisor, name, image, "hda", stub, GuestImages.load("ata-disk"), new MachineConfig());
+    }
+
+    /**
+     * The virtio-blk guest (eight 4 KiB writes, a flush and the reads compared, polled and then with
+     * interrupts; get-id; a read past the end) on {@code image} as vda.
+     */
+    static Started virtioBlk(final Hypervisor hypervisor, final String name, final Path image, final boolean stub)
+    {
+        return start(hypervisor, name, image, "vda", stub, GuestImages.load("virtio-blk"), new MachineConfig());
+    }
+
+    /**
+     * A hypervisor whose machine memory is a file ({@code memory}), as the javisor daemon keeps it: a stub
+     * domain can map its guests' RAM.
+     */
+    static Hypervisor fileBacked(final Path memory)
+    {
+        return new Hypervisor(io.javisor.core.HypervisorConfig.defaults().withMachineMemoryMiB(128).withMachineMemoryFile(memory));
+    }
+
+    /** Checks the blocks the virtio-blk guest wrote (src/virtio-blk.c's round trips from sectors 0 and 64) are on {@code image}. */
+    static void assertVirtioBlkPattern(final Path image) throws IOException
+    {
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "r"))
+        {
+            for (int sector = 0; sector < 128; sector += 8)
+            {
+                final int salt = sector < 64 ? 0 : 3;
+                final byte[] expected = new byte[4096];
+                for (int i = 0; i < expected.length; i++)
+                {
+                    expected[i] = (byte)(i * 7 + (i >> 8) + salt);
+                }
+                expected[0] = (byte)sector;
+                final byte[] block = new byte[4096];
+                file.seek(sector * 512L);
+                file.readFully(block);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, block, "the block at sector " + sector +
+                    " the guest wrote");
+            }
+        }
     }
 
     /**
@@ -67,7 +108,14 @@ final class StubGuests
     static Started diskReader(final Hypervisor hypervisor, final String name, final Path image, final boolean stub,
         final int requests)
     {
-        final ElfImage kernel = GuestImages.load("disk-io-ata");
+        return diskReader(hypervisor, name, image, "hda", stub, requests);
+    }
+
+    /** As {@link #diskReader} with the disk-io guest of the disk {@code vdev} names: hdX (ATA) or vdX (virtio-blk). */
+    static Started diskReader(final Hypervisor hypervisor, final String name, final Path image, final String vdev,
+        final boolean stub, final int requests)
+    {
+        final ElfImage kernel = GuestImages.load(vdev.startsWith("vd") ? "disk-io-virtio" : "disk-io-ata");
         final int[] ops = new int[requests];
         final long[] sectors = new long[requests];
         for (int i = 0; i < requests; i++)
@@ -76,14 +124,39 @@ final class StubGuests
         }
         final long at = kernel.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow();
         final MachineConfig machine = new MachineConfig().preload(at, new DiskIoJob(ops, sectors, new long[requests], 0, 0).encode());
-        return start(hypervisor, name, image, stub, kernel, machine);
+        return start(hypervisor, name, image, vdev, stub, kernel, machine);
     }
 
-    private static Started start(final Hypervisor hypervisor, final String name, final Path image, final boolean stub,
-        final ElfImage kernel, final MachineConfig machine)
+    /**
+     * The disk-io guest of the disk {@code vdev} names reading {@code requests} 4 KiB blocks in an open
+     * loop, paced evenly over {@code spanMillis} of guest time: its IO runs that long however fast the
+     * machine serves it (each request no earlier than its due time), so that a test acting on it finds
+     * it mid-run.
+     */
+    static Started pacedDiskReader(final Hypervisor hypervisor, final String name, final Path image, final String vdev,
+        final int requests, final long spanMillis)
+    {
+        final ElfImage kernel = GuestImages.load(vdev.startsWith("vd") ? "disk-io-virtio" : "disk-io-ata");
+        final int[] ops = new int[requests];
+        final long[] sectors = new long[requests];
+        final long[] due = new long[requests];
+        final long ticksPerMilli = io.javisor.emulation.fdt.VirtBoardFdt.TIMEBASE_HZ / 1000;
+        for (int i = 0; i < requests; i++)
+        {
+            sectors[i] = (i % 200) * 8L;
+            due[i] = spanMillis * ticksPerMilli * i / requests;
+        }
+        final long at = kernel.symbol(DiskIoJobDescriptor.SYMBOL).orElseThrow();
+        final MachineConfig machine = new MachineConfig().preload(at,
+            new DiskIoJob(ops, sectors, due, 0, DiskIoJobDescriptor.FLAG_OPEN_LOOP).encode());
+        return start(hypervisor, name, image, vdev, true, kernel, machine);
+    }
+
+    private static Started start(final Hypervisor hypervisor, final String name, final Path image, final String vdev,
+        final boolean stub, final ElfImage kernel, final MachineConfig machine)
     {
         final Domain domain = hypervisor.createDomain(DomainConfig.hvm(name, DOMAIN_MIB));
-        hypervisor.backends().attachHvmDisk(domain, "format=raw, vdev=hda, access=rw, target=" + image);
+        hypervisor.backends().attachHvmDisk(domain, "format=raw, vdev=" + vdev + ", access=rw, target=" + image);
         final RecordingConsole console = new RecordingConsole();
         final HvmGuest guest = hypervisor.startHvm(domain, machine.kernel(kernel).bootMode(BootMode.BARE).console(console)
             .deviceModelStubDomain(stub));

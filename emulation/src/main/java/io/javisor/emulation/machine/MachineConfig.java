@@ -332,6 +332,15 @@ public final class MachineConfig
         {
             throw new IllegalArgumentException("a machine's LAN9118s are all in its stub domain or all in-process, not both");
         }
+        if (remoteDeviceModels != null && remoteDeviceModels.needsGuestRam() && !virtioDevices.isEmpty())
+        {
+            throw new IllegalArgumentException("a machine's virtio devices are all in its stub domain or all in-process, not both");
+        }
+        if (remoteDeviceModels != null && remoteDeviceModels.devices().stream().filter(d -> d.needsGuestRam()).count() >
+            VirtBoardFdt.VIRTIO_SLOTS)
+        {
+            throw new IllegalArgumentException("at most " + VirtBoardFdt.VIRTIO_SLOTS + " virtio devices");
+        }
         if (remoteDeviceModels != null && remoteDeviceModels.devicesOfKind(
             io.javisor.emulation.device.remote.StubProtocol.KIND_ATA).length > VirtBoardFdt.MAX_ATA)
         {
@@ -434,7 +443,7 @@ public final class MachineConfig
     private io.javisor.emulation.device.remote.RemoteDeviceModels remoteDeviceModels;
 
     /**
-     * Run the guest's emulated device models (its ATA disks and LAN9118s) in a stub domain process, as xl.cfg's
+     * Run the guest's emulated and virtio device models (its ATA disks, LAN9118s, virtio-blk and virtio-net) in a stub domain process, as xl.cfg's
      * {@code device_model_stubdomain_override = 1}: the hypervisor starts the process when the guest
      * starts and gives the machine {@link #remoteDeviceModels}.
      */
@@ -451,7 +460,10 @@ public final class MachineConfig
 
     /**
      * The device models a stub domain runs for this machine, mapped in place of in-process ones (its
-     * ATA disks at the ATA slots, its LAN9118s at theirs); set by whoever started the stub.
+     * ATA disks at the ATA slots, its LAN9118s at theirs, its virtio devices at the virtio-mmio slots
+     * from 7 downwards); set by whoever started the stub. With virtio devices the stub maps the
+     * guest's RAM: a machine given {@link #memory} needs it file-backed, one that allocates its own
+     * keeps it in a file of a private directory (on /dev/shm), removed when it closes.
      */
     public MachineConfig remoteDeviceModels(final io.javisor.emulation.device.remote.RemoteDeviceModels models)
     {

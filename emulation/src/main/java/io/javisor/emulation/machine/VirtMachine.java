@@ -28,6 +28,8 @@ import io.javisor.memory.FrameAllocator;
 import io.javisor.memory.GuestMemory;
 import io.javisor.memory.MachineMemory;
 
+import java.util.stream.IntStream;
+
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -70,6 +72,8 @@ public final class VirtMachine implements AutoCloseable
 
     private final MachineConfig config;
     private final MachineMemory machineMemory;
+    /** Where {@link #machineMemory} is a file a stub domain maps, or null (anonymous, or the hypervisor's memory). */
+    private final SharedRamDirectory sharedRamDirectory;
     private final GuestMemory memory;
     private final CpuState cpu = new CpuState(0);
     private final PlatformBus bus;
@@ -120,6 +124,8 @@ public final class VirtMachine implements AutoCloseable
     private int ataDisks;
     /** The MACs of the stub domain's LAN9118s, for the device tree. */
     private long[] remoteLan9118Macs = new long[0];
+    /** The virtio-mmio slots of the stub domain's virtio devices, for the device tree. */
+    private int[] remoteVirtioSlots = new int[0];
 
     private VirtMachine(final MachineConfig config)
     {
@@ -129,12 +135,17 @@ public final class VirtMachine implements AutoCloseable
         if (config.memory() != null)
         {
             this.machineMemory = null;
+            this.sharedRamDirectory = null;
             this.memory = config.memory();
         }
         else
         {
             final int frames = (int)(config.memoryBytes() >>> 12);
-            this.machineMemory = MachineMemory.anonymous(frames);
+            // A stub domain running virtio devices maps the guest's RAM: then it is a file only this user reaches.
+            this.sharedRamDirectory = config.remoteDeviceModels() != null && config.remoteDeviceModels().needsGuestRam() ?
+                SharedRamDirectory.create() : null;
+            this.machineMemory = sharedRamDirectory == null ? MachineMemory.anonymous(frames) :
+                MachineMemory.fileBacked(sharedRamDirectory.file(), frames);
             final FrameAllocator allocator = new FrameAllocator(machineMemory);
             allocator.setQuota(DOMID, frames);
             this.memory = GuestMemory.allocate(allocator, DOMID, frames);
@@ -164,8 +175,16 @@ public final class VirtMachine implements AutoCloseable
             bus.map(GoldfishRtcDescriptor.BASE, rtc);
         }
         interpreter.setTimeSource(this::mtime);
-        this.virtio = mapVirtioDevices(config);
-        mapEmulatedDevices(config);
+        try
+        {
+            this.virtio = mapVirtioDevices(config);
+            mapEmulatedDevices(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            releaseMemory();
+            throw ex;
+        }
     }
 
     /**
@@ -960,7 +979,7 @@ public final class VirtMachine implements AutoCloseable
         remoteModels = config.remoteDeviceModels();
         if (remoteModels == null)
         {
-            if (config.deviceModelStubDomain() && !config.ataDisks().isEmpty())
+            if (config.deviceModelStubDomain() && (!config.ataDisks().isEmpty() || !config.virtioDevices().isEmpty()))
             {
                 throw new IllegalArgumentException("device_model_stubdomain_override needs the hypervisor to start the stub " +
                     "domain (Hypervisor.startHvm); a machine alone has no stub");
@@ -988,7 +1007,29 @@ public final class VirtMachine implements AutoCloseable
             bus.map(VirtBoardFdt.lan9118Base(i), remoteModels.windowsOf(nics[i]).get(0));
             remoteLan9118Macs[i] = remoteModels.devices().get(nics[i]).mac();
         }
+        // Virtio devices take the slots QEMU would give them, from 7 downwards, in the models' order.
+        final int[] remoteVirtio = IntStream.range(0, remoteModels.devices().size())
+            .filter(k -> remoteModels.devices().get(k).needsGuestRam()).toArray();
+        remoteVirtioSlots = new int[remoteVirtio.length];
+        for (int i = 0; i < remoteVirtio.length; i++)
+        {
+            final int slot = VirtBoardFdt.VIRTIO_SLOTS - 1 - i;
+            final int irq = VirtBoardFdt.VIRTIO_IRQ + slot;
+            lines[remoteVirtio[i]] = level -> plic.setSource(irq, level);
+            bus.map(VirtBoardFdt.VIRTIO_BASE + VirtBoardFdt.VIRTIO_STRIDE * slot, remoteModels.windowsOf(remoteVirtio[i]).get(0));
+            remoteVirtioSlots[i] = slot;
+        }
         remoteModels.attach(lines, this::kick);
+        if (remoteModels.needsGuestRam())
+        {
+            if (memory.sharedFile() == null)
+            {
+                throw new IllegalArgumentException("the stub domain's virtio devices need the guest's RAM in a file it can map, " +
+                    "and this machine's memory is anonymous: give the hypervisor a machine memory file " +
+                    "(HypervisorConfig.withMachineMemoryFile)");
+            }
+            remoteModels.shareGuestRam(memory.sharedFile(), memory.sharedFileOffset(), memory.size());
+        }
     }
 
     /** @return the device models a stub domain runs for this machine, or null (for their counts) */
@@ -1021,10 +1062,20 @@ public final class VirtMachine implements AutoCloseable
         {
             nic.detach();
         }
+        releaseMemory();
+    }
+
+    /** The memory this machine allocated itself, and its file's directory; idempotent. */
+    private void releaseMemory()
+    {
         if (machineMemory != null)
         {
             memory.close();
             machineMemory.close();
+        }
+        if (sharedRamDirectory != null)
+        {
+            sharedRamDirectory.close();
         }
     }
 
@@ -1084,10 +1135,10 @@ public final class VirtMachine implements AutoCloseable
     private int[] virtioSlots()
     {
         final java.util.List<VirtioDeviceSpec> specs = config.virtioDevices();
-        final int[] slots = new int[specs.size()];
-        for (int i = 0; i < slots.length; i++)
+        final int[] slots = java.util.Arrays.copyOf(remoteVirtioSlots, remoteVirtioSlots.length + specs.size());
+        for (int i = 0; i < specs.size(); i++)
         {
-            slots[i] = specs.get(i).slot();
+            slots[remoteVirtioSlots.length + i] = specs.get(i).slot();
         }
         return slots;
     }

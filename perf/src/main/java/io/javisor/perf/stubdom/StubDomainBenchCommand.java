@@ -34,6 +34,14 @@ public final class StubDomainBenchCommand implements Callable<Integer>
     @Option(names = "--warmup-reads", paramLabel = "N", defaultValue = "20", description = "Untimed reads first (default: ${DEFAULT-VALUE}).")
     private int warmupReads;
 
+    @Option(names = "--virtio-reads", paramLabel = "N", defaultValue = "2000",
+        description = "Timed 4 KiB virtio-blk reads per side and round (default: ${DEFAULT-VALUE}).")
+    private int virtioReads;
+
+    @Option(names = "--virtio-warmup-reads", paramLabel = "N", defaultValue = "2000",
+        description = "Untimed virtio-blk reads first in each round (default: ${DEFAULT-VALUE}).")
+    private int virtioWarmupReads;
+
     @Option(names = "--samples", paramLabel = "N", defaultValue = "50000",
         description = "Timed register accesses and channel round trips per side (default: ${DEFAULT-VALUE}).")
     private int samples;
@@ -47,7 +55,7 @@ public final class StubDomainBenchCommand implements Callable<Integer>
         final StubDomainBenchmark.Config config;
         try
         {
-            config = new StubDomainBenchmark.Config(reads, warmupReads, samples, samples);
+            config = new StubDomainBenchmark.Config(reads, warmupReads, virtioReads, virtioWarmupReads, samples, samples);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -34,13 +34,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@code javisor bench stubdom}: what running an HVM guest's ATA disk model in a stub domain process
- * costs against running it in the hypervisor process.
+ * {@code javisor bench stubdom}: what running an HVM guest's ATA disk model, and its virtio-blk, in a
+ * stub domain process costs against running them in the hypervisor process.
  * <ul>
  * <li><b>Per exit, from guest code</b>: the disk-io guest reads 4 KiB blocks one at a time (polled,
  * about 2,060 register accesses each); the guest's clock times every request (an HdrHistogram of IO
  * latency per side) and the bus counts the device exits of the timed part, so the cost of one exit is
  * the timed requests' total time over their exits, in-process and through the stub.</li>
+ * <li><b>virtio-blk, from guest code</b>: the disk-io guest's 4 KiB reads at QD1 (polled) over
+ * virtio-blk, the guest's clock timing each: in-process against the stub domain's (its mailbox, the
+ * default; the stub maps the guest's RAM, which the machine then keeps in a tmpfs file, and runs the
+ * virtqueue), in alternating rounds so that the machine's load hits both sides alike; the ratio of
+ * the p50s.</li>
  * <li><b>Per access, from the host</b>: single reads of the alternate status register timed one by one
  * (an HdrHistogram per side): the model called directly, and the proxy's round trip to the stub.</li>
  * <li><b>The channel</b>: one frame's round trip to another process over a Unix domain socket and
@@ -54,23 +59,29 @@ public final class StubDomainBenchmark implements HarnessBenchmark
 {
     public static final String NAME = "stubdom";
 
+    /** Rounds of the virtio-blk part: each side runs this many times, the sides alternating. */
+    static final int VIRTIO_ROUNDS = 3;
+
     /**
-     * @param reads          timed 4 KiB reads per side (after {@code warmupReads} untimed ones)
-     * @param warmupReads    untimed reads first, which also warm the stub's JIT
-     * @param accessSamples  single register accesses timed per side
-     * @param channelSamples round trips timed per channel kind
+     * @param reads             timed 4 KiB ATA reads per side (after {@code warmupReads} untimed ones)
+     * @param warmupReads       untimed reads first, which also warm the stub's JIT
+     * @param virtioReads       timed 4 KiB virtio-blk reads per side and round (after {@code virtioWarmupReads})
+     * @param virtioWarmupReads untimed virtio-blk reads first in each round (a few exits each: more of them warm the stub)
+     * @param accessSamples     single register accesses timed per side
+     * @param channelSamples    round trips timed per channel kind
      */
-    public record Config(int reads, int warmupReads, int accessSamples, int channelSamples)
+    public record Config(int reads, int warmupReads, int virtioReads, int virtioWarmupReads, int accessSamples, int channelSamples)
     {
         public Config
         {
-            if (reads < 1 || reads > 10_000)
+            if (reads < 1 || reads > 10_000 || virtioReads < 1 || virtioReads > 100_000)
             {
-                throw new IllegalArgumentException("reads must be 1..10000, got " + reads);
+                throw new IllegalArgumentException("reads must be 1..10000 (virtio: 1..100000), got " + reads + " and " + virtioReads);
             }
-            if (warmupReads < 0 || warmupReads > 10_000)
+            if (warmupReads < 0 || warmupReads > 10_000 || virtioWarmupReads < 0 || virtioWarmupReads > 100_000)
             {
-                throw new IllegalArgumentException("warm-up reads must be 0..10000, got " + warmupReads);
+                throw new IllegalArgumentException("warm-up reads must be 0..10000 (virtio: 0..100000), got " + warmupReads +
+                    " and " + virtioWarmupReads);
             }
             if (accessSamples < 1 || accessSamples > 10_000_000 || channelSamples < 1 || channelSamples > 10_000_000)
             {
@@ -80,7 +91,7 @@ public final class StubDomainBenchmark implements HarnessBenchmark
 
         public static Config defaults()
         {
-            return new Config(100, 20, 50_000, 50_000);
+            return new Config(100, 20, 2_000, 2_000, 50_000, 50_000);
         }
     }
 
@@ -89,12 +100,27 @@ public final class StubDomainBenchmark implements HarnessBenchmark
     {
     }
 
-    public record Result(GuestSide inProcess, GuestSide stub, GuestSide stubSocket, LatencySummary accessInProcess,
+    /** The virtio-blk part: the reads' latency in-process and through the stub (mailbox), and exits per read through it. */
+    record VirtioSides(LatencySummary inProcess, LatencySummary stub, double stubExitsPerRead)
+    {
+        double ratioP50()
+        {
+            return (double)stub.p50() / inProcess.p50();
+        }
+    }
+
+    public record Result(GuestSide inProcess, GuestSide stub, GuestSide stubSocket, VirtioSides virtio, LatencySummary accessInProcess,
         LatencySummary accessStub, LatencySummary accessStubSocket, LatencySummary socket, LatencySummary mailbox)
     {
         public BenchReport toReport(final Config config)
         {
             final BenchReport report = new BenchReport(NAME);
+            report.metric("virtio_read_p50_ns_in_process", virtio.inProcess().p50());
+            report.metric("virtio_read_p50_ns_stubdom", virtio.stub().p50());
+            report.metric("ratio_stub_vs_inprocess_virtio_read_p50", Math.round(virtio.ratioP50() * 100) / 100.0);
+            report.metric("virtio_exits_per_read_stubdom", round(virtio.stubExitsPerRead()));
+            report.latency("io_virtio_read_in_process", virtio.inProcess(), "reads");
+            report.latency("io_virtio_read_stubdom", virtio.stub(), "reads");
             report.metric("exit_ns_in_process", round(inProcess.nsPerExit()));
             report.metric("exit_ns_stubdom", round(stub.nsPerExit()));
             report.metric("ratio_stubdom_vs_in_process_exit", Math.round(stub.nsPerExit() / inProcess.nsPerExit() * 10) / 10.0);
@@ -110,7 +136,8 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             report.latency("access_stubdom_socket", accessStubSocket, "accesses");
             report.latency("channel_uds_rtt", socket, "round_trips");
             report.latency("channel_shm_spin_rtt", mailbox, "round_trips");
-            report.environment("guest", "disk-io-ata, 4 KiB polled reads at QD1");
+            report.environment("guest", "disk-io-ata and disk-io-virtio, 4 KiB polled reads at QD1");
+            report.environment("virtio_rounds", Integer.toString(VIRTIO_ROUNDS));
             report.environment("channel", "stubdom: a shared-memory mailbox, spin then park on a Unix socket (the default); "
                 + "stubdom_socket: 24-byte frames on the Unix socket");
             return report;
@@ -125,12 +152,17 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             accessInProcess.printRow(out, "register access, in-process", 40);
             accessStub.printRow(out, "register access, stub domain (mailbox)", 40);
             accessStubSocket.printRow(out, "register access, stub domain (socket)", 40);
+            virtio.inProcess().printRow(out, "4 KiB virtio-blk read, in-process", 40);
+            virtio.stub().printRow(out, "4 KiB virtio-blk read, stub (mailbox)", 40);
             socket.printRow(out, "channel round trip, unix socket", 40);
             mailbox.printRow(out, "channel round trip, shm mailbox (spin)", 40);
             out.printf(Locale.ROOT, "exit cost from guest code: %.1f ns in-process, %.1f ns through the stub domain's mailbox (%.1fx), "
                 + "%.1f ns through its socket (%.1fx); %d exits per read%n", inProcess.nsPerExit(), stub.nsPerExit(),
                 stub.nsPerExit() / inProcess.nsPerExit(), stubSocket.nsPerExit(), stubSocket.nsPerExit() / inProcess.nsPerExit(),
                 Math.round((double)stub.exits() / stub.io().count()));
+            out.printf(Locale.ROOT, "virtio-blk 4 KiB read p50 from guest code: %d ns in-process, %d ns through the stub domain's " +
+                "mailbox (%.2fx); %.1f exits per read%n", virtio.inProcess().p50(), virtio.stub().p50(), virtio.ratioP50(),
+                virtio.stubExitsPerRead());
             out.flush();
         }
 
@@ -156,7 +188,8 @@ public final class StubDomainBenchmark implements HarnessBenchmark
     @Override
     public String description()
     {
-        return "ATA exit cost with the device model in a stub domain process vs in-process; the channel's round trip";
+        return "ATA exit cost and virtio-blk read latency with the device model in a stub domain process vs in-process; " +
+            "the channel's round trip";
     }
 
     @Override
@@ -182,10 +215,12 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             final GuestSide inProcess;
             try (DiskImage disk = RawFileImage.open(image, false))
             {
-                inProcess = guestReads(new MachineConfig().addAtaDisk(disk), "in-process", progress);
+                inProcess = guestReads(new MachineConfig().addAtaDisk(disk), "disk-io-ata", config.warmupReads, config.reads,
+                    "in-process", progress).side();
             }
             final GuestSide stub = stubReads(spec, StubChannelKind.MAILBOX, progress);
             final GuestSide stubSocket = stubReads(spec, StubChannelKind.SOCKET, progress);
+            final VirtioSides virtio = virtioReads(image, progress);
             final LatencySummary accessInProcess;
             try (DiskImage disk = RawFileImage.open(image, false))
             {
@@ -200,7 +235,7 @@ public final class StubDomainBenchmark implements HarnessBenchmark
             final LatencySummary mailbox = LatencySummary.of(ChannelProbe.mailboxRoundTrips(config.channelSamples / 5, config.channelSamples));
             progress.printf(Locale.ROOT, "channel round trips: unix socket p50 %d ns, shm spin p50 %d ns%n", socket.p50(), mailbox.p50());
             progress.flush();
-            return new Result(inProcess, stub, stubSocket, accessInProcess, accessStub, accessStubSocket, socket, mailbox);
+            return new Result(inProcess, stub, stubSocket, virtio, accessInProcess, accessStub, accessStubSocket, socket, mailbox);
         }
         catch (final IOException ex)
         {
@@ -230,8 +265,36 @@ public final class StubDomainBenchmark implements HarnessBenchmark
     {
         try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.ata(spec)), kind, StubDomainMain.class.getName()))
         {
-            return guestReads(new MachineConfig().remoteDeviceModels(domain.models()), "stub domain (" + kind + ")", progress);
+            return guestReads(new MachineConfig().remoteDeviceModels(domain.models()), "disk-io-ata", config.warmupReads, config.reads,
+                "stub domain (" + kind + ")", progress).side();
         }
+    }
+
+    /** The virtio-blk reads, in-process and through a stub domain (mailbox), in alternating rounds; their histograms merged per side. */
+    private VirtioSides virtioReads(final Path image, final PrintWriter progress) throws IOException
+    {
+        final String spec = "format=raw, vdev=vda, access=rw, target=" + image;
+        final Histogram inProcess = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        final Histogram stub = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        long stubExits = 0;
+        for (int round = 0; round < VIRTIO_ROUNDS; round++)
+        {
+            try (DiskImage disk = RawFileImage.open(image, false))
+            {
+                inProcess.add(guestReads(new MachineConfig().virtioBlk(disk, "vda"), "disk-io-virtio", config.virtioWarmupReads,
+                    config.virtioReads, "virtio in-process, round " + round, progress).histogram());
+            }
+            try (StubDomain domain = StubDomain.start("bench", List.of(RemoteDeviceSpec.virtioBlk(spec)), StubChannelKind.MAILBOX,
+                StubDomainMain.class.getName()))
+            {
+                final GuestReads reads = guestReads(new MachineConfig().remoteDeviceModels(domain.models()), "disk-io-virtio",
+                    config.virtioWarmupReads, config.virtioReads, "virtio stub domain (mailbox), round " + round, progress);
+                stub.add(reads.histogram());
+                stubExits += reads.side().exits();
+            }
+        }
+        return new VirtioSides(LatencySummary.of(inProcess), LatencySummary.of(stub),
+            (double)stubExits / ((long)VIRTIO_ROUNDS * config.virtioReads));
     }
 
     private LatencySummary stubAccesses(final String spec, final StubChannelKind kind)
@@ -245,18 +308,25 @@ public final class StubDomainBenchmark implements HarnessBenchmark
         }
     }
 
-    private GuestSide guestReads(final MachineConfig machine, final String side, final PrintWriter progress)
+    /** One run's reads: their summary and the histogram behind it. */
+    private record GuestReads(GuestSide side, Histogram histogram)
     {
-        final int count = config.warmupReads + config.reads;
+    }
+
+    /** {@code reads} timed 4 KiB reads of the disk-io guest {@code guest} after {@code warmupReads} untimed ones. */
+    private GuestReads guestReads(final MachineConfig machine, final String guest, final int warmupReads,
+        final int reads, final String side, final PrintWriter progress)
+    {
+        final int count = warmupReads + reads;
         final int[] ops = new int[count];
         final long[] sectors = new long[count];
         for (int i = 0; i < count; i++)
         {
             sectors[i] = (i * 8L * 37) % ((8L << 20) / 512 - 8); // scattered 4 KiB blocks over the image
         }
-        final DiskIoJob job = new DiskIoJob(ops, sectors, new long[count], config.warmupReads, 0);
+        final DiskIoJob job = new DiskIoJob(ops, sectors, new long[count], warmupReads, 0);
         final DiskIoRunner.Run run = DiskIoRunner.run(machine.memoryMiB(16).bootMode(BootMode.BARE)
-            .kernel(GuestImages.load("disk-io-ata")), job);
+            .kernel(GuestImages.load(guest)), job);
         if (!run.passed())
         {
             throw new IllegalStateException("the disk-io guest did not finish its reads " + side + ": " + run.exit() + "\n" + run.console());
@@ -274,7 +344,7 @@ public final class StubDomainBenchmark implements HarnessBenchmark
         progress.printf(Locale.ROOT, "guest reads %s: %d timed, p50 %d ns, %d exits, %.1f ns per exit%n", side,
             run.results().count(), result.io().p50(), exits, result.nsPerExit());
         progress.flush();
-        return result;
+        return new GuestReads(result, histogram);
     }
 
     /** One alternate-status read at a time, each timed. */

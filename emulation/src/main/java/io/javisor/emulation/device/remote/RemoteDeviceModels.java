@@ -26,10 +26,12 @@ import java.util.stream.IntStream;
  * A guest's device models as its vCPU sees them when a stub domain runs them: one {@link RemoteWindow}
  * per register window, each access a request and a reply to the stub ({@link StubProtocol}), on its
  * socket or through a shared-memory mailbox ({@link StubChannelKind}), and the interrupt lines each
- * reply carries set on the guest's interrupt controller before the access returns. A LAN9118 also has
- * traffic of its own: its frames cross a second, events connection to and from its bridge
- * ({@link #connectNic}), and a line it raises for a received frame comes back as an IRQ event, set at
- * the vCPU's next {@link #poll} (it is kicked into one). Line levels are versioned by the stub, so a
+ * reply carries set on the guest's interrupt controller before the access returns. A NIC (a LAN9118
+ * or a virtio-net) also has traffic of its own: its frames cross a second, events connection to and
+ * from its bridge ({@link #connectNic}), and a line it raises for a received frame comes back as an
+ * IRQ event, set at the vCPU's next {@link #poll} (it is kicked into one, as a frame kicks an
+ * in-process virtio-net's vCPU). Virtio devices DMA into guest RAM: the machine shares its RAM with
+ * the stub ({@link #shareGuestRam}) before its guest runs. Line levels are versioned by the stub, so a
  * late event never undoes a newer reply. Once the stub is lost (its process ended, it failed, it answered garbage, or the channel was
  * closed), every access and every {@link #poll} throws a {@link StubDomainException} with the first
  * reason, which ends the guest's run as a crash; the failure listeners (the supervisor, which kills the
@@ -194,10 +196,69 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
         }
     }
 
-    /** @return whether a device needs the events channel ({@link #attachEvents}): a LAN9118 */
+    /** @return whether a device needs the events channel ({@link #attachEvents}): a NIC */
     public boolean needsEvents()
     {
-        return devicesOfKind(StubProtocol.KIND_LAN9118).length > 0;
+        return devices.stream().anyMatch(RemoteDeviceSpec::isNic);
+    }
+
+    /** @return whether a device DMAs into guest RAM (virtio), so that the stub must map it ({@link #shareGuestRam}) */
+    public boolean needsGuestRam()
+    {
+        return devices.stream().anyMatch(RemoteDeviceSpec::needsGuestRam);
+    }
+
+    /**
+     * Tells the stub where the guest's RAM is, the {@code length} bytes at {@code offset} of
+     * {@code file} (a machine-memory file on tmpfs), and waits until it has mapped them: its virtio
+     * devices run against that mapping. Once, before the guest runs.
+     *
+     * @throws StubDomainException (one line) when the stub cannot map them, ends, or breaks the
+     *                             protocol; the models have then failed
+     */
+    public void shareGuestRam(final Path file, final long offset, final long length)
+    {
+        if (!needsGuestRam())
+        {
+            throw new IllegalStateException(name + " runs no virtio device: it maps no guest RAM");
+        }
+        accessSince = System.nanoTime() | 1; // a stub that never answers is released by its watchdog, as for an access
+        try
+        {
+            final String path = file.toString();
+            final ByteBuffer message = StubFrames.setupMessage(StubProtocol.GUEST_RAM, StubFrames.stringSize(path) + 16);
+            StubFrames.putString(message, path);
+            message.putLong(offset).putLong(length);
+            StubFrames.sendSetup(channel, message);
+            final ByteBuffer answer = StubFrames.receiveSetup(channel);
+            final byte type = answer.get();
+            if (type == StubProtocol.ERROR)
+            {
+                fail(name + " cannot map its guest's RAM: " + StubFrames.printable(StubFrames.getString(answer)));
+            }
+            else if (type != StubProtocol.RAM_MAPPED || answer.hasRemaining())
+            {
+                throw new StubProtocolViolation("it answered the guest's RAM with message type " + type + " of " +
+                    answer.limit() + " bytes");
+            }
+        }
+        catch (final StubProtocolViolation | BufferUnderflowException ex)
+        {
+            fail(name + " answered garbage to the guest's RAM (" + ex.getMessage() + ") and was disconnected");
+        }
+        catch (final IOException ex)
+        {
+            final String explained = failure.get() == null ? lossExplainer.get() : null;
+            fail(name + " lost while mapping its guest's RAM: " + (explained != null ? explained : ex.getMessage()));
+        }
+        finally
+        {
+            accessSince = 0;
+        }
+        if (failure.get() != null)
+        {
+            throw new StubDomainException(failure.get());
+        }
     }
 
     /**
@@ -229,17 +290,19 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
     }
 
     /**
-     * Joins device {@code device}, a LAN9118, to {@code bridge}: frames for it go to the stub (queued,
-     * by a sender thread of its own), frames it sends enter the bridge. After {@link #attachEvents}.
+     * Joins device {@code device}, a NIC (a LAN9118 or a virtio-net), to {@code bridge}: frames for it go
+     * to the stub (queued, by a sender thread of its own), frames it sends enter the bridge. After
+     * {@link #attachEvents}.
      */
     public void connectNic(final int device, final io.javisor.netback.bridge.Bridge bridge)
     {
-        if (device < 0 || device >= devices.size() || devices.get(device).kind() != StubProtocol.KIND_LAN9118 || events == null)
+        if (device < 0 || device >= devices.size() || !devices.get(device).isNic() || events == null)
         {
-            throw new IllegalArgumentException(name + ": device " + device + " is no LAN9118 with an events channel");
+            throw new IllegalArgumentException(name + ": device " + device + " is no NIC with an events channel");
         }
-        final RemoteNic nic = new RemoteNic(device, devices.get(device).mac(), name.replace("stub domain of ", "stub-") + ".lan" + device,
-            bridge);
+        final byte kind = devices.get(device).kind();
+        final RemoteNic nic = new RemoteNic(device, devices.get(device).mac(), name.replace("stub domain of ", "stub-") +
+            (kind == StubProtocol.KIND_LAN9118 ? ".lan" : ".virtio-net") + device, bridge, StubProtocol.maxFrame(kind));
         nics.put(device, nic);
         final Thread sender = Thread.ofPlatform().name("stub-frames-" + name.replace(' ', '-') + "-" + device).daemon()
             .unstarted(() -> sendFrames(nic));
@@ -292,13 +355,17 @@ public final class RemoteDeviceModels implements PolledDevice, AutoCloseable
                     report(version, levels);
                     kick.run();
                 }
-                else if (type == StubProtocol.FRAME_OUT && message.remaining() >= 1 &&
-                    message.remaining() - 1 <= StubProtocol.MAX_ETHERNET_FRAME)
+                else if (type == StubProtocol.FRAME_OUT && message.remaining() >= 1)
                 {
                     final RemoteNic nic = nics.get(Byte.toUnsignedInt(message.get()));
                     if (nic == null)
                     {
                         throw new StubProtocolViolation("a frame from a device that is no connected NIC");
+                    }
+                    if (message.remaining() > nic.maxFrame())
+                    {
+                        throw new StubProtocolViolation("a frame of " + message.remaining() + " bytes from a NIC that sends " +
+                            nic.maxFrame() + " at most");
                     }
                     final byte[] frame = new byte[message.remaining()];
                     message.get(frame);
