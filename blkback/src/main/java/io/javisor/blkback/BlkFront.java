@@ -697,7 +697,10 @@ public final class BlkFront implements AutoCloseable
         {
             restarts.stopWatching();
         }
-        xenbus.close(config.handshakeTimeout());
+        if (restarts == null || !restarts.closedByBackend())
+        {
+            xenbus.close(config.handshakeTimeout());
+        }
         release();
     }
 

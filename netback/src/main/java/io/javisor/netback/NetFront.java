@@ -456,7 +456,10 @@ public final class NetFront implements AutoCloseable
         {
             restarts.stopWatching();
         }
-        xenbus.close(config.handshakeTimeout());
+        if (restarts == null || !restarts.closedByBackend())
+        {
+            xenbus.close(config.handshakeTimeout());
+        }
         release();
     }
 

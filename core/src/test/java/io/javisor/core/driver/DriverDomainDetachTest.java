@@ -5,6 +5,7 @@ import io.javisor.blkback.BlkFrontConfig;
 import io.javisor.blkback.wire.BlkifDescriptor;
 import io.javisor.netback.NetFront;
 import io.javisor.netback.NetFrontConfig;
+import io.javisor.ringio.xenstore.BackendClosedException;
 import io.javisor.ringio.xenstore.XenbusDevice;
 import io.javisor.ringio.xenstore.XenbusState;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -70,6 +71,43 @@ class DriverDomainDetachTest
                 assertArrayEquals(written, read.byteArray(), "the re-attached disk serves what was written before");
                 assertEquals(1, DriverDomainCensus.of(rig.hypervisor, rig.driver, process).diskThreads());
             }
+        }
+    }
+
+    @Test
+    void aFrontEndThatFollowsRestartsTakesADetachForWhatItIsAndAnswersAtOnce() throws Exception
+    {
+        // A detach is the back end going Closing (online = 0); a restart is a dead instance marked Closed.
+        try (DriverDomainRig rig = new DriverDomainRig(DriverDomainConfig.of("storage")))
+        {
+            final Process process = rig.driver.awaitActive(30_000);
+            final XenbusDevice device = new XenbusDevice(rig.hypervisor.xenStore(), "vbd", rig.guest.id(),
+                rig.driver.domid(), rig.vbd.deviceId());
+            final BlkFront front = BlkFront.attach(rig.guest.resources(), rig.driver.domid(), rig.vbd.deviceId(),
+                BlkFrontConfig.defaults().withReconnect(true));
+            assertEquals(BlkifDescriptor.STATUS_OKAY, front.writeBlocking(8, 8, new UnsafeBuffer(pattern(4096)), 0));
+
+            final long started = System.nanoTime();
+            final CompletableFuture<Void> detach = CompletableFuture.runAsync(() -> detachDisk(rig));
+            final BackendClosedException closed = assertThrows(BackendClosedException.class, () ->
+            {
+                while (true)
+                {
+                    front.poll();
+                    Thread.sleep(1);
+                }
+            });
+            assertEquals("the block back end closed the device (detached)", closed.getMessage());
+            detach.get(10, TimeUnit.SECONDS);
+            final long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertTrue(millis < TimeUnit.NANOSECONDS.toMillis(DriverProtocol.FRONTEND_CLOSE_GRACE_NANOS),
+                "answered, not waited out: " + millis + " ms");
+            front.close();
+
+            assertEquals(NOTHING, DriverDomainCensus.settled(rig.hypervisor, rig.driver, process, NOTHING));
+            assertFalse(DriverDomainCensus.exists(rig.hypervisor, device.frontendPath()),
+                "the front end's close did not write its removed directory again");
+            assertEquals(0, rig.driver.statistics().restarts());
         }
     }
 

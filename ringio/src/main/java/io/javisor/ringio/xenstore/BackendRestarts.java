@@ -21,7 +21,11 @@ public final class BackendRestarts
     private final Runnable wake;
     /** Set by the watch when the back end leaves Connected; cleared by the owner when it reconnects. */
     private volatile boolean lost;
+    /** Set by the watch when the back end went Closing: a detach, not a restart (a dead instance is marked Closed). */
+    private volatile boolean closing;
     private XenbusDevice.PeerStateWatch watch;
+    /** This front end answered a detach with Closed: its directory is the toolstack's to remove, not to write again. */
+    private boolean answeredClose;
 
     /**
      * @param timeout bounds each wait for the back end's next instance, and the whole reconnection.
@@ -66,6 +70,10 @@ public final class BackendRestarts
         {
             if (state != XenbusState.CONNECTED)
             {
+                if (state == XenbusState.CLOSING)
+                {
+                    closing = true;
+                }
                 lost = true;
                 wake.run();
             }
@@ -86,12 +94,21 @@ public final class BackendRestarts
      * (killed again) is followed by the next one until the timeout. Every attempt starts from rings
      * {@code resetRings} has made fresh, as the new instance maps them anew.
      *
-     * @throws IllegalStateException when no instance connects within the timeout.
+     * @throws BackendClosedException when the back end closed the device instead (a detach: it went
+     *                                Closing or wrote {@code online = 0}); the front end has gone Closed.
+     * @throws IllegalStateException  when no instance connects within the timeout.
      */
     public void reconnect(final Runnable resetRings, final Runnable handshake)
     {
         lost = false;
         stopWatching();
+        if (closing || "0".equals(xenbus.readBackend("online")))
+        {
+            // Xen's answer to a back end's Closing: the front end closes too, and the back end can finish.
+            xenbus.switchTo(XenbusState.CLOSED);
+            answeredClose = true;
+            throw new BackendClosedException("the " + xenbus.what() + " closed the device (detached)");
+        }
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (true)
         {
@@ -113,6 +130,15 @@ public final class BackendRestarts
             }
         }
         watch();
+    }
+
+    /**
+     * @return whether the back end closed the device and this front end answered: its close has no
+     * handshake left to do.
+     */
+    public boolean closedByBackend()
+    {
+        return answeredClose;
     }
 
     /**

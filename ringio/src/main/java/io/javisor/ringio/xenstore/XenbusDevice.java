@@ -269,6 +269,13 @@ public final class XenbusDevice
         return store.transact(actAs(side), transaction ->
         {
             final XenbusState current = stateIn(transaction, statePath);
+            if (current == XenbusState.UNKNOWN && (newState == XenbusState.CLOSING || newState == XenbusState.CLOSED))
+            {
+                // The device's directory is gone (the toolstack removed it after a detach): closing it is
+                // done, and writing the state would make the directory again, left to nobody (as Linux's
+                // xenbus_switch_state, which does not write a state it cannot read).
+                return current;
+            }
             XenbusStateMachine.requireLegal(current, newState);
             if (current != newState)
             {
