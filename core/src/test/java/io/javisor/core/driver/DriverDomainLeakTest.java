@@ -1,5 +1,6 @@
 package io.javisor.core.driver;
 
+import io.javisor.core.ProcessCensus;
 import io.javisor.blkback.BlkFront;
 import io.javisor.blkback.BlkFrontConfig;
 import io.javisor.blkback.wire.BlkifDescriptor;
@@ -18,9 +19,9 @@ class DriverDomainLeakTest
     void aDriverDomainWithADiskAndAVifKilledAndClosedLeavesNoProcessThreadOrFileDescriptorBehind() throws Exception
     {
         cycle(0); // warm-up: the classes this needs are loaded (their jars stay open) and the JVM's lazy threads started
-        final ProcessCensus before = ProcessCensus.take();
+        final ProcessCensus before = DriverDomainRig.CENSUS.take();
         cycle(3);
-        ProcessCensus.settledEqualTo(before).assertSameAs(before);
+        DriverDomainRig.CENSUS.settledEqualTo(before).assertSameAs(before);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.javisor.core.driver;
 
+import io.javisor.core.ProcessCensus;
 import io.javisor.blkback.BlkFront;
 import io.javisor.blkback.BlkFrontConfig;
 import io.javisor.memory.testing.Seed;
@@ -29,7 +30,7 @@ class DriverDomainRestartTest
     void killingTheDriverDomainTwentyTimesUnderAMixedWorkloadLosesNoAcknowledgedWriteAndCompletesEveryRequestOnce(
         final Seed seed) throws Exception
     {
-        final ProcessCensus before = ProcessCensus.take().withoutFiles();
+        final ProcessCensus before = DriverDomainRig.CENSUS.take().withoutFiles();
         final MixedDiskWorkload workload;
         final long reissued;
         final long restarts;
@@ -90,11 +91,11 @@ class DriverDomainRestartTest
             workload.writesAcknowledged() + " acknowledged writes, " + reissued + " re-issued, " + restarts + " restarts");
         // File descriptors: DriverDomainLeakTest, after a warm-up (class loading opens jars for good).
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!ProcessCensus.take().withoutFiles().equals(before) && System.nanoTime() < deadline)
+        while (!DriverDomainRig.CENSUS.take().withoutFiles().equals(before) && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
         }
-        ProcessCensus.take().withoutFiles().assertSameAs(before);
+        DriverDomainRig.CENSUS.take().withoutFiles().assertSameAs(before);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.javisor.core.driver;
 
+import io.javisor.core.ProcessCensus;
 import io.javisor.core.Domain;
 import io.javisor.core.DomainConfig;
 import io.javisor.core.Hypervisor;
@@ -18,6 +19,10 @@ import java.util.stream.Stream;
  */
 final class DriverDomainRig implements AutoCloseable
 {
+    /** What a driver domain could leave in this process: children, threads of its machinery ("storage" in these tests), files. */
+    static final ProcessCensus.Scope CENSUS = new ProcessCensus.Scope(
+        name -> name.startsWith("storage-") || name.startsWith("ddom"), null);
+
     static final int IMAGE_BYTES = 8 << 20;
 
     final Path directory;

@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +38,7 @@ class StubDomainCrashTest
     {
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
-            final StubCensus before = warmedUpCensus(hypervisor);
+            final ProcessCensus before = warmedUpCensus(hypervisor);
             final StubGuests.Started victim = StubGuests.diskReader(hypervisor, "victim", StubGuests.image(dir, "victim.img"),
                 true, 50_000);
             victim.awaitLine("disk-io: start");
@@ -65,7 +66,7 @@ class StubDomainCrashTest
             assertTrue(hypervisor.destroyDomain(victim.domain().id()));
             assertTrue(hypervisor.destroyDomain(bystander.domain().id()));
             assertEquals(List.of(), StubGuests.stubProcesses(), "no stub domain outlives its guest");
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
     }
 
@@ -75,7 +76,7 @@ class StubDomainCrashTest
     {
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
-            final StubCensus before = warmedUpCensus(hypervisor);
+            final ProcessCensus before = warmedUpCensus(hypervisor);
             final var domain = hypervisor.createDomain(io.javisor.core.DomainConfig.hvm("stuck", StubGuests.DOMAIN_MIB));
             try (StubDomain hung = StubDomain.start("stuck", List.of(io.javisor.emulation.device.remote.RemoteDeviceSpec.ata(
                 "format=ram, vdev=hda, access=rw, target=1M")), kind, HungStubMain.class.getName()))
@@ -91,7 +92,7 @@ class StubDomainCrashTest
                 assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "the destroy did not wait on the stub");
                 assertEquals(DomainState.GONE, awaitGone(domain));
             }
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
     }
 
@@ -129,12 +130,12 @@ class StubDomainCrashTest
     }
 
     /** A census once a stub domain guest has run and been destroyed (the lazily started threads are up). */
-    private StubCensus warmedUpCensus(final Hypervisor hypervisor) throws Exception
+    private ProcessCensus warmedUpCensus(final Hypervisor hypervisor) throws Exception
     {
         final StubGuests.Started warmUp = StubGuests.ataDisk(hypervisor, "warm-up", StubGuests.image(dir, "warm-up.img"), true);
         assertEquals(0, warmUp.guest().awaitExit(1, TimeUnit.MINUTES).exitCode());
         assertTrue(hypervisor.destroyDomain(warmUp.domain().id()));
-        return StubCensus.take();
+        return StubGuests.CENSUS.take();
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,9 +33,9 @@ class StubDomainGuestTest
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
             runAndDestroy(hypervisor, image, 0);
-            final StubCensus before = StubCensus.take();
+            final ProcessCensus before = StubGuests.CENSUS.take();
             runAndDestroy(hypervisor, image, 1);
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
         final byte[] sector = new byte[8 * 512];
         try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "r"))

@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,9 +41,9 @@ class StubDomainNetGuestTest
         try (Hypervisor hypervisor = new Hypervisor(HypervisorConfig.defaults().withMachineMemoryMiB(128)))
         {
             pingRound(hypervisor, 0);
-            final StubCensus before = StubCensus.take();
+            final ProcessCensus before = StubGuests.CENSUS.take();
             pingRound(hypervisor, 1);
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,7 @@ class StubDomainVirtioCrashTest
     {
         try (Hypervisor hypervisor = StubGuests.fileBacked(dir.resolve("machine-memory")))
         {
-            final StubCensus before = warmedUpCensus(hypervisor);
+            final ProcessCensus before = warmedUpCensus(hypervisor);
             // Paced reads: a minute of the victim's IO and two seconds of the bystander's, however fast each is served.
             final StubGuests.Started victim = StubGuests.pacedDiskReader(hypervisor, "victim", StubGuests.image(dir, "victim.img"),
                 "vda", 6_000, 60_000);
@@ -75,7 +76,7 @@ class StubDomainVirtioCrashTest
             assertTrue(hypervisor.destroyDomain(victim.domain().id()));
             assertTrue(hypervisor.destroyDomain(bystander.domain().id()));
             assertEquals(List.of(), StubGuests.stubProcesses(), "no stub domain outlives its guest");
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
     }
 
@@ -112,11 +113,11 @@ class StubDomainVirtioCrashTest
     }
 
     /** A census once a virtio guest has run through a stub domain and been destroyed (lazily started threads are up). */
-    private StubCensus warmedUpCensus(final Hypervisor hypervisor) throws Exception
+    private ProcessCensus warmedUpCensus(final Hypervisor hypervisor) throws Exception
     {
         final StubGuests.Started warmUp = StubGuests.virtioBlk(hypervisor, "warm-up", StubGuests.image(dir, "warm-up.img"), true);
         assertEquals(0, warmUp.guest().awaitExit(1, TimeUnit.MINUTES).exitCode(), warmUp.console().text());
         assertTrue(hypervisor.destroyDomain(warmUp.domain().id()));
-        return StubCensus.take();
+        return StubGuests.CENSUS.take();
     }
 }

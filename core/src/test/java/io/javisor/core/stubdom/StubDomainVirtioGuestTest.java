@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,9 +46,9 @@ class StubDomainVirtioGuestTest
         try (Hypervisor hypervisor = StubGuests.fileBacked(dir.resolve("machine-memory")))
         {
             runAndDestroy(hypervisor, image, 0);
-            final StubCensus before = StubCensus.take();
+            final ProcessCensus before = StubGuests.CENSUS.take();
             runAndDestroy(hypervisor, image, 1);
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
         StubGuests.assertVirtioBlkPattern(image);
     }
@@ -88,9 +89,9 @@ class StubDomainVirtioGuestTest
         try (Hypervisor hypervisor = StubGuests.fileBacked(dir.resolve("machine-memory")))
         {
             pingRound(hypervisor, 0);
-            final StubCensus before = StubCensus.take();
+            final ProcessCensus before = StubGuests.CENSUS.take();
             pingRound(hypervisor, 1);
-            StubCensus.settledEqualTo(before).assertSameAs(before);
+            StubGuests.CENSUS.settledEqualTo(before).assertSameAs(before);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.javisor.core.stubdom;
 
+import io.javisor.core.ProcessCensus;
 import io.javisor.core.Domain;
 import io.javisor.core.DomainConfig;
 import io.javisor.core.HvmGuest;
@@ -20,6 +21,17 @@ import java.util.concurrent.TimeUnit;
 /** HVM guests with one ATA disk for the stub domain tests, on a hypervisor of theirs. */
 final class StubGuests
 {
+    /**
+     * What stub domains could leave in this process: children, threads but those of shared pools that grow
+     * and shrink on their own (the JDK's common pool, where the start watchdog runs; process reapers, kept a
+     * while when idle; the guest code JIT's compiler, started by the first hot guest), files, stub directories.
+     * Taken after a first round has started the JDK's and the hypervisor's lazily started threads.
+     */
+    static final ProcessCensus.Scope CENSUS = new ProcessCensus.Scope(
+        name -> !name.startsWith("ForkJoinPool.commonPool-worker-") && !name.equals("process reaper") &&
+            !name.equals("javisor-jit-compiler"),
+        StubDomain.DIRECTORY_PREFIX);
+
     static final int DOMAIN_MIB = 16;
 
     /** A guest started, with its console. */
