@@ -19,7 +19,6 @@ import io.javisor.emulation.machine.RecordingConsole;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,9 +86,9 @@ class StubDomainNetGuestTest
             .kernel(GuestImages.load("net-ping-lan9118")).console(pingConsole).deviceModelStubDomain(true));
         assertEquals(1, StubGuests.stubProcesses().size(), "the pinger's stub domain");
 
-        assertFinished(ping, pingConsole);
-        assertFinished(echo, echoConsole);
-        assertEquals(GuestImages.expectedOutput("net-ping-lan9118"), withoutTiming(pingConsole.text()));
+        StubGuests.assertFinished(ping, pingConsole);
+        StubGuests.assertFinished(echo, echoConsole);
+        assertEquals(GuestImages.expectedOutput("net-ping-lan9118"), StubGuests.withoutTiming(pingConsole.text()));
         final Matcher interrupts = RX_INTERRUPTS.matcher(pingConsole.text());
         assertTrue(interrupts.find() && Long.parseLong(interrupts.group(1)) > 0,
             "the pinger woke on its NIC's receive interrupt, raised in the stub: " + pingConsole.text());
@@ -101,16 +100,4 @@ class StubDomainNetGuestTest
         assertEquals(0, StubGuests.stubProcesses().size(), "destroy ended the stub domain");
     }
 
-    private static void assertFinished(final HvmGuest guest, final RecordingConsole console) throws InterruptedException
-    {
-        final MachineExit exit = guest.awaitExit(120, TimeUnit.SECONDS);
-        assertNotNull(exit, "the guest ended; so far:\n" + console.text());
-        assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit + "\n" + console.text());
-        assertEquals(0, exit.exitCode(), console.text());
-    }
-
-    private static String withoutTiming(final String text)
-    {
-        return text.lines().filter(l -> !l.contains(": timing ")).map(l -> l + "\n").collect(Collectors.joining());
-    }
 }

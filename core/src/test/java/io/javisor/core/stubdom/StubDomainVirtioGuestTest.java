@@ -20,7 +20,6 @@ import io.javisor.emulation.machine.RecordingConsole;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -110,9 +109,9 @@ class StubDomainVirtioGuestTest
         assertEquals(1, StubGuests.stubProcesses().size(), "the pinger's stub domain");
         assertTrue(ping.machine().virtioTransports().isEmpty(), "the pinger's virtio-net runs in its stub domain");
 
-        assertFinished(ping, pingConsole);
-        assertFinished(echo, echoConsole);
-        assertEquals(GuestImages.expectedOutput("net-ping-virtio"), withoutTiming(pingConsole.text()));
+        StubGuests.assertFinished(ping, pingConsole);
+        StubGuests.assertFinished(echo, echoConsole);
+        assertEquals(GuestImages.expectedOutput("net-ping-virtio"), StubGuests.withoutTiming(pingConsole.text()));
         System.out.println("stub domain virtio-net, round " + round + ": " + pingConsole.text().lines()
             .filter(l -> l.contains(": timing ")).findFirst().orElse(""));
 
@@ -121,16 +120,4 @@ class StubDomainVirtioGuestTest
         assertEquals(0, StubGuests.stubProcesses().size(), "destroy ended the stub domain");
     }
 
-    private static void assertFinished(final HvmGuest guest, final RecordingConsole console) throws InterruptedException
-    {
-        final MachineExit exit = guest.awaitExit(120, TimeUnit.SECONDS);
-        assertNotNull(exit, "the guest ended; so far:\n" + console.text());
-        assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit + "\n" + console.text());
-        assertEquals(0, exit.exitCode(), console.text());
-    }
-
-    private static String withoutTiming(final String text)
-    {
-        return text.lines().filter(l -> !l.contains(": timing ")).map(l -> l + "\n").collect(Collectors.joining());
-    }
 }

@@ -1,22 +1,29 @@
 package io.javisor.core.stubdom;
 
-import io.javisor.core.ProcessCensus;
 import io.javisor.core.Domain;
 import io.javisor.core.DomainConfig;
+import io.javisor.core.DomainState;
 import io.javisor.core.HvmGuest;
 import io.javisor.core.Hypervisor;
+import io.javisor.core.ProcessCensus;
 import io.javisor.emulation.guests.DiskIoJob;
 import io.javisor.emulation.guests.DiskIoJobDescriptor;
 import io.javisor.emulation.guests.GuestImages;
 import io.javisor.emulation.loader.ElfImage;
 import io.javisor.emulation.machine.BootMode;
 import io.javisor.emulation.machine.MachineConfig;
+import io.javisor.emulation.machine.MachineExit;
 import io.javisor.emulation.machine.RecordingConsole;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** HVM guests with one ATA disk for the stub domain tests, on a hypervisor of theirs. */
 final class StubGuests
@@ -182,5 +189,32 @@ final class StubGuests
             .filter(p -> p.info().commandLine().orElse("").contains("StubDomainMain") ||
                 p.info().commandLine().orElse("").contains("StubMain"))
             .toList();
+    }
+
+    /** The guest ended by its finisher with exit code 0 within two minutes. */
+    static void assertFinished(final HvmGuest guest, final RecordingConsole console) throws InterruptedException
+    {
+        final MachineExit exit = guest.awaitExit(120, TimeUnit.SECONDS);
+        assertNotNull(exit, "the guest ended; so far:\n" + console.text());
+        assertEquals(MachineExit.Kind.FINISHER, exit.kind(), exit + "\n" + console.text());
+        assertEquals(0, exit.exitCode(), console.text());
+    }
+
+    /** A console's text without the lines that carry timings (they differ from run to run). */
+    static String withoutTiming(final String text)
+    {
+        return text.lines().filter(l -> !l.contains(": timing ")).map(l -> l + "\n").collect(Collectors.joining());
+    }
+
+    /** The victim whose stub domain was killed with SIGKILL crashed, with that reason recorded; it is printed. */
+    static void assertCrashedByItsStubsKill(final Started victim) throws InterruptedException
+    {
+        final MachineExit crashed = victim.guest().awaitExit(30, TimeUnit.SECONDS);
+        assertNotNull(crashed, "the victim's vCPU noticed");
+        assertEquals(MachineExit.Kind.CRASHED, crashed.kind(), crashed.toString());
+        assertEquals(DomainState.CRASHED, victim.domain().state());
+        final String reason = victim.domain().crashReason();
+        System.out.println("victim's crash reason: " + reason);
+        assertTrue(reason.contains("stub domain of victim") && reason.contains("was killed by signal 9 (SIGKILL)"), reason);
     }
 }
