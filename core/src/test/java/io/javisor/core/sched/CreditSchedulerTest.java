@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,8 @@ class CreditSchedulerTest
         final long later = spinner.runs();
         awaitTrue(() -> spinner.runs() > later + 2, "the spinner runs on, on the worker");
         assertTrue(spare.getState() == Thread.State.WAITING, "and not on the spare");
+        scheduler.close();
+        assertFalse(spare.isAlive(), "close stops the spares with the workers");
     }
 
     @Test
