@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
  * for at most {@link #PARK_NANOS} unless a request came meanwhile; with {@link DriverIdle#SPIN} it
  * never parks. A forwarded event or watch firing unparks the thread sooner.
  * <p>
- * Used by the one thread it belongs to.
+ * Used by the one thread it belongs to ({@link #bind}, {@link #idle}); {@link #wake} is any thread's.
  */
 final class DeviceIdler
 {
@@ -25,6 +25,8 @@ final class DeviceIdler
     private final DriverIdle mode;
     private final BooleanSupplier armAndRecheck;
     private long idleSince;
+    /** The thread that idles here, once it has {@link #bind bound}; read by wakers. */
+    private volatile Thread thread;
 
     /**
      * @param armAndRecheck arms the thread's ring events and says whether a request arrived
@@ -34,6 +36,22 @@ final class DeviceIdler
     {
         this.mode = mode;
         this.armAndRecheck = armAndRecheck;
+    }
+
+    /** The calling thread is the one that idles here from now on. */
+    void bind()
+    {
+        thread = Thread.currentThread();
+    }
+
+    /** Unparks the bound thread, if any, so that it runs a duty cycle soon. Any thread. */
+    void wake()
+    {
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
     }
 
     /**

@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.locks.LockSupport;
 
 import io.javisor.netback.NetifXenstoreKeys;
 
@@ -85,7 +84,6 @@ final class DriverNetAgent implements Runnable
     private final NetifTxResponse txResponse = new NetifTxResponse();
     private final NetifRxResponse rxResponse = new NetifRxResponse();
     private final List<DriverVif> targets = new ArrayList<>();
-    private volatile Thread thread;
     private long dropped;
 
     DriverNetAgent(final ParentLink link, final GrantedFrames frames, final int domid, final DriverIdle idle,
@@ -157,17 +155,13 @@ final class DriverNetAgent implements Runnable
 
     void wake()
     {
-        final Thread t = thread;
-        if (t != null)
-        {
-            LockSupport.unpark(t);
-        }
+        idler.wake();
     }
 
     @Override
     public void run()
     {
-        thread = Thread.currentThread();
+        idler.bind();
         try
         {
             activated.await();

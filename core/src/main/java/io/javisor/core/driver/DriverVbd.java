@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import static io.javisor.blkback.BlkifXenstoreKeys.*;
 import static io.javisor.blkback.wire.BlkifDescriptor.*;
@@ -69,7 +68,6 @@ final class DriverVbd implements Runnable
     private final GrantedFrame[] segmentFrames = new GrantedFrame[BlkRequestDecoder.MAX_SEGMENTS];
     /** Opened when the process is activated: a spare's device threads wait there, image open. */
     private final CountDownLatch activated;
-    private volatile Thread thread;
     private volatile boolean detachRequested;
     /** When the detach began (nanoTime), 0 before. */
     private long detachStarted;
@@ -121,17 +119,13 @@ final class DriverVbd implements Runnable
 
     void wake()
     {
-        final Thread t = thread;
-        if (t != null)
-        {
-            LockSupport.unpark(t);
-        }
+        idler.wake();
     }
 
     @Override
     public void run()
     {
-        thread = Thread.currentThread();
+        idler.bind();
         try
         {
             final String openFailure = openImage();
