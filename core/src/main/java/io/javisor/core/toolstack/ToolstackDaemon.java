@@ -236,12 +236,12 @@ public final class ToolstackDaemon implements AutoCloseable
         final XlConfig config;
         try
         {
-            final XlConfigReader reader = new XlConfigReader(Path.of(args.string("cwd")), null);
+            final Path cwd = Path.of(args.string("cwd"));
+            final XlConfigReader reader = new XlConfigReader(cwd, null);
             if (args.has("builtin"))
             {
                 final String name = args.string("builtin");
-                config = reader.read(BuiltinConfigs.source(name, Path.of(args.string("cwd"))), BuiltinConfigs.text(name),
-                    args.strings("overrides"));
+                config = reader.read(BuiltinConfigs.source(name, cwd), BuiltinConfigs.text(name), args.strings("overrides"));
             }
             else
             {
